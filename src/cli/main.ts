@@ -1,0 +1,33 @@
+// The imgverify command line: parses flags with commander and hands off to one module per command.
+import { Command, CommanderError } from 'commander';
+import { commands } from './commands/index.js';
+
+/** Exit codes: 0 verified/ok, 1 verification failed, 2 bad input or configuration. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export function buildProgram(): Command {
+  const program = new Command('imgverify')
+    .description('Verify Notary Project signatures on OCI images; a drop-in /checkimages service for Kyverno.')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of commands) register(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : 'INTERNAL';
+    process.stderr.write(`Error: ${message} (${code})\n`);
+    return EXIT_USAGE;
+  }
+}

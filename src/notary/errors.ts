@@ -1,0 +1,54 @@
+// Errors of the Notary verifier and signer: one class, a stable code per failure kind.
+import { BaseError } from '../common/error.js';
+
+export type NotaryErrorCode =
+  /** No signature manifest refers to the artifact. */
+  | 'SIGNATURE_NOT_FOUND'
+  /** The envelope cannot be parsed or breaks the envelope spec (headers, encoding). */
+  | 'MALFORMED_SIGNATURE'
+  /** Envelope media type other than JWS or COSE. */
+  | 'UNSUPPORTED_SIGNATURE_FORMAT'
+  /** Signature algorithm or key not allowed by the spec. */
+  | 'UNSUPPORTED_ALGORITHM'
+  /** Integrity: the signature bytes do not verify with the leaf certificate's key. */
+  | 'INVALID_SIGNATURE'
+  /** A critical header or extended attribute nobody claims. */
+  | 'UNKNOWN_CRITICAL_ATTRIBUTE'
+  /** The payload's targetArtifact differs from the artifact being verified. */
+  | 'TARGET_ARTIFACT_MISMATCH'
+  /** The certificate chain does not chain to a certificate of the named trust stores. */
+  | 'UNTRUSTED_SIGNER'
+  /** The leaf certificate matches none of the trusted identities. */
+  | 'UNTRUSTED_IDENTITY'
+  /** The certificate chain breaks the Notary certificate requirements. */
+  | 'INVALID_CERTIFICATE_CHAIN'
+  /** A certificate of the chain was not valid at the (authentic) signing time. */
+  | 'CERTIFICATE_EXPIRED'
+  /** The signature's expiry time has passed. */
+  | 'SIGNATURE_EXPIRED'
+  /** No timestamp where one is needed to establish an authentic signing time. */
+  | 'TIMESTAMP_MISSING'
+  /** The RFC 3161 timestamp token is malformed, does not verify, or does not cover the signature. */
+  | 'INVALID_TIMESTAMP'
+  /** The timestamp token's TSA does not chain to the `tsa` trust stores. */
+  | 'UNTRUSTED_TIMESTAMP'
+  /** A certificate of the chain is revoked. */
+  | 'CERTIFICATE_REVOKED'
+  /** Revocation status could not be determined (responder unreachable, bad response...). */
+  | 'REVOCATION_UNKNOWN'
+  /** Trust policy document breaks a rule of the spec. */
+  | 'INVALID_TRUST_POLICY'
+  /** No trust policy statement's registryScopes covers the artifact. */
+  | 'NO_APPLICABLE_TRUST_POLICY'
+  /** A trust store is missing, empty or holds certificates it must not. */
+  | 'INVALID_TRUST_STORE'
+  /** The signature needs a verification plugin imgverify does not provide. */
+  | 'PLUGIN_REQUIRED'
+  /** The user metadata asked for is not in the signature. */
+  | 'USER_METADATA_MISMATCH'
+  /** Bad input to sign or verify (reference, key, options). */
+  | 'INVALID_INPUT'
+  /** The verification deadline passed. */
+  | 'VERIFICATION_TIMEOUT';
+
+export class NotaryError extends BaseError<NotaryErrorCode> {}
