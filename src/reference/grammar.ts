@@ -1,0 +1,29 @@
+// The docker/distribution reference grammar as regular expressions, built from the same productions.
+
+/** Lower-case alphanumeric atom of a path component. */
+const alphanumeric = '[a-z0-9]+';
+/** One period, one or two underscores, or any number of dashes. */
+const separator = '(?:[._]|__|[-]*)';
+const domainNameComponent = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const optionalPort = '(?::[0-9]+)?';
+const tag = '[\\w][\\w.-]{0,127}';
+const digest = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9a-fA-F]{32,}';
+/** IPv6 in brackets, without zone identifiers (as distribution). */
+const ipv6address = '\\[(?:[a-fA-F0-9:]+)\\]';
+
+const domainName = `${domainNameComponent}(?:\\.${domainNameComponent})*`;
+const host = `(?:${domainName}|${ipv6address})`;
+const domainAndPort = `${host}${optionalPort}`;
+const pathComponent = `${alphanumeric}(?:${separator}${alphanumeric})*`;
+const remoteName = `${pathComponent}(?:/${pathComponent})*`;
+const namePattern = `(?:${domainAndPort}/)?${remoteName}`;
+
+/** name, tag, digest captured. */
+export const REFERENCE_REGEXP = new RegExp(`^(${namePattern})(?::(${tag}))?(?:@(${digest}))?$`);
+/** domain and path of a name captured. */
+export const ANCHORED_NAME_REGEXP = new RegExp(`^(?:(${domainAndPort})/)?(${remoteName})$`);
+export const ANCHORED_TAG_REGEXP = new RegExp(`^${tag}$`);
+export const ANCHORED_DOMAIN_REGEXP = new RegExp(`^${domainAndPort}$`);
+export const ANCHORED_REMOTE_NAME_REGEXP = new RegExp(`^${remoteName}$`);
+/** A bare 64-hex identifier, which docker refuses as a repository name. */
+export const ANCHORED_IDENTIFIER_REGEXP = /^[a-f0-9]{64}$/;
