@@ -1,0 +1,58 @@
+// Reads the PEM/DER files a signer is given: certificate chains (leaf first) and private keys.
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { NotaryError } from '../errors.js';
+
+/** A chain file larger than this is not a certificate chain. */
+export const MAX_CERTIFICATE_FILE_BYTES = 1024 * 1024;
+/** Certificates read from one chain file at most. */
+export const MAX_CERTIFICATES_PER_FILE = 32;
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+
+/** The DER bytes of every `CERTIFICATE` block of a PEM text, in order; a DER file yields itself. */
+export function parseCertificates(data: Uint8Array | string, source = 'certificate file'): Uint8Array[] {
+  const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+  if (size > MAX_CERTIFICATE_FILE_BYTES) {
+    throw new NotaryError('INVALID_INPUT', `${source} is ${size} bytes, over the ${MAX_CERTIFICATE_FILE_BYTES}-byte limit for certificate files`);
+  }
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
+  // A DER certificate starts with a SEQUENCE tag; PEM is text.
+  if (bytes[0] === 0x30) return [new Uint8Array(bytes)];
+  const text = bytes.toString('utf8');
+  const certificates: Uint8Array[] = [];
+  for (const match of text.matchAll(PEM_BLOCK)) {
+    if (match[1] !== 'CERTIFICATE') continue;
+    if (certificates.length >= MAX_CERTIFICATES_PER_FILE) {
+      throw new NotaryError('INVALID_INPUT', `${source} holds more than ${MAX_CERTIFICATES_PER_FILE} certificates`);
+    }
+    certificates.push(new Uint8Array(Buffer.from((match[2] ?? '').replace(/\s+/g, ''), 'base64')));
+  }
+  if (certificates.length === 0) {
+    throw new NotaryError('INVALID_INPUT', `${source} holds no PEM "CERTIFICATE" block; give a PEM file with the chain, leaf first`);
+  }
+  return certificates;
+}
+
+/** PEM text of DER certificates, in the order given. */
+export function certificatesToPem(certificates: Uint8Array[]): string {
+  return certificates
+    .map((der) => {
+      const lines = Buffer.from(der).toString('base64').match(/.{1,64}/g) ?? [];
+      return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+    })
+    .join('');
+}
+
+/** A private key from PEM (PKCS#8, PKCS#1 or SEC1) or DER PKCS#8. */
+export function parsePrivateKey(data: Uint8Array | string, source = 'key file'): KeyObject {
+  try {
+    if (typeof data !== 'string' && data[0] === 0x30) {
+      return createPrivateKey({ key: Buffer.from(data), format: 'der', type: 'pkcs8' });
+    }
+    return createPrivateKey({ key: typeof data === 'string' ? data : Buffer.from(data).toString('utf8'), format: 'pem' });
+  } catch (err) {
+    throw new NotaryError('INVALID_INPUT', `${source} does not hold an unencrypted private key (PEM PKCS#8, PKCS#1, SEC1 or DER PKCS#8)`, {
+      cause: err,
+    });
+  }
+}
