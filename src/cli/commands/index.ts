@@ -1,6 +1,9 @@
 // The list of CLI commands; each module registers one command on the program.
 import type { Command } from 'commander';
+import { registerCertCommand } from './cert.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [
+  registerCertCommand,
+];
