@@ -32,6 +32,8 @@ export type NotaryErrorCode =
   | 'INVALID_TIMESTAMP'
   /** The timestamp token's TSA does not chain to the `tsa` trust stores. */
   | 'UNTRUSTED_TIMESTAMP'
+  /** The timestamp authority could not be reached, timed out or refused the request (signing). */
+  | 'TIMESTAMP_UNAVAILABLE'
   /** A certificate of the chain is revoked. */
   | 'CERTIFICATE_REVOKED'
   /** Revocation status could not be determined (responder unreachable, bad response...). */
@@ -49,6 +51,12 @@ export type NotaryErrorCode =
   /** Bad input to sign or verify (reference, key, options). */
   | 'INVALID_INPUT'
   /** The verification deadline passed. */
-  | 'VERIFICATION_TIMEOUT';
+  | 'VERIFICATION_TIMEOUT'
+  /** A verification plugin failed, timed out or answered outside the plugin contract. */
+  | 'PLUGIN_ERROR'
+  /** More signatures than the configured limit were found and none of those tried passed. */
+  | 'SIGNATURE_LIMIT_EXCEEDED'
+  /** An unexpected failure inside the verifier; verification fails closed. */
+  | 'INTERNAL_ERROR';
 
 export class NotaryError extends BaseError<NotaryErrorCode> {}
