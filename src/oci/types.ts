@@ -71,6 +71,8 @@ export interface ArtifactStore {
    * referrers tag schema (`<alg>-<hex>`). Optional filter on `artifactType`.
    */
   referrers(subject: Descriptor, artifactType?: string, options?: RequestOptions): Promise<Descriptor[]>;
+  /** True when the store holds the blob (lets copies skip downloads). Optional for stores. */
+  hasBlob?(descriptor: Descriptor, options?: RequestOptions): Promise<boolean>;
   /** Upload a blob (no-op when it exists). */
   pushBlob(bytes: Uint8Array, mediaType: string, options?: RequestOptions): Promise<Descriptor>;
   /**

@@ -1,0 +1,41 @@
+// Read a byte stream into memory without ever holding more than a limit, hashing as it goes.
+import { Digester, type DigestAlgorithm } from './digest.js';
+import { OciError } from './errors.js';
+
+export interface ReadLimitedResult {
+  bytes: Uint8Array;
+  /** Digest of the bytes with the requested algorithm, when one was requested. */
+  digest?: string;
+}
+
+/**
+ * Collect `stream`, failing with SIZE_LIMIT_EXCEEDED (via `tooLarge`) as soon as more than `limit`
+ * bytes arrived; `stop` is called to release the source early (e.g. destroy the socket body).
+ */
+export async function readLimited(
+  stream: AsyncIterable<Uint8Array>,
+  limit: number,
+  tooLarge: (received: number) => OciError,
+  options: { stop?: () => void; algorithm?: DigestAlgorithm } = {},
+): Promise<ReadLimitedResult> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const digester = options.algorithm ? new Digester(options.algorithm) : undefined;
+  for await (const chunk of stream) {
+    total += chunk.length;
+    if (total > limit) {
+      options.stop?.();
+      throw tooLarge(total);
+    }
+    digester?.update(chunk);
+    chunks.push(chunk);
+  }
+  const bytes = Buffer.concat(chunks, total);
+  // Return a plain Uint8Array view so callers don't depend on Buffer semantics.
+  const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return digester ? { bytes: view, digest: digester.digest() } : { bytes: view };
+}
+
+export function sizeLimitError(what: string, size: number | string, limit: number, hint: string): OciError {
+  return new OciError('SIZE_LIMIT_EXCEEDED', `${what} is ${size} bytes, over the limit of ${limit} bytes; ${hint}`);
+}

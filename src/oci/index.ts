@@ -1,0 +1,30 @@
+// Public face of the OCI domain: registry client, OCI layout store, media types, push and copy helpers.
+export * from './constants.js';
+export { OciError, type OciErrorCode } from './errors.js';
+export type { ArtifactStore, Descriptor, FetchedManifest, ImageIndex, ImageManifest, Manifest, Platform, RequestOptions } from './types.js';
+export { computeDigest, parseDigest, verifyContent, type DigestAlgorithm, type ParsedDigest } from './digest.js';
+export { encodeIndex, encodeManifest } from './json.js';
+export {
+  artifactTypeOf,
+  isImageIndex,
+  isIndexMediaType,
+  isManifestMediaType,
+  parseDescriptor,
+  parseManifest,
+  referrerDescriptor,
+  successors,
+} from './manifest.js';
+export { addReferrer, buildReferrersIndex, filterByArtifactType, isReferrersTag, referrersTag } from './referrers.js';
+export { MAX_LAYOUT_INDEX_BYTES, OciLayoutStore, type OciLayoutOptions } from './layout.js';
+export {
+  DEFAULT_PLATFORM,
+  pushArtifact,
+  pushImage,
+  pushIndex,
+  type PushArtifactOptions,
+  type PushedImage,
+  type PushedManifest,
+  type PushImageOptions,
+  type PushIndexOptions,
+} from './push.js';
+export { copyGraph, DEFAULT_MAX_COPY_NODES, type CopyGraphOptions, type CopyGraphResult } from './copy.js';
