@@ -1,0 +1,198 @@
+// RFC 3161 client: asks a TSA over HTTP for a timestamp token covering a signature, and checks the reply.
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { request } from 'undici';
+import type { X509Certificate } from '@peculiar/x509';
+import { NotaryError } from '../errors.js';
+import { digest, HASH_ALGORITHM_OIDS, type HashAlgorithmName } from './algorithm.js';
+import {
+  DEFAULT_TIMESTAMP_TIMEOUT_MS,
+  MAX_TIMESTAMP_RESPONSE_BYTES,
+  MEDIA_TYPE_TIMESTAMP_QUERY,
+  MEDIA_TYPE_TIMESTAMP_REPLY,
+} from './constants.js';
+import { readTstInfo, verifyTimestampToken } from './token.js';
+
+export interface RequestTimestampOptions {
+  hashAlgorithm: HashAlgorithmName;
+  signal?: AbortSignal;
+  /** Time allowed for the whole round trip (default 10 s). */
+  timeoutMs?: number;
+  /** When given, the returned token is fully verified against these TSA roots before it is returned. */
+  rootCertificates?: X509Certificate[];
+  /** Largest reply accepted (default 256 KiB). */
+  maxResponseBytes?: number;
+}
+
+/** PKIStatus values that carry a token (RFC 3161 2.4.2). */
+const STATUS_GRANTED = 0;
+const STATUS_GRANTED_WITH_MODS = 1;
+const NONCE_BYTES = 16;
+
+function unavailable(url: string, message: string, cause?: unknown): NotaryError {
+  return new NotaryError(
+    'TIMESTAMP_UNAVAILABLE',
+    `timestamp authority ${url}: ${message}`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+function invalidReply(url: string, message: string, cause?: unknown): NotaryError {
+  return new NotaryError(
+    'INVALID_TIMESTAMP',
+    `invalid timestamp reply from ${url}: ${message}`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+function positiveNonce(): Uint8Array {
+  const nonce = randomBytes(NONCE_BYTES);
+  // Clear the sign bit so the INTEGER is positive and its DER needs no padding byte.
+  nonce[0] = ((nonce[0] ?? 0) & 0x7f) | 0x01;
+  return new Uint8Array(nonce);
+}
+
+/** Build a DER TimeStampReq (version 1, certReq true, with a nonce). */
+export function buildTimestampRequest(
+  signature: Uint8Array,
+  hashAlgorithm: HashAlgorithmName,
+  nonce: Uint8Array,
+): Uint8Array {
+  const timeStampReq = new pkijs.TimeStampReq({
+    version: 1,
+    messageImprint: new pkijs.MessageImprint({
+      hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: HASH_ALGORITHM_OIDS[hashAlgorithm] }),
+      hashedMessage: new asn1js.OctetString({ valueHex: digest(hashAlgorithm, signature) }),
+    }),
+    nonce: new asn1js.Integer({ valueHex: nonce }),
+    certReq: true,
+  });
+  return new Uint8Array(timeStampReq.toSchema().toBER(false));
+}
+
+async function readLimited(body: AsyncIterable<Uint8Array> & { destroy(): unknown }, limit: number, url: string): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > limit) {
+      body.destroy();
+      throw invalidReply(url, `the reply is larger than ${limit} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+function integerBytes(value: asn1js.Integer | undefined): string {
+  if (!value) return '';
+  const bytes = value.valueBlock.valueHexView;
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  return Buffer.from(bytes.subarray(start)).toString('hex');
+}
+
+/** Parse a TimeStampResp and return the DER token, after the status, nonce and imprint checks. */
+function tokenFromReply(
+  reply: Uint8Array,
+  url: string,
+  expected: { nonce: Uint8Array; hashAlgorithm: HashAlgorithmName; imprint: Uint8Array },
+): Uint8Array {
+  const parsed = asn1js.fromBER(reply);
+  if (parsed.offset === -1) throw invalidReply(url, 'the reply is not valid ASN.1');
+  let response: pkijs.TimeStampResp;
+  try {
+    response = new pkijs.TimeStampResp({ schema: parsed.result });
+  } catch (err) {
+    throw invalidReply(url, 'the reply is not a TimeStampResp', err);
+  }
+  const status = response.status.status;
+  if (status !== STATUS_GRANTED && status !== STATUS_GRANTED_WITH_MODS) {
+    const text = response.status.statusStrings?.map((s) => s.valueBlock.value).join('; ');
+    throw unavailable(url, `the request was rejected (PKIStatus ${status}${text ? `: ${text}` : ''})`);
+  }
+  if (!response.timeStampToken) throw invalidReply(url, 'the reply was granted but holds no timestamp token');
+  // Re-encode the token from the reply's own bytes: the token element is the second field of TimeStampResp.
+  const tokenNode = parsed.result instanceof asn1js.Sequence ? parsed.result.valueBlock.value[1] : undefined;
+  if (!tokenNode) throw invalidReply(url, 'the reply holds no timestamp token');
+  const token = new Uint8Array(tokenNode.valueBeforeDecodeView);
+
+  const tstInfo = readTstInfo(token);
+  if (integerBytes(tstInfo.nonce) !== integerBytes(new asn1js.Integer({ valueHex: expected.nonce }))) {
+    throw invalidReply(url, 'the nonce in the token does not echo the request: the reply may be replayed');
+  }
+  if (tstInfo.messageImprint.hashAlgorithm.algorithmId !== HASH_ALGORITHM_OIDS[expected.hashAlgorithm]) {
+    throw invalidReply(url, `the token's message imprint uses ${tstInfo.messageImprint.hashAlgorithm.algorithmId}, not ${expected.hashAlgorithm}`);
+  }
+  const imprint = tstInfo.messageImprint.hashedMessage.valueBlock.valueHexView;
+  if (Buffer.compare(Buffer.from(imprint), Buffer.from(expected.imprint)) !== 0) {
+    throw invalidReply(url, 'the message imprint of the token does not match the signature');
+  }
+  return token;
+}
+
+/**
+ * Request an RFC 3161 timestamp token over `signature` from the TSA at `url` (HTTP POST of a TimeStampReq).
+ * Returns the token DER. Throws NotaryError `TIMESTAMP_UNAVAILABLE` when the TSA cannot be reached or refuses,
+ * `INVALID_TIMESTAMP` / `UNTRUSTED_TIMESTAMP` when its reply is unusable.
+ */
+export async function requestTimestamp(url: string, signature: Uint8Array, options: RequestTimestampOptions): Promise<Uint8Array> {
+  let parsedUrl: URL;
+  try {
+    parsedUrl = new URL(url);
+  } catch (err) {
+    throw new NotaryError('INVALID_INPUT', `timestamp URL "${url}" is not a valid URL`, { cause: err });
+  }
+  if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') {
+    throw new NotaryError('INVALID_INPUT', `timestamp URL "${url}" must use http or https`);
+  }
+  if (!(options.hashAlgorithm in HASH_ALGORITHM_OIDS)) {
+    throw new NotaryError('INVALID_INPUT', `unsupported timestamp hash algorithm ${String(options.hashAlgorithm)}: use SHA-256, SHA-384 or SHA-512`);
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMESTAMP_TIMEOUT_MS;
+  const limit = options.maxResponseBytes ?? MAX_TIMESTAMP_RESPONSE_BYTES;
+  const nonce = positiveNonce();
+  const body = buildTimestampRequest(signature, options.hashAlgorithm, nonce);
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+
+  let reply: Uint8Array;
+  try {
+    const response = await request(parsedUrl, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': MEDIA_TYPE_TIMESTAMP_QUERY, accept: MEDIA_TYPE_TIMESTAMP_REPLY },
+      signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      throw unavailable(url, `HTTP status ${response.statusCode}`);
+    }
+    const contentType = String(response.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (contentType !== MEDIA_TYPE_TIMESTAMP_REPLY) {
+      await response.body.dump();
+      throw invalidReply(url, `content type is "${contentType}", expected ${MEDIA_TYPE_TIMESTAMP_REPLY}`);
+    }
+    reply = await readLimited(response.body, limit, url);
+  } catch (err) {
+    if (err instanceof NotaryError) throw err;
+    if (timeout.aborted) throw unavailable(url, `no reply within ${timeoutMs} ms`, err);
+    if (options.signal?.aborted) throw unavailable(url, 'the request was cancelled', err);
+    throw unavailable(url, `request failed: ${(err as Error).message}`, err);
+  }
+
+  const token = tokenFromReply(reply, url, {
+    nonce,
+    hashAlgorithm: options.hashAlgorithm,
+    imprint: digest(options.hashAlgorithm, signature),
+  });
+  if (options.rootCertificates) {
+    // A fresh token is checked at its genTime, which is now: an expired TSA certificate is caught here.
+    await verifyTimestampToken(token, signature, options.rootCertificates, { signal: options.signal });
+  }
+  return token;
+}
