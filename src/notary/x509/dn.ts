@@ -1,0 +1,175 @@
+// Distinguished names as trust policies write them (RFC 4514 strings) and as certificates carry them, compared per the spec.
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import type { X509Certificate } from '@peculiar/x509';
+import { NotaryError } from '../errors.js';
+
+/** Attribute type → value. Types are canonical upper-case names (or dotted OIDs); values are compared exactly. */
+export type DistinguishedName = ReadonlyMap<string, string>;
+
+/**
+ * Attribute type names by OID: the ones Go's pkix.Name prints (what notation matches against), plus a
+ * few common ones so a policy may name them instead of writing dotted OIDs.
+ */
+const NAME_BY_OID: ReadonlyMap<string, string> = new Map([
+  ['2.5.4.3', 'CN'],
+  ['2.5.4.5', 'SERIALNUMBER'],
+  ['2.5.4.6', 'C'],
+  ['2.5.4.7', 'L'],
+  ['2.5.4.8', 'ST'],
+  ['2.5.4.9', 'STREET'],
+  ['2.5.4.10', 'O'],
+  ['2.5.4.11', 'OU'],
+  ['2.5.4.17', 'POSTALCODE'],
+  ['1.2.840.113549.1.9.1', 'EMAILADDRESS'],
+  ['0.9.2342.19200300.100.1.25', 'DC'],
+  ['0.9.2342.19200300.100.1.1', 'UID'],
+]);
+
+/** Other spellings of the same attribute types (`S` for stateOrProvinceName is the spec's own). */
+const TYPE_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['S', 'ST'],
+  ['E', 'EMAILADDRESS'],
+]);
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set([...NAME_BY_OID.values()]);
+
+/** The spec's minimum: each x509.subject identity names country, state or province, and organization. */
+export const MANDATORY_DN_ATTRIBUTES: readonly string[] = ['C', 'ST', 'O'];
+
+const DESCRIPTOR = /^[A-Za-z][A-Za-z0-9-]*$/;
+const NUMERIC_OID = /^[0-9]+(\.[0-9]+)+$/;
+const HEX_PAIR = /^[0-9A-Fa-f]{2}$/;
+/** RFC 4514 characters that may follow a backslash as themselves. */
+const ESCAPABLE = new Set([' ', '"', '#', '+', ',', ';', '<', '=', '>', '\\']);
+
+/** The canonical spelling of an attribute type (upper case, aliases resolved, OIDs of known types named). */
+export function canonicalAttributeType(type: string): string {
+  if (NUMERIC_OID.test(type)) return NAME_BY_OID.get(type) ?? type;
+  const upper = type.toUpperCase();
+  return TYPE_ALIASES.get(upper) ?? upper;
+}
+
+/** Whether the attribute type is one a certificate subject can be matched on by name. */
+export function isKnownAttributeType(type: string): boolean {
+  return KNOWN_TYPES.has(type) || NUMERIC_OID.test(type);
+}
+
+/**
+ * Parses an RFC 4514 distinguished name such as `C=US, ST=WA, O=wabbit-networks.io` with the
+ * spec's escaping (`\,` `\;` `\\`, escaped leading/trailing spaces, `\XX` hex pairs) and notation's
+ * rules: no multi-valued RDNs, no repeated attribute types, no `#` BER-encoded values, and C, ST
+ * (or S) and O present. Throws NotaryError INVALID_TRUST_POLICY naming the problem.
+ */
+export function parseDistinguishedName(text: string): DistinguishedName {
+  const attributes = new Map<string, string>();
+  const fail = (problem: string): never => {
+    throw new NotaryError('INVALID_TRUST_POLICY', `distinguished name "${text}" is not valid: ${problem}`);
+  };
+  if (text.trim() === '') fail('it is empty');
+  let index = 0;
+  while (index <= text.length) {
+    // Attribute type, up to '='.
+    const equals = text.indexOf('=', index);
+    if (equals < 0) fail(`"${text.slice(index).trim()}" is not of the form TYPE=value`);
+    const rawType = text.slice(index, equals).trim();
+    if (!DESCRIPTOR.test(rawType) && !NUMERIC_OID.test(rawType)) fail(`"${rawType}" is not an attribute type`);
+    const type = canonicalAttributeType(rawType);
+    // Attribute value, up to an unescaped ',' ';' or '+'.
+    index = equals + 1;
+    const bytes: number[] = [];
+    let lastSignificant = 0; // length of `bytes` up to the last escaped or non-space character
+    let sawNonSpace = false;
+    let terminator: string | undefined;
+    while (index < text.length) {
+      const char = text[index] as string;
+      if (char === ',' || char === ';' || char === '+') {
+        terminator = char;
+        index += 1;
+        break;
+      }
+      if (char === '\\') {
+        const next = text[index + 1];
+        const pair = text.slice(index + 1, index + 3);
+        if (HEX_PAIR.test(pair)) {
+          bytes.push(parseInt(pair, 16));
+          index += 3;
+        } else if (next !== undefined && ESCAPABLE.has(next)) {
+          bytes.push(...Buffer.from(next, 'utf8'));
+          index += 2;
+        } else {
+          fail(`"\\${next ?? ''}" is not a valid escape (escape ',' ';' '+' '\\' '"' '<' '>' '=' '#' and spaces with a backslash)`);
+        }
+        sawNonSpace = true;
+        lastSignificant = bytes.length;
+        continue;
+      }
+      if (char === ' ' && !sawNonSpace) {
+        index += 1; // unescaped leading spaces are not part of the value
+        continue;
+      }
+      if (char === '#' && !sawNonSpace) fail(`the value of ${rawType} starts with '#': BER-encoded values are not supported`);
+      if (char === '"' || char === '<' || char === '>') fail(`the value of ${rawType} has an unescaped '${char}'; escape it with a backslash`);
+      const codePoint = text.codePointAt(index) as number;
+      const encoded = Buffer.from(String.fromCodePoint(codePoint), 'utf8');
+      bytes.push(...encoded);
+      index += codePoint > 0xffff ? 2 : 1;
+      if (char !== ' ') {
+        sawNonSpace = true;
+        lastSignificant = bytes.length;
+      }
+    }
+    const value = new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes.slice(0, lastSignificant)));
+    if (terminator === '+') fail('multi-valued RDNs (joined with "+") are not supported');
+    if (value === '') fail(`attribute ${rawType} has an empty value`);
+    if (attributes.has(type)) fail(`attribute ${type} appears more than once; a DN can only have unique RDN attributes`);
+    attributes.set(type, value);
+    if (terminator === undefined) break;
+  }
+  for (const mandatory of MANDATORY_DN_ATTRIBUTES) {
+    if (!attributes.has(mandatory)) fail(`it has no ${mandatory} attribute; it must contain C, ST (or S) and O at a minimum`);
+  }
+  return attributes;
+}
+
+/** True when every attribute of `subset` has the same value in `superset` (attribute order does not matter). */
+export function isSubsetDistinguishedName(subset: DistinguishedName, superset: DistinguishedName): boolean {
+  for (const [type, value] of subset) {
+    if (superset.get(type) !== value) return false;
+  }
+  return true;
+}
+
+/**
+ * The subject of a certificate as a DistinguishedName, read from its DER (not from a printed form,
+ * so escaping cannot confuse it). Returns a reason instead when the subject cannot be matched the way
+ * notation matches it: a multi-valued RDN or an attribute type that appears twice.
+ */
+export function certificateSubject(certificate: X509Certificate): { name: DistinguishedName } | { problem: string } {
+  const asn = pkijs.Certificate.fromBER(new Uint8Array(certificate.rawData));
+  const attributes = new Map<string, string>();
+  // pkijs flattens multi-valued RDNs; count the SETs of the raw RDNSequence to see them.
+  if (asn.subject.typesAndValues.length !== rdnCount(asn.subject)) {
+    return { problem: 'its subject has a multi-valued RDN, which trusted identities cannot match' };
+  }
+  for (const attribute of asn.subject.typesAndValues) {
+    const type = canonicalAttributeType(attribute.type);
+    const value = attributeValueText(attribute);
+    if (value === undefined) return { problem: `its subject attribute ${type} is not a string` };
+    if (attributes.has(type)) return { problem: `its subject has attribute ${type} more than once, which trusted identities cannot match` };
+    attributes.set(type, value);
+  }
+  return { name: attributes };
+}
+
+function rdnCount(name: pkijs.RelativeDistinguishedNames): number {
+  const parsed = asn1js.fromBER(name.valueBeforeDecode);
+  const sequence = parsed.result;
+  return sequence instanceof asn1js.Sequence ? sequence.valueBlock.value.length : -1;
+}
+
+function attributeValueText(attribute: pkijs.AttributeTypeAndValue): string | undefined {
+  const block = attribute.value as { valueBlock?: { value?: unknown } };
+  const value = block.valueBlock?.value;
+  return typeof value === 'string' ? value : undefined;
+}
