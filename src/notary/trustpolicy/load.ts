@@ -1,0 +1,60 @@
+// Reads the OCI trust policy from a notation config directory: trustpolicy.oci.json, else trustpolicy.json.
+import { constants } from 'node:fs';
+import { lstat, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NotaryError } from '../errors.js';
+import { MAX_TRUST_POLICY_BYTES, TRUST_POLICY_FILE_LEGACY, TRUST_POLICY_FILE_OCI } from './constants.js';
+import { parseTrustPolicyJson } from './document.js';
+import type { TrustPolicyDocument } from './types.js';
+
+export interface LoadTrustPolicyOptions {
+  signal?: AbortSignal;
+  maxBytes?: number;
+}
+
+/**
+ * Loads and validates `{configDir}/trustpolicy.oci.json`, or `{configDir}/trustpolicy.json` when the
+ * first does not exist (notation's order). As notation, a policy file that is a symlink or a
+ * directory is refused. Throws INVALID_TRUST_POLICY (missing, unreadable or invalid).
+ */
+export async function loadTrustPolicy(configDir: string, options: LoadTrustPolicyOptions = {}): Promise<TrustPolicyDocument> {
+  const maxBytes = options.maxBytes ?? MAX_TRUST_POLICY_BYTES;
+  for (const file of [TRUST_POLICY_FILE_OCI, TRUST_POLICY_FILE_LEGACY]) {
+    options.signal?.throwIfAborted();
+    const path = join(configDir, file);
+    const info = await lstat(path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
+      throw new NotaryError('INVALID_TRUST_POLICY', `cannot access the trust policy ${path}: ${err.message}`, { cause: err });
+    });
+    if (!info) continue;
+    if (info.isSymbolicLink() || !info.isFile()) {
+      throw new NotaryError('INVALID_TRUST_POLICY', `the trust policy ${path} is not a regular file (symlinks are not supported)`);
+    }
+    const text = await readBounded(path, maxBytes);
+    return parseTrustPolicyJson(text, path);
+  }
+  throw new NotaryError(
+    'INVALID_TRUST_POLICY',
+    `trust policy is not present: create ${join(configDir, TRUST_POLICY_FILE_OCI)} (or ${TRUST_POLICY_FILE_LEGACY}) with at least one statement`,
+  );
+}
+
+async function readBounded(path: string, maxBytes: number): Promise<string> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (err) {
+    throw new NotaryError('INVALID_TRUST_POLICY', `cannot read the trust policy ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size > maxBytes) {
+      throw new NotaryError('INVALID_TRUST_POLICY', `the trust policy ${path} is ${size} bytes, over the ${maxBytes}-byte limit`);
+    }
+    const buffer = Buffer.alloc(size);
+    const { bytesRead } = await handle.read(buffer, 0, size, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
