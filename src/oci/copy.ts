@@ -49,6 +49,11 @@ export async function copyGraph(src: ArtifactStore, dst: ArtifactStore, referenc
   const copyBlob = async (descriptor: Descriptor): Promise<void> => {
     if (!visit(descriptor.digest) || NON_DISTRIBUTABLE.test(descriptor.mediaType)) return;
     if (dst.hasBlob && (await dst.hasBlob(descriptor, request))) return;
+    if (dst.mountBlob && (await dst.mountBlob(descriptor, src, request))) {
+      result.blobs += 1;
+      options.onCopied?.(descriptor, 'blob');
+      return;
+    }
     const bytes = await src.fetchBlob(descriptor, request);
     await dst.pushBlob(bytes, descriptor.mediaType, request);
     result.blobs += 1;

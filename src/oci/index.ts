@@ -3,7 +3,7 @@ export * from './constants.js';
 export { OciError, type OciErrorCode } from './errors.js';
 export type { ArtifactStore, Descriptor, FetchedManifest, ImageIndex, ImageManifest, Manifest, Platform, RequestOptions } from './types.js';
 export { computeDigest, parseDigest, verifyContent, type DigestAlgorithm, type ParsedDigest } from './digest.js';
-export { encodeIndex, encodeManifest } from './json.js';
+export { encodeIndex, encodeJsonDocument, encodeManifest } from './json.js';
 export {
   artifactTypeOf,
   isImageIndex,
@@ -28,3 +28,30 @@ export {
   type PushIndexOptions,
 } from './push.js';
 export { copyGraph, DEFAULT_MAX_COPY_NODES, type CopyGraphOptions, type CopyGraphResult } from './copy.js';
+export {
+  DEFAULT_REGISTRY_LIMITS,
+  RegistryClient,
+  type RegistryClientOptions,
+  type RegistryHostOptions,
+  type RegistryLimits,
+  type RegistryRequest,
+} from './client.js';
+export { nextLink, Repository, type PushBlobOptions, type ReferrersApiSupport } from './repository.js';
+export { DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUTS, parseRetryAfter, type RetryPolicy, type Timeouts } from './transport.js';
+export {
+  anonymousCredentials,
+  chainCredentials,
+  credentialsFromDockerConfig,
+  defaultDockerConfigPath,
+  dockerConfigCredentials,
+  mergeScopes,
+  parseChallenges,
+  parseDockerConfig,
+  repositoryScope,
+  runCredentialHelper,
+  staticCredentials,
+  type Challenge,
+  type Credential,
+  type CredentialProvider,
+  type DockerConfig,
+} from './auth/index.js';

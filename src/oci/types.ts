@@ -73,6 +73,11 @@ export interface ArtifactStore {
   referrers(subject: Descriptor, artifactType?: string, options?: RequestOptions): Promise<Descriptor[]>;
   /** True when the store holds the blob (lets copies skip downloads). Optional for stores. */
   hasBlob?(descriptor: Descriptor, options?: RequestOptions): Promise<boolean>;
+  /**
+   * Make the store hold `descriptor` by mounting it from `from` without a download (a registry's
+   * cross-repository mount); false when not possible. Optional for stores.
+   */
+  mountBlob?(descriptor: Descriptor, from: ArtifactStore, options?: RequestOptions): Promise<boolean>;
   /** Upload a blob (no-op when it exists). */
   pushBlob(bytes: Uint8Array, mediaType: string, options?: RequestOptions): Promise<Descriptor>;
   /**

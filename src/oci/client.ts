@@ -1,0 +1,188 @@
+// The registry client: configured once (credentials, plain HTTP / insecure per registry, limits, timeouts).
+import { LRUCache } from 'lru-cache';
+import type { Reference } from '../reference/index.js';
+import { Authenticator } from './auth/authenticator.js';
+import { anonymousCredentials, type CredentialProvider } from './auth/credentials.js';
+import {
+  DEFAULT_MAX_BLOB_BYTES,
+  DEFAULT_MAX_MANIFEST_BYTES,
+  DEFAULT_MAX_REFERRERS,
+  DEFAULT_MAX_REFERRERS_PAGES,
+  DEFAULT_MONOLITHIC_UPLOAD_MAX_BYTES,
+  DEFAULT_UPLOAD_CHUNK_BYTES,
+  DOCKER_HUB_ENDPOINT,
+  DOCKER_HUB_REGISTRY,
+  USER_AGENT,
+} from './constants.js';
+import { OciError } from './errors.js';
+import { Repository } from './repository.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  DEFAULT_TIMEOUTS,
+  header,
+  HttpTransport,
+  type HttpMethod,
+  type HttpResponse,
+  type RetryPolicy,
+  type Timeouts,
+} from './transport.js';
+
+export interface RegistryLimits {
+  /** Largest manifest or index read (default 4 MiB). */
+  maxManifestBytes: number;
+  /** Largest blob read into memory (default 256 MiB). */
+  maxBlobBytes: number;
+  /** Most referrers listed for one subject. */
+  maxReferrers: number;
+  /** Most Referrers API pages followed. */
+  maxReferrersPages: number;
+}
+
+export const DEFAULT_REGISTRY_LIMITS: RegistryLimits = {
+  maxManifestBytes: DEFAULT_MAX_MANIFEST_BYTES,
+  maxBlobBytes: DEFAULT_MAX_BLOB_BYTES,
+  maxReferrers: DEFAULT_MAX_REFERRERS,
+  maxReferrersPages: DEFAULT_MAX_REFERRERS_PAGES,
+};
+
+export interface RegistryHostOptions {
+  /** Talk HTTP instead of HTTPS. */
+  plainHttp?: boolean;
+  /** Skip TLS certificate verification. */
+  insecure?: boolean;
+}
+
+export interface RegistryClientOptions {
+  /** Default: anonymous. See `dockerConfigCredentials`, `staticCredentials`, `chainCredentials`. */
+  credentials?: CredentialProvider;
+  /** Plain HTTP for every registry (CLI `--plain-http`). */
+  plainHttp?: boolean;
+  /** Skip TLS verification for every registry (CLI `--insecure`). */
+  insecure?: boolean;
+  /** Per-registry settings (key: host[:port] as in references); they win over the global ones. */
+  registries?: Record<string, RegistryHostOptions>;
+  /** Use plain HTTP for localhost, 127.0.0.0/8 and [::1] unless a registry entry says otherwise. */
+  plainHttpForLocalhost?: boolean;
+  limits?: Partial<RegistryLimits>;
+  timeouts?: Partial<Timeouts>;
+  retry?: Partial<RetryPolicy>;
+  /** Blobs up to this size are uploaded with one PUT; larger ones in chunks. */
+  monolithicUploadMaxBytes?: number;
+  uploadChunkBytes?: number;
+  userAgent?: string;
+}
+
+/** One request to a registry; `url` is a path (`/v2/...`) or an absolute URL the registry gave us. */
+export interface RegistryRequest {
+  method: HttpMethod;
+  url: string;
+  headers?: Record<string, string>;
+  body?: Uint8Array;
+  /** Token scopes the request needs, e.g. `repository:org/app:pull`. */
+  scopes: string[];
+  idempotent: boolean;
+  signal?: AbortSignal;
+  what: string;
+}
+
+/** Most Repository objects kept (they cache Referrers API support per repository). */
+const MAX_CACHED_REPOSITORIES = 1000;
+
+function isLocalhost(registry: string): boolean {
+  const host = registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : (registry.split(':')[0] ?? registry);
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export class RegistryClient {
+  readonly limits: RegistryLimits;
+  readonly monolithicUploadMaxBytes: number;
+  readonly uploadChunkBytes: number;
+  private readonly options: RegistryClientOptions;
+  private readonly transport: HttpTransport;
+  private readonly authenticator: Authenticator;
+  private readonly repositories = new LRUCache<string, Repository>({ max: MAX_CACHED_REPOSITORIES });
+
+  constructor(options: RegistryClientOptions = {}) {
+    this.options = options;
+    this.limits = { ...DEFAULT_REGISTRY_LIMITS, ...options.limits };
+    for (const [name, value] of Object.entries(this.limits)) {
+      if (!Number.isSafeInteger(value) || value <= 0) throw new OciError('INVALID_ARGUMENT', `limit ${name} must be a positive integer, got ${value}`);
+    }
+    this.monolithicUploadMaxBytes = options.monolithicUploadMaxBytes ?? DEFAULT_MONOLITHIC_UPLOAD_MAX_BYTES;
+    this.uploadChunkBytes = options.uploadChunkBytes ?? DEFAULT_UPLOAD_CHUNK_BYTES;
+    this.transport = new HttpTransport({
+      timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
+      retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+      userAgent: options.userAgent ?? USER_AGENT,
+    });
+    this.authenticator = new Authenticator({
+      transport: this.transport,
+      credentials: options.credentials ?? anonymousCredentials,
+      insecureFor: (host) => this.hostOptions(host).insecure,
+    });
+  }
+
+  /** The repository `repository` of `registry` (e.g. `ghcr.io`, `org/app`) as an ArtifactStore. */
+  repository(registry: string, repository: string): Repository {
+    const key = `${registry}/${repository}`;
+    let found = this.repositories.get(key);
+    if (!found) {
+      found = new Repository(this, registry, repository);
+      this.repositories.set(key, found);
+    }
+    return found;
+  }
+
+  /** The repository a parsed reference names. */
+  repositoryFor(reference: Pick<Reference, 'registry' | 'repository'>): Repository {
+    return this.repository(reference.registry, reference.repository);
+  }
+
+  /** Effective plain-HTTP and TLS settings for a registry host. */
+  hostOptions(registry: string): Required<RegistryHostOptions> {
+    const specific = this.options.registries?.[registry];
+    const local = Boolean(this.options.plainHttpForLocalhost) && isLocalhost(registry);
+    return {
+      plainHttp: specific?.plainHttp ?? this.options.plainHttp ?? local,
+      insecure: specific?.insecure ?? this.options.insecure ?? false,
+    };
+  }
+
+  /** `https://registry-1.docker.io` for docker.io; `http(s)://<host>` otherwise. */
+  baseUrl(registry: string): URL {
+    const host = registry === DOCKER_HUB_REGISTRY ? DOCKER_HUB_ENDPOINT : registry;
+    return new URL(`${this.hostOptions(registry).plainHttp ? 'http' : 'https'}://${host}`);
+  }
+
+  /** Send a request with auth: known schemes up front, else answer the 401 challenge once. */
+  async send(registry: string, req: RegistryRequest): Promise<HttpResponse> {
+    const url = new URL(req.url, this.baseUrl(registry));
+    const { insecure } = this.hostOptions(registry);
+    const base = {
+      method: req.method,
+      url,
+      ...(req.body ? { body: req.body } : {}),
+      ...(req.signal ? { signal: req.signal } : {}),
+      idempotent: req.idempotent,
+      insecure,
+      what: req.what,
+    };
+    const upfront = await this.authenticator.authorization(registry, req.scopes, req.signal);
+    const first = await this.transport.send({ ...base, headers: { ...req.headers, ...(upfront ? { authorization: upfront } : {}) } });
+    if (first.status !== 401) return first;
+    const challenge = header(first.headers, 'www-authenticate');
+    await first.body.dump();
+    const answer = await this.authenticator.respond(registry, challenge, req.scopes, req.what, req.signal);
+    const second = await this.transport.send({ ...base, headers: { ...req.headers, authorization: answer } });
+    if (second.status === 401) {
+      await second.body.dump();
+      throw new OciError('UNAUTHORIZED', `${req.what}: ${registry} rejected the credentials (HTTP 401); check the username/password or registry config`, { status: 401 });
+    }
+    return second;
+  }
+
+  /** Close pooled connections. */
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+}

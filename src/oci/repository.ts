@@ -1,0 +1,436 @@
+// One repository of a remote registry as an ArtifactStore: manifests, blobs, referrers and pushes
+// following the OCI distribution spec (Referrers API with the referrers tag schema as fallback).
+import { isDigest } from '../reference/index.js';
+import { repositoryScope } from './auth/scope.js';
+import { readLimited, sizeLimitError } from './body.js';
+import type { RegistryClient, RegistryRequest } from './client.js';
+import { MANIFEST_MEDIA_TYPES, MAX_AUXILIARY_RESPONSE_BYTES, MEDIA_TYPE_OCI_INDEX } from './constants.js';
+import { computeDigest, parseDigest, verifyContent } from './digest.js';
+import { OciError } from './errors.js';
+import { baseMediaType, isImageIndex, parseManifest, referrerDescriptor } from './manifest.js';
+import { addReferrer, buildReferrersIndex, filterByArtifactType, referrersTag, uniqueByDigest } from './referrers.js';
+import { abandon, header, networkError, type HttpResponse } from './transport.js';
+import type { ArtifactStore, Descriptor, FetchedManifest, RequestOptions } from './types.js';
+
+const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
+
+export interface PushBlobOptions extends RequestOptions {
+  /** Try a cross-repository mount from this repository of the same registry first. */
+  mountFrom?: string;
+}
+
+/** Whether the registry serves the Referrers API for this repository; learnt once, then cached. */
+export type ReferrersApiSupport = 'unknown' | 'supported' | 'unsupported';
+
+/** Summarise a distribution error body (`{"errors":[{"code","message"}]}`) for a message. */
+async function errorSummary(res: HttpResponse): Promise<string> {
+  try {
+    const { bytes } = await readLimited(res.body, MAX_AUXILIARY_RESPONSE_BYTES, () => new OciError('SIZE_LIMIT_EXCEEDED', 'error body too large'), {
+      stop: () => abandon(res.body),
+    });
+    const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { errors?: Array<{ code?: unknown; message?: unknown }> };
+    const first = parsed.errors?.[0];
+    if (first) return `${String(first.code ?? '')}${first.message ? `: ${String(first.message)}` : ''}`.slice(0, 300);
+  } catch {
+    // Not JSON or unreadable: the status alone must do.
+  }
+  return '';
+}
+
+/** Parse `Link: <url>; rel="next"` (RFC 8288), resolved against the request URL. */
+export function nextLink(link: string | undefined, base: URL): URL | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(/,(?=\s*<)/)) {
+    const match = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
+    if (match && /(?:^|;)\s*rel\s*=\s*"?next"?\s*(?:;|$)/i.test(match[2] as string)) return new URL(match[1] as string, base);
+  }
+  return undefined;
+}
+
+export class Repository implements ArtifactStore {
+  readonly name: string;
+  readonly registry: string;
+  readonly repository: string;
+  private readonly client: RegistryClient;
+  private referrersApi: ReferrersApiSupport = 'unknown';
+  /** Serialises referrers tag index read-modify-write cycles per subject within this process. */
+  private readonly tagIndexLocks = new Map<string, Promise<unknown>>();
+
+  constructor(client: RegistryClient, registry: string, repository: string) {
+    this.client = client;
+    this.registry = registry;
+    this.repository = repository;
+    this.name = `${registry}/${repository}`;
+  }
+
+  /** What this repository has shown about the Referrers API so far. */
+  get referrersApiSupport(): ReferrersApiSupport {
+    return this.referrersApi;
+  }
+
+  private get pullScope(): string[] {
+    return [repositoryScope(this.repository, ['pull'])];
+  }
+
+  private get pushScope(): string[] {
+    return [repositoryScope(this.repository, ['pull', 'push'])];
+  }
+
+  private send(req: Omit<RegistryRequest, 'signal'>, options?: RequestOptions): Promise<HttpResponse> {
+    return this.client.send(this.registry, options?.signal ? { ...req, signal: options.signal } : req);
+  }
+
+  /** Map an unexpected status to an error; consumes the body. */
+  private async unexpected(res: HttpResponse, what: string, notFound?: 'MANIFEST_NOT_FOUND' | 'BLOB_NOT_FOUND'): Promise<OciError> {
+    const summary = await errorSummary(res);
+    const detail = summary ? ` (${summary})` : '';
+    if (res.status === 404 && notFound) {
+      return new OciError(notFound, `${what}: not found in ${this.name}${detail}; check the repository, tag or digest`, { status: 404 });
+    }
+    if (res.status === 401 || res.status === 403) {
+      return new OciError('UNAUTHORIZED', `${what}: access denied by ${this.registry} (HTTP ${res.status})${detail}; check your credentials and their permissions`, { status: res.status });
+    }
+    if (res.status === 429 || res.status >= 500) {
+      return new OciError('REGISTRY_UNAVAILABLE', `${what}: ${this.registry} answered HTTP ${res.status}${detail}; try again later`, { status: res.status });
+    }
+    return new OciError('REGISTRY_ERROR', `${what}: ${this.registry} answered HTTP ${res.status}${detail}`, { status: res.status });
+  }
+
+  /** Read a body with a limit; network failures while reading become OciErrors. */
+  private async readBody(res: HttpResponse, limit: number, tooLarge: (received: number) => OciError, what: string, options?: RequestOptions): Promise<Uint8Array> {
+    try {
+      const { bytes } = await readLimited(res.body, limit, tooLarge, { stop: () => abandon(res.body) });
+      return bytes;
+    } catch (err) {
+      throw networkError(err, what, options?.signal);
+    }
+  }
+
+  async resolve(tagOrDigest: string, options?: RequestOptions): Promise<Descriptor> {
+    const what = `resolve ${this.name}${isDigest(tagOrDigest) ? '@' : ':'}${tagOrDigest}`;
+    const res = await this.send(
+      { method: 'HEAD', url: `/v2/${this.repository}/manifests/${tagOrDigest}`, headers: { accept: MANIFEST_ACCEPT }, scopes: this.pullScope, idempotent: true, what },
+      options,
+    );
+    if (res.status !== 200) throw await this.unexpected(res, what, 'MANIFEST_NOT_FOUND');
+    await res.body.dump();
+    const digest = header(res.headers, 'docker-content-digest');
+    const mediaType = baseMediaType(header(res.headers, 'content-type'));
+    const length = Number(header(res.headers, 'content-length'));
+    if (!digest || !isDigest(digest) || !mediaType || !MANIFEST_MEDIA_TYPES.includes(mediaType) || !Number.isSafeInteger(length) || length <= 0) {
+      // HEAD gave too little to go on: fetch the manifest and describe it ourselves.
+      return (await this.fetchManifest(tagOrDigest, options)).descriptor;
+    }
+    if (isDigest(tagOrDigest) && digest !== tagOrDigest) {
+      throw new OciError('DIGEST_MISMATCH', `${what}: the registry says the manifest is ${digest}, not the digest asked for; do not use it`);
+    }
+    if (length > this.client.limits.maxManifestBytes) {
+      throw sizeLimitError(`manifest ${this.name}@${digest}`, length, this.client.limits.maxManifestBytes, 'refusing to read an oversized manifest');
+    }
+    return { mediaType, digest, size: length };
+  }
+
+  async fetchManifest(target: Descriptor | string, options?: RequestOptions): Promise<FetchedManifest> {
+    const descriptor = typeof target === 'string' ? undefined : target;
+    const reference = descriptor?.digest ?? (target as string);
+    const byDigest = isDigest(reference);
+    const what = `manifest ${this.name}${byDigest ? '@' : ':'}${reference}`;
+    const limit = this.client.limits.maxManifestBytes;
+    if (descriptor && descriptor.size > limit) throw sizeLimitError(what, descriptor.size, limit, 'refusing to read an oversized manifest');
+    const res = await this.send(
+      { method: 'GET', url: `/v2/${this.repository}/manifests/${reference}`, headers: { accept: MANIFEST_ACCEPT }, scopes: this.pullScope, idempotent: true, what },
+      options,
+    );
+    if (res.status !== 200) throw await this.unexpected(res, what, 'MANIFEST_NOT_FOUND');
+    const length = Number(header(res.headers, 'content-length'));
+    if (Number.isSafeInteger(length) && length > limit) {
+      abandon(res.body);
+      throw sizeLimitError(what, length, limit, 'refusing to read an oversized manifest');
+    }
+    const bytes = await this.readBody(res, limit, (n) => sizeLimitError(what, `at least ${n}`, limit, 'refusing to read an oversized manifest'), what, options);
+    const served = header(res.headers, 'docker-content-digest');
+    let digest: string;
+    if (byDigest) {
+      verifyContent(bytes, descriptor ?? reference, what);
+      digest = reference;
+    } else {
+      // A tag names no digest to check against; when the registry states one, it must match.
+      const algorithm = served && isDigest(served) ? parseDigest(served).algorithm : 'sha256';
+      digest = computeDigest(bytes, algorithm);
+      if (served && isDigest(served) && served !== digest) {
+        throw new OciError('DIGEST_MISMATCH', `${what}: content hashes to ${digest} but the registry says ${served}; do not use it`);
+      }
+    }
+    const { mediaType, manifest } = parseManifest(bytes, baseMediaType(header(res.headers, 'content-type')) ?? descriptor?.mediaType, what);
+    const out: Descriptor = { mediaType, digest, size: bytes.length };
+    if (manifest.artifactType) out.artifactType = manifest.artifactType;
+    return { descriptor: out, bytes, manifest };
+  }
+
+  async fetchBlob(descriptor: Descriptor, options?: RequestOptions): Promise<Uint8Array> {
+    const what = `blob ${this.name}@${descriptor.digest}`;
+    parseDigest(descriptor.digest);
+    const limit = this.client.limits.maxBlobBytes;
+    if (descriptor.size > limit) throw sizeLimitError(what, descriptor.size, limit, 'raise the blob limit if this is expected');
+    const res = await this.send({ method: 'GET', url: `/v2/${this.repository}/blobs/${descriptor.digest}`, scopes: this.pullScope, idempotent: true, what }, options);
+    if (res.status !== 200) throw await this.unexpected(res, what, 'BLOB_NOT_FOUND');
+    const tooLong = (n: number): OciError =>
+      new OciError('DIGEST_MISMATCH', `${what}: the registry sent ${n === Infinity ? 'more' : `at least ${n}`} bytes, more than the ${descriptor.size} the descriptor says; the content was altered — do not use it`);
+    const length = Number(header(res.headers, 'content-length'));
+    if (Number.isSafeInteger(length) && length > descriptor.size) {
+      abandon(res.body);
+      throw tooLong(length);
+    }
+    const bytes = await this.readBody(res, descriptor.size, tooLong, what, options);
+    verifyContent(bytes, descriptor, what);
+    return bytes;
+  }
+
+  async hasBlob(descriptor: Descriptor, options?: RequestOptions): Promise<boolean> {
+    const what = `check blob ${this.name}@${descriptor.digest}`;
+    const res = await this.send({ method: 'HEAD', url: `/v2/${this.repository}/blobs/${descriptor.digest}`, scopes: this.pullScope, idempotent: true, what }, options);
+    await res.body.dump();
+    if (res.status === 200) return true;
+    if (res.status === 404) return false;
+    throw await this.unexpected(res, what);
+  }
+
+  /**
+   * Referrers of `subject` through the Referrers API (all pages, filtered by `artifactType`), or,
+   * when the registry does not serve the API (404), from the referrers tag schema index.
+   */
+  async referrers(subject: Descriptor, artifactType?: string, options?: RequestOptions): Promise<Descriptor[]> {
+    parseDigest(subject.digest);
+    if (this.referrersApi !== 'unsupported') {
+      const viaApi = await this.referrersFromApi(subject, artifactType, options);
+      if (viaApi) return viaApi;
+    }
+    return this.referrersFromTagSchema(subject, artifactType, options);
+  }
+
+  /** The API's answer, or undefined when the API is not served (404). */
+  private async referrersFromApi(subject: Descriptor, artifactType: string | undefined, options?: RequestOptions): Promise<Descriptor[] | undefined> {
+    const { maxReferrers, maxReferrersPages, maxManifestBytes } = this.client.limits;
+    const what = `referrers of ${this.name}@${subject.digest}`;
+    let url: string | undefined = `/v2/${this.repository}/referrers/${subject.digest}${artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : ''}`;
+    const found: Descriptor[] = [];
+    for (let page = 0; url; page++) {
+      if (page >= maxReferrersPages) {
+        throw new OciError('SIZE_LIMIT_EXCEEDED', `${what}: more than ${maxReferrersPages} pages of referrers; raise the page limit if this is expected`);
+      }
+      const res = await this.send({ method: 'GET', url, headers: { accept: MEDIA_TYPE_OCI_INDEX }, scopes: this.pullScope, idempotent: true, what }, options);
+      if (res.status === 404 && page === 0) {
+        await res.body.dump();
+        if (this.referrersApi === 'unknown') this.referrersApi = 'unsupported';
+        return undefined;
+      }
+      if (res.status !== 200) throw await this.unexpected(res, what);
+      this.referrersApi = 'supported';
+      const bytes = await this.readBody(res, maxManifestBytes, (n) => sizeLimitError(`${what} (page ${page + 1})`, `at least ${n}`, maxManifestBytes, 'the page is too large'), what, options);
+      const { manifest } = parseManifest(bytes, baseMediaType(header(res.headers, 'content-type')), what);
+      if (!isImageIndex(manifest)) throw new OciError('REGISTRY_ERROR', `${what}: the Referrers API answered with something other than an image index`);
+      found.push(...manifest.manifests);
+      if (found.length > maxReferrers) {
+        throw new OciError('SIZE_LIMIT_EXCEEDED', `${what}: more than ${maxReferrers} referrers; raise the referrers limit if this is expected`);
+      }
+      url = nextLink(header(res.headers, 'link'), res.url)?.toString();
+    }
+    // Filtered here too: a registry may ignore the filter (it then omits OCI-Filters-Applied).
+    return filterByArtifactType(uniqueByDigest(found), artifactType);
+  }
+
+  private async referrersFromTagSchema(subject: Descriptor, artifactType: string | undefined, options?: RequestOptions): Promise<Descriptor[]> {
+    const index = await this.readReferrersTagIndex(subject, options);
+    if (index.length > this.client.limits.maxReferrers) {
+      throw new OciError('SIZE_LIMIT_EXCEEDED', `referrers of ${this.name}@${subject.digest}: the tag index lists more than ${this.client.limits.maxReferrers}`);
+    }
+    return filterByArtifactType(uniqueByDigest(index), artifactType);
+  }
+
+  private async readReferrersTagIndex(subject: Descriptor, options?: RequestOptions): Promise<Descriptor[]> {
+    try {
+      const fetched = await this.fetchManifest(referrersTag(subject.digest), options);
+      if (!isImageIndex(fetched.manifest)) {
+        throw new OciError('INVALID_MANIFEST', `${this.name}:${referrersTag(subject.digest)} should be a referrers image index but is an image manifest`);
+      }
+      return fetched.manifest.manifests;
+    } catch (err) {
+      if (err instanceof OciError && err.code === 'MANIFEST_NOT_FOUND') return [];
+      throw err;
+    }
+  }
+
+  async pushBlob(bytes: Uint8Array, mediaType: string, options?: PushBlobOptions): Promise<Descriptor> {
+    const digest = computeDigest(bytes);
+    const descriptor: Descriptor = { mediaType, digest, size: bytes.length };
+    const what = `upload blob ${this.name}@${digest}`;
+    if (await this.hasBlob(descriptor, options)) return descriptor;
+    const scopes = options?.mountFrom
+      ? [...this.pushScope, repositoryScope(options.mountFrom, ['pull'])]
+      : this.pushScope;
+    const start = options?.mountFrom
+      ? `/v2/${this.repository}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(options.mountFrom)}`
+      : `/v2/${this.repository}/blobs/uploads/`;
+    const started = await this.send({ method: 'POST', url: start, headers: { 'content-length': '0' }, scopes, idempotent: false, what }, options);
+    if (started.status === 201) {
+      await started.body.dump();
+      return descriptor; // mounted
+    }
+    if (started.status !== 202) throw await this.unexpected(started, what);
+    await started.body.dump();
+    let location = this.uploadLocation(started, what);
+    if (bytes.length <= this.client.monolithicUploadMaxBytes) {
+      location.searchParams.set('digest', digest);
+      const put = await this.send(
+        { method: 'PUT', url: location.toString(), headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) }, body: bytes, scopes, idempotent: false, what },
+        options,
+      );
+      if (put.status !== 201) throw await this.unexpected(put, what);
+      await put.body.dump();
+      return descriptor;
+    }
+    const chunk = this.client.uploadChunkBytes;
+    for (let offset = 0; offset < bytes.length; offset += chunk) {
+      const part = bytes.subarray(offset, Math.min(offset + chunk, bytes.length));
+      const patch = await this.send(
+        {
+          method: 'PATCH',
+          url: location.toString(),
+          headers: { 'content-type': 'application/octet-stream', 'content-length': String(part.length), 'content-range': `${offset}-${offset + part.length - 1}` },
+          body: part,
+          scopes,
+          idempotent: false,
+          what: `${what} (chunk at ${offset})`,
+        },
+        options,
+      );
+      if (patch.status !== 202) throw await this.unexpected(patch, what);
+      await patch.body.dump();
+      location = this.uploadLocation(patch, what);
+    }
+    location.searchParams.set('digest', digest);
+    const close = await this.send({ method: 'PUT', url: location.toString(), headers: { 'content-length': '0' }, scopes, idempotent: false, what }, options);
+    if (close.status !== 201) throw await this.unexpected(close, what);
+    await close.body.dump();
+    return descriptor;
+  }
+
+  /** Mount `descriptor` from another repository of the same registry; false when the registry declined. */
+  async mountBlob(descriptor: Descriptor, from: ArtifactStore, options?: RequestOptions): Promise<boolean> {
+    if (!(from instanceof Repository) || from.registry !== this.registry || from.repository === this.repository) return false;
+    const what = `mount blob ${descriptor.digest} from ${from.name} into ${this.name}`;
+    const res = await this.send(
+      {
+        method: 'POST',
+        url: `/v2/${this.repository}/blobs/uploads/?mount=${encodeURIComponent(descriptor.digest)}&from=${encodeURIComponent(from.repository)}`,
+        headers: { 'content-length': '0' },
+        scopes: [...this.pushScope, repositoryScope(from.repository, ['pull'])],
+        idempotent: false,
+        what,
+      },
+      options,
+    );
+    await res.body.dump();
+    if (res.status === 201) return true;
+    if (res.status === 202) {
+      // The registry opened an upload session instead; close it, the caller uploads normally.
+      const location = this.uploadLocation(res, what);
+      const cancel = await this.send({ method: 'DELETE', url: location.toString(), scopes: this.pushScope, idempotent: true, what }, options);
+      await cancel.body.dump();
+      return false;
+    }
+    throw await this.unexpected(res, what);
+  }
+
+  private uploadLocation(res: HttpResponse, what: string): URL {
+    const location = header(res.headers, 'location');
+    if (!location) throw new OciError('REGISTRY_ERROR', `${what}: the registry did not say where to upload (no Location header)`);
+    return new URL(location, res.url);
+  }
+
+  async pushManifest(bytes: Uint8Array, mediaType: string, tag?: string, options?: RequestOptions): Promise<Descriptor> {
+    const digest = computeDigest(bytes);
+    const what = `push manifest ${this.name}${tag ? `:${tag}` : `@${digest}`}`;
+    const limit = this.client.limits.maxManifestBytes;
+    if (bytes.length > limit) throw sizeLimitError(what, bytes.length, limit, 'registries refuse manifests this large');
+    const { manifest } = parseManifest(bytes, mediaType, what);
+    const res = await this.send(
+      {
+        method: 'PUT',
+        url: `/v2/${this.repository}/manifests/${tag ?? digest}`,
+        headers: { 'content-type': mediaType, 'content-length': String(bytes.length) },
+        body: bytes,
+        scopes: this.pushScope,
+        idempotent: true,
+        what,
+      },
+      options,
+    );
+    if (res.status !== 201 && res.status !== 200) throw await this.unexpected(res, what);
+    await res.body.dump();
+    const stored = header(res.headers, 'docker-content-digest');
+    if (stored && isDigest(stored) && parseDigest(stored).algorithm === 'sha256' && stored !== digest) {
+      throw new OciError('DIGEST_MISMATCH', `${what}: the registry stored it as ${stored}, not ${digest}`);
+    }
+    const descriptor: Descriptor = { mediaType, digest, size: bytes.length };
+    if (manifest.artifactType) descriptor.artifactType = manifest.artifactType;
+    if (manifest.subject) {
+      // A registry with the Referrers API says so with OCI-Subject; otherwise the client keeps the tag index.
+      if (header(res.headers, 'oci-subject')) this.referrersApi = 'supported';
+      else if (!(await this.servesReferrersApi(manifest.subject, options))) {
+        await this.addToReferrersTagIndex(manifest.subject, referrerDescriptor(descriptor, manifest), options);
+      }
+    }
+    return descriptor;
+  }
+
+  /** Probe the Referrers API once per repository. */
+  private async servesReferrersApi(subject: Descriptor, options?: RequestOptions): Promise<boolean> {
+    if (this.referrersApi === 'unknown') await this.referrersFromApi(subject, undefined, options);
+    return this.referrersApi === 'supported';
+  }
+
+  /** Read-modify-write of the `<alg>-<hex>` index, deduplicated by digest (distribution spec, pushing manifests with subject). */
+  private async addToReferrersTagIndex(subject: Descriptor, referrer: Descriptor, options?: RequestOptions): Promise<void> {
+    const tag = referrersTag(subject.digest);
+    const previous = this.tagIndexLocks.get(tag) ?? Promise.resolve();
+    const work = previous.then(async () => {
+      const existing = await this.readReferrersTagIndex(subject, options);
+      const { referrers, changed } = addReferrer(existing, referrer);
+      if (!changed) return;
+      const { bytes } = buildReferrersIndex(referrers);
+      const what = `update referrers index ${this.name}:${tag}`;
+      const res = await this.send(
+        { method: 'PUT', url: `/v2/${this.repository}/manifests/${tag}`, headers: { 'content-type': MEDIA_TYPE_OCI_INDEX, 'content-length': String(bytes.length) }, body: bytes, scopes: this.pushScope, idempotent: true, what },
+        options,
+      );
+      if (res.status !== 201 && res.status !== 200) throw await this.unexpected(res, what);
+      await res.body.dump();
+    });
+    const settled = work.catch(() => undefined);
+    this.tagIndexLocks.set(tag, settled);
+    try {
+      await work;
+    } finally {
+      if (this.tagIndexLocks.get(tag) === settled) this.tagIndexLocks.delete(tag);
+    }
+  }
+
+  /** Tags of the repository (one page of up to `n`, after `last`). */
+  async tags(options: RequestOptions & { n?: number; last?: string } = {}): Promise<string[]> {
+    const what = `list tags of ${this.name}`;
+    const query = new URLSearchParams();
+    if (options.n) query.set('n', String(options.n));
+    if (options.last) query.set('last', options.last);
+    const res = await this.send({ method: 'GET', url: `/v2/${this.repository}/tags/list${query.size ? `?${query}` : ''}`, scopes: this.pullScope, idempotent: true, what }, options);
+    if (res.status !== 200) throw await this.unexpected(res, what, 'MANIFEST_NOT_FOUND');
+    const bytes = await this.readBody(res, MAX_AUXILIARY_RESPONSE_BYTES * 16, (n) => sizeLimitError(what, `at least ${n}`, MAX_AUXILIARY_RESPONSE_BYTES * 16, 'page with ?n='), what, options);
+    let parsed: { tags?: unknown };
+    try {
+      parsed = JSON.parse(new TextDecoder().decode(bytes)) as { tags?: unknown };
+    } catch (err) {
+      throw new OciError('REGISTRY_ERROR', `${what}: the tag list is not JSON`, { cause: err });
+    }
+    return Array.isArray(parsed.tags) ? parsed.tags.filter((t): t is string => typeof t === 'string') : [];
+  }
+}
