@@ -1,0 +1,56 @@
+// Selecting the statement for an artifact: exact registryScopes match beats the global "*" one; none is NO_APPLICABLE_TRUST_POLICY.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { NotaryError } from '../../../src/notary/errors.js';
+import { parseTrustPolicyJson, selectStatement, type TrustPolicyDocument } from '../../../src/notary/trustpolicy/index.js';
+import { LOCAL_FIXTURES, NOTARY_FIXTURES } from '../../support/fixtures.js';
+
+function load(path: string): TrustPolicyDocument {
+  return parseTrustPolicyJson(readFileSync(path, 'utf8'), path);
+}
+
+const SPEC_EXAMPLE_2 = load(join(LOCAL_FIXTURES, 'trust/trustpolicies/spec-example-2.json'));
+const REGISTRY_SCOPE = load(join(NOTARY_FIXTURES, 'notation-e2e/trustpolicies/registry_scope_trustpolicy.json'));
+const GLOBAL_ONLY = load(join(NOTARY_FIXTURES, 'notation-e2e/trustpolicies/trustpolicy.json'));
+
+describe('selectStatement', () => {
+  const CASES: { document: TrustPolicyDocument; repository: string; statement: string }[] = [
+    { document: SPEC_EXAMPLE_2, repository: 'registry.acme-rockets.io/software/net-monitor', statement: 'wabbit-networks-images' },
+    { document: SPEC_EXAMPLE_2, repository: 'registry.acme-rockets.io/software/net-logger', statement: 'wabbit-networks-images' },
+    { document: SPEC_EXAMPLE_2, repository: 'registry.wabbit-networks.io/software/unsigned/net-utils', statement: 'unsigned-image' },
+    { document: SPEC_EXAMPLE_2, repository: 'registry.acme-rockets.io/software/legacy/metrics', statement: 'use-expired-image' },
+    // Not listed anywhere, a prefix of a listed scope, or a sub-repository: the global statement.
+    { document: SPEC_EXAMPLE_2, repository: 'docker.io/library/alpine', statement: 'global-policy-for-all-other-images' },
+    { document: SPEC_EXAMPLE_2, repository: 'registry.acme-rockets.io/software', statement: 'global-policy-for-all-other-images' },
+    { document: SPEC_EXAMPLE_2, repository: 'registry.acme-rockets.io/software/net-monitor/sub', statement: 'global-policy-for-all-other-images' },
+    { document: REGISTRY_SCOPE, repository: 'localhost:5000/test-repo', statement: 'e2e' },
+    { document: GLOBAL_ONLY, repository: 'localhost:5000/anything', statement: 'e2e' },
+  ];
+  it.each(CASES)('$repository → $statement', ({ document, repository, statement }) => {
+    expect(selectStatement(document, repository).name).toBe(statement);
+  });
+
+  it('prefers the exact scope whatever the statement order', () => {
+    const reversed = { ...SPEC_EXAMPLE_2, trustPolicies: [...SPEC_EXAMPLE_2.trustPolicies].reverse() };
+    expect(selectStatement(reversed, 'registry.acme-rockets.io/software/net-monitor').name).toBe('wabbit-networks-images');
+  });
+
+  it.each([
+    { repository: 'localhost:5000/other-repo', code: 'NO_APPLICABLE_TRUST_POLICY', fragment: 'artifact "localhost:5000/other-repo" has no applicable trust policy statement in' },
+    { repository: 'localhost:5000/TEST-REPO', code: 'NO_APPLICABLE_TRUST_POLICY', fragment: 'none is "*"' },
+    { repository: 'localhost:5000/test-repo:v1', code: 'INVALID_INPUT', fragment: 'is not a registry/repository' },
+    { repository: `localhost:5000/test-repo@sha256:${'0'.repeat(64)}`, code: 'INVALID_INPUT', fragment: 'is not a registry/repository' },
+    { repository: 'test-repo', code: 'INVALID_INPUT', fragment: 'is not a registry/repository' },
+  ])('$repository → $code', ({ repository, code, fragment }) => {
+    let error: unknown;
+    try {
+      selectStatement(REGISTRY_SCOPE, repository);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(NotaryError);
+    expect((error as NotaryError).code).toBe(code);
+    expect((error as NotaryError).message).toContain(fragment);
+  });
+});
