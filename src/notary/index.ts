@@ -4,3 +4,4 @@ export * from './types.js';
 export * from './trustpolicy/index.js';
 export * from './truststore/index.js';
 export * from './x509/index.js';
+export * from './envelope/index.js';

@@ -1,0 +1,84 @@
+// Strict base64 / base64url and Go-compatible JSON, so our JWS bytes read like notation's and untrusted input parses exactly.
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** RFC 7515 base64url without padding; undefined when `text` is not exactly that. */
+export function decodeBase64Url(text: string): Uint8Array | undefined {
+  if (!BASE64URL.test(text) || text.length % 4 === 1) return undefined;
+  const bytes = Buffer.from(text, 'base64url');
+  // Reject non-canonical trailing bits: re-encoding must give the same text.
+  if (bytes.toString('base64url') !== text) return undefined;
+  return new Uint8Array(bytes);
+}
+
+/**
+ * base64url that also reads text RFC 7515 forbids: trailing `=` padding or a stray final
+ * character. Such text changes the signing input, so it cannot carry a valid signature: the
+ * envelope reads, then fails integrity (notation-go reports it as a signature integrity error).
+ */
+export function decodeBase64UrlLenient(text: string): { bytes: Uint8Array; canonical: boolean } | undefined {
+  const strict = decodeBase64Url(text);
+  if (strict) return { bytes: strict, canonical: true };
+  if (!/^[A-Za-z0-9_-]*=*$/.test(text)) return undefined;
+  return { bytes: new Uint8Array(Buffer.from(text.replace(/=+$/, ''), 'base64url')), canonical: false };
+}
+
+export function encodeBase64Url(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64url');
+}
+
+/** Standard base64 with padding (how Go's encoding/json writes []byte and RFC 7515 writes x5c). */
+export function decodeBase64(text: string): Uint8Array | undefined {
+  if (!BASE64.test(text) || text.length % 4 !== 0) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.toString('base64') !== text) return undefined;
+  return new Uint8Array(bytes);
+}
+
+export function encodeBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
+}
+
+/** Go's encoding/json escapes these by default; matching it keeps our signed bytes identical to notation's. */
+function goEscape(json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Serialise JSON with object keys in insertion order (Go structs) or sorted (Go maps). Written out
+ * rather than JSON.stringify because that moves integer-like keys ("123") to the front.
+ */
+function serialise(value: unknown, sortObjectKeys: boolean): string | undefined {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'object': {
+      if (Array.isArray(value)) return `[${value.map((item) => serialise(item, sortObjectKeys) ?? 'null').join(',')}]`;
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      if (sortObjectKeys) keys.sort();
+      const members: string[] = [];
+      for (const key of keys) {
+        const member = serialise(record[key], sortObjectKeys);
+        if (member !== undefined) members.push(`${JSON.stringify(key)}:${member}`);
+      }
+      return `{${members.join(',')}}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** JSON of a Go struct: members in the order given, Go's HTML escaping. */
+export function goJsonStruct(value: Record<string, unknown>): string {
+  return goEscape(serialise(value, false) ?? 'null');
+}
+
+/** JSON of a Go map: keys sorted at every level, Go's HTML escaping. */
+export function goJsonMap(value: Record<string, unknown>): string {
+  return goEscape(serialise(value, true) ?? 'null');
+}
