@@ -3,7 +3,7 @@ import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { NotaryError } from '../errors.js';
 import type { SignatureAlgorithm } from '../types.js';
 import { signatureAlgorithmForKey } from './algorithm.js';
-import { MAX_CERTIFICATE_BYTES, MAX_CERTIFICATE_CHAIN_LENGTH } from './constants.js';
+import { MAX_ENVELOPE_CERTIFICATE_BYTES, MAX_ENVELOPE_CHAIN_LENGTH } from './constants.js';
 import { malformed } from './attributes.js';
 
 export interface SigningCertificate {
@@ -16,12 +16,12 @@ export interface SigningCertificate {
 /** Check the chain's bounds, parse the leaf and derive the algorithm from its key. */
 export function signingCertificate(format: string, chain: Uint8Array[]): SigningCertificate {
   if (chain.length === 0) throw malformed(format, 'the certificate chain is empty; the envelope must carry the signing certificate');
-  if (chain.length > MAX_CERTIFICATE_CHAIN_LENGTH) {
-    throw malformed(format, `the certificate chain has ${chain.length} certificates, more than the limit of ${MAX_CERTIFICATE_CHAIN_LENGTH}`);
+  if (chain.length > MAX_ENVELOPE_CHAIN_LENGTH) {
+    throw malformed(format, `the certificate chain has ${chain.length} certificates, more than the limit of ${MAX_ENVELOPE_CHAIN_LENGTH}`);
   }
   for (const [index, der] of chain.entries()) {
-    if (der.byteLength === 0 || der.byteLength > MAX_CERTIFICATE_BYTES) {
-      throw malformed(format, `certificate ${index} of the chain is ${der.byteLength} bytes; allowed are 1 to ${MAX_CERTIFICATE_BYTES}`);
+    if (der.byteLength === 0 || der.byteLength > MAX_ENVELOPE_CERTIFICATE_BYTES) {
+      throw malformed(format, `certificate ${index} of the chain is ${der.byteLength} bytes; allowed are 1 to ${MAX_ENVELOPE_CERTIFICATE_BYTES}`);
     }
   }
   const leaf = parseCertificate(format, chain[0] as Uint8Array, 0);
