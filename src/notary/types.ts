@@ -105,6 +105,11 @@ export interface CertificateRevocation {
 export interface SignatureVerification {
   /** Digest of the signature manifest. */
   signatureDigest: string;
+  /**
+   * Digest the signature signs, when it differs from the verified artifact (a signature on the
+   * index that lists the verified platform manifest).
+   */
+  signedDigest?: string;
   /** Envelope media type, when it could be read. */
   signatureMediaType?: string;
   verified: boolean;

@@ -1,0 +1,162 @@
+// Verifies the signatures of one artifact held in a store: policy, discovery, one signature after another, the deciding error.
+import type { ArtifactStore, Descriptor } from '../../oci/types.js';
+import { NotaryError } from '../errors.js';
+import type { ErrorInfo, ImageVerificationResult, SignatureVerification } from '../types.js';
+import { DEFAULT_MAX_SIGNATURES, MAX_SIGNATURES_LIMIT } from './constants.js';
+import { envelopeDescriptor, listSignatures, type SignatureCandidate } from './discovery.js';
+import type { VerifyArtifactOptions } from './options.js';
+import { applicablePolicy, type AppliedPolicy } from './policy.js';
+import { errorInfo } from './recorder.js';
+import { verifySignature, type SignatureCheckContext } from './signature.js';
+
+/** What one verification run works on, after the reference is resolved. */
+export interface ArtifactTarget {
+  store: ArtifactStore;
+  /** `registry/repository` (or the layout's scope). */
+  repository: string;
+  /** The reference as the caller gave it. */
+  reference: string;
+  /** The artifact verified (and reported). */
+  descriptor: Descriptor;
+  /** Artifacts whose signatures count, in order: the verified one first. */
+  subjects: Descriptor[];
+}
+
+export function resolvedMaxSignatures(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_SIGNATURES;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_SIGNATURES_LIMIT) {
+    throw new NotaryError('INVALID_INPUT', `maxSignatures must be an integer from 1 to ${MAX_SIGNATURES_LIMIT}, got ${value}`);
+  }
+  return value;
+}
+
+function abortError(signal: AbortSignal | undefined, err?: unknown): NotaryError {
+  if (err instanceof NotaryError && err.code === 'VERIFICATION_TIMEOUT') return err;
+  const reason = signal?.reason instanceof Error ? `: ${signal.reason.message}` : '';
+  return new NotaryError('VERIFICATION_TIMEOUT', `verification did not finish before its deadline${reason}`, { cause: err });
+}
+
+export function isAborted(err: unknown, signal: AbortSignal | undefined): boolean {
+  return Boolean(signal?.aborted) || (err instanceof NotaryError && err.code === 'VERIFICATION_TIMEOUT');
+}
+
+/** The failure result of a whole verification, with the deciding error. */
+export function failedResult(reference: string, error: ErrorInfo, extra: Partial<ImageVerificationResult> = {}): ImageVerificationResult {
+  return { reference, verified: false, results: [], ...extra, error };
+}
+
+/** The error that decides a verification where no signature passed. */
+function decidingError(artifact: string, results: SignatureVerification[], found: number, max: number): ErrorInfo {
+  if (found > max) {
+    return {
+      code: 'SIGNATURE_LIMIT_EXCEEDED',
+      message: `signature evaluation stopped. The configured limit of ${max} signatures to verify per artifact exceeded (${found} found); none of the signatures tried passed`,
+    };
+  }
+  const first = results[0]?.errors.find(() => true);
+  if (results.length === 1 && first) return first;
+  const codes = new Set(results.map((r) => r.errors[0]?.code ?? 'INTERNAL_ERROR'));
+  const code = codes.size === 1 ? [...codes][0] ?? 'INTERNAL_ERROR' : first?.code ?? 'INTERNAL_ERROR';
+  const reason = first ? `; the newest signature failed with: ${first.message}` : '';
+  return { code, message: `signature verification failed for all the signatures associated with ${artifact}${reason}` };
+}
+
+/** Fetch one signature's manifest and envelope and verify it; retrieval failures become a failed result. */
+async function verifyCandidate(target: ArtifactTarget, candidate: SignatureCandidate, context: SignatureCheckContext): Promise<SignatureVerification> {
+  const { store } = target;
+  const signal = context.signal;
+  let mediaType: string;
+  let envelope: Uint8Array;
+  try {
+    const fetched = await store.fetchManifest(candidate.descriptor, { signal });
+    const layer = envelopeDescriptor(fetched.manifest, candidate.subject);
+    mediaType = layer.mediaType;
+    envelope = await store.fetchBlob(layer, { signal });
+  } catch (err) {
+    if (isAborted(err, signal)) throw abortError(signal, err);
+    const info = errorInfo(err, 'INTERNAL_ERROR');
+    return {
+      signatureDigest: candidate.descriptor.digest,
+      verified: false,
+      errors: [info],
+      validations: [{ type: 'integrity', action: 'enforce', passed: false, error: info }],
+      trustPolicyStatement: context.policy.name,
+    };
+  }
+  const result = await verifySignature(
+    { signatureDigest: candidate.descriptor.digest, envelopeMediaType: mediaType, envelope, target: candidate.subject },
+    context,
+  );
+  if (candidate.subject.digest !== target.descriptor.digest) result.signedDigest = candidate.subject.digest;
+  return result;
+}
+
+/**
+ * The verification workflow once the artifact is pinned: skip level, signature discovery, at most
+ * `maxSignatures` signatures in order, first pass wins. Throws only VERIFICATION_TIMEOUT.
+ */
+export async function verifyTarget(target: ArtifactTarget, policy: AppliedPolicy, options: VerifyArtifactOptions): Promise<ImageVerificationResult> {
+  const { descriptor, repository, reference } = target;
+  const signal = options.signal;
+  const artifact = `${repository}@${descriptor.digest}`;
+  const base: Partial<ImageVerificationResult> = {
+    reference,
+    verifiedReference: artifact,
+    digest: descriptor.digest,
+    descriptor,
+    level: policy.level,
+  };
+  if (policy.level === 'skip') {
+    return { ...base, reference, verified: true, results: [] };
+  }
+  const max = resolvedMaxSignatures(options.maxSignatures);
+  let candidates: SignatureCandidate[];
+  try {
+    candidates = await listSignatures(target.store, target.subjects, signal);
+  } catch (err) {
+    if (isAborted(err, signal)) throw abortError(signal, err);
+    return failedResult(reference, errorInfo(err), base);
+  }
+  if (candidates.length === 0) {
+    return failedResult(
+      reference,
+      { code: 'SIGNATURE_NOT_FOUND', message: `no signature is associated with "${artifact}", make sure the artifact was signed successfully` },
+      base,
+    );
+  }
+  const context: SignatureCheckContext = {
+    policy,
+    trustStore: options.trustStore,
+    revocation: options.revocation,
+    plugins: options.plugins,
+    pluginConfig: options.pluginConfig,
+    understoodCriticalAttributes: new Set(options.understoodCriticalAttributes ?? []),
+    userMetadata: options.userMetadata,
+    now: options.now ?? new Date(),
+    signal,
+  };
+  const results: SignatureVerification[] = [];
+  for (const candidate of candidates.slice(0, max)) {
+    if (signal?.aborted) throw abortError(signal);
+    const result = await verifyCandidate(target, candidate, context);
+    results.push(result);
+    if (result.verified) return { ...base, reference, verified: true, signature: result, results };
+  }
+  return { ...base, reference, verified: false, results, error: decidingError(artifact, results, candidates.length, max) };
+}
+
+/**
+ * Verify the Notary signatures of `descriptor` in `store` against the trust policy. Never throws:
+ * every failure, including an unexpected one or the deadline, is a failed result with a code.
+ */
+export async function verifyArtifact(store: ArtifactStore, descriptor: Descriptor, options: VerifyArtifactOptions): Promise<ImageVerificationResult> {
+  const repository = options.repository ?? store.name;
+  const reference = `${repository}@${descriptor.digest}`;
+  try {
+    const policy = applicablePolicy(options.trustPolicy, repository);
+    return await verifyTarget({ store, repository, reference, descriptor, subjects: [descriptor] }, policy, options);
+  } catch (err) {
+    if (isAborted(err, options.signal)) return failedResult(reference, errorInfo(abortError(options.signal, err)));
+    return failedResult(reference, errorInfo(err));
+  }
+}

@@ -1,0 +1,92 @@
+// Authentic timestamp: when the signing chain must be valid, and the RFC 3161 countersignature that can prove it (trust-store-trust-policy.md).
+import type { X509Certificate } from '@peculiar/x509';
+import { NotaryError } from '../errors.js';
+import type { RevocationSource } from './options.js';
+import { verifyTimestampToken } from '../timestamp/index.js';
+import type { TrustStoreProvider } from '../truststore/index.js';
+import type { CertificateRevocation, SignerInfo } from '../types.js';
+import { validateChainValidity } from '../x509/index.js';
+import { TRUST_STORE_TYPE_TSA, VERIFY_TIMESTAMP_AFTER_CERT_EXPIRY } from './constants.js';
+import { loadTrustAnchors } from './authenticity.js';
+import { storeNames, type AppliedPolicy } from './policy.js';
+import { chainRevocationStatus, revocationVerdict } from './revocation.js';
+
+export interface AuthenticTimestampOutcome {
+  /** The time the signature is proven to exist at or before (timestamp genTime, or the SA's authentic signing time). */
+  authenticSigningTime?: Date;
+  /** Revocation status of the TSA chain, when a timestamp was verified. */
+  tsaRevocation?: CertificateRevocation[];
+}
+
+/** True when any certificate of the chain has expired at `now` (the `afterCertExpiry` trigger). */
+export function chainExpired(chain: readonly X509Certificate[], now: Date): boolean {
+  return chain.some((c) => c.notAfter.getTime() < now.getTime());
+}
+
+/**
+ * The spec's "sufficient and necessary conditions to trigger timestamp countersignature
+ * verification" for notary.x509: a `tsa` store is configured and `verifyTimestamp` is `always`
+ * (the default) or `afterCertExpiry` with an expired chain. (The `skip` action is handled by the caller.)
+ */
+export function timestampVerificationRequired(policy: AppliedPolicy, chain: readonly X509Certificate[], now: Date): boolean {
+  if (storeNames(policy, TRUST_STORE_TYPE_TSA).length === 0) return false;
+  if (policy.verifyTimestamp === VERIFY_TIMESTAMP_AFTER_CERT_EXPIRY) return chainExpired(chain, now);
+  return true;
+}
+
+export interface AuthenticTimestampInput {
+  signerInfo: SignerInfo;
+  chain: X509Certificate[];
+  policy: AppliedPolicy;
+  trustStore: TrustStoreProvider;
+  revocation?: RevocationSource;
+  now: Date;
+  signal?: AbortSignal;
+}
+
+/**
+ * Validate Authentic Timestamp. Throws CERTIFICATE_EXPIRED, TIMESTAMP_MISSING, INVALID_TIMESTAMP,
+ * UNTRUSTED_TIMESTAMP, CERTIFICATE_REVOKED or REVOCATION_UNKNOWN (TSA chain).
+ */
+export async function verifyAuthenticTimestamp(input: AuthenticTimestampInput): Promise<AuthenticTimestampOutcome> {
+  const { signerInfo, chain, policy, now } = input;
+  const { signedAttributes } = signerInfo;
+
+  if (signedAttributes.signingScheme === 'notary.x509.signingAuthority') {
+    const authenticSigningTime = signedAttributes.authenticSigningTime;
+    if (!authenticSigningTime) {
+      throw new NotaryError('TIMESTAMP_MISSING', 'the signature has no authentic signing time, which signing scheme notary.x509.signingAuthority requires');
+    }
+    validateChainValidity(chain, authenticSigningTime);
+    return { authenticSigningTime };
+  }
+
+  if (!timestampVerificationRequired(policy, chain, now)) {
+    // No timestamp to rely on: every certificate must be valid now (spec "Other requirements" 4).
+    validateChainValidity(chain, now);
+    return {};
+  }
+
+  const token = signerInfo.unsignedAttributes.timestampSignature;
+  if (!token || token.length === 0) {
+    throw new NotaryError('TIMESTAMP_MISSING', 'no timestamp countersignature was found in the signature envelope');
+  }
+  const tsaRoots = await loadTrustAnchors(input.trustStore, policy, TRUST_STORE_TYPE_TSA, input.signal);
+  if (tsaRoots.length === 0) {
+    throw new NotaryError('UNTRUSTED_TIMESTAMP', `no trusted TSA certificate found in the "tsa" trust stores of trust policy statement "${policy.name}"`);
+  }
+  const timestamp = await verifyTimestampToken(token, signerInfo.signature, tsaRoots, { signal: input.signal });
+  // The timestamp must not predate the signer's own claim. Equality is accepted: JWS signing times
+  // have second precision, so a prompt TSA can stamp the same second.
+  if (timestamp.earliest.getTime() < signedAttributes.signingTime.getTime()) {
+    throw new NotaryError(
+      'INVALID_TIMESTAMP',
+      `timestamp ${timestamp.genTime.toISOString()} is not bounded after the signing time "${signedAttributes.signingTime.toISOString()}"`,
+    );
+  }
+  validateChainValidity(chain, { earliest: timestamp.earliest, latest: timestamp.latest });
+  const tsaRevocation = await chainRevocationStatus(timestamp.tsaChain, input.revocation, { signal: input.signal, purpose: 'timestamping' });
+  const verdict = revocationVerdict(tsaRevocation, 'timestamping');
+  if (verdict) throw verdict;
+  return { authenticSigningTime: timestamp.genTime, tsaRevocation };
+}

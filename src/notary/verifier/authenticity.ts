@@ -1,0 +1,43 @@
+// Authenticity: the chain meets the certificate requirements, leads to the statement's trust stores, and the leaf is a trusted identity.
+import type { X509Certificate } from '@peculiar/x509';
+import { NotaryError } from '../errors.js';
+import { collectTrustedCertificates, type TrustStoreProvider, type TrustStoreType } from '../truststore/index.js';
+import type { SigningScheme } from '../types.js';
+import { matchTrustedIdentities, validateCodeSigningChain, verifyChainToTrustAnchors } from '../x509/index.js';
+import { TRUST_STORE_TYPE_BY_SCHEME } from './constants.js';
+import type { AppliedPolicy } from './policy.js';
+
+/** Certificates of every named store of `type` in the statement, merged (spec: union of the stores). */
+export function loadTrustAnchors(
+  trustStore: TrustStoreProvider,
+  policy: AppliedPolicy,
+  type: TrustStoreType,
+  signal?: AbortSignal,
+): Promise<X509Certificate[]> {
+  return collectTrustedCertificates(trustStore, policy.trustStores, type, { signal });
+}
+
+/** Chain requirements and trust: throws INVALID_CERTIFICATE_CHAIN, UNTRUSTED_SIGNER or INVALID_TRUST_STORE. */
+export async function verifyChainTrust(
+  chain: X509Certificate[],
+  scheme: SigningScheme,
+  policy: AppliedPolicy,
+  trustStore: TrustStoreProvider,
+  signal?: AbortSignal,
+): Promise<void> {
+  validateCodeSigningChain(chain);
+  const type = TRUST_STORE_TYPE_BY_SCHEME[scheme];
+  const anchors = await loadTrustAnchors(trustStore, policy, type, signal);
+  if (anchors.length === 0) {
+    throw new NotaryError(
+      'UNTRUSTED_SIGNER',
+      `no trusted certificates are found to verify authenticity: trust policy statement "${policy.name}" names no "${type}" trust store with certificates, which signing scheme ${scheme} needs`,
+    );
+  }
+  verifyChainToTrustAnchors(chain, anchors);
+}
+
+/** `trustedIdentities` against the leaf's subject; throws UNTRUSTED_IDENTITY. */
+export function verifyTrustedIdentity(leaf: X509Certificate, policy: AppliedPolicy): void {
+  matchTrustedIdentities(leaf, policy.trustedIdentities);
+}

@@ -1,0 +1,22 @@
+// Defaults, limits and names used by the verifier.
+
+/** Signatures tried per artifact, like kyverno-notation-aws's --maxSignatureAttempts and notation's default. */
+export const DEFAULT_MAX_SIGNATURES = 30;
+/** Hard ceiling on --max-signatures, so a caller cannot make one request fetch without bound. */
+export const MAX_SIGNATURES_LIMIT = 1000;
+/** Annotation used to order signatures newest first (set by notation and oras on signature manifests). */
+export const ANNOTATION_CREATED = 'org.opencontainers.image.created';
+
+/** `verifyTimestamp` values of a trust policy statement. */
+export const VERIFY_TIMESTAMP_ALWAYS = 'always';
+export const VERIFY_TIMESTAMP_AFTER_CERT_EXPIRY = 'afterCertExpiry';
+
+/** Which named trust stores of a statement anchor which signing scheme (trust-store-trust-policy.md). */
+export const TRUST_STORE_TYPE_BY_SCHEME = {
+  'notary.x509': 'ca',
+  'notary.x509.signingAuthority': 'signingAuthority',
+} as const;
+export const TRUST_STORE_TYPE_TSA = 'tsa';
+
+/** Validation types in the order the verifier evaluates them. */
+export const VALIDATION_ORDER = ['integrity', 'authenticity', 'expiry', 'authenticTimestamp', 'revocation'] as const;

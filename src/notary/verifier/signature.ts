@@ -1,0 +1,268 @@
+// Verifies one signature envelope against the applicable trust policy statement (trust-store-trust-policy.md, Signature Verification steps).
+import type { X509Certificate } from '@peculiar/x509';
+import type { Descriptor } from '../../oci/types.js';
+import { NotaryError } from '../errors.js';
+import {
+  CAPABILITY_REVOCATION_CHECK,
+  CAPABILITY_TRUSTED_IDENTITY,
+  buildVerifySignatureRequest,
+  interpretVerifySignatureResponse,
+  preparePlugin,
+  type PreparedPlugin,
+  type VerificationCapability,
+  type VerificationPluginProvider,
+} from '../plugin/index.js';
+import type { RevocationSource } from './options.js';
+import type { TrustStoreProvider } from '../truststore/index.js';
+import type { EnvelopeContent, NotaryPayload, SignatureVerification } from '../types.js';
+import { parseCertificate } from '../x509/index.js';
+import { verifyAuthenticTimestamp } from './authentic-timestamp.js';
+import { verifyChainTrust, verifyTrustedIdentity } from './authenticity.js';
+import { checkTargetArtifact, criticalAttributes, parseNotaryPayload, verifyEnvelopeIntegrity, type VerifiedEnvelope } from './integrity.js';
+import type { AppliedPolicy } from './policy.js';
+import { ValidationRecorder, errorInfo } from './recorder.js';
+import { chainRevocationStatus, revocationVerdict } from './revocation.js';
+
+/** Everything a signature is checked against, fixed for one artifact. */
+export interface SignatureCheckContext {
+  policy: AppliedPolicy;
+  trustStore: TrustStoreProvider;
+  revocation?: RevocationSource;
+  plugins?: VerificationPluginProvider;
+  pluginConfig?: Record<string, string>;
+  understoodCriticalAttributes: ReadonlySet<string>;
+  userMetadata?: Record<string, string>;
+  now: Date;
+  signal?: AbortSignal;
+}
+
+export interface SignatureInput {
+  /** Digest of the signature manifest (identifies the signature in results). */
+  signatureDigest: string;
+  envelopeMediaType: string;
+  envelope: Uint8Array;
+  /** The artifact the signature must sign: the descriptor its subject was found under. */
+  target: Descriptor;
+}
+
+function isAbort(err: unknown, signal: AbortSignal | undefined): boolean {
+  return Boolean(signal?.aborted) || (err instanceof NotaryError && err.code === 'VERIFICATION_TIMEOUT');
+}
+
+/** Message of user metadata that the payload lacks (notation: ErrorUserMetadataVerificationFailed). */
+function missingMetadata(payload: NotaryPayload, wanted: Record<string, string>): string[] {
+  const annotations = payload.targetArtifact.annotations ?? {};
+  return Object.entries(wanted)
+    .filter(([key, value]) => annotations[key] !== value)
+    .map(([key, value]) => `${key}=${value}`);
+}
+
+/**
+ * Run the validations in order — integrity (with the payload/target check and critical
+ * attributes), plugin preparation, authenticity, expiry, authentic timestamp, revocation, the
+ * plugin's own checks, user metadata — recording each with its level action. The first enforced
+ * failure stops the signature. Never throws except when the signal aborts.
+ */
+export async function verifySignature(input: SignatureInput, context: SignatureCheckContext): Promise<SignatureVerification> {
+  const { policy, now, signal } = context;
+  const recorder = new ValidationRecorder(policy.actions);
+  const result: SignatureVerification = {
+    signatureDigest: input.signatureDigest,
+    signatureMediaType: input.envelopeMediaType,
+    verified: false,
+    errors: recorder.errors,
+    validations: [],
+    trustPolicyStatement: policy.name,
+  };
+  const finish = (): SignatureVerification => {
+    result.validations = recorder.list();
+    result.verified = !recorder.failed;
+    return result;
+  };
+
+  try {
+    // 1. Integrity: always enforced.
+    let verified: VerifiedEnvelope;
+    try {
+      const content = await verifyEnvelopeIntegrity(input.envelopeMediaType, input.envelope);
+      describeContent(result, content);
+      const payload = parseNotaryPayload(content);
+      if (payload.targetArtifact.annotations) result.userMetadata = { ...payload.targetArtifact.annotations };
+      checkTargetArtifact(payload, input.target);
+      verified = { content, payload, ...criticalAttributes(content, context.understoodCriticalAttributes) };
+    } catch (err) {
+      if (isAbort(err, signal)) throw err;
+      recorder.failAlways('integrity', errorInfo(err, 'MALFORMED_SIGNATURE'));
+      return finish();
+    }
+    recorder.pass('integrity');
+    const { content, payload } = verified;
+    const { signerInfo } = content;
+    const chain: X509Certificate[] = signerInfo.certificateChain.map((der) => parseCertificate(der));
+    const leaf = chain[0];
+    if (!leaf) {
+      recorder.failAlways('integrity', { code: 'INVALID_CERTIFICATE_CHAIN', message: 'the signature carries no certificate chain' });
+      return finish();
+    }
+    signal?.throwIfAborted();
+
+    // 2. Plugin named by the signature: found, new enough, able to verify. Failures are not levelled.
+    let plugin: PreparedPlugin | undefined;
+    if (verified.plugin) {
+      try {
+        plugin = await preparePlugin(context.plugins, verified.plugin, context.pluginConfig, signal);
+      } catch (err) {
+        if (isAbort(err, signal)) throw err;
+        recorder.failAlways('authenticity', errorInfo(err, 'PLUGIN_ERROR'));
+        return finish();
+      }
+    }
+    const pluginDoes = (capability: VerificationCapability): boolean => Boolean(plugin?.capabilities.includes(capability));
+
+    // 3. Authenticity: chain to the trust stores, then trusted identity (unless the plugin does it).
+    try {
+      await verifyChainTrust(chain, signerInfo.signedAttributes.signingScheme, policy, context.trustStore, signal);
+      if (!pluginDoes(CAPABILITY_TRUSTED_IDENTITY)) verifyTrustedIdentity(leaf, policy);
+      recorder.pass('authenticity');
+    } catch (err) {
+      if (isAbort(err, signal)) throw err;
+      if (recorder.fail('authenticity', errorInfo(err, 'UNTRUSTED_SIGNER'))) return finish();
+    }
+
+    // 4. Expiry.
+    const expiry = signerInfo.signedAttributes.expiry;
+    if (expiry && now.getTime() >= expiry.getTime()) {
+      const message = `digital signature has expired on "${expiry.toUTCString()}"`;
+      if (recorder.fail('expiry', { code: 'SIGNATURE_EXPIRED', message })) return finish();
+    } else {
+      recorder.pass('expiry');
+    }
+
+    // 5. Authentic timestamp.
+    if (recorder.action('authenticTimestamp') === 'skip') {
+      recorder.skip('authenticTimestamp');
+    } else {
+      try {
+        const outcome = await verifyAuthenticTimestamp({
+          signerInfo,
+          chain,
+          policy,
+          trustStore: context.trustStore,
+          revocation: context.revocation,
+          now,
+          signal,
+        });
+        if (outcome.authenticSigningTime) result.authenticSigningTime = outcome.authenticSigningTime.toISOString();
+        recorder.pass('authenticTimestamp');
+      } catch (err) {
+        if (isAbort(err, signal)) throw err;
+        if (recorder.fail('authenticTimestamp', errorInfo(err, 'INVALID_TIMESTAMP'))) return finish();
+      }
+    }
+
+    // 6. Revocation of the signing chain (unless skipped or claimed by the plugin).
+    const revocationAction = recorder.action('revocation');
+    if (revocationAction === 'skip') {
+      recorder.skip('revocation');
+    } else if (!pluginDoes(CAPABILITY_REVOCATION_CHECK)) {
+      try {
+        // notation passes the authentic signing time only for the signing authority scheme.
+        const authenticSigningTime = signerInfo.signedAttributes.signingScheme === 'notary.x509.signingAuthority' ? signerInfo.signedAttributes.authenticSigningTime : undefined;
+        const statuses = await chainRevocationStatus(chain, context.revocation, { authenticSigningTime, signal, purpose: 'codeSigning' });
+        result.revocation = statuses;
+        const verdict = revocationVerdict(statuses, 'signing');
+        if (verdict) throw verdict;
+        recorder.pass('revocation');
+      } catch (err) {
+        if (isAbort(err, signal)) throw err;
+        if (recorder.fail('revocation', errorInfo(err, 'REVOCATION_UNKNOWN'))) return finish();
+      }
+    }
+
+    // 7. The plugin's checks, and every critical attribute it must process.
+    if (plugin) {
+      const requested = plugin.capabilities.filter((c) => !(c === CAPABILITY_REVOCATION_CHECK && revocationAction === 'skip'));
+      if (requested.length === 0) {
+        if (verified.unprocessed.length > 0) {
+          recorder.failAlways('authenticity', {
+            code: 'UNKNOWN_CRITICAL_ATTRIBUTE',
+            message: `critical attribute(s) ${JSON.stringify(verified.unprocessed.map((a) => a.key))} cannot be processed: the plugin "${plugin.metadata.name}" has no verification left to run under this trust policy`,
+          });
+          return finish();
+        }
+      } else if (await runPlugin(plugin, requested, verified, content, context, recorder)) {
+        return finish();
+      }
+    }
+
+    // 8. User metadata: always enforced.
+    if (context.userMetadata && Object.keys(context.userMetadata).length > 0) {
+      const missing = missingMetadata(payload, context.userMetadata);
+      if (missing.length > 0) {
+        recorder.failAlways('integrity', {
+          code: 'USER_METADATA_MISMATCH',
+          message: `unable to find specified metadata in the signature: ${missing.join(', ')}`,
+        });
+        return finish();
+      }
+    }
+    return finish();
+  } catch (err) {
+    if (isAbort(err, signal)) {
+      throw err instanceof NotaryError ? err : new NotaryError('VERIFICATION_TIMEOUT', 'signature verification was cancelled: the verification deadline passed', { cause: err });
+    }
+    // Fail closed: an unexpected error can never let a signature pass.
+    recorder.failAlways('integrity', errorInfo(err, 'INTERNAL_ERROR'));
+    return finish();
+  }
+}
+
+function describeContent(result: SignatureVerification, content: EnvelopeContent): void {
+  const { signedAttributes, certificateChain } = content.signerInfo;
+  result.signingScheme = signedAttributes.signingScheme;
+  result.signingTime = signedAttributes.signingTime.toISOString();
+  if (signedAttributes.expiry) result.expiry = signedAttributes.expiry.toISOString();
+  if (signedAttributes.authenticSigningTime) result.authenticSigningTime = signedAttributes.authenticSigningTime.toISOString();
+  try {
+    result.certificateChain = certificateChain.map((der) => parseCertificate(der).subject);
+  } catch {
+    // Reported by the authenticity step; the description stays partial.
+  }
+}
+
+/** Run verify-signature and apply its results; returns true when the signature must stop (critical failure). */
+async function runPlugin(
+  plugin: PreparedPlugin,
+  requested: VerificationCapability[],
+  verified: VerifiedEnvelope,
+  content: EnvelopeContent,
+  context: SignatureCheckContext,
+  recorder: ValidationRecorder,
+): Promise<boolean> {
+  const name = plugin.metadata.name;
+  let results;
+  try {
+    const request = buildVerifySignatureRequest(content, requested, context.policy.trustedIdentities, verified.unprocessed, context.pluginConfig);
+    const response = await plugin.plugin.verifySignature(request, { signal: context.signal });
+    results = interpretVerifySignatureResponse(name, requested, verified.unprocessed.map((a) => a.key), response);
+  } catch (err) {
+    if (isAbort(err, context.signal)) throw err;
+    const info = errorInfo(err, 'PLUGIN_ERROR');
+    return recorder.failAlways('authenticity', { code: info.code, message: `failed to verify with plugin ${name}: ${info.message}` });
+  }
+  const identity = results.get(CAPABILITY_TRUSTED_IDENTITY);
+  if (identity && !identity.success) {
+    const message = `trusted identity verification by plugin "${name}" failed with reason "${identity.reason ?? ''}"`;
+    if (recorder.fail('authenticity', { code: 'UNTRUSTED_IDENTITY', message })) return true;
+  }
+  const revocation = results.get(CAPABILITY_REVOCATION_CHECK);
+  if (revocation) {
+    if (revocation.success) {
+      recorder.pass('revocation');
+    } else {
+      const message = `revocation check by verification plugin "${name}" failed with reason "${revocation.reason ?? ''}"`;
+      if (recorder.fail('revocation', { code: 'CERTIFICATE_REVOKED', message })) return true;
+    }
+  }
+  return false;
+}
