@@ -1,0 +1,90 @@
+// Retries of idempotent requests on 429/5xx with backoff and Retry-After, bounded; cancellation.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { OciError, parseRetryAfter, pushImage, RegistryClient, type Descriptor } from '../../src/oci/index.js';
+import { startReferrersRegistryDouble, type ReferrersRegistryDouble } from '../support/referrers-registry-double.js';
+
+let double: ReferrersRegistryDouble;
+let client: RegistryClient;
+let image: Descriptor;
+
+beforeAll(async () => {
+  double = await startReferrersRegistryDouble();
+  client = new RegistryClient({ plainHttpForLocalhost: true, retry: { maxRetries: 2, baseDelayMs: 20, maxDelayMs: 2_000 } });
+  image = (await pushImage(client.repository(double.host, 'app'), { tag: 'v1', layers: [new TextEncoder().encode('x')] })).descriptor;
+});
+afterAll(async () => {
+  await client.close();
+  await double.stop();
+});
+
+async function errorOf(promise: Promise<unknown>): Promise<OciError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof OciError) return err;
+    throw err;
+  }
+  throw new Error('expected an OciError');
+}
+
+function requestsTo(path: string, from: number): Array<{ method: string; at: number }> {
+  return double.requests.slice(from).filter((r) => r.path.includes(path));
+}
+
+test('429 with Retry-After: 1 is retried after a second and then succeeds', async () => {
+  const from = double.requests.length;
+  double.addFault({ method: 'GET', pathIncludes: '/manifests/v1', status: 429, retryAfter: '1' });
+  const fetched = await client.repository(double.host, 'app').fetchManifest('v1');
+  expect(fetched.descriptor.digest).toBe(image.digest);
+  const attempts = requestsTo('/manifests/v1', from);
+  expect(attempts).toHaveLength(2);
+  expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(950);
+});
+
+test.each([500, 502, 503, 504])('%i twice is retried with backoff and then succeeds', async (status) => {
+  const from = double.requests.length;
+  double.addFault({ method: 'HEAD', pathIncludes: '/manifests/v1', status, times: 2 });
+  expect((await client.repository(double.host, 'app').resolve('v1')).digest).toBe(image.digest);
+  expect(requestsTo('/manifests/v1', from)).toHaveLength(3);
+});
+
+test.each([
+  { name: 'retries exhausted', fault: { status: 503, times: 3 }, attempts: 3, message: /answered HTTP 503/ },
+  { name: 'Retry-After longer than the bound', fault: { status: 429, retryAfter: '120' }, attempts: 1, message: /retry after 120 s, longer than the 2 s/ },
+  { name: 'a 400 is not retried', fault: { status: 400 }, attempts: 1, message: /HTTP 400/ },
+])('$name → fails after $attempts attempt(s)', async ({ fault, attempts, message }) => {
+  const from = double.requests.length;
+  double.addFault({ method: 'GET', pathIncludes: '/manifests/v1', ...fault });
+  const error = await errorOf(client.repository(double.host, 'app').fetchManifest('v1'));
+  expect(error.code).toBe(fault.status === 400 ? 'REGISTRY_ERROR' : 'REGISTRY_UNAVAILABLE');
+  expect(error.message).toMatch(message);
+  expect(requestsTo('/manifests/v1', from)).toHaveLength(attempts);
+});
+
+test('a blob upload (POST) is not retried', async () => {
+  const from = double.requests.length;
+  double.addFault({ method: 'POST', pathIncludes: '/blobs/uploads/', status: 503 });
+  const error = await errorOf(client.repository(double.host, 'app').pushBlob(new TextEncoder().encode('new blob'), 'application/octet-stream'));
+  expect(error.code).toBe('REGISTRY_UNAVAILABLE');
+  expect(requestsTo('/blobs/uploads/', from)).toHaveLength(1);
+});
+
+test.each([
+  { name: 'an aborted signal', signal: () => AbortSignal.abort(), fault: false, code: 'ABORTED' },
+  { name: 'AbortSignal.timeout while waiting out Retry-After', signal: () => AbortSignal.timeout(200), fault: true, code: 'TIMEOUT' },
+])('$name → $code', async ({ signal, fault, code }) => {
+  if (fault) double.addFault({ method: 'GET', pathIncludes: '/manifests/v1', status: 429, retryAfter: '1' });
+  const started = Date.now();
+  const error = await errorOf(client.repository(double.host, 'app').fetchManifest('v1', { signal: signal() }));
+  expect(error.code).toBe(code);
+  expect(Date.now() - started).toBeLessThan(900);
+});
+
+test.each([
+  { value: '3', expected: 3000 },
+  { value: 'Wed, 21 Oct 2015 07:28:10 GMT', now: Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'), expected: 10_000 },
+  { value: 'soon', expected: undefined },
+  { value: undefined, expected: undefined },
+])('parseRetryAfter($value) = $expected', ({ value, now, expected }) => {
+  expect(parseRetryAfter(value, now)).toBe(expected);
+});
