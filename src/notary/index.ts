@@ -5,3 +5,11 @@ export * from './trustpolicy/index.js';
 export * from './truststore/index.js';
 export * from './x509/index.js';
 export * from './envelope/index.js';
+export {
+  verifyTimestampToken,
+  requestTimestamp,
+  type VerifyTimestampOptions,
+  type VerifiedTimestamp,
+  type RequestTimestampOptions,
+} from './timestamp/index.js';
+export { RevocationChecker, type RevocationCheckerOptions, type RevocationCheckOptions, type RevocationPurpose } from './revocation/index.js';

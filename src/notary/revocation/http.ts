@@ -43,6 +43,8 @@ export async function fetchBytes(url: string, options: FetchOptions): Promise<Ui
       await response.body.dump();
       throw new FetchError(`${url} answered HTTP ${response.statusCode}`);
     }
+    // Destroying an undici body emits 'error' (UND_ERR_ABORTED); nobody else listens, so swallow it here.
+    response.body.on('error', () => {});
     const declared = Number(response.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared > options.maxBytes) {
       response.body.destroy();

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import type { X509Certificate } from '@peculiar/x509';
 import { NotaryError } from '../errors.js';
 import { digest, HASH_ALGORITHM_OIDS, type HashAlgorithmName } from './algorithm.js';
@@ -72,9 +72,11 @@ export function buildTimestampRequest(
   return new Uint8Array(timeStampReq.toSchema().toBER(false));
 }
 
-async function readLimited(body: AsyncIterable<Uint8Array> & { destroy(): unknown }, limit: number, url: string): Promise<Uint8Array> {
+async function readLimited(body: Dispatcher.ResponseData['body'], limit: number, url: string): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
+  // Destroying an undici body emits 'error' (UND_ERR_ABORTED); nobody else listens, so swallow it here.
+  body.on('error', () => {});
   for await (const chunk of body) {
     size += chunk.byteLength;
     if (size > limit) {
