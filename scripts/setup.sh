@@ -3,11 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
-if ! command -v docker-registry >/dev/null || ! command -v skopeo >/dev/null || ! command -v openssl >/dev/null; then
+if ! command -v docker-registry >/dev/null || ! command -v skopeo >/dev/null || ! command -v openssl >/dev/null || ! command -v htpasswd >/dev/null; then
   SUDO=""
   [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update
-  $SUDO apt-get install -y --no-install-recommends docker-registry skopeo openssl ca-certificates
+  $SUDO apt-get install -y --no-install-recommends docker-registry skopeo openssl ca-certificates apache2-utils
 fi
 npm ci --no-audit --no-fund
 npm run build

@@ -106,24 +106,37 @@ export async function runCredentialHelper(name: string, registry: string, option
   const program = `docker-credential-${name}`;
   const timeoutMs = options.timeoutMs ?? CREDENTIAL_HELPER_TIMEOUT_MS;
   const { code, stdout, failure } = await new Promise<{ code: number | null; stdout: string; failure?: Error }>((resolve) => {
-    const child = spawn(program, ['get'], { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs, signal: options.signal });
+    // Own process group, so a timeout kills the helper and anything it started (which may hold stdout open).
+    const child = spawn(program, ['get'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     let out = '';
-    let tooLong = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (out.length + chunk.length > MAX_AUXILIARY_RESPONSE_BYTES) {
-        tooLong = true;
+    let settled = false;
+    const finish = (result: { code: number | null; stdout: string; failure?: Error }): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve(result);
+    };
+    const kill = (why: string): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
         child.kill('SIGKILL');
-      } else out += chunk.toString('utf8');
+      }
+      child.stdout.destroy();
+      child.stderr.destroy();
+      finish({ code: null, stdout: '', failure: new Error(why) });
+    };
+    const timer = setTimeout(() => kill(`no answer within ${timeoutMs} ms`), timeoutMs);
+    const onAbort = (): void => kill('cancelled');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (out.length + chunk.length > MAX_AUXILIARY_RESPONSE_BYTES) kill('answer too long');
+      else out += chunk.toString('utf8');
     });
     child.stderr.resume();
-    child.once('error', (err) => resolve({ code: null, stdout: '', failure: err }));
-    child.once('close', (exitCode, signal) =>
-      resolve({
-        code: exitCode,
-        stdout: out,
-        ...(tooLong ? { failure: new Error('answer too long') } : signal ? { failure: new Error(`killed by ${signal} (timeout ${timeoutMs} ms?)`) } : {}),
-      }),
-    );
+    child.once('error', (err) => finish({ code: null, stdout: '', failure: err }));
+    child.once('close', (exitCode) => finish({ code: exitCode, stdout: out }));
     child.stdin.on('error', () => undefined);
     child.stdin.end(helperServerUrl(registry));
   });
