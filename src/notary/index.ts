@@ -13,3 +13,4 @@ export {
   type RequestTimestampOptions,
 } from './timestamp/index.js';
 export { RevocationChecker, type RevocationCheckerOptions, type RevocationCheckOptions, type RevocationPurpose } from './revocation/index.js';
+export * from './signature-manifest.js';
