@@ -119,7 +119,12 @@ export function parseDistinguishedName(text: string): DistinguishedName {
         lastSignificant = bytes.length;
       }
     }
-    const value = new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes.slice(0, lastSignificant)));
+    let value = '';
+    try {
+      value = new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes.slice(0, lastSignificant)));
+    } catch {
+      fail(`the value of ${rawType} is not valid UTF-8 once its \\XX escapes are decoded`);
+    }
     if (terminator === '+') fail('multi-valued RDNs (joined with "+") are not supported');
     if (value === '') fail(`attribute ${rawType} has an empty value`);
     if (attributes.has(type)) fail(`attribute ${type} appears more than once; a DN can only have unique RDN attributes`);

@@ -1,0 +1,21 @@
+// Reads certificate chains out of the upstream test data for the x509 tests.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { X509Certificate } from '@peculiar/x509';
+import { parseCertificate, parseCertificateBundle } from '../../../src/notary/x509/index.js';
+import { NOTARY_FIXTURES } from '../../support/fixtures.js';
+
+export const E2E = join(NOTARY_FIXTURES, 'notation-e2e');
+export const CORE_X509 = join(NOTARY_FIXTURES, 'notation-core-go/x509-testdata');
+export const MOCK_ENVELOPES = join(NOTARY_FIXTURES, 'notation-go/mock-envelopes');
+
+/** Every certificate of a PEM or DER file. */
+export function bundle(path: string): X509Certificate[] {
+  return parseCertificateBundle(readFileSync(path), { source: path });
+}
+
+/** The x5c chain (leaf first) of one of notation-go's mock JWS envelopes. */
+export function envelopeChain(file: string): X509Certificate[] {
+  const envelope = JSON.parse(readFileSync(join(MOCK_ENVELOPES, file), 'utf8')) as { header: { x5c: string[] } };
+  return envelope.header.x5c.map((certificate, index) => parseCertificate(Buffer.from(certificate, 'base64'), { source: `${file} x5c[${index}]` }));
+}
