@@ -2,7 +2,7 @@
 import { NotaryError } from '../errors.js';
 import type { ValidationAction, ValidationType, VerificationLevelName } from '../types.js';
 import { isTrustStoreType, isValidTrustStoreName, type TrustStoreReference } from '../truststore/index.js';
-import { isKnownAttributeType, isSubsetDistinguishedName, parseTrustedIdentity, TRUSTED_IDENTITY_WILDCARD } from '../x509/index.js';
+import { isKnownAttributeType, isSubsetDistinguishedName, parseTrustedIdentity, TRUSTED_IDENTITY_WILDCARD, X509_SUBJECT_PREFIX } from '../x509/index.js';
 import {
   GLOBAL_REGISTRY_SCOPE,
   MAX_STATEMENT_LIST_LENGTH,
@@ -233,6 +233,9 @@ function checkTrustedIdentities(checker: Checker, field: string, identities: rea
       parsed = parseTrustedIdentity(identity);
     } catch (err) {
       checker.fail(field, (err as Error).message, err);
+    }
+    if (parsed.kind === 'other' && parsed.prefix.toLowerCase() === X509_SUBJECT_PREFIX) {
+      checker.warn(field, `"${identity}" is not an x509.subject identity (the prefix is case-sensitive); write "${X509_SUBJECT_PREFIX}:"`);
     }
     if (parsed.kind !== 'x509.subject') continue;
     for (const type of parsed.name.keys()) {

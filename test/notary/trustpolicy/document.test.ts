@@ -398,6 +398,14 @@ describe('valid trust policy variations', () => {
       check: (d) => expect(d.warnings).toEqual(['statement "wabbit": trustStores: names only tsa stores; signatures cannot be authenticated without a ca or signingAuthority store']),
     },
     {
+      case: 'a mis-cased x509.subject prefix is accepted (a plugin may own it) with a warning',
+      document: withIdentities('X509.Subject: C=US, ST=WA, O=wabbit'),
+      check: (d) =>
+        expect(d.warnings).toEqual([
+          'statement "wabbit": trustedIdentities: "X509.Subject: C=US, ST=WA, O=wabbit" is not an x509.subject identity (the prefix is case-sensitive); write "x509.subject:"',
+        ]),
+    },
+    {
       case: 'an attribute type no certificate carries is accepted with a warning',
       document: withIdentities('x509.subject: C=US, ST=WA, O=wabbit, FOO=bar'),
       check: (d) => expect(d.warnings[0]).toContain('uses attribute type FOO, which no certificate subject carries'),

@@ -20,7 +20,7 @@ import {
   type GeneratedCertificate,
   type KeyType,
 } from '../../support/pki.js';
-import { CORE_X509, E2E, bundle, envelopeChain } from './upstream.js';
+import { CORE_X509, E2E, TSPCLIENT, bundle, envelopeChain, signedDataCertificates } from './upstream.js';
 
 function errorOf(run: () => unknown): NotaryError {
   try {
@@ -88,6 +88,16 @@ describe('upstream timestamping chain (notation-core-go x509-testdata timestamp_
     const error = errorOf(() => validateCodeSigningChain(tsaChain()));
     expect(error.code).toBe('INVALID_CERTIFICATE_CHAIN');
     expect(error.message).toContain('signing certificate "C=US, O=DigiCert\\, Inc., CN=DigiCert Timestamp 2023": extended key usage must not contain timeStamping');
+  });
+  it('tspclient-go TimeStampToken.p7s: GlobalSign TSA → G4 CA (pathlen 0) → R6 cross-signed by R3 → R3', () => {
+    const certificateChain = signedDataCertificates(join(TSPCLIENT, 'TimeStampToken.p7s'));
+    expect(certificateChain.map((c) => c.subject)).toEqual([
+      'C=BE, O=GlobalSign nv-sa, CN=Globalsign TSA for Advanced - G4',
+      'C=BE, O=GlobalSign nv-sa, CN=GlobalSign Timestamping CA - SHA384 - G4',
+      'OU=GlobalSign Root CA - R6, O=GlobalSign, CN=GlobalSign',
+      'OU=GlobalSign Root CA - R3, O=GlobalSign, CN=GlobalSign',
+    ]);
+    expect(() => validateTimestampingChain(certificateChain)).not.toThrow();
   });
   it('must end with its root', () => {
     const error = errorOf(() => validateTimestampingChain(tsaChain().slice(0, 2)));
