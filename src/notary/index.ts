@@ -14,3 +14,5 @@ export {
 } from './timestamp/index.js';
 export { RevocationChecker, type RevocationCheckerOptions, type RevocationCheckOptions, type RevocationPurpose } from './revocation/index.js';
 export * from './signature-manifest.js';
+export * from './signer.js';
+export * from './pki/index.js';
