@@ -24,12 +24,6 @@ export const CODE_SIGNING_EXCLUDED_EKUS: ReadonlyMap<string, string> = new Map([
   [EKU_OID.ocspSigning, 'ocspSigning'],
 ]);
 
-export const EXTENSION_OID = {
-  basicConstraints: '2.5.29.19',
-  keyUsage: '2.5.29.15',
-  extendedKeyUsage: '2.5.29.37',
-} as const;
-
 /** Key usage bits (RFC 5280 4.2.1.3) as @peculiar/x509's KeyUsageFlags numbers them. */
 export const KEY_USAGE = {
   digitalSignature: 1,
