@@ -1,0 +1,269 @@
+// `imgverify verify <ref>`: verify Notary signatures like `notation verify`, with text or JSON output and exit codes 0/1/2.
+import { homedir } from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
+import { Command, Option } from 'commander';
+import { errorCode } from '../../common/error.js';
+import { OciLayoutStore, RegistryClient, dockerConfigCredentials, type ArtifactStore } from '../../oci/index.js';
+import { NotaryError } from '../../notary/errors.js';
+import { PLUGINS_DIR_NAME, PluginDirectory } from '../../notary/plugin/index.js';
+import { RevocationChecker } from '../../notary/revocation/index.js';
+import { loadTrustPolicy } from '../../notary/trustpolicy/index.js';
+import { FileTrustStore } from '../../notary/truststore/index.js';
+import type { ErrorInfo, ImageVerificationResult, SignatureVerification } from '../../notary/types.js';
+import { DEFAULT_MAX_SIGNATURES, MAX_SIGNATURES_LIMIT, verifyImage, verifyInStore, type SignatureScope, type VerifyImageOptions } from '../../notary/verifier/index.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../main.js';
+
+/** Whole-command deadline unless --timeout says otherwise. */
+export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 300;
+const MAX_VERIFY_TIMEOUT_SECONDS = 3600;
+const MAX_KEY_VALUE_ENTRIES = 128;
+
+/** Failures that mean the input or the configuration is wrong, not the signature: exit code 2. */
+const USAGE_ERROR_CODES: ReadonlySet<string> = new Set(['INVALID_INPUT', 'INVALID_REFERENCE', 'INVALID_TRUST_POLICY', 'INVALID_TRUST_STORE', 'INVALID_LAYOUT']);
+
+export interface VerifyCommandOptions {
+  ociLayout?: boolean;
+  scope?: string;
+  configDir?: string;
+  userMetadata: string[];
+  pluginConfig: string[];
+  platform?: string;
+  signatureScope: SignatureScope;
+  maxSignatures: string;
+  timeout: string;
+  output: 'text' | 'json';
+}
+
+export interface Output {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const processOutput: Output = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+};
+
+/**
+ * notation's user config dir: `$NOTATION_DIR`, else `$XDG_CONFIG_HOME/notation` (default
+ * `~/.config/notation`) on Linux, `~/Library/Application Support/notation` on macOS.
+ */
+export function notationConfigDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.NOTATION_DIR) return env.NOTATION_DIR;
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'notation');
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'notation');
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `k=v` pairs into a map; throws INVALID_INPUT. */
+export function parseKeyValues(values: string[], flag: string): Record<string, string> {
+  if (values.length > MAX_KEY_VALUE_ENTRIES) throw new NotaryError('INVALID_INPUT', `at most ${MAX_KEY_VALUE_ENTRIES} ${flag} entries are allowed`);
+  const result: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    if (eq <= 0) throw new NotaryError('INVALID_INPUT', `${flag} expects key=value, got ${JSON.stringify(value)}`);
+    const key = value.slice(0, eq);
+    if (key in result) throw new NotaryError('INVALID_INPUT', `${flag} sets ${JSON.stringify(key)} twice`);
+    result[key] = value.slice(eq + 1);
+  }
+  return result;
+}
+
+function parseBoundedInteger(value: string, flag: string, min: number, max: number): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < min || number > max) {
+    throw new NotaryError('INVALID_INPUT', `${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return number;
+}
+
+/** `PATH@sha256:…` or `PATH:tag`, as notation's --oci-layout takes it. */
+export function splitLayoutReference(reference: string): { path: string; target: string } {
+  const at = reference.lastIndexOf('@');
+  if (at > 0) return { path: reference.slice(0, at), target: reference.slice(at + 1) };
+  const colon = reference.lastIndexOf(':');
+  if (colon > 0 && colon > reference.lastIndexOf('/')) return { path: reference.slice(0, colon), target: reference.slice(colon + 1) };
+  throw new NotaryError('INVALID_INPUT', `an --oci-layout reference is PATH@sha256:<digest> or PATH:<tag>; ${JSON.stringify(reference)} has neither`);
+}
+
+/** JSON output: the fields notation users script against first, then the rest of the result. */
+export function resultJson(result: ImageVerificationResult): Record<string, unknown> {
+  return {
+    reference: result.reference,
+    digest: result.digest ?? null,
+    verified: result.verified,
+    signature: result.signature ?? null,
+    results: result.results,
+    ...(result.verifiedReference ? { verifiedReference: result.verifiedReference } : {}),
+    ...(result.level ? { level: result.level } : {}),
+    ...(result.error ? { error: result.error } : {}),
+  };
+}
+
+function signatureLine(signature: SignatureVerification): string {
+  const parts = [signature.signatureMediaType, signature.signingScheme, signature.signingTime && `signed ${signature.signingTime}`].filter(Boolean);
+  return `${signature.signatureDigest}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+}
+
+/** Human output, notation's wording where notation has one. */
+export function resultText(result: ImageVerificationResult): { stdout: string; stderr: string } {
+  const artifact = result.verifiedReference ?? result.reference;
+  if (result.verified && result.level === 'skip') {
+    return { stdout: `Trust policy is configured to skip signature verification for ${artifact}\n`, stderr: '' };
+  }
+  if (result.verified && result.signature) {
+    const signature = result.signature;
+    const warnings = signature.validations
+      .filter((v) => !v.passed && v.action === 'log' && v.error)
+      .map((v) => `Warning: ${v.type} was set to "log" and failed with error: ${v.error?.message} (${v.error?.code})\n`)
+      .join('');
+    const lines = [`Successfully verified signature for ${artifact}`, `  signature: ${signatureLine(signature)}`];
+    if (signature.signedDigest) lines.push(`  signed artifact: ${signature.signedDigest}`);
+    if (signature.authenticSigningTime) lines.push(`  authentic signing time: ${signature.authenticSigningTime}`);
+    if (signature.certificateChain?.[0]) lines.push(`  signer: ${signature.certificateChain[0]}`);
+    if (signature.trustPolicyStatement) lines.push(`  trust policy statement: ${signature.trustPolicyStatement} (${result.level ?? 'strict'})`);
+    return { stdout: `${lines.join('\n')}\n`, stderr: warnings };
+  }
+  const error: ErrorInfo = result.error ?? { code: 'INTERNAL_ERROR', message: 'verification failed' };
+  const lines = [`Error: signature verification failed for ${artifact}: ${error.message} (${error.code})`];
+  for (const signature of result.results) {
+    const reasons = signature.errors.map((e) => `${e.code}: ${e.message}`).join('; ') || 'failed';
+    lines.push(`  ${signature.signatureDigest}: ${reasons}`);
+  }
+  return { stdout: '', stderr: `${lines.join('\n')}\n` };
+}
+
+export function exitCodeFor(result: ImageVerificationResult): number {
+  if (result.verified) return EXIT_OK;
+  return result.error && USAGE_ERROR_CODES.has(result.error.code) ? EXIT_USAGE : EXIT_FAILED;
+}
+
+export interface VerifyDependencies {
+  /** Hands out registry repositories (built from the global registry flags). */
+  registry?: VerifyImageOptions['registry'];
+  output?: Output;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The whole command: read config, verify, print; returns the exit code. */
+export async function runVerify(reference: string, options: VerifyCommandOptions, dependencies: VerifyDependencies = {}): Promise<number> {
+  const output = dependencies.output ?? processOutput;
+  const env = dependencies.env ?? process.env;
+  const fail = (err: unknown): number => {
+    const code = errorCode(err) ?? (typeof (err as { code?: unknown })?.code === 'string' ? String((err as { code: string }).code) : 'INTERNAL_ERROR');
+    const message = err instanceof Error ? err.message : String(err);
+    if (options.output === 'json') {
+      output.stdout(`${JSON.stringify(resultJson({ reference, verified: false, results: [], error: { code, message } }), null, 2)}\n`);
+    } else {
+      output.stderr(`Error: ${message} (${code})\n`);
+    }
+    return USAGE_ERROR_CODES.has(code) ? EXIT_USAGE : EXIT_FAILED;
+  };
+
+  let configDir: string;
+  let verifyOptions: VerifyImageOptions;
+  let timeoutSeconds: number;
+  try {
+    configDir = options.configDir ?? notationConfigDir(env);
+    const maxSignatures = parseBoundedInteger(options.maxSignatures, '--max-signatures', 1, MAX_SIGNATURES_LIMIT);
+    timeoutSeconds = parseBoundedInteger(options.timeout, '--timeout', 1, MAX_VERIFY_TIMEOUT_SECONDS);
+    const userMetadata = parseKeyValues(options.userMetadata, '--user-metadata');
+    const pluginConfig = parseKeyValues(options.pluginConfig, '--plugin-config');
+    if (options.scope !== undefined && !options.ociLayout) {
+      throw new NotaryError('INVALID_INPUT', '--scope only applies with --oci-layout (a registry reference is its own scope)');
+    }
+    const trustPolicy = await loadTrustPolicy(configDir);
+    verifyOptions = {
+      trustPolicy,
+      trustStore: new FileTrustStore(configDir),
+      revocation: new RevocationChecker(),
+      plugins: new PluginDirectory(env.PLUGINS_DIR || join(configDir, PLUGINS_DIR_NAME)),
+      maxSignatures,
+      signatureScope: options.signatureScope,
+      ...(Object.keys(userMetadata).length > 0 ? { userMetadata } : {}),
+      ...(Object.keys(pluginConfig).length > 0 ? { pluginConfig } : {}),
+      ...(options.platform ? { platform: options.platform } : {}),
+      ...(dependencies.registry ? { registry: dependencies.registry } : {}),
+    };
+  } catch (err) {
+    return fail(err);
+  }
+
+  const signal = AbortSignal.timeout(timeoutSeconds * 1000);
+  let result: ImageVerificationResult;
+  try {
+    if (options.ociLayout) {
+      const { path, target } = splitLayoutReference(reference);
+      const store: ArtifactStore = await OciLayoutStore.open(resolvePath(path));
+      // Without --scope only the global (`*`) statement can apply: the layout path is no repository.
+      result = await verifyInStore(store, target, options.scope ?? store.name, reference, { ...verifyOptions, signal });
+    } else {
+      result = await verifyImage(reference, { ...verifyOptions, signal });
+    }
+  } catch (err) {
+    return fail(err);
+  }
+  if (options.output === 'json') {
+    output.stdout(`${JSON.stringify(resultJson(result), null, 2)}\n`);
+  } else {
+    const text = resultText(result);
+    if (text.stdout) output.stdout(text.stdout);
+    if (text.stderr) output.stderr(text.stderr);
+  }
+  return exitCodeFor(result);
+}
+
+/**
+ * Registry flags of this command. TODO(helper OCI): replace with the shared global registry flags
+ * of src/cli/options.ts once they exist, so every command reads credentials the same way.
+ */
+function addRegistryOptions(command: Command): void {
+  command
+    .option('--plain-http', 'talk plain HTTP to the registry (localhost and 127.0.0.0/8 always use it)')
+    .option('--insecure', 'skip TLS certificate verification of the registry');
+}
+
+function registryClientFromOptions(options: { plainHttp?: boolean; insecure?: boolean }): RegistryClient {
+  return new RegistryClient({
+    plainHttp: Boolean(options.plainHttp),
+    insecure: Boolean(options.insecure),
+    plainHttpForLocalhost: true,
+    credentials: dockerConfigCredentials(),
+  });
+}
+
+export function registerVerifyCommand(program: Command): void {
+  const command = program
+    .command('verify')
+    .description('Verify the Notary Project signatures of an image against the trust policy and trust stores of a notation config dir')
+    .argument('<reference>', 'image reference (registry/repository[:tag][@digest]), or PATH:tag / PATH@digest with --oci-layout')
+    .option('--oci-layout', 'the reference is an OCI image layout directory: PATH:tag or PATH@sha256:<digest>')
+    .option('--scope <registry/repository>', 'trust policy scope for an --oci-layout artifact (default: only a "*" statement applies)')
+    .option('--config-dir <dir>', 'notation config dir holding trustpolicy(.oci).json, truststore/ and plugins/ (default $NOTATION_DIR, else notation\'s user config dir)')
+    .option('-m, --user-metadata <key=value>', 'require this signed user metadata (repeatable)', collect, [])
+    .option('--plugin-config <key=value>', 'configuration passed to verification plugins (repeatable)', collect, [])
+    .option('--platform <os/arch[/variant]>', 'verify the manifest of this platform when the reference is an index')
+    .addOption(
+      new Option('--signature-scope <scope>', 'with --platform: which signatures count, the platform manifest\'s only, or also the index\'s')
+        .choices(['resolved', 'index-or-platform'])
+        .default('resolved'),
+    )
+    .option('--max-signatures <n>', `most signatures tried (default ${DEFAULT_MAX_SIGNATURES})`, String(DEFAULT_MAX_SIGNATURES))
+    .option('--timeout <seconds>', `deadline for the whole verification (default ${DEFAULT_VERIFY_TIMEOUT_SECONDS})`, String(DEFAULT_VERIFY_TIMEOUT_SECONDS))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'));
+  addRegistryOptions(command);
+  command.action(async (reference: string, options: VerifyCommandOptions) => {
+    let registry;
+    try {
+      registry = options.ociLayout ? undefined : registryClientFromOptions(command.opts());
+    } catch (err) {
+      process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    process.exitCode = await runVerify(reference, options, { registry });
+  });
+}
