@@ -1,9 +1,11 @@
 // The list of CLI commands; each module registers one command on the program.
 import type { Command } from 'commander';
 import { registerCertCommand } from './cert.js';
+import { registerVerifyCommand } from './verify.js';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [
   registerCertCommand,
+  registerVerifyCommand,
 ];
