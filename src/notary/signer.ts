@@ -2,7 +2,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { X509Certificate } from '@peculiar/x509';
 import { MEDIA_TYPE_OCI_MANIFEST, type ArtifactStore, type Descriptor } from '../oci/index.js';
-import { createNotaryPayload, hashOf, signEnvelope } from './envelope/index.js';
+import { createNotaryPayload, hashOf, keyMatchesCertificate, signEnvelope } from './envelope/index.js';
 import { NotaryError } from './errors.js';
 import { buildSignatureManifest, type SignatureManifestForm } from './signature-manifest.js';
 import { requestTimestamp } from './timestamp/index.js';
@@ -82,6 +82,9 @@ export async function signArtifact(store: ArtifactStore, reference: string, opti
     parseCertificate(der, { source: `certificate ${index} of the signing chain`, code: 'INVALID_INPUT' }),
   );
   validateCodeSigningChain(chain, { atTime: signingTime });
+  if (!keyMatchesCertificate(options.key, options.certificateChain[0] as Uint8Array)) {
+    throw new NotaryError('INVALID_INPUT', 'the signing key does not belong to the first certificate of the chain; give the key of the signing certificate');
+  }
 
   const requestOptions = options.signal ? { signal: options.signal } : {};
   const resolved = await store.resolve(reference, requestOptions);

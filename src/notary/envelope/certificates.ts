@@ -41,6 +41,7 @@ function parseCertificate(format: string, der: Uint8Array, index: number): X509C
 
 /** True when `privateKey` is the key of the certificate `der`. */
 export function keyMatchesCertificate(privateKey: KeyObject, der: Uint8Array): boolean {
+  assertPrivateKey(privateKey);
   const fromPrivate = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
   const fromCertificate = new X509Certificate(der).publicKey.export({ type: 'spki', format: 'der' });
   return fromPrivate.equals(fromCertificate);

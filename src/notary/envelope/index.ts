@@ -2,6 +2,7 @@
 export { parseEnvelope, signEnvelope, isSignatureMediaType, SUPPORTED_SIGNATURE_MEDIA_TYPES } from './envelope.js';
 export type { ParseOptions, SignRequest, SignatureEnvelope } from './types.js';
 export { unknownCriticalAttributes, SIGNING_SCHEMES } from './attributes.js';
+export { keyMatchesCertificate } from './certificates.js';
 export { signatureAlgorithmForKey, hashOf, jwsAlgorithmName, coseAlgorithmLabel } from './algorithm.js';
 export type { HashAlgorithm } from './algorithm.js';
 export { createNotaryPayload, parseNotaryPayload, userMetadataOf, RESERVED_ANNOTATION_PREFIX, MAX_USER_METADATA_ENTRIES } from './payload.js';
