@@ -16,3 +16,18 @@ export { RevocationChecker, type RevocationCheckerOptions, type RevocationCheckO
 export * from './signature-manifest.js';
 export * from './signer.js';
 export * from './pki/index.js';
+export {
+  BuiltinPlugins,
+  ExecutablePlugin,
+  PLUGIN_CONTRACT_VERSION,
+  PluginDirectory,
+  PluginProviderChain,
+  CAPABILITY_REVOCATION_CHECK,
+  CAPABILITY_TRUSTED_IDENTITY,
+  type PluginMetadata,
+  type VerificationPlugin,
+  type VerificationPluginProvider,
+  type VerifySignatureRequest,
+  type VerifySignatureResponse,
+} from './plugin/index.js';
+export * from './verifier/index.js';

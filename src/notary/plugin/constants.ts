@@ -18,9 +18,6 @@ export const CAPABILITY_REVOCATION_CHECK = 'SIGNATURE_VERIFIER.REVOCATION_CHECK'
 export const VERIFICATION_CAPABILITIES = [CAPABILITY_TRUSTED_IDENTITY, CAPABILITY_REVOCATION_CHECK] as const;
 export type VerificationCapability = (typeof VERIFICATION_CAPABILITIES)[number];
 
-/** Extended signed attributes that name the plugin and its minimum version (signature-specification.md). */
-export const ATTRIBUTE_VERIFICATION_PLUGIN = 'io.cncf.notary.verificationPlugin';
-export const ATTRIBUTE_VERIFICATION_PLUGIN_MIN_VERSION = 'io.cncf.notary.verificationPluginMinVersion';
 
 /**
  * Bound on each output channel of a plugin process. The spec allows up to 64 MiB; verification

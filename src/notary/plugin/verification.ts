@@ -1,9 +1,8 @@
 // The plugin steps of signature verification (plugin-extensibility.md, "Verification workflow using plugin").
 import { NotaryError } from '../errors.js';
 import type { EnvelopeContent, ExtendedAttribute } from '../types.js';
+import { ATTRIBUTE_VERIFICATION_PLUGIN, ATTRIBUTE_VERIFICATION_PLUGIN_MIN_VERSION } from '../envelope/index.js';
 import {
-  ATTRIBUTE_VERIFICATION_PLUGIN,
-  ATTRIBUTE_VERIFICATION_PLUGIN_MIN_VERSION,
   CAPABILITY_REVOCATION_CHECK,
   CAPABILITY_TRUSTED_IDENTITY,
   PLUGIN_CONTRACT_VERSION,
