@@ -13,8 +13,8 @@ const NON_DISTRIBUTABLE = /^application\/vnd\.(?:docker\.image\.rootfs\.foreign\
 export interface CopyGraphOptions extends RequestOptions {
   /** Also copy the referrers of every copied manifest, recursively (`oras cp -r`). */
   recursive?: boolean;
-  /** Tag the root in the destination; default: the source reference when it is a tag. */
-  tag?: string;
+  /** Tag the root in the destination; default: the source reference when it is a tag; null: no tag. */
+  tag?: string | null;
   maxNodes?: number;
   /** Called after each manifest or blob is in the destination. */
   onCopied?: (descriptor: Descriptor, kind: 'manifest' | 'blob' | 'referrer') => void;
@@ -33,7 +33,7 @@ export async function copyGraph(src: ArtifactStore, dst: ArtifactStore, referenc
   const request: RequestOptions = options.signal ? { signal: options.signal } : {};
   const maxNodes = options.maxNodes ?? DEFAULT_MAX_COPY_NODES;
   const root = await src.resolve(reference, request);
-  const tag = options.tag ?? (isDigest(reference) ? undefined : reference);
+  const tag = options.tag === null ? undefined : (options.tag ?? (isDigest(reference) ? undefined : reference));
   const visited = new Set<string>();
   const result: CopyGraphResult = { descriptor: root, manifests: 0, blobs: 0, referrers: 0 };
 

@@ -55,3 +55,4 @@ export {
   type CredentialProvider,
   type DockerConfig,
 } from './auth/index.js';
+export { DEFAULT_REFERRERS_TREE_DEPTH, DEFAULT_REFERRERS_TREE_NODES, referrersTree, type ReferrerNode, type ReferrersTreeOptions } from './graph.js';

@@ -84,6 +84,12 @@ export function header(headers: ResponseHeaders, name: string): string | undefin
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** Network failures that may pass: worth another try for an idempotent request (TLS failures are not). */
+const TRANSIENT_CODES = new Set([...TIMEOUT_CODES, 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+function causeCode(err: unknown): string {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+}
 
 /** Turn a network-level failure into an OciError; the caller's abort stays ABORTED (or TIMEOUT for AbortSignal.timeout). */
 export function networkError(err: unknown, what: string, signal?: AbortSignal): OciError {
@@ -93,12 +99,19 @@ export function networkError(err: unknown, what: string, signal?: AbortSignal): 
     const timedOut = reason instanceof Error && reason.name === 'TimeoutError';
     return new OciError(timedOut ? 'TIMEOUT' : 'ABORTED', `${what}: ${timedOut ? 'timed out' : 'cancelled'}`, { cause: reason });
   }
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  const code = causeCode(err);
   if (TIMEOUT_CODES.has(code)) {
     return new OciError('TIMEOUT', `${what}: ${code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connecting' : code === 'UND_ERR_HEADERS_TIMEOUT' ? 'waiting for the response' : 'reading the response'} timed out; the registry is slow or unreachable`, { cause: err });
   }
+  if (/^ERR_SSL_|^ERR_TLS_|CERT|^DEPTH_ZERO_SELF_SIGNED|^UNABLE_TO_|^EPROTO$/.test(code)) {
+    return new OciError(
+      'REGISTRY_UNAVAILABLE',
+      `${what}: TLS failed (${code}); for a plain-HTTP registry use --plain-http, for a self-signed certificate --insecure`,
+      { cause: err },
+    );
+  }
   const detail = err instanceof Error ? (code ? `${code}: ${err.message}` : err.message) : String(err);
-  return new OciError('REGISTRY_UNAVAILABLE', `${what}: ${detail}; check the registry address, --plain-http/--insecure, and that it is up`, { cause: err });
+  return new OciError('REGISTRY_UNAVAILABLE', `${what}: ${detail}; check the registry address and that it is up`, { cause: err });
 }
 
 /** Retry-After as milliseconds (seconds or an HTTP date), or undefined. */
@@ -160,7 +173,7 @@ export class HttpTransport {
         });
       } catch (err) {
         const mapped = networkError(err, req.what, req.signal);
-        const retryable = req.idempotent && (mapped.code === 'REGISTRY_UNAVAILABLE' || mapped.code === 'TIMEOUT');
+        const retryable = req.idempotent && TRANSIENT_CODES.has(causeCode(err)) && !req.signal?.aborted;
         if (retryable && attempt < this.retry.maxRetries) {
           await this.pause(retryDelay(this.retry, attempt, undefined), req);
           attempt += 1;

@@ -1,11 +1,17 @@
 // The list of CLI commands; each module registers one command on the program.
 import type { Command } from 'commander';
 import { registerCertCommand } from './cert.js';
+import { registerCopyCommand } from './copy.js';
+import { registerDiscoverCommand } from './discover.js';
+import { registerInspectCommand } from './inspect.js';
 import { registerVerifyCommand } from './verify.js';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [
+  registerDiscoverCommand,
+  registerInspectCommand,
+  registerCopyCommand,
   registerCertCommand,
   registerVerifyCommand,
 ];

@@ -1,0 +1,111 @@
+// `imgverify copy <src> <dst> [-r]`: copy an artifact (and with -r its referrers) between registries and OCI layouts.
+import { Command, Option } from 'commander';
+import { copyGraph, OciError, type RegistryClient } from '../../oci/index.js';
+import { isDigest } from '../../reference/index.js';
+import {
+  addRegistryOptions,
+  exitCodeForError,
+  formatError,
+  openTarget,
+  pinnedName,
+  processOutput,
+  registryClientFromOptions,
+  timeoutSignal,
+  type CliOutput,
+  type OpenedTarget,
+  type RegistryCliOptions,
+} from '../options.js';
+
+export interface CopyCommandOptions extends RegistryCliOptions {
+  recursive?: boolean;
+  fromOciLayout?: string;
+  toOciLayout?: string;
+  output: 'text' | 'json';
+  timeout?: string;
+}
+
+/** Source and destination from positionals and the layout flags; throws INVALID_ARGUMENT when they don't add up. */
+export function copyEndpoints(positionals: string[], options: Pick<CopyCommandOptions, 'fromOciLayout' | 'toOciLayout'>): { source: { value: string; layout: boolean }; destination: { value: string; layout: boolean } } {
+  const rest = [...positionals];
+  const source = options.fromOciLayout !== undefined ? { value: options.fromOciLayout, layout: true } : rest.length ? { value: rest.shift() as string, layout: false } : undefined;
+  const destination = options.toOciLayout !== undefined ? { value: options.toOciLayout, layout: true } : rest.length ? { value: rest.shift() as string, layout: false } : undefined;
+  if (!source || !destination) {
+    throw new OciError('INVALID_ARGUMENT', 'copy needs a source and a destination: imgverify copy <src> <dst>, or --from-oci-layout PATH[:tag|@digest] / --to-oci-layout PATH[:tag] in place of one');
+  }
+  if (rest.length) throw new OciError('INVALID_ARGUMENT', `unexpected extra argument ${JSON.stringify(rest[0])}`);
+  return { source, destination };
+}
+
+/** The destination tag: the one named, else none for a digest destination, else the source tag. */
+function destinationTag(destination: OpenedTarget, sourceTarget: string): string | null {
+  const named = destination.reference ? destination.reference.tag : destination.target !== undefined && !isDigest(destination.target) ? destination.target : undefined;
+  if (named !== undefined) return named;
+  const pinned = destination.reference ? destination.reference.digest : destination.target;
+  if (pinned !== undefined) return null;
+  return isDigest(sourceTarget) ? null : sourceTarget;
+}
+
+export async function runCopy(positionals: string[], options: CopyCommandOptions, deps: { client?: RegistryClient; output?: CliOutput } = {}): Promise<number> {
+  const output = deps.output ?? processOutput;
+  try {
+    const signal = timeoutSignal(options.timeout);
+    const { source, destination } = copyEndpoints(positionals, options);
+    const client = deps.client ? { client: deps.client } : {};
+    const src = await openTarget(source.value, { ociLayout: source.layout, ...client });
+    if (src.target === undefined) throw new OciError('INVALID_ARGUMENT', `name what to copy: ${source.value}:<tag> or ${source.value}@<digest>`);
+    const dst = await openTarget(destination.value, { ociLayout: destination.layout, create: true, ...client });
+    const root = await src.store.resolve(src.target, { signal });
+    const pinned = dst.reference?.digest ?? (dst.target !== undefined && isDigest(dst.target) ? dst.target : undefined);
+    if (pinned !== undefined && pinned !== root.digest) {
+      throw new OciError('INVALID_ARGUMENT', `the destination names digest ${pinned} but the source is ${root.digest}`);
+    }
+    const tag = destinationTag(dst, src.target);
+    const result = await copyGraph(src.store, dst.store, root.digest, { recursive: Boolean(options.recursive), tag, signal });
+    const destinationName = tag ? `${dst.name}:${tag}` : pinnedName(dst, root.digest);
+    if (options.output === 'json') {
+      output.stdout(
+        `${JSON.stringify(
+          { source: pinnedName(src, root.digest), destination: destinationName, digest: root.digest, mediaType: root.mediaType, size: root.size, manifests: result.manifests, blobs: result.blobs, referrers: result.referrers },
+          null,
+          2,
+        )}\n`,
+      );
+    } else {
+      output.stdout(
+        `Copied ${src.display} => ${destinationName}\nDigest: ${root.digest}\nCopied ${result.manifests} manifest(s), ${result.blobs} blob(s), ${result.referrers} referrer(s)\n`,
+      );
+    }
+    return 0;
+  } catch (err) {
+    output.stderr(formatError(err));
+    return exitCodeForError(err);
+  }
+}
+
+export function registerCopyCommand(program: Command): void {
+  const command = program
+    .command('copy')
+    .alias('cp')
+    .description('Copy an artifact between registries and OCI layouts; with -r also its referrers (signatures, SBOMs), recursively')
+    .argument('[source]', 'registry/repository:tag|@digest (omit with --from-oci-layout)')
+    .argument('[destination]', 'registry/repository[:tag] (omit with --to-oci-layout)')
+    .option('-r, --recursive', 'also copy the referrers of every copied manifest, recursively')
+    .option('--from-oci-layout <path[:tag|@digest]>', 'copy from this OCI image layout')
+    .option('--to-oci-layout <path[:tag]>', 'copy into this OCI image layout (created when missing)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--timeout <seconds>', 'deadline for the whole command (default 300)');
+  addRegistryOptions(command);
+  command.action(async (source: string | undefined, destination: string | undefined, options: CopyCommandOptions) => {
+    let client: RegistryClient | undefined;
+    try {
+      const positionals = [source, destination].filter((v): v is string => v !== undefined);
+      if (options.fromOciLayout === undefined || options.toOciLayout === undefined) client = registryClientFromOptions(options);
+      process.exitCode = await runCopy(positionals, options, client ? { client } : {});
+    } catch (err) {
+      process.stderr.write(formatError(err));
+      process.exitCode = exitCodeForError(err);
+    } finally {
+      await client?.close();
+    }
+  });
+}

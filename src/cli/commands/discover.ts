@@ -1,0 +1,120 @@
+// `imgverify discover <ref>`: the referrers graph of an artifact, as a tree or JSON, like `oras discover`.
+import { Command, Option } from 'commander';
+import { DEFAULT_REFERRERS_TREE_DEPTH, OciError, referrersTree, type Descriptor, type ReferrerNode, type RegistryClient } from '../../oci/index.js';
+import {
+  addRegistryOptions,
+  exitCodeForError,
+  formatError,
+  openTarget,
+  pinnedName,
+  processOutput,
+  registryClientFromOptions,
+  timeoutSignal,
+  type CliOutput,
+  type RegistryCliOptions,
+} from '../options.js';
+
+const MAX_DEPTH = 64;
+
+export interface DiscoverCommandOptions extends RegistryCliOptions {
+  output: 'tree' | 'json';
+  artifactType?: string;
+  depth?: string;
+  ociLayout?: boolean;
+  timeout?: string;
+}
+
+/** JSON node: the fields of `oras discover -o json`, children under `manifests`. */
+export interface DiscoverJson {
+  reference: string;
+  mediaType: string;
+  digest: string;
+  size: number;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+  manifests: DiscoverJson[];
+}
+
+function jsonNode(name: (digest: string) => string, descriptor: Descriptor, referrers: ReferrerNode[]): DiscoverJson {
+  return {
+    reference: name(descriptor.digest),
+    mediaType: descriptor.mediaType,
+    digest: descriptor.digest,
+    size: descriptor.size,
+    ...(descriptor.artifactType ? { artifactType: descriptor.artifactType } : {}),
+    ...(descriptor.annotations && Object.keys(descriptor.annotations).length ? { annotations: descriptor.annotations } : {}),
+    manifests: referrers.map((r) => jsonNode(name, r.descriptor, r.referrers)),
+  };
+}
+
+/** Tree lines as oras draws them: referrers grouped under their artifact type, digests below. */
+export function renderTree(root: string, referrers: ReferrerNode[]): string {
+  const lines = [root];
+  const draw = (nodes: ReferrerNode[], prefix: string): void => {
+    const groups = new Map<string, ReferrerNode[]>();
+    for (const node of nodes) {
+      const type = node.descriptor.artifactType ?? '<unknown>';
+      groups.set(type, [...(groups.get(type) ?? []), node]);
+    }
+    const entries = [...groups.entries()];
+    entries.forEach(([type, members], g) => {
+      const lastGroup = g === entries.length - 1;
+      lines.push(`${prefix}${lastGroup ? '└── ' : '├── '}${type}`);
+      const groupPrefix = prefix + (lastGroup ? '    ' : '│   ');
+      members.forEach((member, m) => {
+        const lastMember = m === members.length - 1;
+        lines.push(`${groupPrefix}${lastMember ? '└── ' : '├── '}${member.descriptor.digest}`);
+        draw(member.referrers, groupPrefix + (lastMember ? '    ' : '│   '));
+      });
+    });
+  };
+  draw(referrers, '');
+  return lines.join('\n') + '\n';
+}
+
+export async function runDiscover(reference: string, options: DiscoverCommandOptions, deps: { client?: RegistryClient; output?: CliOutput } = {}): Promise<number> {
+  const output = deps.output ?? processOutput;
+  try {
+    const depth = options.depth === undefined ? DEFAULT_REFERRERS_TREE_DEPTH : Number(options.depth);
+    if (!Number.isSafeInteger(depth) || depth < 1 || depth > MAX_DEPTH) {
+      throw new OciError('INVALID_ARGUMENT', `--depth must be a whole number from 1 to ${MAX_DEPTH}, got ${JSON.stringify(options.depth)}`);
+    }
+    const signal = timeoutSignal(options.timeout);
+    const opened = await openTarget(reference, { ociLayout: Boolean(options.ociLayout), ...(deps.client ? { client: deps.client } : {}) });
+    if (opened.target === undefined) throw new OciError('INVALID_ARGUMENT', `name a tag or digest: ${reference}:<tag> or ${reference}@<digest>`);
+    const subject = await opened.store.resolve(opened.target, { signal });
+    const referrers = await referrersTree(opened.store, subject, { maxDepth: depth, signal, ...(options.artifactType ? { artifactType: options.artifactType } : {}) });
+    const name = (digest: string): string => pinnedName(opened, digest);
+    if (options.output === 'json') output.stdout(`${JSON.stringify(jsonNode(name, subject, referrers), null, 2)}\n`);
+    else output.stdout(renderTree(name(subject.digest), referrers));
+    return 0;
+  } catch (err) {
+    output.stderr(formatError(err));
+    return exitCodeForError(err);
+  }
+}
+
+export function registerDiscoverCommand(program: Command): void {
+  const command = program
+    .command('discover')
+    .description('Show the referrers graph of an artifact (signatures, SBOMs, … and their own referrers)')
+    .argument('<reference>', 'registry/repository[:tag|@digest], or PATH[:tag|@digest] with --oci-layout')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['tree', 'json']).default('tree'))
+    .option('--artifact-type <type>', 'only referrers of this artifact type')
+    .option('--depth <n>', `how many levels of referrers to follow (default ${DEFAULT_REFERRERS_TREE_DEPTH})`)
+    .option('--oci-layout', 'the reference is an OCI image layout: PATH[:tag|@digest]')
+    .option('--timeout <seconds>', 'deadline for the whole command (default 300)');
+  addRegistryOptions(command);
+  command.action(async (reference: string, options: DiscoverCommandOptions) => {
+    let client: RegistryClient | undefined;
+    try {
+      if (!options.ociLayout) client = registryClientFromOptions(options);
+      process.exitCode = await runDiscover(reference, options, client ? { client } : {});
+    } catch (err) {
+      process.stderr.write(formatError(err));
+      process.exitCode = exitCodeForError(err);
+    } finally {
+      await client?.close();
+    }
+  });
+}

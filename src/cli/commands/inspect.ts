@@ -1,0 +1,76 @@
+// `imgverify inspect <ref>`: a manifest with its digest, size and media type.
+import { Command, Option } from 'commander';
+import { OciError, type RegistryClient } from '../../oci/index.js';
+import {
+  addRegistryOptions,
+  exitCodeForError,
+  formatError,
+  openTarget,
+  pinnedName,
+  processOutput,
+  registryClientFromOptions,
+  timeoutSignal,
+  type CliOutput,
+  type RegistryCliOptions,
+} from '../options.js';
+
+export interface InspectCommandOptions extends RegistryCliOptions {
+  output: 'text' | 'json';
+  ociLayout?: boolean;
+  timeout?: string;
+}
+
+export async function runInspect(reference: string, options: InspectCommandOptions, deps: { client?: RegistryClient; output?: CliOutput } = {}): Promise<number> {
+  const output = deps.output ?? processOutput;
+  try {
+    const signal = timeoutSignal(options.timeout);
+    const opened = await openTarget(reference, { ociLayout: Boolean(options.ociLayout), ...(deps.client ? { client: deps.client } : {}) });
+    if (opened.target === undefined) throw new OciError('INVALID_ARGUMENT', `name a tag or digest: ${reference}:<tag> or ${reference}@<digest>`);
+    const descriptor = await opened.store.resolve(opened.target, { signal });
+    const fetched = await opened.store.fetchManifest(descriptor, { signal });
+    // The bytes as stored (digest-verified), not our parsed model: unknown fields are shown too.
+    const manifest: unknown = JSON.parse(new TextDecoder().decode(fetched.bytes));
+    const pinned = pinnedName(opened, fetched.descriptor.digest);
+    if (options.output === 'json') {
+      output.stdout(`${JSON.stringify({ reference: pinned, descriptor: fetched.descriptor, manifest }, null, 2)}\n`);
+    } else {
+      const lines = [
+        `Reference:    ${pinned}`,
+        `Digest:       ${fetched.descriptor.digest}`,
+        `MediaType:    ${fetched.descriptor.mediaType}`,
+        `Size:         ${fetched.descriptor.size}`,
+        ...(fetched.descriptor.artifactType ? [`ArtifactType: ${fetched.descriptor.artifactType}`] : []),
+        '',
+        JSON.stringify(manifest, null, 2),
+      ];
+      output.stdout(lines.join('\n') + '\n');
+    }
+    return 0;
+  } catch (err) {
+    output.stderr(formatError(err));
+    return exitCodeForError(err);
+  }
+}
+
+export function registerInspectCommand(program: Command): void {
+  const command = program
+    .command('inspect')
+    .description('Show the manifest of an artifact with its digest, size and media type')
+    .argument('<reference>', 'registry/repository[:tag|@digest], or PATH[:tag|@digest] with --oci-layout')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--oci-layout', 'the reference is an OCI image layout: PATH[:tag|@digest]')
+    .option('--timeout <seconds>', 'deadline for the whole command (default 300)');
+  addRegistryOptions(command);
+  command.action(async (reference: string, options: InspectCommandOptions) => {
+    let client: RegistryClient | undefined;
+    try {
+      if (!options.ociLayout) client = registryClientFromOptions(options);
+      process.exitCode = await runInspect(reference, options, client ? { client } : {});
+    } catch (err) {
+      process.stderr.write(formatError(err));
+      process.exitCode = exitCodeForError(err);
+    } finally {
+      await client?.close();
+    }
+  });
+}

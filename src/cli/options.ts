@@ -1,0 +1,162 @@
+// Registry flags shared by every command that talks to registries, and the helpers commands share
+// to open a registry repository or an OCI layout, report errors and bound their run time.
+import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import type { Command } from 'commander';
+import { errorCode } from '../common/error.js';
+import {
+  chainCredentials,
+  dockerConfigCredentials,
+  OciError,
+  OciLayoutStore,
+  RegistryClient,
+  staticCredentials,
+  type ArtifactStore,
+  type CredentialProvider,
+  type RegistryClientOptions,
+} from '../oci/index.js';
+import { formatReference, parseReference, referenceTarget, withDigest, type Reference } from '../reference/index.js';
+
+/** What `addRegistryOptions` adds to a command's options. */
+export interface RegistryCliOptions {
+  plainHttp?: boolean;
+  insecure?: boolean;
+  username?: string;
+  password?: string;
+  passwordStdin?: boolean;
+  registryConfig?: string;
+}
+
+export interface CliOutput {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export const processOutput: CliOutput = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+};
+
+/** Default deadline of registry commands (discover, inspect, copy). */
+export const DEFAULT_COMMAND_TIMEOUT_SECONDS = 300;
+const MAX_COMMAND_TIMEOUT_SECONDS = 24 * 3600;
+/** Longest password read from stdin. */
+const MAX_PASSWORD_BYTES = 64 * 1024;
+
+/** Add --plain-http, --insecure, --username/--password, --password-stdin and --registry-config. */
+export function addRegistryOptions(command: Command): Command {
+  return command
+    .option('--plain-http', 'talk plain HTTP instead of HTTPS to registries')
+    .option('--insecure', 'skip TLS certificate verification of registries')
+    .option('-u, --username <username>', 'registry username (with --password or --password-stdin)')
+    .option('-p, --password <password>', 'registry password or token (prefer --password-stdin: command lines are visible to other users)')
+    .option('--password-stdin', 'read the password or token from standard input')
+    .option('--registry-config <path>', 'Docker config.json with credentials (auths, credHelpers, credsStore); default $DOCKER_CONFIG/config.json or ~/.docker/config.json');
+}
+
+function readPasswordFromStdin(): string {
+  const text = readFileSync(0, 'utf8');
+  if (Buffer.byteLength(text) > MAX_PASSWORD_BYTES) throw new OciError('INVALID_ARGUMENT', `the password on stdin is longer than ${MAX_PASSWORD_BYTES} bytes`);
+  return text.replace(/\r?\n$/, '');
+}
+
+/**
+ * A RegistryClient configured from the registry flags. Explicit credentials win over the
+ * Docker config for every registry the command touches. Throws OciError INVALID_ARGUMENT on
+ * contradictory flags.
+ */
+export function registryClientFromOptions(
+  options: RegistryCliOptions,
+  extra: { readStdin?: () => string; warn?: (text: string) => void; clientOptions?: Partial<RegistryClientOptions> } = {},
+): RegistryClient {
+  if (options.password !== undefined && options.passwordStdin) {
+    throw new OciError('INVALID_ARGUMENT', '--password and --password-stdin exclude each other; use one');
+  }
+  let password = options.password;
+  if (options.passwordStdin) password = (extra.readStdin ?? readPasswordFromStdin)();
+  if (password !== undefined && options.username === undefined) {
+    throw new OciError('INVALID_ARGUMENT', 'a password needs --username too');
+  }
+  if (options.username !== undefined && password === undefined) {
+    throw new OciError('INVALID_ARGUMENT', `--username needs --password or --password-stdin`);
+  }
+  if (options.password !== undefined) {
+    (extra.warn ?? processOutput.stderr)('WARNING: --password on the command line is visible to other users of this machine; use --password-stdin\n');
+  }
+  const providers: CredentialProvider[] = [];
+  if (options.username !== undefined && password !== undefined) providers.push(staticCredentials({ username: options.username, password }));
+  providers.push(dockerConfigCredentials(options.registryConfig));
+  return new RegistryClient({
+    ...extra.clientOptions,
+    credentials: chainCredentials(...providers),
+    ...(options.plainHttp ? { plainHttp: true } : {}),
+    ...(options.insecure ? { insecure: true } : {}),
+  });
+}
+
+/** `PATH`, `PATH:tag` or `PATH@sha256:…` (a colon only counts after the last slash, as in oras). */
+export function parseLayoutReference(value: string): { path: string; target?: string } {
+  const at = value.lastIndexOf('@');
+  if (at > 0) return { path: value.slice(0, at), target: value.slice(at + 1) };
+  const colon = value.lastIndexOf(':');
+  if (colon > 0 && colon > value.lastIndexOf('/')) return { path: value.slice(0, colon), target: value.slice(colon + 1) };
+  return { path: value };
+}
+
+/** A store and what to resolve in it, from a registry reference or an OCI layout reference. */
+export interface OpenedTarget {
+  store: ArtifactStore;
+  /** Tag or digest to resolve; undefined for a layout reference without one. */
+  target?: string;
+  /** How to show the target: `registry/repo:tag` or `PATH:tag`. */
+  display: string;
+  /** Parsed registry reference (registry targets only). */
+  reference?: Reference;
+  /** Name and location without tag/digest, for building `<name>@<digest>`. */
+  name: string;
+}
+
+export async function openTarget(value: string, options: { ociLayout: boolean; create?: boolean; client?: RegistryClient }): Promise<OpenedTarget> {
+  if (options.ociLayout) {
+    const { path, target } = parseLayoutReference(value);
+    const store = await OciLayoutStore.open(resolvePath(path), { create: options.create ?? false });
+    return { store, ...(target !== undefined ? { target } : {}), display: value, name: path };
+  }
+  const reference = parseReference(value);
+  if (!options.client) throw new OciError('INVALID_ARGUMENT', 'a registry client is needed for registry references');
+  return {
+    store: options.client.repositoryFor(reference),
+    target: referenceTarget(reference),
+    display: formatReference(reference),
+    reference,
+    name: formatReference({ registry: reference.registry, repository: reference.repository }),
+  };
+}
+
+/** `<name>@<digest>` for a registry or layout target. */
+export function pinnedName(opened: OpenedTarget, digest: string): string {
+  return opened.reference ? formatReference(withDigest(opened.reference, digest)) : `${opened.name}@${digest}`;
+}
+
+/** Failures caused by what the user typed: exit code 2. Everything else that fails: 1. */
+const USAGE_CODES: ReadonlySet<string> = new Set(['INVALID_REFERENCE', 'INVALID_ARGUMENT', 'INVALID_LAYOUT', 'CREDENTIALS_UNAVAILABLE']);
+
+export function exitCodeForError(err: unknown): number {
+  const code = errorCode(err);
+  return code !== undefined && USAGE_CODES.has(code) ? 2 : 1;
+}
+
+/** `Error: <message> (<CODE>)`, the form main() uses. */
+export function formatError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return `Error: ${message} (${errorCode(err) ?? 'INTERNAL'})\n`;
+}
+
+/** `--timeout <seconds>` as an AbortSignal. */
+export function timeoutSignal(value: string | undefined): AbortSignal {
+  const seconds = value === undefined ? DEFAULT_COMMAND_TIMEOUT_SECONDS : Number(value);
+  if (!/^\d+$/.test(String(value ?? seconds)) || !Number.isSafeInteger(seconds) || seconds < 1 || seconds > MAX_COMMAND_TIMEOUT_SECONDS) {
+    throw new OciError('INVALID_ARGUMENT', `--timeout must be a whole number of seconds from 1 to ${MAX_COMMAND_TIMEOUT_SECONDS}, got ${JSON.stringify(value)}`);
+  }
+  return AbortSignal.timeout(seconds * 1000);
+}
