@@ -98,7 +98,7 @@ export interface ConfigSnapshot {
  */
 export interface ConfigValidators {
   trustPolicyDocument?(document: TrustPolicyDocument, source: string): void;
-  trustStore?(type: TrustStoreType, name: string, certificates: readonly Uint8Array[]): void;
+  trustStore?(type: TrustStoreType, name: string, caBundle: string, certificates: readonly Uint8Array[]): void;
 }
 
 /** `trustpolicy.yaml: document 2 (TrustPolicy "tp"): spec.version: must be "1.0"` */
@@ -226,7 +226,7 @@ function validateDocument(file: string, documentIndex: number, value: unknown, v
     let certificates: Uint8Array[];
     try {
       certificates = parseCertificateBundle(spec.caBundle);
-      validators.trustStore?.(spec.type, spec.trustStoreName, certificates);
+      validators.trustStore?.(spec.type, spec.trustStoreName, spec.caBundle, certificates);
     } catch (err) {
       return fail([{ field: 'spec.caBundle', message: err instanceof Error ? err.message : String(err) }]);
     }

@@ -4,6 +4,7 @@ import { registerCertCommand } from './cert.js';
 import { registerCopyCommand } from './copy.js';
 import { registerDiscoverCommand } from './discover.js';
 import { registerInspectCommand } from './inspect.js';
+import { registerServeCommand } from './serve.js';
 import { registerVerifyCommand } from './verify.js';
 
 export type RegisterCommand = (program: Command) => void;
@@ -13,5 +14,6 @@ export const commands: RegisterCommand[] = [
   registerInspectCommand,
   registerCopyCommand,
   registerCertCommand,
+  registerServeCommand,
   registerVerifyCommand,
 ];

@@ -1,0 +1,235 @@
+// `imgverify serve`: the /checkimages service, with kyverno-notation-aws's flags parsed the way Go's flag package does.
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import type { LevelWithSilent } from 'pino';
+import {
+  DEFAULT_ALLOWED_USERS,
+  DEFAULT_CACHE_MAX_SIZE,
+  DEFAULT_CACHE_TTL_SECONDS,
+  DEFAULT_HEALTH_PROBE_BIND_ADDRESS,
+  DEFAULT_MAX_IMAGES_PER_REQUEST,
+  DEFAULT_MAX_REQUEST_BYTES,
+  DEFAULT_MAX_SIGNATURE_ATTEMPTS,
+  DEFAULT_METRICS_BIND_ADDRESS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_SERVICE_NAME,
+  ENV_DEFAULT_TRUST_POLICY,
+  startService,
+  type ServiceOptions,
+} from '../../service/index.js';
+
+type FlagKind = 'bool' | 'string' | 'int' | 'duration' | 'list' | 'boolOrList';
+type FlagValue = boolean | string | number | string[];
+
+interface FlagSpec {
+  name: string;
+  kind: FlagKind;
+  help: string;
+  default?: FlagValue;
+}
+
+/** The flags: the peer's (camelCase, as it spells them) first, then ours. Order is the help's order. */
+export const SERVE_FLAGS: readonly FlagSpec[] = [
+  { name: 'config-dir', kind: 'string', help: 'Folder of TrustPolicy/TrustStore YAML manifests (notation.nirmata.io/v1alpha1), watched for changes. Required in file mode.' },
+  { name: 'local', kind: 'bool', default: false, help: 'Accepted for compatibility; file mode always uses local configuration.' },
+  { name: 'notls', kind: 'bool', default: false, help: 'Serve plain HTTP (port 9080) instead of HTTPS (9443).' },
+  { name: 'imagePullSecrets', kind: 'list', default: [], help: 'Registry credentials: Docker config.json / .dockerconfigjson files or dockerconfigjson Secret manifests (comma-separated paths).' },
+  { name: 'allowInsecureRegistry', kind: 'boolOrList', default: false, help: 'Honour a request\'s "insecure": true (skip TLS verification): true for every registry, or a comma-separated list of hosts.' },
+  { name: 'pluginConfigMap', kind: 'string', default: 'notation-plugin-config', help: 'Kubernetes mode only (ConfigMap with plugin configuration); ignored in file mode.' },
+  { name: 'maxSignatureAttempts', kind: 'int', default: DEFAULT_MAX_SIGNATURE_ATTEMPTS, help: 'Most signatures tried per image.' },
+  { name: 'leader-elect', kind: 'bool', default: false, help: 'Kubernetes mode only (certificate management by the leader); ignored in file mode.' },
+  { name: 'metrics-bind-address', kind: 'string', default: DEFAULT_METRICS_BIND_ADDRESS, help: 'host:port of Prometheus /metrics; 0 disables.' },
+  { name: 'health-probe-bind-address', kind: 'string', default: DEFAULT_HEALTH_PROBE_BIND_ADDRESS, help: 'host:port of /healthz and /readyz; 0 disables.' },
+  { name: 'debug', kind: 'bool', default: false, help: 'Debug logging (same as --logLevel=debug).' },
+  { name: 'cacheEnabled', kind: 'bool', default: true, help: 'Cache verdicts by digest and trust policy content.' },
+  { name: 'cacheMaxSize', kind: 'int', default: DEFAULT_CACHE_MAX_SIZE, help: 'Most verdicts cached.' },
+  { name: 'cacheTTLDurationSeconds', kind: 'int', default: DEFAULT_CACHE_TTL_SECONDS, help: 'Life of a positive verdict in seconds (clamped to 30 days).' },
+  { name: 'reviewKyvernoToken', kind: 'bool', default: false, help: 'Require Kyverno\'s service account token (TokenReview): needs Kubernetes mode, an error in file mode.' },
+  { name: 'allowedUsers', kind: 'list', default: [...DEFAULT_ALLOWED_USERS], help: 'Users whose tokens may call the service when token review is on.' },
+  { name: 'logLevel', kind: 'string', default: 'info', help: 'Log level: debug, info, warn, error (also dpanic, panic, fatal).' },
+  { name: 'bind-address', kind: 'string', help: 'host:port of the API (default :9443, or :9080 with --notls).' },
+  { name: 'tls-cert', kind: 'string', help: 'PEM serving certificate (with --tls-key); default: a generated self-signed CA and pair.' },
+  { name: 'tls-key', kind: 'string', help: 'PEM private key of --tls-cert.' },
+  { name: 'cert-dir', kind: 'string', help: 'Where generated TLS material is kept across restarts (default <tmpdir>/imgverify-serving-certs).' },
+  { name: 'requestTimeout', kind: 'duration', default: DEFAULT_REQUEST_TIMEOUT_MS, help: 'Deadline per request (Go duration like 25s, or seconds); when it passes the answer is a 406.' },
+  { name: 'maxRequestBytes', kind: 'int', default: DEFAULT_MAX_REQUEST_BYTES, help: 'Largest request body accepted (413 above).' },
+  { name: 'maxImagesPerRequest', kind: 'int', default: DEFAULT_MAX_IMAGES_PER_REQUEST, help: 'Most images one request may ask to verify (406 above).' },
+  { name: 'plainHttpRegistries', kind: 'list', default: [], help: 'Registries reached over plain HTTP (loopback registries always are).' },
+];
+
+const FLAGS_BY_NAME = new Map(SERVE_FLAGS.map((f) => [f.name, f]));
+
+/** Go's strconv.ParseBool. */
+export function parseGoBool(text: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
+  return undefined;
+}
+
+const DURATION_UNITS_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Go's time.ParseDuration (`25s`, `1m30s`, `500ms`), or a plain number of seconds; in milliseconds. */
+export function parseGoDuration(text: string): number | undefined {
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(text)) return undefined;
+  let total = 0;
+  for (const match of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(match[1]) * (DURATION_UNITS_MS[match[2] as string] as number);
+  return total;
+}
+
+function parseValue(spec: FlagSpec, text: string): FlagValue {
+  const bad = (what: string) => new InvalidArgumentError(`invalid value ${JSON.stringify(text)} for flag -${spec.name}: ${what}`);
+  switch (spec.kind) {
+    case 'bool': {
+      const value = parseGoBool(text);
+      if (value === undefined) throw bad('parse error (use true or false)');
+      return value;
+    }
+    case 'boolOrList': {
+      const value = parseGoBool(text);
+      if (value !== undefined) return value;
+      return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    }
+    case 'int': {
+      if (!/^[+-]?\d+$/.test(text)) throw bad('not a whole number');
+      return Number(text);
+    }
+    case 'duration': {
+      const value = parseGoDuration(text);
+      if (value === undefined) throw bad('not a duration (e.g. 25s, 1m, 1500ms)');
+      return value;
+    }
+    case 'list':
+      return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    case 'string':
+      return text;
+  }
+}
+
+/**
+ * Parse serve's arguments as Go's flag package does: `-name` or `--name`, `=value` or the next
+ * argument, bare boolean flags mean true, `--` ends flags. Returns values by flag name
+ * (defaults filled in) and which flags were given.
+ */
+export function parseServeFlags(args: readonly string[]): { values: Map<string, FlagValue>; given: Set<string>; help: boolean } {
+  const values = new Map<string, FlagValue>();
+  const given = new Set<string>();
+  for (const spec of SERVE_FLAGS) if (spec.default !== undefined) values.set(spec.name, spec.default);
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] as string;
+    if (arg === '--') {
+      if (i + 1 < args.length) throw new InvalidArgumentError(`serve takes no arguments, got ${JSON.stringify(args[i + 1])}`);
+      break;
+    }
+    const match = /^--?([^=-][^=]*)(?:=([\s\S]*))?$/.exec(arg);
+    if (!match) throw new InvalidArgumentError(`serve takes no arguments, got ${JSON.stringify(arg)}`);
+    const name = match[1] as string;
+    if (name === 'h' || name === 'help') return { values, given, help: true };
+    const spec = FLAGS_BY_NAME.get(name);
+    if (!spec) throw new InvalidArgumentError(`flag provided but not defined: -${name}`);
+    let text = match[2];
+    if (text === undefined) {
+      if (spec.kind === 'bool' || spec.kind === 'boolOrList') text = 'true';
+      else {
+        const next = args[i + 1];
+        if (next === undefined) throw new InvalidArgumentError(`flag needs an argument: -${name}`);
+        text = next;
+        i += 1;
+      }
+    }
+    values.set(name, parseValue(spec, text));
+    given.add(name);
+  }
+  return { values, given, help: false };
+}
+
+const ZAP_LEVELS: Record<string, LevelWithSilent> = { dpanic: 'fatal', panic: 'fatal', fatal: 'fatal', error: 'error', warn: 'warn', warning: 'warn', info: 'info', debug: 'debug', trace: 'trace', silent: 'silent' };
+
+/** Service options from parsed flags and the environment (DEFAULT_TRUST_POLICY, POD_NAMESPACE, SERVICE_NAME). */
+export function serviceOptionsFromFlags(values: Map<string, FlagValue>, env: NodeJS.ProcessEnv, given: ReadonlySet<string> = new Set()): ServiceOptions {
+  const str = (name: string) => values.get(name) as string | undefined;
+  const num = (name: string) => values.get(name) as number;
+  const bool = (name: string) => values.get(name) === true;
+  const list = (name: string) => (values.get(name) as string[] | undefined) ?? [];
+  const levelName = bool('debug') && !given.has('logLevel') ? 'debug' : (str('logLevel') ?? 'info');
+  const logLevel = ZAP_LEVELS[levelName.toLowerCase()];
+  if (!logLevel) throw new InvalidArgumentError(`invalid value ${JSON.stringify(levelName)} for flag -logLevel: use debug, info, warn or error`);
+  const allowInsecure = values.get('allowInsecureRegistry') as boolean | string[];
+  const options: ServiceOptions = {
+    noTls: bool('notls'),
+    imagePullSecrets: list('imagePullSecrets'),
+    allowInsecureRegistry: allowInsecure,
+    plainHttpRegistries: list('plainHttpRegistries'),
+    maxSignatureAttempts: num('maxSignatureAttempts'),
+    metricsBindAddress: str('metrics-bind-address') as string,
+    healthProbeBindAddress: str('health-probe-bind-address') as string,
+    cacheEnabled: bool('cacheEnabled'),
+    cacheMaxSize: num('cacheMaxSize'),
+    cacheTtlSeconds: num('cacheTTLDurationSeconds'),
+    reviewKyvernoToken: bool('reviewKyvernoToken'),
+    allowedUsers: list('allowedUsers'),
+    logLevel,
+    requestTimeoutMs: num('requestTimeout'),
+    maxRequestBytes: num('maxRequestBytes'),
+    maxImagesPerRequest: num('maxImagesPerRequest'),
+    serviceName: env.SERVICE_NAME || DEFAULT_SERVICE_NAME,
+  };
+  const optional: [keyof ServiceOptions, string | undefined][] = [
+    ['configDir', str('config-dir')],
+    ['bindAddress', str('bind-address')],
+    ['tlsCertFile', str('tls-cert')],
+    ['tlsKeyFile', str('tls-key')],
+    ['certDir', str('cert-dir')],
+    ['defaultTrustPolicy', env[ENV_DEFAULT_TRUST_POLICY] || undefined],
+    ['namespace', env.POD_NAMESPACE || undefined],
+  ];
+  for (const [key, value] of optional) if (value !== undefined) (options as Record<string, unknown>)[key] = value;
+  return options;
+}
+
+function helpText(): string {
+  const lines = SERVE_FLAGS.map((f) => {
+    const shown = f.default === undefined || (Array.isArray(f.default) && f.default.length === 0) ? '' : ` (default ${f.kind === 'duration' ? `${Number(f.default) / 1000}s` : Array.isArray(f.default) ? f.default.join(',') : String(f.default)})`;
+    return `  --${f.name}${f.kind === 'bool' ? '' : f.kind === 'boolOrList' ? '[=true|false|hosts]' : '=' + f.kind}\n      ${f.help}${shown}`;
+  });
+  return [
+    '',
+    'Flags (Go style: -flag or --flag, =value or a separate value; booleans as --notls or --cacheEnabled=false):',
+    ...lines,
+    '',
+    `Environment: ${ENV_DEFAULT_TRUST_POLICY} (trust policy of requests naming none), POD_NAMESPACE and SERVICE_NAME (names in the generated certificate).`,
+    'Signals: SIGTERM/SIGINT finish in-flight requests and stop; SIGHUP re-reads --config-dir.',
+  ].join('\n');
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the /checkimages extension service for Kyverno (drop-in for kyverno-notation-aws), configured from a folder of TrustPolicy/TrustStore manifests.')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .helpOption(false)
+    .addHelpText('after', helpText())
+    .action(async (_options: unknown, command: Command) => {
+      const parsed = parseServeFlags(command.args);
+      if (parsed.help) {
+        command.outputHelp();
+        return;
+      }
+      const options = serviceOptionsFromFlags(parsed.values, process.env, parsed.given);
+      const service = await startService(options);
+      const tlsNote = service.caCertPath ? ` (self-signed; trust the CA in ${service.caCertPath})` : '';
+      process.stderr.write(`imgverify serve: ${service.url}/checkimages${tlsNote}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals) => {
+          service.logger.info({ signal }, 'shutting down: finishing in-flight requests');
+          process.off('SIGHUP', reload);
+          service.close().then(resolve, resolve);
+        };
+        const reload = () => void service.config.reload();
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+        process.on('SIGHUP', reload);
+      });
+    });
+}

@@ -1,0 +1,51 @@
+// Defaults and limits of the /checkimages service (ports and flags as kyverno-notation-aws has them).
+
+/** API port with TLS, and without (`--notls`), as the peer. */
+export const DEFAULT_HTTPS_PORT = 9443;
+export const DEFAULT_HTTP_PORT = 9080;
+export const DEFAULT_METRICS_BIND_ADDRESS = ':8080';
+export const DEFAULT_HEALTH_PROBE_BIND_ADDRESS = ':8081';
+
+export const CHECK_IMAGES_PATH = '/checkimages';
+export const METRICS_PATH = '/metrics';
+export const LIVENESS_PATH = '/healthz';
+export const READINESS_PATH = '/readyz';
+
+/** Per-request deadline: below Kyverno's webhook timeout (10 s default, 30 s max) minus its own work. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 25_000;
+/** Largest request body accepted (Kyverno's images variable for a pod is a few KiB). */
+export const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
+/** Most images (containers + initContainers + ephemeralContainers) one request may ask to verify. */
+export const DEFAULT_MAX_IMAGES_PER_REQUEST = 100;
+/** Images of one request verified at the same time. */
+export const DEFAULT_IMAGE_CONCURRENCY = 8;
+/** Signatures tried per image before giving up (the peer's --maxSignatureAttempts). */
+export const DEFAULT_MAX_SIGNATURE_ATTEMPTS = 30;
+
+export const DEFAULT_CACHE_ENABLED = true;
+export const DEFAULT_CACHE_MAX_SIZE = 1000;
+export const DEFAULT_CACHE_TTL_SECONDS = 3600;
+/** Larger TTLs are clamped to this (30 days), so no timer or arithmetic can overflow. */
+export const MAX_CACHE_TTL_SECONDS = 30 * 24 * 3600;
+/** "Not verified" verdicts are kept only this long, so a signature pushed just after a denial counts soon. */
+export const NEGATIVE_CACHE_TTL_MS = 30_000;
+
+/** Kyverno's service accounts that may call the service when token review is on (peer default). */
+export const DEFAULT_ALLOWED_USERS: readonly string[] = [
+  'system:serviceaccount:kyverno:kyverno-admission-controller',
+  'system:serviceaccount:kyverno:kyverno-reports-controller',
+];
+
+/** Env var naming the trust policy used when a request names none. */
+export const ENV_DEFAULT_TRUST_POLICY = 'DEFAULT_TRUST_POLICY';
+export const DEFAULT_SERVICE_NAME = 'svc';
+
+/** Self-signed serving certificates, as the peer: CA 365 days, pair 150 days, renewed 60 h before expiry. */
+export const TLS_CA_VALIDITY_DAYS = 365;
+export const TLS_SERVING_VALIDITY_DAYS = 150;
+export const TLS_RENEW_BEFORE_MS = 60 * 3600 * 1000;
+/** How often a running service checks whether its generated serving certificate needs renewal. */
+export const TLS_RENEW_CHECK_INTERVAL_MS = 3600 * 1000;
+
+/** Graceful shutdown: in-flight requests get this long to finish before connections are cut. */
+export const SHUTDOWN_GRACE_MS = 30_000;

@@ -1,0 +1,36 @@
+// Replies shaped like Go's net/http and encoding/json, so callers of kyverno-notation-aws see the same bytes.
+import type { FastifyReply } from 'fastify';
+
+export const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** Go's `http.Error(w, message, status)`: plain text, nosniff, body ends with a newline. */
+export function sendGoError(reply: FastifyReply, status: number, message: string): FastifyReply {
+  return reply
+    .code(status)
+    .header('content-type', TEXT_CONTENT_TYPE)
+    .header('x-content-type-options', 'nosniff')
+    .send(`${message}\n`);
+}
+
+/** Go's encoding/json escapes these in strings by default (HTML safety); do the same for identical bytes. */
+function escapeLikeGo(json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Go's `json.MarshalIndent(v, "  ", "  ")` as the peer writes its 200 responses. */
+export function marshalIndentLikeGo(value: unknown): string {
+  return escapeLikeGo(JSON.stringify(value, null, 2)).replace(/\n/g, '\n  ');
+}
+
+/** Go's `%v` of kyverno-notation-aws's ImageInfo: `{{registry name path tag digest} jsonPointer}`. */
+export function formatImageInfoLikeGo(image: {
+  registry: string;
+  name: string;
+  path: string;
+  tag: string;
+  digest: string;
+  jsonPointer: string;
+}): string {
+  return `{{${image.registry} ${image.name} ${image.path} ${image.tag} ${image.digest}} ${image.jsonPointer}}`;
+}

@@ -1,0 +1,25 @@
+// Public face of the service domain: start `imgverify serve` in-process, its options, and its building blocks.
+export { startService, type RunningService, type ServiceOptions } from './server.js';
+export * from './constants.js';
+export { ServiceError, type ServiceErrorCode } from './errors.js';
+export { parseListenAddress, urlHost, type ListenAddress } from './address.js';
+export { createCheckImagesApp, type CheckImagesAppOptions, type CheckImagesLimits } from './app.js';
+export { clampTtlSeconds, raceSignal, VerdictCache, type CachedVerdict, type VerdictCacheOptions, type VerdictKind } from './cache.js';
+export { createLogger, LOG_LEVELS, REDACTED_PATHS } from './logging.js';
+export { ServiceMetrics, type RegistryRequestEvent, type VerificationMetricResult } from './metrics.js';
+export { NotaryBackend, notaryConfigValidators, type NotaryBackendOptions } from './notary-backend.js';
+export { loadPullSecrets, DOCKER_CONFIG_SECRET_KEY } from './pull-secrets.js';
+export { checkImagesRequestSchema, parseCheckImagesRequest, type CheckImagesRequest, type RequestedImage } from './request.js';
+export { ensureGeneratedTls, loadTlsFiles, servingHosts, type ServingTls } from './tls.js';
+export { bearerToken, type TokenReviewer, type TokenReviewStatus } from './token-review.js';
+export {
+  checkImages,
+  classifyVerdict,
+  failureReason,
+  TRANSIENT_ERROR_CODES,
+  type ImageOutcome,
+  type ResolveRequest,
+  type VerificationBackend,
+  type VerifyRequest,
+} from './verification.js';
+export { wildcardMatch } from './wildcard.js';

@@ -1,0 +1,33 @@
+// JSON logs (pino) with credentials redacted wherever they could appear.
+import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+
+/** Paths pino blanks out: authorization headers, tokens, passwords, registry credentials. */
+export const REDACTED_PATHS: readonly string[] = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'authorization',
+  'token',
+  'password',
+  'credentials',
+  '*.authorization',
+  '*.token',
+  '*.password',
+  '*.identityToken',
+  '*.registryToken',
+  '*.credentials',
+];
+
+export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function createLogger(options: { level?: LevelWithSilent; destination?: DestinationStream } = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: { service: 'imgverify' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: [...REDACTED_PATHS], censor: '[REDACTED]' },
+    },
+    options.destination ?? pino.destination({ fd: 1, sync: false }),
+  );
+}

@@ -1,0 +1,103 @@
+// Prometheus metrics of the service: one registry per service instance (no global state).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Latency buckets (seconds) from a warm cache hit (sub-ms) to a slow registry near the deadline. */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25];
+
+export type VerificationMetricResult = 'verified' | 'not_verified' | 'error';
+
+/** What the OCI client reports per registry request, when it offers a hook. */
+export interface RegistryRequestEvent {
+  registry: string;
+  method: string;
+  /** HTTP status, or 0 when no response arrived (network error, timeout). */
+  status: number;
+  durationMs: number;
+}
+
+export class ServiceMetrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<'status'>;
+  readonly requestDuration: Histogram<'status'>;
+  readonly verifications: Counter<'result' | 'code'>;
+  readonly verificationDuration: Histogram<'result'>;
+  readonly cacheHits: Counter;
+  readonly cacheMisses: Counter;
+  readonly cacheEntries: Gauge;
+  readonly registryRequests: Counter<'registry' | 'method' | 'status'>;
+  readonly registryRequestDuration: Histogram<'registry' | 'method'>;
+  readonly configReloads: Counter<'result'>;
+  readonly configGeneration: Gauge;
+  readonly trustPolicies: Gauge;
+
+  constructor(options: { cacheSize: () => number; defaultMetrics?: boolean }) {
+    const registers = [this.registry];
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'imgverify_' });
+    this.requests = new Counter({
+      name: 'imgverify_checkimages_requests_total',
+      help: '/checkimages requests by HTTP status.',
+      labelNames: ['status'],
+      registers,
+    });
+    this.requestDuration = new Histogram({
+      name: 'imgverify_checkimages_request_duration_seconds',
+      help: 'Time to answer a /checkimages request, by HTTP status.',
+      labelNames: ['status'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.verifications = new Counter({
+      name: 'imgverify_verifications_total',
+      help: 'Image verifications (cache hits included) by result (verified, not_verified, error) and error code.',
+      labelNames: ['result', 'code'],
+      registers,
+    });
+    this.verificationDuration = new Histogram({
+      name: 'imgverify_verification_duration_seconds',
+      help: 'Time of one image verification against the registry (cache misses only), by result.',
+      labelNames: ['result'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.cacheHits = new Counter({ name: 'imgverify_cache_hits_total', help: 'Verdicts answered from the cache (or a verification in flight).', registers });
+    this.cacheMisses = new Counter({ name: 'imgverify_cache_misses_total', help: 'Verdicts that needed a verification.', registers });
+    this.cacheEntries = new Gauge({
+      name: 'imgverify_cache_entries',
+      help: 'Verdicts held in the cache.',
+      registers,
+      collect() {
+        this.set(options.cacheSize());
+      },
+    });
+    this.registryRequests = new Counter({
+      name: 'imgverify_registry_requests_total',
+      help: 'Requests to registries by registry, method and HTTP status (0: no response).',
+      labelNames: ['registry', 'method', 'status'],
+      registers,
+    });
+    this.registryRequestDuration = new Histogram({
+      name: 'imgverify_registry_request_duration_seconds',
+      help: 'Latency of requests to registries.',
+      labelNames: ['registry', 'method'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.configReloads = new Counter({
+      name: 'imgverify_config_reloads_total',
+      help: 'Configuration reloads by result (success, error: some resource rejected or source unreadable).',
+      labelNames: ['result'],
+      registers,
+    });
+    this.configGeneration = new Gauge({ name: 'imgverify_config_generation', help: 'Generation of the configuration snapshot in use.', registers });
+    this.trustPolicies = new Gauge({ name: 'imgverify_trust_policies', help: 'Trust policies loaded.', registers });
+  }
+
+  recordVerification(result: VerificationMetricResult, code: string | undefined): void {
+    this.verifications.inc({ result, code: code ?? '' });
+  }
+
+  recordRegistryRequest(event: RegistryRequestEvent): void {
+    this.registryRequests.inc({ registry: event.registry, method: event.method, status: String(event.status) });
+    this.registryRequestDuration.observe({ registry: event.registry, method: event.method }, event.durationMs / 1000);
+  }
+}

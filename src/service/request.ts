@@ -1,0 +1,220 @@
+// The /checkimages request: Kyverno's `images` variable plus options, parsed and validated at the boundary.
+import { z } from 'zod';
+import { DEFAULT_TAG, parseReference, type Reference } from '../reference/index.js';
+import { wildcardMatch } from './wildcard.js';
+
+const optionalString = z.string().nullish();
+
+/** One entry of Kyverno's images variable (kyverno pkg/utils/image ImageInfo + jsonPointer). Unknown fields are ignored. */
+const imageInfoSchema = z.looseObject({
+  registry: optionalString,
+  name: optionalString,
+  path: optionalString,
+  tag: optionalString,
+  digest: optionalString,
+  reference: optionalString,
+  referenceWithTag: optionalString,
+  jsonPointer: optionalString,
+});
+
+const containerMapSchema = z.record(z.string(), imageInfoSchema).nullish();
+
+const attestationSchema = z.looseObject({
+  imageReference: z.string().nullish(),
+  type: z
+    .array(z.looseObject({ name: z.string().nullish(), conditions: z.unknown().optional() }))
+    .nullish(),
+});
+
+/** The request body. Go's decoder ignores unknown fields and so do we; none of them can change a verdict. */
+export const checkImagesRequestSchema = z.looseObject({
+  images: z
+    .looseObject({
+      containers: containerMapSchema,
+      initContainers: containerMapSchema,
+      ephemeralContainers: containerMapSchema,
+    })
+    .nullish(),
+  imageReferences: z.array(z.string()).nullish(),
+  trustPolicy: z.string().nullish(),
+  attestations: z.array(attestationSchema).nullish(),
+  /** The pod's `kyverno-notation-aws.io/verify-images` annotation: a JSON string (or object) image → true. */
+  metadata: z.union([z.string(), z.record(z.string(), z.unknown())]).nullish(),
+  insecure: z.union([z.boolean(), z.enum(['true', 'false'])]).nullish(),
+});
+
+export type CheckImagesRequestBody = z.infer<typeof checkImagesRequestSchema>;
+
+export type ContainerKind = 'containers' | 'initContainers' | 'ephemeralContainers';
+export const CONTAINER_KINDS: readonly ContainerKind[] = ['containers', 'initContainers', 'ephemeralContainers'];
+
+/** The fields of one image as the request gave them ('' when absent), for patches and Go-style messages. */
+export interface ImageInfo {
+  registry: string;
+  name: string;
+  path: string;
+  tag: string;
+  digest: string;
+  reference: string;
+  referenceWithTag: string;
+  jsonPointer: string;
+}
+
+export interface RequestedImage {
+  kind: ContainerKind;
+  /** Key of the container in its map (the container name). */
+  containerName: string;
+  info: ImageInfo;
+  /** The image as the peer prints it: `registry/path@digest`, else `registry/path:tag` (the `digests` key). */
+  imageString: string;
+  /** `registry/path` the patch value starts with. */
+  repositoryString: string;
+  /** Parsed and normalised reference, or why it could not be parsed. */
+  reference?: Reference;
+  referenceError?: string;
+}
+
+export interface AttestationRequest {
+  imageReference: string;
+  types: string[];
+}
+
+export interface CheckImagesRequest {
+  /** Images selected by imageReferences, in request order (containers, initContainers, ephemeralContainers). */
+  images: RequestedImage[];
+  /** Images the imageReferences filter left out (not verified, not patched). */
+  skipped: RequestedImage[];
+  /** Total images in the request, before filtering. */
+  total: number;
+  trustPolicy?: string;
+  attestations: AttestationRequest[];
+  /** Parsed metadata annotation: logged, never used to skip a verification. */
+  metadata: Record<string, boolean>;
+  metadataError?: string;
+  insecure: boolean;
+}
+
+export type ParseResult = { ok: true; request: CheckImagesRequest } | { ok: false; message: string };
+
+function str(value: string | null | undefined): string {
+  return value ?? '';
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '');
+  return `${path || 'body'}: ${issue.message}`;
+}
+
+/** Build one image's reference the way the peer does (registry/path + @digest or :tag), then parse it. */
+export function describeImage(kind: ContainerKind, containerName: string, raw: z.infer<typeof imageInfoSchema>): RequestedImage {
+  const info: ImageInfo = {
+    registry: str(raw.registry),
+    name: str(raw.name),
+    path: str(raw.path),
+    tag: str(raw.tag),
+    digest: str(raw.digest),
+    reference: str(raw.reference),
+    referenceWithTag: str(raw.referenceWithTag),
+    jsonPointer: str(raw.jsonPointer),
+  };
+  const image: RequestedImage = { kind, containerName, info, imageString: '', repositoryString: '' };
+  if (info.path !== '') {
+    image.repositoryString = info.registry !== '' ? `${info.registry}/${info.path}` : info.path;
+    image.imageString = info.digest !== '' ? `${image.repositoryString}@${info.digest}` : `${image.repositoryString}:${info.tag}`;
+    // An older caller may leave the tag out: resolve `latest`, as docker would.
+    const toParse = info.digest !== '' || info.tag !== '' ? image.imageString : `${image.repositoryString}:${DEFAULT_TAG}`;
+    try {
+      image.reference = parseReference(toParse);
+    } catch (err) {
+      image.referenceError = `failed to parse reference ${toParse}: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    return image;
+  }
+  const given = info.reference || info.referenceWithTag;
+  if (given === '') {
+    image.imageString = '';
+    image.referenceError = 'the image has neither path nor reference; send Kyverno\'s images variable ({"registry","path","tag"} per container)';
+    return image;
+  }
+  image.imageString = given;
+  try {
+    const reference = parseReference(given);
+    image.reference = reference.digest || reference.tag ? reference : { ...reference, tag: DEFAULT_TAG };
+    image.repositoryString = `${reference.registry}/${reference.repository}`;
+  } catch (err) {
+    image.referenceError = `failed to parse reference ${given}: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  return image;
+}
+
+function parseMetadata(value: CheckImagesRequestBody['metadata']): { metadata: Record<string, boolean>; error?: string } {
+  if (value === null || value === undefined || value === '') return { metadata: {} };
+  let parsed: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch (err) {
+      return { metadata: {}, error: `metadata is not JSON: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return { metadata: {}, error: 'metadata is not a JSON object of image → true' };
+  }
+  const metadata: Record<string, boolean> = {};
+  for (const [key, flag] of Object.entries(parsed)) if (flag === true) metadata[key] = true;
+  return { metadata };
+}
+
+/** The forms of an image imageReferences patterns are matched against (any match selects it). */
+function matchForms(image: RequestedImage): string[] {
+  const forms = [image.imageString, image.info.reference, image.info.referenceWithTag];
+  if (image.info.tag !== '' && image.repositoryString !== '') forms.push(`${image.repositoryString}:${image.info.tag}`);
+  return forms.filter((f) => f !== '');
+}
+
+/**
+ * Validate a decoded JSON body into a request. Failure messages become 406 bodies; they say
+ * which field is wrong.
+ */
+export function parseCheckImagesRequest(body: unknown): ParseResult {
+  const parsed = checkImagesRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    return { ok: false, message: `invalid request: ${parsed.error.issues.slice(0, 5).map(describeIssue).join('; ')}` };
+  }
+  const data = parsed.data;
+  const all: RequestedImage[] = [];
+  for (const kind of CONTAINER_KINDS) {
+    for (const [containerName, raw] of Object.entries(data.images?.[kind] ?? {})) all.push(describeImage(kind, containerName, raw));
+  }
+  const patterns = data.imageReferences ?? [];
+  const images: RequestedImage[] = [];
+  const skipped: RequestedImage[] = [];
+  for (const image of all) {
+    const selected = patterns.length === 0 || matchForms(image).some((form) => patterns.some((p) => wildcardMatch(p, form)));
+    (selected ? images : skipped).push(image);
+  }
+  const attestations: AttestationRequest[] = [];
+  for (const entry of data.attestations ?? []) {
+    const types = (entry.type ?? []).map((t) => str(t.name)).filter((n) => n !== '');
+    attestations.push({ imageReference: str(entry.imageReference), types });
+  }
+  const { metadata, error } = parseMetadata(data.metadata);
+  const request: CheckImagesRequest = {
+    images,
+    skipped,
+    total: all.length,
+    attestations,
+    metadata,
+    insecure: data.insecure === true || data.insecure === 'true',
+  };
+  if (data.trustPolicy) request.trustPolicy = data.trustPolicy;
+  if (error) request.metadataError = error;
+  return { ok: true, request };
+}
+
+/** Attestation entries that apply to `image` and ask for at least one attestation type. */
+export function attestationsFor(image: RequestedImage, attestations: readonly AttestationRequest[]): AttestationRequest[] {
+  return attestations.filter(
+    (a) => a.types.length > 0 && matchForms(image).some((form) => wildcardMatch(a.imageReference === '' ? '*' : a.imageReference, form)),
+  );
+}

@@ -1,0 +1,28 @@
+// Kyverno's bearer token on /checkimages: header handling here; the TokenReview call itself is Kubernetes' (later, src/kube).
+
+/** What Kubernetes' TokenReview says about a token. */
+export interface TokenReviewStatus {
+  authenticated: boolean;
+  username?: string;
+}
+
+/** Asks the API server about a token. Implementations must never log or echo the token. */
+export type TokenReviewer = (token: string, signal: AbortSignal) => Promise<TokenReviewStatus>;
+
+export type BearerResult = { ok: true; token: string } | { ok: false; status: 401; message: string };
+
+/** Most bytes of an Authorization header we look at (a service account JWT is ~1 KiB). */
+const MAX_AUTHORIZATION_HEADER_BYTES = 16 * 1024;
+
+/**
+ * The token of `Authorization: Bearer <token>`. The peer indexed past the end of the split on
+ * a header without "Bearer " and crashed the handler; here every malformed header is a 401.
+ */
+export function bearerToken(header: string | string[] | undefined): BearerResult {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value.length === 0) return { ok: false, status: 401, message: 'Authorization header not supplied' };
+  if (value.length > MAX_AUTHORIZATION_HEADER_BYTES) return { ok: false, status: 401, message: 'No token provided in the header' };
+  const match = /^Bearer +(\S+) *$/i.exec(value);
+  if (!match) return { ok: false, status: 401, message: 'No token provided in the header' };
+  return { ok: true, token: match[1] as string };
+}

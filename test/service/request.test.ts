@@ -1,0 +1,122 @@
+// Parsing the /checkimages body: Kyverno's images variable, old callers, filters, metadata, Go-compatible output.
+import { describe, expect, test } from 'vitest';
+import { formatImageInfoLikeGo, marshalIndentLikeGo } from '../../src/service/go-http.js';
+import { parseListenAddress, parseCheckImagesRequest, wildcardMatch } from '../../src/service/index.js';
+
+const kyvernoImage = {
+  registry: 'ghcr.io',
+  path: 'org/app',
+  name: 'app',
+  tag: 'v1',
+  digest: '',
+  reference: 'ghcr.io/org/app:v1',
+  referenceWithTag: 'ghcr.io/org/app:v1',
+  jsonPointer: '/spec/containers/0/image',
+};
+const DIGEST = `sha256:${'a'.repeat(64)}`;
+
+describe('images', () => {
+  const cases: { name: string; image: Record<string, unknown>; imageString: string; repository: string; reference?: string; error?: string }[] = [
+    { name: "Kyverno's images variable", image: kyvernoImage, imageString: 'ghcr.io/org/app:v1', repository: 'ghcr.io/org/app', reference: 'ghcr.io/org/app:v1' },
+    { name: 'old caller: registry, path, name, tag only', image: { registry: '844333597536.dkr.ecr.us-west-2.amazonaws.com', path: 'kyverno-demo', name: 'kyverno-demo', tag: 'v1' }, imageString: '844333597536.dkr.ecr.us-west-2.amazonaws.com/kyverno-demo:v1', repository: '844333597536.dkr.ecr.us-west-2.amazonaws.com/kyverno-demo', reference: '844333597536.dkr.ecr.us-west-2.amazonaws.com/kyverno-demo:v1' },
+    { name: 'digest wins over tag', image: { ...kyvernoImage, digest: DIGEST }, imageString: `ghcr.io/org/app@${DIGEST}`, repository: 'ghcr.io/org/app', reference: `ghcr.io/org/app@${DIGEST}` },
+    { name: 'no registry: Docker Hub', image: { path: 'library/nginx', tag: '1.27' }, imageString: 'library/nginx:1.27', repository: 'library/nginx', reference: 'docker.io/library/nginx:1.27' },
+    { name: 'no tag: latest is resolved', image: { registry: 'ghcr.io', path: 'org/app' }, imageString: 'ghcr.io/org/app:', repository: 'ghcr.io/org/app', reference: 'ghcr.io/org/app:latest' },
+    { name: 'reference only', image: { reference: 'localhost:5000/app:v2', jsonPointer: '/x' }, imageString: 'localhost:5000/app:v2', repository: 'localhost:5000/app', reference: 'localhost:5000/app:v2' },
+    { name: 'upper-case repository', image: { registry: 'ghcr.io', path: 'Org/App', tag: 'v1' }, imageString: 'ghcr.io/Org/App:v1', repository: 'ghcr.io/Org/App', error: 'failed to parse reference ghcr.io/Org/App:v1: invalid reference "ghcr.io/Org/App:v1": repository name (Org/App) must be lowercase' },
+    { name: 'bad digest', image: { registry: 'ghcr.io', path: 'org/app', digest: 'sha256:abc' }, imageString: 'ghcr.io/org/app@sha256:abc', repository: 'ghcr.io/org/app', error: 'failed to parse reference ghcr.io/org/app@sha256:abc: invalid reference' },
+    { name: 'nothing to go on', image: { name: 'x' }, imageString: '', repository: '', error: 'the image has neither path nor reference' },
+  ];
+  test.each(cases)('$name', ({ image, imageString, repository, reference, error }) => {
+    const parsed = parseCheckImagesRequest({ images: { containers: { c: image } } });
+    if (!parsed.ok) throw new Error(parsed.message);
+    const [only] = parsed.request.images;
+    expect(only?.imageString).toBe(imageString);
+    expect(only?.repositoryString).toBe(repository);
+    if (reference) {
+      const r = only?.reference;
+      expect(r && `${r.registry}/${r.repository}${r.tag ? `:${r.tag}` : ''}${r.digest ? `@${r.digest}` : ''}`).toBe(reference);
+    }
+    if (error) expect(only?.referenceError).toContain(error);
+  });
+});
+
+test('containers, initContainers and ephemeralContainers are all collected, in that order', () => {
+  const parsed = parseCheckImagesRequest({
+    images: { ephemeralContainers: { e: kyvernoImage }, containers: { a: kyvernoImage, b: kyvernoImage }, initContainers: { i: kyvernoImage } },
+  });
+  if (!parsed.ok) throw new Error(parsed.message);
+  expect(parsed.request.images.map((i) => `${i.kind}/${i.containerName}`)).toEqual(['containers/a', 'containers/b', 'initContainers/i', 'ephemeralContainers/e']);
+  expect(parsed.request.total).toBe(4);
+});
+
+test('imageReferences filter: unmatched images are skipped, matched ones verified', () => {
+  const parsed = parseCheckImagesRequest({
+    images: { containers: { a: kyvernoImage, b: { ...kyvernoImage, registry: 'docker.io', path: 'library/nginx', reference: 'docker.io/library/nginx:v1', referenceWithTag: 'docker.io/library/nginx:v1' } } },
+    imageReferences: ['ghcr.io/org/*'],
+  });
+  if (!parsed.ok) throw new Error(parsed.message);
+  expect(parsed.request.images.map((i) => i.containerName)).toEqual(['a']);
+  expect(parsed.request.skipped.map((i) => i.containerName)).toEqual(['b']);
+});
+
+test('metadata is parsed but only recorded; unknown fields are ignored', () => {
+  const parsed = parseCheckImagesRequest({
+    images: { containers: { a: kyvernoImage } },
+    metadata: JSON.stringify({ 'ghcr.io/org/app:v1': true }),
+    skipVerification: true,
+    verified: true,
+  });
+  if (!parsed.ok) throw new Error(parsed.message);
+  expect(parsed.request.metadata).toEqual({ 'ghcr.io/org/app:v1': true });
+  expect(parsed.request.images).toHaveLength(1);
+  const broken = parseCheckImagesRequest({ images: { containers: { a: kyvernoImage } }, metadata: '{not json' });
+  expect(broken.ok && broken.request.metadataError).toMatch(/^metadata is not JSON/);
+});
+
+test.each([
+  [{ images: [] }, 'invalid request: images: Invalid input: expected object, received array'],
+  [{ images: { containers: { a: { path: 5 } } } }, 'invalid request: images.containers.a.path: Invalid input: expected string, received number'],
+  [{ images: {}, trustPolicy: ['x'] }, 'invalid request: trustPolicy: Invalid input: expected string, received array'],
+  [[1, 2], 'invalid request: body: Invalid input: expected object, received array'],
+])('a body of the wrong shape is refused with the field named: %j', (body, message) => {
+  expect(parseCheckImagesRequest(body)).toEqual({ ok: false, message });
+});
+
+test.each([
+  ['*', 'anything/at:all', true],
+  ['ghcr.io/org/*', 'ghcr.io/org/app:v1', true],
+  ['ghcr.io/org/*', 'ghcr.io/other/app:v1', false],
+  ['ghcr.io/org/app:v?', 'ghcr.io/org/app:v1', true],
+  ['ghcr.io/org/app:v?', 'ghcr.io/org/app:v10', false],
+  ['*/app:*', 'registry:5000/team/app:1', true],
+  ['a*b*c', 'aXXbYYc', true],
+  ['a*b*c', 'aXXbYY', false],
+  ['', '', true],
+])('wildcard %j matches %j: %s', (pattern, value, expected) => {
+  expect(wildcardMatch(pattern, value)).toBe(expected);
+});
+
+test("Go's json.MarshalIndent(v, \"  \", \"  \") and %v of ImageInfo", () => {
+  expect(marshalIndentLikeGo({ verified: true, results: [{ op: 'replace', path: '/a', value: 'x<y>&z' }], digests: {} })).toBe(
+    '{\n    "verified": true,\n    "results": [\n      {\n        "op": "replace",\n        "path": "/a",\n        "value": "x\\u003cy\\u003e\\u0026z"\n      }\n    ],\n    "digests": {}\n  }',
+  );
+  expect(
+    formatImageInfoLikeGo({ registry: '844333597536.dkr.ecr.us-west-2.amazonaws.com', name: 'kyverno-demo', path: 'kyverno-demo', tag: 'v1-unsigned', digest: '', jsonPointer: '/spec/containers/0/image' }),
+  ).toBe('{{844333597536.dkr.ecr.us-west-2.amazonaws.com kyverno-demo kyverno-demo v1-unsigned } /spec/containers/0/image}');
+});
+
+test.each([
+  [':8080', { port: 8080 }],
+  ['127.0.0.1:0', { host: '127.0.0.1', port: 0 }],
+  ['[::1]:9443', { host: '::1', port: 9443 }],
+  ['localhost:8081', { host: 'localhost', port: 8081 }],
+  ['9080', { port: 9080 }],
+  ['0', undefined],
+])('listen address %j', (text, expected) => {
+  expect(parseListenAddress(text, '--bind-address')).toEqual(expected);
+});
+
+test.each(['8080:', 'host', ':99999', '::1:80'])('bad listen address %j is refused', (text) => {
+  expect(() => parseListenAddress(text, '--bind-address')).toThrow(/--bind-address/);
+});
