@@ -128,6 +128,25 @@ describe('token auth (docker-registry + token server double)', () => {
     }
   });
 
+  test('a cached token is used until shortly before it expires, then a new one is fetched', async () => {
+    tokens.setTokenLifetime(2);
+    const client = clientWith(staticCredentials({ username: 'bob', password: 'hunter2-token' }));
+    try {
+      const repo = client.repository(registry.host, 'team/app');
+      const before = tokens.requests.length;
+      await repo.resolve('v1');
+      await repo.resolve('v1');
+      expect(tokens.requests.length - before).toBe(1);
+      // Short-lived tokens are kept for half their life: 1 s here.
+      await new Promise((r) => setTimeout(r, 1100));
+      await repo.resolve('v1');
+      expect(tokens.requests.length - before).toBe(2);
+    } finally {
+      tokens.setTokenLifetime(300);
+      await client.close();
+    }
+  });
+
   test('anonymous pull gets a pull-only token; anonymous push is UNAUTHORIZED', async () => {
     const client = clientWith();
     try {

@@ -1,4 +1,6 @@
 // Retries of idempotent requests on 429/5xx with backoff and Retry-After, bounded; cancellation.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { OciError, parseRetryAfter, pushImage, RegistryClient, type Descriptor } from '../../src/oci/index.js';
 import { startReferrersRegistryDouble, type ReferrersRegistryDouble } from '../support/referrers-registry-double.js';
@@ -87,4 +89,31 @@ test.each([
   { value: undefined, expected: undefined },
 ])('parseRetryAfter($value) = $expected', ({ value, now, expected }) => {
   expect(parseRetryAfter(value, now)).toBe(expected);
+});
+
+test.each([
+  { name: 'no response headers', timeouts: { headersMs: 300 }, mode: 'silent' as const, message: /waiting for the response timed out/ },
+  { name: 'a stalled body', timeouts: { bodyMs: 300 }, mode: 'stall-body' as const, message: /reading the response timed out/ },
+])('$name → TIMEOUT', async ({ timeouts, mode, message }) => {
+  const server = createServer((req, res) => {
+    if (mode === 'stall-body') {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '100' });
+      res.write(Buffer.alloc(10));
+    }
+    // Otherwise: say nothing, keep the connection open.
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const slow = new RegistryClient({ plainHttpForLocalhost: true, timeouts, retry: { maxRetries: 0 } });
+  try {
+    const started = Date.now();
+    const error = await errorOf(slow.repository(host, 'app').fetchBlob({ mediaType: 'x', digest: 'sha256:' + 'a'.repeat(64), size: 100 }));
+    expect(error.code).toBe('TIMEOUT');
+    expect(error.message).toMatch(message);
+    expect(Date.now() - started).toBeLessThan(3000);
+  } finally {
+    await slow.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 });

@@ -40,6 +40,8 @@ export interface TokenServerDouble {
   requests: TokenRequestRecord[];
   /** The `auth:` YAML of startRegistry() for this token server. */
   authYaml: string;
+  /** Lifetime (`expires_in`, seconds) of tokens issued from now on. */
+  setTokenLifetime(seconds: number): void;
   stop(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function startTokenServerDouble(certDir: string, options: TokenServ
   await writeFile(rootCertBundle, certificate.toString('pem') + '\n');
   const x5c = [Buffer.from(certificate.rawData).toString('base64')];
   const requests: TokenRequestRecord[] = [];
+  let lifetime = options.expiresIn ?? 300;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://double');
@@ -129,7 +132,7 @@ export async function startTokenServerDouble(certDir: string, options: TokenServ
       const allowed = username ? parsed.actions : options.anonymousPull ? parsed.actions.filter((a) => a === 'pull') : [];
       if (allowed.length) access.push({ ...parsed, actions: allowed });
     }
-    const expiresIn = options.expiresIn ?? 300;
+    const expiresIn = lifetime;
     const issuedAt = Math.floor(Date.now() / 1000);
     const token = await new SignJWT({ access })
       .setProtectedHeader({ alg: 'ES256', typ: 'JWT', x5c })
@@ -156,6 +159,9 @@ export async function startTokenServerDouble(certDir: string, options: TokenServ
     rootCertBundle,
     requests,
     authYaml: ['  token:', `    realm: ${realm}`, `    service: ${service}`, `    issuer: ${issuer}`, `    rootcertbundle: ${rootCertBundle}`].join('\n'),
+    setTokenLifetime(seconds) {
+      lifetime = seconds;
+    },
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,0 +1,89 @@
+// TLS registries: certificate verification by default, `insecure` (globally, per registry, CLI
+// --insecure) for self-signed test registries, and plain HTTP against TLS refused.
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as x509 from '@peculiar/x509';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { runInspect } from '../../src/cli/commands/inspect.js';
+import { registryClientFromOptions } from '../../src/cli/options.js';
+import { OciError, pushImage, RegistryClient, type RegistryClientOptions } from '../../src/oci/index.js';
+import { startRegistry, type RegistryServer } from '../support/registry.js';
+
+let work: string;
+let registry: RegistryServer;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'imgverify-tls-'));
+  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+  const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '02',
+    name: 'CN=127.0.0.1',
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 24 * 3600_000),
+    keys,
+    signingAlgorithm: algorithm,
+    extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }])],
+  });
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
+  const certificatePath = join(work, 'registry.crt');
+  const keyPath = join(work, 'registry.key');
+  await writeFile(certificatePath, certificate.toString('pem') + '\n');
+  await writeFile(keyPath, `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)?.join('\n')}\n-----END PRIVATE KEY-----\n`);
+  registry = await startRegistry({ tls: { certificatePath, keyPath } });
+});
+afterAll(async () => {
+  await registry?.stop();
+  await rm(work, { recursive: true, force: true });
+});
+
+async function resolveWith(options: RegistryClientOptions): Promise<string> {
+  const client = new RegistryClient({ retry: { maxRetries: 0 }, ...options });
+  try {
+    const repo = client.repository(registry.host, 'tls/app');
+    await pushImage(repo, { tag: 'v1', layers: [new TextEncoder().encode('over tls')] });
+    return (await repo.resolve('v1')).digest;
+  } catch (err) {
+    if (err instanceof OciError) return `${err.code}: ${err.message}`;
+    throw err;
+  } finally {
+    await client.close();
+  }
+}
+
+test.each([
+  { name: 'verified TLS (default) refuses the self-signed certificate', options: {}, expected: /^REGISTRY_UNAVAILABLE: .*TLS failed .*--insecure/ },
+  { name: 'insecure for every registry', options: { insecure: true }, expected: /^sha256:/ },
+  { name: 'insecure set for another registry does not apply here', options: { registries: { '127.0.0.1:1': { insecure: true } } }, expected: /^REGISTRY_UNAVAILABLE/ },
+  { name: 'plain HTTP to a TLS registry', options: { plainHttp: true }, expected: /^(REGISTRY_UNAVAILABLE|REGISTRY_ERROR)/ },
+])('$name', async ({ options, expected }) => {
+  expect(await resolveWith(options)).toMatch(expected);
+});
+
+test('per-registry insecure applies to that registry', async () => {
+  expect(await resolveWith({ registries: { [registry.host]: { insecure: true } } })).toMatch(/^sha256:/);
+});
+
+test('CLI --insecure', async () => {
+  let stdout = '';
+  let stderr = '';
+  const output = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t) };
+  const client = registryClientFromOptions({ insecure: true });
+  try {
+    expect(await runInspect(`${registry.host}/tls/app:v1`, { output: 'text' }, { client, output })).toBe(0);
+    expect(stdout).toMatch(/^Reference: {4}127\.0\.0\.1:\d+\/tls\/app@sha256:/);
+  } finally {
+    await client.close();
+  }
+  const strict = registryClientFromOptions({});
+  try {
+    expect(await runInspect(`${registry.host}/tls/app:v1`, { output: 'text' }, { client: strict, output })).toBe(1);
+    expect(stderr).toMatch(/TLS failed/);
+  } finally {
+    await strict.close();
+  }
+});
