@@ -9,6 +9,7 @@ import { OciLayoutStore, RegistryClient, copyGraph, pushImage, pushIndex, type A
 import { createNotaryPayload, hashOf, signEnvelope } from '../../src/notary/envelope/index.js';
 import { RevocationChecker } from '../../src/notary/revocation/index.js';
 import { buildSignatureManifest, type SignatureManifestForm } from '../../src/notary/signature-manifest.js';
+import { signArtifact, tsaTimestamper } from '../../src/notary/signer.js';
 import { requestTimestamp } from '../../src/notary/timestamp/index.js';
 import { parseTrustPolicyDocument } from '../../src/notary/trustpolicy/index.js';
 import { MemoryTrustStore, type TrustStoreBundle } from '../../src/notary/truststore/index.js';
@@ -33,6 +34,8 @@ interface SignOptions {
   /** Change the envelope after signing. */
   tamper?: (envelope: Uint8Array) => Uint8Array;
   tsa?: TsaDouble;
+  /** Sign with imgverify's signer (signArtifact) instead of the step-by-step helper below. */
+  viaSigner?: boolean;
 }
 
 /** notation's signing steps (signing-and-verification-workflow.md): envelope, blob, signature manifest with the subject. */
@@ -125,7 +128,21 @@ describe('sign → docker-registry → verify', () => {
   async function signedImage(repo: string, signatures: (Omit<SignOptions, 'chain'> & { chain?: GeneratedChain })[] = [{}]) {
     const layout = await OciLayoutStore.open(join(workDir, `layout-${++layoutCount}`), { create: true });
     const image = await pushImage(layout, { tag: 'v1', layers: [new TextEncoder().encode(`layer of ${repo}`)] });
-    for (const signature of signatures) await sign(layout, image.descriptor, { chain, ...signature });
+    for (const signature of signatures) {
+      const signer = signature.chain ?? chain;
+      if (signature.viaSigner) {
+        await signArtifact(layout, 'v1', {
+          key: signer.leaf.privateKey,
+          certificateChain: signer.chain,
+          signatureFormat: signature.format ?? 'jws',
+          signatureManifest: signature.form ?? 'artifact',
+          ...(signature.userMetadata ? { userMetadata: signature.userMetadata } : {}),
+          ...(signature.tsa ? { timestamper: tsaTimestamper(signature.tsa.url, { rootCertificates: [signature.tsa.rootCertificate] }) } : {}),
+        });
+      } else {
+        await sign(layout, image.descriptor, { ...signature, chain: signer });
+      }
+    }
     const remote = client.repository(registry.host, repo);
     await copyGraph(layout, remote, 'v1', { recursive: true });
     return { layout, descriptor: image.descriptor, reference: `${registry.host}/${repo}:v1` };
@@ -147,7 +164,7 @@ describe('sign → docker-registry → verify', () => {
     { format: 'cose' as const, form: 'artifact' as const },
     { format: 'cose' as const, form: 'image' as const },
   ])('$format signature in $form form verifies from the registry and from the layout', async ({ format, form }) => {
-    const { layout, descriptor, reference } = await signedImage(`round-trip/${format}-${form}`, [{ format, form }]);
+    const { layout, descriptor, reference } = await signedImage(`round-trip/${format}-${form}`, [{ format, form, viaSigner: true }]);
     const result = await verifyImage(reference, options());
     expectVerified(result, descriptor.digest);
     expect(result.signature?.signatureMediaType).toBe(format === 'jws' ? MEDIA_TYPE_JWS : MEDIA_TYPE_COSE);
@@ -187,7 +204,7 @@ describe('sign → docker-registry → verify', () => {
   });
 
   it('user metadata: required values must be signed', async () => {
-    const { descriptor, reference } = await signedImage('metadata/app', [{ userMetadata: { buildId: '42', team: 'blue' } }]);
+    const { descriptor, reference } = await signedImage('metadata/app', [{ userMetadata: { buildId: '42', team: 'blue' }, viaSigner: true }]);
     const ok = await verifyImage(reference, options({ userMetadata: { buildId: '42' } }));
     expectVerified(ok, descriptor.digest);
     expect(ok.signature?.userMetadata).toEqual({ buildId: '42', team: 'blue' });
@@ -201,7 +218,7 @@ describe('sign → docker-registry → verify', () => {
   });
 
   it('timestamped signature: authentic signing time from the TSA; once the certificate expires, only the timestamp keeps it valid', async () => {
-    const { descriptor, reference } = await signedImage('timestamp/app', [{ tsa, chain: shortLivedChain }]);
+    const { descriptor, reference } = await signedImage('timestamp/app', [{ tsa, chain: shortLivedChain, viaSigner: true }]);
     const withTsa = options({ trustPolicy: policy({ tsa: true }) });
     const now = await verifyImage(reference, withTsa);
     expectVerified(now, descriptor.digest);

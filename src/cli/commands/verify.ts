@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { Command, Option } from 'commander';
 import { errorCode } from '../../common/error.js';
-import { OciLayoutStore, RegistryClient, dockerConfigCredentials, type ArtifactStore } from '../../oci/index.js';
+import { OciLayoutStore, type ArtifactStore } from '../../oci/index.js';
 import { NotaryError } from '../../notary/errors.js';
 import { PLUGINS_DIR_NAME, PluginDirectory } from '../../notary/plugin/index.js';
 import { RevocationChecker } from '../../notary/revocation/index.js';
@@ -12,6 +12,7 @@ import { FileTrustStore } from '../../notary/truststore/index.js';
 import type { ErrorInfo, ImageVerificationResult, SignatureVerification } from '../../notary/types.js';
 import { DEFAULT_MAX_SIGNATURES, MAX_SIGNATURES_LIMIT, verifyImage, verifyInStore, type SignatureScope, type VerifyImageOptions } from '../../notary/verifier/index.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../main.js';
+import { addRegistryOptions, parseLayoutReference, processOutput, registryClientFromOptions, type CliOutput, type RegistryCliOptions } from '../options.js';
 
 /** Whole-command deadline unless --timeout says otherwise. */
 export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 300;
@@ -19,7 +20,15 @@ const MAX_VERIFY_TIMEOUT_SECONDS = 3600;
 const MAX_KEY_VALUE_ENTRIES = 128;
 
 /** Failures that mean the input or the configuration is wrong, not the signature: exit code 2. */
-const USAGE_ERROR_CODES: ReadonlySet<string> = new Set(['INVALID_INPUT', 'INVALID_REFERENCE', 'INVALID_TRUST_POLICY', 'INVALID_TRUST_STORE', 'INVALID_LAYOUT']);
+const USAGE_ERROR_CODES: ReadonlySet<string> = new Set([
+  'INVALID_INPUT',
+  'INVALID_ARGUMENT',
+  'INVALID_REFERENCE',
+  'INVALID_TRUST_POLICY',
+  'INVALID_TRUST_STORE',
+  'INVALID_LAYOUT',
+  'CREDENTIALS_UNAVAILABLE',
+]);
 
 export interface VerifyCommandOptions {
   ociLayout?: boolean;
@@ -34,15 +43,7 @@ export interface VerifyCommandOptions {
   output: 'text' | 'json';
 }
 
-export interface Output {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-const processOutput: Output = {
-  stdout: (text) => void process.stdout.write(text),
-  stderr: (text) => void process.stderr.write(text),
-};
+export type Output = CliOutput;
 
 /**
  * notation's user config dir: `$NOTATION_DIR`, else `$XDG_CONFIG_HOME/notation` (default
@@ -82,10 +83,8 @@ function parseBoundedInteger(value: string, flag: string, min: number, max: numb
 
 /** `PATH@sha256:…` or `PATH:tag`, as notation's --oci-layout takes it. */
 export function splitLayoutReference(reference: string): { path: string; target: string } {
-  const at = reference.lastIndexOf('@');
-  if (at > 0) return { path: reference.slice(0, at), target: reference.slice(at + 1) };
-  const colon = reference.lastIndexOf(':');
-  if (colon > 0 && colon > reference.lastIndexOf('/')) return { path: reference.slice(0, colon), target: reference.slice(colon + 1) };
+  const { path, target } = parseLayoutReference(reference);
+  if (target !== undefined && target !== '') return { path, target };
   throw new NotaryError('INVALID_INPUT', `an --oci-layout reference is PATH@sha256:<digest> or PATH:<tag>; ${JSON.stringify(reference)} has neither`);
 }
 
@@ -216,25 +215,6 @@ export async function runVerify(reference: string, options: VerifyCommandOptions
   return exitCodeFor(result);
 }
 
-/**
- * Registry flags of this command. TODO(helper OCI): replace with the shared global registry flags
- * of src/cli/options.ts once they exist, so every command reads credentials the same way.
- */
-function addRegistryOptions(command: Command): void {
-  command
-    .option('--plain-http', 'talk plain HTTP to the registry (localhost and 127.0.0.0/8 always use it)')
-    .option('--insecure', 'skip TLS certificate verification of the registry');
-}
-
-function registryClientFromOptions(options: { plainHttp?: boolean; insecure?: boolean }): RegistryClient {
-  return new RegistryClient({
-    plainHttp: Boolean(options.plainHttp),
-    insecure: Boolean(options.insecure),
-    plainHttpForLocalhost: true,
-    credentials: dockerConfigCredentials(),
-  });
-}
-
 export function registerVerifyCommand(program: Command): void {
   const command = program
     .command('verify')
@@ -255,12 +235,13 @@ export function registerVerifyCommand(program: Command): void {
     .option('--timeout <seconds>', `deadline for the whole verification (default ${DEFAULT_VERIFY_TIMEOUT_SECONDS})`, String(DEFAULT_VERIFY_TIMEOUT_SECONDS))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'));
   addRegistryOptions(command);
-  command.action(async (reference: string, options: VerifyCommandOptions) => {
+  command.action(async (reference: string, options: VerifyCommandOptions & RegistryCliOptions) => {
     let registry;
     try {
-      registry = options.ociLayout ? undefined : registryClientFromOptions(command.opts());
+      registry = options.ociLayout ? undefined : registryClientFromOptions(options);
     } catch (err) {
-      process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+      const code = errorCode(err) ?? 'INVALID_ARGUMENT';
+      processOutput.stderr(`Error: ${err instanceof Error ? err.message : String(err)} (${code})\n`);
       process.exitCode = EXIT_USAGE;
       return;
     }
