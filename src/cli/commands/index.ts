@@ -5,6 +5,7 @@ import { registerCopyCommand } from './copy.js';
 import { registerDiscoverCommand } from './discover.js';
 import { registerInspectCommand } from './inspect.js';
 import { registerServeCommand } from './serve.js';
+import { registerSignCommand } from './sign.js';
 import { registerVerifyCommand } from './verify.js';
 
 export type RegisterCommand = (program: Command) => void;
@@ -15,5 +16,6 @@ export const commands: RegisterCommand[] = [
   registerCopyCommand,
   registerCertCommand,
   registerServeCommand,
+  registerSignCommand,
   registerVerifyCommand,
 ];

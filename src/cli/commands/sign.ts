@@ -1,0 +1,184 @@
+// `imgverify sign <ref>`: sign an image in a registry or OCI layout like `notation sign`, pushing a signature notation accepts.
+import { readFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { errorCode } from '../../common/error.js';
+import {
+  NotaryError,
+  SIGNATURE_FORMATS,
+  SIGNATURE_MANIFEST_FORMS,
+  parseCertificateBundle,
+  parseCertificates,
+  parsePrivateKey,
+  signArtifact,
+  tsaTimestamper,
+  type SignArtifactOptions,
+  type SignatureFormat,
+  type SignatureManifestForm,
+} from '../../notary/index.js';
+import type { RegistryClient } from '../../oci/index.js';
+import {
+  addRegistryOptions,
+  formatError,
+  openTarget,
+  pinnedName,
+  processOutput,
+  registryClientFromOptions,
+  timeoutSignal,
+  type CliOutput,
+  type RegistryCliOptions,
+} from '../options.js';
+
+/** Most --user-metadata entries. */
+const MAX_USER_METADATA = 128;
+/** Longest --expiry accepted: a century. */
+const MAX_EXPIRY_MS = 100 * 365 * 24 * 3600 * 1000;
+/** Key and certificate files are small; anything larger is a wrong path. */
+const MAX_KEY_FILE_BYTES = 1024 * 1024;
+
+const DURATION_UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Failures of the input (key, certificate, flags, reference), not of the registry: exit code 2. */
+const USAGE_ERROR_CODES: ReadonlySet<string> = new Set([
+  'INVALID_INPUT',
+  'INVALID_REFERENCE',
+  'INVALID_ARGUMENT',
+  'INVALID_LAYOUT',
+  'CREDENTIALS_UNAVAILABLE',
+  'UNSUPPORTED_ALGORITHM',
+  'UNSUPPORTED_SIGNATURE_FORMAT',
+  'INVALID_CERTIFICATE_CHAIN',
+  'CERTIFICATE_EXPIRED',
+]);
+
+export interface SignCommandOptions extends RegistryCliOptions {
+  key: string;
+  cert: string;
+  signatureFormat: SignatureFormat;
+  signatureManifest: SignatureManifestForm;
+  timestampUrl?: string;
+  timestampRootCert?: string;
+  userMetadata: string[];
+  expiry?: string;
+  ociLayout?: boolean;
+  timeout?: string;
+}
+
+/** A duration like notation's --expiry: `24h`, `30m`, `3h20m`, `7d`, `90s`. */
+export function parseExpiryDuration(value: string): number {
+  const parts = [...value.matchAll(/(\d+)([smhd])/g)];
+  const consumed = parts.map((p) => p[0]).join('');
+  if (parts.length === 0 || consumed !== value) {
+    throw new NotaryError('INVALID_INPUT', `--expiry must be a duration such as 24h, 30m, 3h20m or 7d, got ${JSON.stringify(value)}`);
+  }
+  const ms = parts.reduce((total, [, amount, unit]) => total + Number(amount) * (DURATION_UNITS_MS[unit as string] as number), 0);
+  if (ms <= 0 || ms > MAX_EXPIRY_MS) throw new NotaryError('INVALID_INPUT', `--expiry must be more than 0 and at most 100 years, got ${value}`);
+  return ms;
+}
+
+/** `key=value` pairs (split at the first `=`), each key once. */
+export function parseUserMetadata(values: string[]): Record<string, string> {
+  if (values.length > MAX_USER_METADATA) throw new NotaryError('INVALID_INPUT', `at most ${MAX_USER_METADATA} --user-metadata entries are allowed`);
+  const metadata: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    if (eq <= 0) throw new NotaryError('INVALID_INPUT', `--user-metadata expects key=value, got ${JSON.stringify(value)}`);
+    const key = value.slice(0, eq);
+    if (Object.hasOwn(metadata, key)) throw new NotaryError('INVALID_INPUT', `--user-metadata sets ${JSON.stringify(key)} twice`);
+    metadata[key] = value.slice(eq + 1);
+  }
+  return metadata;
+}
+
+async function readSmallFile(path: string, what: string): Promise<Buffer> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw new NotaryError('INVALID_INPUT', `cannot read the ${what} ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  if (bytes.length > MAX_KEY_FILE_BYTES) throw new NotaryError('INVALID_INPUT', `the ${what} ${path} is larger than ${MAX_KEY_FILE_BYTES} bytes`);
+  return bytes;
+}
+
+export interface SignDependencies {
+  output?: CliOutput;
+  /** Registry client to use instead of one built from the flags (tests). */
+  client?: RegistryClient;
+}
+
+export async function runSign(reference: string, options: SignCommandOptions, dependencies: SignDependencies = {}): Promise<number> {
+  const output = dependencies.output ?? processOutput;
+  let client = dependencies.client;
+  const ownClient = !client;
+  try {
+    if ((options.timestampUrl === undefined) !== (options.timestampRootCert === undefined)) {
+      throw new NotaryError('INVALID_INPUT', '--timestamp-url and --timestamp-root-cert go together: the timestamp is verified against the root before it is used');
+    }
+    const signal = timeoutSignal(options.timeout);
+    const key = parsePrivateKey(await readSmallFile(options.key, 'key file'), options.key);
+    const certificateChain = parseCertificates(await readSmallFile(options.cert, 'certificate file'), options.cert);
+    const signOptions: SignArtifactOptions = {
+      key,
+      certificateChain,
+      signatureFormat: options.signatureFormat,
+      signatureManifest: options.signatureManifest,
+      userMetadata: parseUserMetadata(options.userMetadata),
+      signal,
+    };
+    if (options.expiry !== undefined) signOptions.expiry = new Date(Date.now() + parseExpiryDuration(options.expiry));
+    if (options.timestampUrl !== undefined && options.timestampRootCert !== undefined) {
+      const roots = parseCertificateBundle(await readSmallFile(options.timestampRootCert, 'timestamp root certificate'), { source: options.timestampRootCert });
+      signOptions.timestamper = tsaTimestamper(options.timestampUrl, { rootCertificates: roots, signal });
+    }
+    if (!options.ociLayout && !client) client = registryClientFromOptions(options, { clientOptions: { plainHttpForLocalhost: true } });
+    const opened = await openTarget(reference, { ociLayout: Boolean(options.ociLayout), ...(client ? { client } : {}) });
+    if (opened.target === undefined) {
+      throw new NotaryError('INVALID_INPUT', `${reference} names no tag or digest; with --oci-layout use PATH:tag or PATH@sha256:<digest>`);
+    }
+    if (!opened.target.includes(':')) {
+      output.stderr(
+        `Warning: Always sign the artifact using digest(@sha256:...) rather than a tag(:${opened.target}) because tags are mutable ` +
+          'and a tag reference can point to a different artifact than the one signed.\n',
+      );
+    }
+    const result = await signArtifact(opened.store, opened.target, signOptions);
+    output.stdout(`Successfully signed ${pinnedName(opened, result.target.digest)}\n`);
+    output.stdout(`Pushed the signature to ${pinnedName(opened, result.signatureManifest.digest)}\n`);
+    return 0;
+  } catch (err) {
+    output.stderr(formatError(err));
+    const code = errorCode(err);
+    return code !== undefined && USAGE_ERROR_CODES.has(code) ? 2 : 1;
+  } finally {
+    if (ownClient && client) await client.close();
+  }
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerSignCommand(program: Command): void {
+  const command = program
+    .command('sign')
+    .description('Sign an image with a Notary Project signature (JWS or COSE) and push it next to the image, like `notation sign`')
+    .argument('<reference>', 'image reference (registry/repository[:tag|@digest]), or PATH:tag / PATH@sha256:<digest> with --oci-layout')
+    .requiredOption('--key <file>', 'private key of the signing certificate (PEM PKCS#8, PKCS#1 or SEC1)')
+    .requiredOption('--cert <file>', 'certificate chain (PEM), signing certificate first, ending with the root')
+    .addOption(new Option('--signature-format <format>', 'signature envelope format').choices([...SIGNATURE_FORMATS]).default('jws'))
+    .addOption(
+      new Option('--signature-manifest <form>', 'signature manifest form: OCI 1.1 artifact, or image manifest for OCI 1.0 registries')
+        .choices([...SIGNATURE_MANIFEST_FORMS])
+        .default('artifact'),
+    )
+    .option('--timestamp-url <url>', 'RFC 3161 timestamp authority to countersign the signature')
+    .option('--timestamp-root-cert <file>', 'root certificate (PEM) the timestamp must chain to')
+    .option('-m, --user-metadata <key=value>', 'metadata signed with the image (repeatable)', collect, [])
+    .option('-e, --expiry <duration>', 'signature expiry ("best by use" time), e.g. 24h, 30m, 7d')
+    .option('--oci-layout', 'the reference is an OCI image layout: PATH:tag or PATH@sha256:<digest>')
+    .option('--timeout <seconds>', 'deadline for the whole command (default 300)');
+  addRegistryOptions(command);
+  command.action(async (reference: string, options: SignCommandOptions) => {
+    process.exitCode = await runSign(reference, options);
+  });
+}
