@@ -1,21 +1,14 @@
 // `imgverify cert generate-test`: a self-signed test signing key and certificate, like `notation cert generate-test`.
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { NotaryError } from '../../notary/errors.js';
 import { DEFAULT_VALIDITY_DAYS, NOTARY_KEY_TYPES, generateTestCertificate, type KeyType } from '../../notary/pki/index.js';
+import { notationConfigDir } from './verify.js';
 
 /** Names become file and trust store names; notation allows the same characters. */
 const NAME_PATTERN = /^[a-zA-Z0-9_.-]+$/;
 const MAX_VALIDITY_DAYS = 36_500;
-
-/** Notation's configuration directory: `$NOTATION_DIR`, else `$XDG_CONFIG_HOME/notation`, else `~/.config/notation`. */
-export function defaultNotationConfigDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.NOTATION_DIR) return env.NOTATION_DIR;
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'notation');
-  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'notation');
-}
 
 export interface GenerateTestOptions {
   configDir: string;
@@ -75,7 +68,7 @@ export function registerCertCommand(program: Command): void {
     .option('--trust', 'add the certificate to the trust store truststore/x509/ca/<name>/', false)
     .action(async (name: string, opts: { configDir?: string; keyType: KeyType; validity: string; trust: boolean }) => {
       const files = await generateTestFiles(name, {
-        configDir: opts.configDir ?? defaultNotationConfigDir(),
+        configDir: opts.configDir ?? notationConfigDir(),
         keyType: opts.keyType,
         validityDays: parseDays(opts.validity),
         trust: opts.trust,
