@@ -1,0 +1,99 @@
+// Revocation of the signing chain through the real RevocationChecker and an OCSP responder double, at each level.
+import 'reflect-metadata';
+import { AuthorityInfoAccessExtension } from '@peculiar/x509';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Descriptor } from '../../../src/oci/types.js';
+import { createNotaryPayload, signEnvelope } from '../../../src/notary/envelope/index.js';
+import { RevocationChecker } from '../../../src/notary/revocation/index.js';
+import { parseTrustPolicyDocument } from '../../../src/notary/trustpolicy/index.js';
+import { MemoryTrustStore } from '../../../src/notary/truststore/index.js';
+import { MEDIA_TYPE_JWS } from '../../../src/notary/types.js';
+import { verifyArtifact } from '../../../src/notary/verifier/index.js';
+import { cachedKeyPair, generateCertificateChain, issueCertificate, type GeneratedChain } from '../../support/pki.js';
+import { startOcspDouble, type OcspBehaviour, type OcspDouble } from '../../support/ocsp-double.js';
+import { ArtifactStoreDouble } from './store-double.js';
+
+const TARGET: Descriptor = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'b'.repeat(64)}`, size: 1234 };
+const REPOSITORY = 'registry.example/app';
+
+describe('signing chain revocation (OCSP double)', () => {
+  let ocsp: OcspDouble;
+  let base: GeneratedChain;
+  let envelope: Uint8Array;
+  let trustStore: MemoryTrustStore;
+  let leafSerial: string;
+
+  beforeAll(async () => {
+    base = await generateCertificateChain({ keyType: 'ec-256', root: { keys: await cachedKeyPair('ec-256', 'revocation-root') } });
+    ocsp = await startOcspDouble({ responder: { certificate: base.root.der, privateKey: base.root.privateKey } });
+    const leaf = await issueCertificate(
+      {
+        commonName: 'revocable signer',
+        keyType: 'ec-256',
+        keys: await cachedKeyPair('ec-256', 'revocation-leaf'),
+        extensions: [new AuthorityInfoAccessExtension({ ocsp: [`${ocsp.url}/`] })],
+      },
+      base.root,
+    );
+    leafSerial = leaf.certificate.serialNumber;
+    envelope = await signEnvelope({
+      mediaType: MEDIA_TYPE_JWS,
+      payload: createNotaryPayload(TARGET),
+      signingScheme: 'notary.x509',
+      signingTime: new Date(),
+      privateKey: leaf.privateKey,
+      certificateChain: [leaf.der, base.root.der],
+    });
+    trustStore = MemoryTrustStore.fromBundles([{ type: 'ca', name: 'test', caBundle: base.root.pem }]);
+  });
+  afterAll(async () => {
+    await ocsp?.stop();
+  });
+
+  it.each<{ name: string; status?: 'good' | 'revoked' | 'unknown'; behaviour?: OcspBehaviour; level?: string; override?: Record<string, string>; code?: string; logged?: string[]; leafStatus?: string; skipped?: boolean }>([
+    { name: 'good', status: 'good', leafStatus: 'good' },
+    { name: 'revoked, strict', status: 'revoked', code: 'CERTIFICATE_REVOKED' },
+    { name: 'revoked, permissive logs it', status: 'revoked', level: 'permissive', logged: ['CERTIFICATE_REVOKED'], leafStatus: 'revoked' },
+    { name: 'revoked, audit logs it', status: 'revoked', level: 'audit', logged: ['CERTIFICATE_REVOKED'], leafStatus: 'revoked' },
+    { name: 'revoked, override revocation=skip', status: 'revoked', override: { revocation: 'skip' }, skipped: true },
+    { name: 'responder says unknown', status: 'unknown', code: 'REVOCATION_UNKNOWN' },
+    { name: 'responder broken', status: 'good', behaviour: 'http-error', code: 'REVOCATION_UNKNOWN' },
+    { name: 'responder broken, permissive logs it', status: 'good', behaviour: 'bad-signature', level: 'permissive', logged: ['REVOCATION_UNKNOWN'], leafStatus: 'unknown' },
+  ])('$name → $code', async (c) => {
+    ocsp.setStatus(leafSerial, { status: c.status ?? 'good' });
+    ocsp.behave(c.behaviour ?? 'normal');
+    const store = new ArtifactStoreDouble(REPOSITORY);
+    store.addArtifact(TARGET);
+    store.addSignature(TARGET, MEDIA_TYPE_JWS, envelope);
+    const trustPolicy = parseTrustPolicyDocument({
+      version: '1.0',
+      trustPolicies: [
+        {
+          name: 'revocation',
+          registryScopes: [REPOSITORY],
+          signatureVerification: { level: c.level ?? 'strict', ...(c.override ? { override: c.override } : {}) },
+          trustStores: ['ca:test'],
+          trustedIdentities: ['*'],
+        },
+      ],
+    });
+    const result = await verifyArtifact(store, TARGET, { trustPolicy, trustStore, revocation: new RevocationChecker({ cache: false, timeoutMs: 2_000 }) });
+    if (c.code) {
+      expect(result.verified).toBe(false);
+      expect(result.error?.code).toBe(c.code);
+      expect(result.results[0]?.validations.at(-1)).toMatchObject({ type: 'revocation', action: 'enforce', passed: false });
+    } else {
+      expect(result.error).toBeUndefined();
+      expect(result.verified).toBe(true);
+      expect(result.signature?.errors.map((e) => e.code)).toEqual(c.logged ?? []);
+      const revocation = result.signature?.validations.find((v) => v.type === 'revocation');
+      if (c.skipped) {
+        expect(revocation).toEqual({ type: 'revocation', action: 'skip', passed: false });
+        expect(result.signature?.revocation).toBeUndefined();
+      } else {
+        expect(result.signature?.revocation?.[0]).toMatchObject({ serialNumber: expect.any(String), status: c.leafStatus });
+        expect(result.signature?.revocation?.[1]?.status).toBe('skipped');
+      }
+    }
+  });
+});
