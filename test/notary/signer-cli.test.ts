@@ -97,6 +97,35 @@ describe('imgverify sign through the command line parser', () => {
   });
 });
 
+describe('cert generate-test → sign → verify, as a notation user would', () => {
+  it('a freshly generated and trusted test certificate signs an image that verify accepts', async () => {
+    const configDir = join(dir, 'notation');
+    const layout = join(dir, 'layout-e2e');
+    const store = await OciLayoutStore.open(layout, { create: true });
+    const image = await pushImage(store, { tag: 'v1', layers: [new Uint8Array([7])] });
+    const run = async (...args: string[]) => {
+      try {
+        return await main(['node', 'imgverify', ...args]);
+      } finally {
+        process.exitCode = undefined;
+      }
+    };
+    expect(await run('cert', 'generate-test', 'wabbit', '--config-dir', configDir, '--key-type', 'ec-256', '--trust')).toBe(0);
+    await writeFile(
+      join(configDir, 'trustpolicy.json'),
+      JSON.stringify({
+        version: '1.0',
+        trustPolicies: [
+          { name: 'all', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:wabbit'], trustedIdentities: ['*'] },
+        ],
+      }),
+    );
+    const keyFiles = ['--key', join(configDir, 'localkeys/wabbit.key'), '--cert', join(configDir, 'localkeys/wabbit.crt')];
+    expect(await run('sign', `${layout}@${image.descriptor.digest}`, '--oci-layout', ...keyFiles)).toBe(0);
+    expect(await run('verify', `${layout}:v1`, '--oci-layout', '--config-dir', configDir)).toBe(0);
+  });
+});
+
 describe('imgverify sign <registry reference>', () => {
   it('signs by digest with a verified RFC 3161 timestamp', async () => {
     const store = client.repository(registry.host, 'cli/app');
