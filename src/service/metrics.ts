@@ -6,12 +6,14 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 
 export type VerificationMetricResult = 'verified' | 'not_verified' | 'error';
 
-/** What the OCI client reports per registry request, when it offers a hook. */
-export interface RegistryRequestEvent {
+/**
+ * One registry operation of a verification (resolve, fetchManifest, fetchBlob, referrers), as
+ * the backend observes it around the OCI client: `outcome` is `ok` or the OciError code.
+ */
+export interface RegistryOperationEvent {
   registry: string;
-  method: string;
-  /** HTTP status, or 0 when no response arrived (network error, timeout). */
-  status: number;
+  operation: string;
+  outcome: string;
   durationMs: number;
 }
 
@@ -24,8 +26,8 @@ export class ServiceMetrics {
   readonly cacheHits: Counter;
   readonly cacheMisses: Counter;
   readonly cacheEntries: Gauge;
-  readonly registryRequests: Counter<'registry' | 'method' | 'status'>;
-  readonly registryRequestDuration: Histogram<'registry' | 'method'>;
+  readonly registryRequests: Counter<'registry' | 'operation' | 'outcome'>;
+  readonly registryRequestDuration: Histogram<'registry' | 'operation'>;
   readonly configReloads: Counter<'result'>;
   readonly configGeneration: Gauge;
   readonly trustPolicies: Gauge;
@@ -71,14 +73,14 @@ export class ServiceMetrics {
     });
     this.registryRequests = new Counter({
       name: 'imgverify_registry_requests_total',
-      help: 'Requests to registries by registry, method and HTTP status (0: no response).',
-      labelNames: ['registry', 'method', 'status'],
+      help: 'Registry operations (resolve, fetchManifest, fetchBlob, referrers) by registry and outcome (ok or the error code).',
+      labelNames: ['registry', 'operation', 'outcome'],
       registers,
     });
     this.registryRequestDuration = new Histogram({
       name: 'imgverify_registry_request_duration_seconds',
-      help: 'Latency of requests to registries.',
-      labelNames: ['registry', 'method'],
+      help: 'Latency of registry operations (including auth round trips and retries).',
+      labelNames: ['registry', 'operation'],
       buckets: LATENCY_BUCKETS,
       registers,
     });
@@ -96,8 +98,8 @@ export class ServiceMetrics {
     this.verifications.inc({ result, code: code ?? '' });
   }
 
-  recordRegistryRequest(event: RegistryRequestEvent): void {
-    this.registryRequests.inc({ registry: event.registry, method: event.method, status: String(event.status) });
-    this.registryRequestDuration.observe({ registry: event.registry, method: event.method }, event.durationMs / 1000);
+  recordRegistryOperation(event: RegistryOperationEvent): void {
+    this.registryRequests.inc({ registry: event.registry, operation: event.operation, outcome: event.outcome });
+    this.registryRequestDuration.observe({ registry: event.registry, operation: event.operation }, event.durationMs / 1000);
   }
 }

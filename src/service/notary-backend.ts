@@ -8,12 +8,12 @@ import {
   parseTrustPolicyStatements,
   RevocationChecker,
   type ImageVerificationResult,
+  verifyImage,
   type TrustPolicyDocument,
 } from '../notary/index.js';
-// TODO(verifier): import from '../notary/index.js' once the domain's face exports the verifier.
-import { verifyImage } from '../notary/verifier/index.js';
 import { RegistryClient, type ArtifactStore, type CredentialProvider, type Descriptor, type RegistryHostOptions } from '../oci/index.js';
 import { DEFAULT_TAG, formatReference } from '../reference/index.js';
+import type { RegistryOperationEvent } from './metrics.js';
 import type { ResolveRequest, VerificationBackend, VerifyRequest } from './verification.js';
 
 /** Prepared trust policies (parsed document + trust store) kept, by content hash. */
@@ -29,6 +29,8 @@ export interface NotaryBackendOptions {
   maxSignatureAttempts: number;
   /** OCSP/CRL checking; default: a RevocationChecker with in-memory caching. */
   revocation?: RevocationChecker | false;
+  /** Called after every registry operation (for metrics). */
+  onRegistryOperation?: (event: RegistryOperationEvent) => void;
 }
 
 /** Checks the Notary domain applies to resources when the config is loaded, so bad ones are rejected up front. */
@@ -47,17 +49,35 @@ function failed(reference: string, err: unknown): ImageVerificationResult {
   return { reference, verified: false, results: [], error };
 }
 
+type Observer = ((event: RegistryOperationEvent) => void) | undefined;
+
+/** Time `operation` against `registry` and report its outcome (`ok` or the error code). */
+async function observed<T>(observer: Observer, registry: string, operation: string, run: () => Promise<T>): Promise<T> {
+  if (!observer) return run();
+  const started = performance.now();
+  let outcome = 'ok';
+  try {
+    return await run();
+  } catch (err) {
+    outcome = err instanceof BaseError ? err.code : 'ERROR';
+    throw err;
+  } finally {
+    observer({ registry, operation, outcome, durationMs: performance.now() - started });
+  }
+}
+
 /**
- * The store as the verifier sees it, except that resolving the digest we already resolved
- * answers from memory: the tag was resolved once, and that digest is what gets verified.
+ * The store as the verifier sees it: every read observed, and resolving the digest we already
+ * resolved answers from memory (the tag was resolved once; that digest is what gets verified).
  */
-function pinnedStore(store: ArtifactStore, pinned: Descriptor): ArtifactStore {
+function pinnedStore(store: ArtifactStore, pinned: Descriptor, registry: string, observer: Observer): ArtifactStore {
   return {
     name: store.name,
-    resolve: (tagOrDigest, options) => (tagOrDigest === pinned.digest ? Promise.resolve(pinned) : store.resolve(tagOrDigest, options)),
-    fetchManifest: (target, options) => store.fetchManifest(target, options),
-    fetchBlob: (descriptor, options) => store.fetchBlob(descriptor, options),
-    referrers: (subject, artifactType, options) => store.referrers(subject, artifactType, options),
+    resolve: (tagOrDigest, options) =>
+      tagOrDigest === pinned.digest ? Promise.resolve(pinned) : observed(observer, registry, 'resolve', () => store.resolve(tagOrDigest, options)),
+    fetchManifest: (target, options) => observed(observer, registry, 'fetchManifest', () => store.fetchManifest(target, options)),
+    fetchBlob: (descriptor, options) => observed(observer, registry, 'fetchBlob', () => store.fetchBlob(descriptor, options)),
+    referrers: (subject, artifactType, options) => observed(observer, registry, 'referrers', () => store.referrers(subject, artifactType, options)),
     pushBlob: (bytes, mediaType, options) => store.pushBlob(bytes, mediaType, options),
     pushManifest: (bytes, mediaType, tag, options) => store.pushManifest(bytes, mediaType, tag, options),
   };
@@ -113,7 +133,8 @@ export class NotaryBackend implements VerificationBackend {
   async resolve(request: ResolveRequest): Promise<Descriptor> {
     const { reference } = request;
     const store = this.#client(request.insecure).repository(reference.registry, reference.repository);
-    return store.resolve(reference.digest ?? reference.tag ?? DEFAULT_TAG, { signal: request.signal });
+    const target = reference.digest ?? reference.tag ?? DEFAULT_TAG;
+    return observed(this.#options.onRegistryOperation, reference.registry, 'resolve', () => store.resolve(target, { signal: request.signal }));
   }
 
   async verify(request: VerifyRequest): Promise<ImageVerificationResult> {
@@ -125,7 +146,7 @@ export class NotaryBackend implements VerificationBackend {
       return failed(reference, err instanceof BaseError ? err : new NotaryError('INVALID_TRUST_POLICY', String(err)));
     }
     const { registry, repository } = request.reference;
-    const store = pinnedStore(this.#client(request.insecure).repository(registry, repository), request.descriptor);
+    const store = pinnedStore(this.#client(request.insecure).repository(registry, repository), request.descriptor, registry, this.#options.onRegistryOperation);
     return verifyImage(reference, {
       store,
       scope: `${registry}/${repository}`,

@@ -229,6 +229,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         ...(options.allowInsecureRegistry !== undefined ? { allowInsecureRegistry: options.allowInsecureRegistry } : {}),
         ...(options.plainHttpRegistries ? { plainHttpRegistries: options.plainHttpRegistries } : {}),
         maxSignatureAttempts: options.maxSignatureAttempts ?? DEFAULT_MAX_SIGNATURE_ATTEMPTS,
+        onRegistryOperation: (event) => metrics.recordRegistryOperation(event),
       });
     }
     const ownBackend = backend;
@@ -261,11 +262,22 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const bound = await listen(server, apiAddress);
     cleanup.push(async () => {
       shuttingDown = true;
-      // fastify.close() stops accepting, closes idle keep-alive connections, waits for in-flight requests.
-      const grace = setTimeout(() => (server as Server).closeAllConnections(), SHUTDOWN_GRACE_MS);
-      grace.unref();
+      // fastify runs its onClose hooks and answers 503 to new requests on open connections; the
+      // listener is ours (serverFactory + listen), so closing it is ours too.
       await app.close();
-      clearTimeout(grace);
+      await new Promise<void>((resolve) => {
+        const raw = server as Server;
+        const grace = setTimeout(() => raw.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        // In-flight requests finish; their keep-alive connections are dropped as soon as they go idle.
+        const sweep = setInterval(() => raw.closeIdleConnections(), 50);
+        grace.unref();
+        raw.close(() => {
+          clearTimeout(grace);
+          clearInterval(sweep);
+          resolve();
+        });
+        raw.closeIdleConnections();
+      });
     });
 
     if (tls?.generated) {

@@ -1,6 +1,5 @@
 // `imgverify serve`: the /checkimages service, with kyverno-notation-aws's flags parsed the way Go's flag package does.
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import {
   DEFAULT_ALLOWED_USERS,
@@ -14,6 +13,7 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_SERVICE_NAME,
   ENV_DEFAULT_TRUST_POLICY,
+  ServiceError,
   startService,
   type ServiceOptions,
 } from '../../service/index.js';
@@ -59,6 +59,11 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
 
 const FLAGS_BY_NAME = new Map(SERVE_FLAGS.map((f) => [f.name, f]));
 
+/** Bad flags are the user's to fix: the CLI prints the message and exits 2. */
+function invalidFlag(message: string): ServiceError {
+  return new ServiceError('INVALID_OPTION', message);
+}
+
 /** Go's strconv.ParseBool. */
 export function parseGoBool(text: string): boolean | undefined {
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
@@ -78,7 +83,7 @@ export function parseGoDuration(text: string): number | undefined {
 }
 
 function parseValue(spec: FlagSpec, text: string): FlagValue {
-  const bad = (what: string) => new InvalidArgumentError(`invalid value ${JSON.stringify(text)} for flag -${spec.name}: ${what}`);
+  const bad = (what: string) => invalidFlag(`invalid value ${JSON.stringify(text)} for flag -${spec.name}: ${what}`);
   switch (spec.kind) {
     case 'bool': {
       const value = parseGoBool(text);
@@ -118,21 +123,21 @@ export function parseServeFlags(args: readonly string[]): { values: Map<string, 
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] as string;
     if (arg === '--') {
-      if (i + 1 < args.length) throw new InvalidArgumentError(`serve takes no arguments, got ${JSON.stringify(args[i + 1])}`);
+      if (i + 1 < args.length) throw invalidFlag(`serve takes no arguments, got ${JSON.stringify(args[i + 1])}`);
       break;
     }
     const match = /^--?([^=-][^=]*)(?:=([\s\S]*))?$/.exec(arg);
-    if (!match) throw new InvalidArgumentError(`serve takes no arguments, got ${JSON.stringify(arg)}`);
+    if (!match) throw invalidFlag(`serve takes no arguments, got ${JSON.stringify(arg)}`);
     const name = match[1] as string;
     if (name === 'h' || name === 'help') return { values, given, help: true };
     const spec = FLAGS_BY_NAME.get(name);
-    if (!spec) throw new InvalidArgumentError(`flag provided but not defined: -${name}`);
+    if (!spec) throw invalidFlag(`flag provided but not defined: -${name}`);
     let text = match[2];
     if (text === undefined) {
       if (spec.kind === 'bool' || spec.kind === 'boolOrList') text = 'true';
       else {
         const next = args[i + 1];
-        if (next === undefined) throw new InvalidArgumentError(`flag needs an argument: -${name}`);
+        if (next === undefined) throw invalidFlag(`flag needs an argument: -${name}`);
         text = next;
         i += 1;
       }
@@ -153,7 +158,7 @@ export function serviceOptionsFromFlags(values: Map<string, FlagValue>, env: Nod
   const list = (name: string) => (values.get(name) as string[] | undefined) ?? [];
   const levelName = bool('debug') && !given.has('logLevel') ? 'debug' : (str('logLevel') ?? 'info');
   const logLevel = ZAP_LEVELS[levelName.toLowerCase()];
-  if (!logLevel) throw new InvalidArgumentError(`invalid value ${JSON.stringify(levelName)} for flag -logLevel: use debug, info, warn or error`);
+  if (!logLevel) throw invalidFlag(`invalid value ${JSON.stringify(levelName)} for flag -logLevel: use debug, info, warn or error`);
   const allowInsecure = values.get('allowInsecureRegistry') as boolean | string[];
   const options: ServiceOptions = {
     noTls: bool('notls'),

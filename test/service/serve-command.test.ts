@@ -1,0 +1,155 @@
+// `imgverify serve`: the peer's flags parsed as Go's flag package does, env vars, and the command's whole life.
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { parseGoDuration, parseServeFlags, serviceOptionsFromFlags } from '../../src/cli/commands/serve.js';
+import { E2E_CERT_PEM } from '../config/manifest-builders.js';
+import { createTrustConfigDir, kyvernoContainer, post, type TrustConfigDir } from './harness.js';
+import { waitFor } from '../support/ports.js';
+
+describe('Go-style flags', () => {
+  const cases: { args: string[]; flag: string; value: unknown }[] = [
+    { args: [], flag: 'cacheEnabled', value: true },
+    { args: [], flag: 'cacheMaxSize', value: 1000 },
+    { args: [], flag: 'cacheTTLDurationSeconds', value: 3600 },
+    { args: [], flag: 'maxSignatureAttempts', value: 30 },
+    { args: [], flag: 'metrics-bind-address', value: ':8080' },
+    { args: [], flag: 'health-probe-bind-address', value: ':8081' },
+    { args: [], flag: 'reviewKyvernoToken', value: false },
+    { args: [], flag: 'requestTimeout', value: 25_000 },
+    { args: ['--notls'], flag: 'notls', value: true },
+    { args: ['-notls'], flag: 'notls', value: true },
+    { args: ['--notls=false'], flag: 'notls', value: false },
+    { args: ['-notls=1'], flag: 'notls', value: true },
+    { args: ['--cacheEnabled=false'], flag: 'cacheEnabled', value: false },
+    { args: ['--reviewKyvernoToken=False'], flag: 'reviewKyvernoToken', value: false },
+    { args: ['-cacheMaxSize', '5'], flag: 'cacheMaxSize', value: 5 },
+    { args: ['--cacheMaxSize=5'], flag: 'cacheMaxSize', value: 5 },
+    { args: ['--cacheTTLDurationSeconds=9223372036854775807'], flag: 'cacheTTLDurationSeconds', value: Number('9223372036854775807') },
+    { args: ['--requestTimeout=1m30s'], flag: 'requestTimeout', value: 90_000 },
+    { args: ['--requestTimeout', '10'], flag: 'requestTimeout', value: 10_000 },
+    { args: ['--allowInsecureRegistry'], flag: 'allowInsecureRegistry', value: true },
+    { args: ['--allowInsecureRegistry=registry.local:5000, other.local'], flag: 'allowInsecureRegistry', value: ['registry.local:5000', 'other.local'] },
+    { args: ['--imagePullSecrets', 'a.json,b.yaml'], flag: 'imagePullSecrets', value: ['a.json', 'b.yaml'] },
+    { args: ['--imagePullSecrets=regcred'], flag: 'imagePullSecrets', value: ['regcred'] },
+    { args: ['--local'], flag: 'local', value: true },
+    { args: ['--leader-elect=true'], flag: 'leader-elect', value: true },
+    { args: ['--metrics-bind-address=127.0.0.1:9090'], flag: 'metrics-bind-address', value: '127.0.0.1:9090' },
+    { args: ['--config-dir', '/etc/imgverify'], flag: 'config-dir', value: '/etc/imgverify' },
+  ];
+  test.each(cases)('$args → $flag = $value', ({ args, flag, value }) => {
+    expect(parseServeFlags(args).values.get(flag)).toEqual(value);
+  });
+
+  test.each([
+    [['--nope'], 'flag provided but not defined: -nope'],
+    [['--cacheMaxSize'], 'flag needs an argument: -cacheMaxSize'],
+    [['--cacheMaxSize=lots'], 'invalid value "lots" for flag -cacheMaxSize: not a whole number'],
+    [['--notls=maybe'], 'invalid value "maybe" for flag -notls: parse error (use true or false)'],
+    [['--requestTimeout=soon'], 'invalid value "soon" for flag -requestTimeout: not a duration (e.g. 25s, 1m, 1500ms)'],
+    [['extra'], 'serve takes no arguments, got "extra"'],
+  ])('%j → %s', (args, message) => {
+    expect(() => parseServeFlags(args)).toThrow(message);
+  });
+
+  test.each([
+    ['25s', 25_000],
+    ['1h', 3_600_000],
+    ['1m30s', 90_000],
+    ['1500ms', 1_500],
+    ['2.5s', 2_500],
+    ['30', 30_000],
+    ['25', 25_000],
+    ['s', undefined],
+    ['-1s', undefined],
+  ])('Go duration %s → %s ms', (text, ms) => {
+    expect(parseGoDuration(text)).toBe(ms);
+  });
+
+  test('flags and env become service options', () => {
+    const parsed = parseServeFlags(['--config-dir=/c', '--debug', '--notls', '--bind-address=:9999']);
+    const options = serviceOptionsFromFlags(parsed.values, { DEFAULT_TRUST_POLICY: 'tp-default', POD_NAMESPACE: 'kyverno-notation-aws', SERVICE_NAME: 'svc' }, parsed.given);
+    expect(options).toMatchObject({
+      configDir: '/c',
+      noTls: true,
+      bindAddress: ':9999',
+      logLevel: 'debug',
+      defaultTrustPolicy: 'tp-default',
+      namespace: 'kyverno-notation-aws',
+      serviceName: 'svc',
+      cacheEnabled: true,
+      cacheMaxSize: 1000,
+      cacheTtlSeconds: 3600,
+      reviewKyvernoToken: false,
+      maxSignatureAttempts: 30,
+      requestTimeoutMs: 25_000,
+      allowedUsers: ['system:serviceaccount:kyverno:kyverno-admission-controller', 'system:serviceaccount:kyverno:kyverno-reports-controller'],
+    });
+    const explicit = parseServeFlags(['--debug', '--logLevel=warn']);
+    expect(serviceOptionsFromFlags(explicit.values, {}, explicit.given).logLevel).toBe('warn');
+    const zap = parseServeFlags(['--logLevel=dpanic']);
+    expect(serviceOptionsFromFlags(zap.values, {}, zap.given).logLevel).toBe('fatal');
+    const bad = parseServeFlags(['--logLevel=loud']);
+    expect(() => serviceOptionsFromFlags(bad.values, {}, bad.given)).toThrow('invalid value "loud" for flag -logLevel');
+  });
+});
+
+describe('imgverify serve', () => {
+  let config: TrustConfigDir;
+  beforeAll(async () => {
+    config = await createTrustConfigDir('tp-cli', E2E_CERT_PEM);
+  });
+  afterAll(async () => {
+    await config?.remove();
+  });
+
+  test('starts, serves, and stops on SIGTERM with exit code 0', async () => {
+    const written: string[] = [];
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const exit = main([
+        'node',
+        'imgverify',
+        'serve',
+        '-config-dir',
+        config.dir,
+        '-notls',
+        '--bind-address=127.0.0.1:0',
+        '--metrics-bind-address=0',
+        '--health-probe-bind-address=0',
+        '--logLevel=silent',
+        '--reviewKyvernoToken=false',
+      ]);
+      await waitFor(async () => written.some((line) => line.startsWith('imgverify serve: http://')), 10_000, 'the serve banner');
+      const url = /imgverify serve: (\S+)/.exec(written.join(''))?.[1] as string;
+      const answer = await post(url, { images: { containers: { c: kyvernoContainer('ghcr.io', 'org/app', 'v1') } }, imageReferences: ['none/*'], trustPolicy: 'tp-cli' });
+      expect(answer.status).toBe(200);
+      process.emit('SIGTERM', 'SIGTERM');
+      expect(await exit).toBe(0);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
+  test.each([
+    [['--reviewKyvernoToken=true'], /--reviewKyvernoToken=true needs the Kubernetes TokenReview API.*\(KUBERNETES_REQUIRED\)/],
+    [['--bogus'], /flag provided but not defined: -bogus/],
+    [[], /file mode needs --config-dir DIR/],
+  ])('bad input %j → exit code 2 with a message', async (args, message) => {
+    const written: string[] = [];
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const withDir = args.length === 0 ? [] : ['--config-dir', config.dir];
+      const code = await main(['node', 'imgverify', 'serve', ...withDir, ...args, '--notls', '--bind-address=127.0.0.1:0', '--metrics-bind-address=0', '--health-probe-bind-address=0', '--logLevel=silent']);
+      expect(code).toBe(2);
+      expect(written.join('')).toMatch(message);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+});
