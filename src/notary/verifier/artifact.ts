@@ -53,9 +53,10 @@ function decidingError(artifact: string, results: SignatureVerification[], found
       message: `signature evaluation stopped. The configured limit of ${max} signatures to verify per artifact exceeded (${found} found); none of the signatures tried passed`,
     };
   }
-  const first = results[0]?.errors.find(() => true);
+  // A signature stops at its first enforced failure, which is its last recorded error.
+  const first = results[0]?.errors.at(-1);
   if (results.length === 1 && first) return first;
-  const codes = new Set(results.map((r) => r.errors[0]?.code ?? 'INTERNAL_ERROR'));
+  const codes = new Set(results.map((r) => r.errors.at(-1)?.code ?? 'INTERNAL_ERROR'));
   const code = codes.size === 1 ? [...codes][0] ?? 'INTERNAL_ERROR' : first?.code ?? 'INTERNAL_ERROR';
   const reason = first ? `; the newest signature failed with: ${first.message}` : '';
   return { code, message: `signature verification failed for all the signatures associated with ${artifact}${reason}` };

@@ -14,6 +14,11 @@ import { chainRevocationStatus, revocationVerdict } from './revocation.js';
 export interface AuthenticTimestampOutcome {
   /** The time the signature is proven to exist at or before (timestamp genTime, or the SA's authentic signing time). */
   authenticSigningTime?: Date;
+  /**
+   * The latest time the signature can have been made (the timestamp's upper limit, or the SA's
+   * authentic signing time): a revocation effective after it does not invalidate the signature.
+   */
+  signedNoLaterThan?: Date;
   /** Revocation status of the TSA chain, when a timestamp was verified. */
   tsaRevocation?: CertificateRevocation[];
 }
@@ -58,7 +63,7 @@ export async function verifyAuthenticTimestamp(input: AuthenticTimestampInput): 
       throw new NotaryError('TIMESTAMP_MISSING', 'the signature has no authentic signing time, which signing scheme notary.x509.signingAuthority requires');
     }
     validateChainValidity(chain, authenticSigningTime);
-    return { authenticSigningTime };
+    return { authenticSigningTime, signedNoLaterThan: authenticSigningTime };
   }
 
   if (!timestampVerificationRequired(policy, chain, now)) {
@@ -88,5 +93,5 @@ export async function verifyAuthenticTimestamp(input: AuthenticTimestampInput): 
   const tsaRevocation = await chainRevocationStatus(timestamp.tsaChain, input.revocation, { signal: input.signal, purpose: 'timestamping' });
   const verdict = revocationVerdict(tsaRevocation, 'timestamping');
   if (verdict) throw verdict;
-  return { authenticSigningTime: timestamp.genTime, tsaRevocation };
+  return { authenticSigningTime: timestamp.genTime, signedNoLaterThan: timestamp.latest, tsaRevocation };
 }

@@ -139,6 +139,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
     }
 
     // 5. Authentic timestamp.
+    let signedNoLaterThan: Date | undefined;
     if (recorder.action('authenticTimestamp') === 'skip') {
       recorder.skip('authenticTimestamp');
     } else {
@@ -153,6 +154,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
           signal,
         });
         if (outcome.authenticSigningTime) result.authenticSigningTime = outcome.authenticSigningTime.toISOString();
+        signedNoLaterThan = outcome.signedNoLaterThan;
         recorder.pass('authenticTimestamp');
       } catch (err) {
         if (isAbort(err, signal)) throw err;
@@ -166,9 +168,14 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
       recorder.skip('revocation');
     } else if (!pluginDoes(CAPABILITY_REVOCATION_CHECK)) {
       try {
-        // notation passes the authentic signing time only for the signing authority scheme.
-        const authenticSigningTime = signerInfo.signedAttributes.signingScheme === 'notary.x509.signingAuthority' ? signerInfo.signedAttributes.authenticSigningTime : undefined;
-        const statuses = await chainRevocationStatus(chain, context.revocation, { authenticSigningTime, signal, purpose: 'codeSigning' });
+        // Only a verified time counts (spec, Revocation Checking with CRL/OCSP): the signing
+        // authority's authentic signing time, or a verified timestamp's upper limit. A revocation
+        // effective after it leaves the signature valid; without one, any revocation counts.
+        const statuses = await chainRevocationStatus(chain, context.revocation, {
+          ...(signedNoLaterThan ? { authenticSigningTime: signedNoLaterThan } : {}),
+          signal,
+          purpose: 'codeSigning',
+        });
         result.revocation = statuses;
         const verdict = revocationVerdict(statuses, 'signing');
         if (verdict) throw verdict;

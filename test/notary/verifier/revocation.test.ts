@@ -11,6 +11,8 @@ import { MEDIA_TYPE_JWS } from '../../../src/notary/types.js';
 import { verifyArtifact } from '../../../src/notary/verifier/index.js';
 import { cachedKeyPair, generateCertificateChain, issueCertificate, type GeneratedChain } from '../../support/pki.js';
 import { startOcspDouble, type OcspBehaviour, type OcspDouble } from '../../support/ocsp-double.js';
+import { startTsaDouble, type TsaDouble } from '../../support/tsa-double.js';
+import { tsaTimestamper } from '../../../src/notary/signer.js';
 import { ArtifactStoreDouble } from './store-double.js';
 
 const TARGET: Descriptor = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'b'.repeat(64)}`, size: 1234 };
@@ -22,6 +24,8 @@ describe('signing chain revocation (OCSP double)', () => {
   let envelope: Uint8Array;
   let trustStore: MemoryTrustStore;
   let leafSerial: string;
+  let tsa: TsaDouble;
+  let timestamped: Uint8Array;
 
   beforeAll(async () => {
     base = await generateCertificateChain({ keyType: 'ec-256', root: { keys: await cachedKeyPair('ec-256', 'revocation-root') } });
@@ -44,10 +48,54 @@ describe('signing chain revocation (OCSP double)', () => {
       privateKey: leaf.privateKey,
       certificateChain: [leaf.der, base.root.der],
     });
-    trustStore = MemoryTrustStore.fromBundles([{ type: 'ca', name: 'test', caBundle: base.root.pem }]);
+    tsa = await startTsaDouble({ accuracySeconds: 0 });
+    timestamped = await signEnvelope({
+      mediaType: MEDIA_TYPE_JWS,
+      payload: createNotaryPayload(TARGET),
+      signingScheme: 'notary.x509',
+      signingTime: new Date(),
+      privateKey: leaf.privateKey,
+      certificateChain: [leaf.der, base.root.der],
+      timestamper: tsaTimestamper(tsa.url, { rootCertificates: [tsa.rootCertificate] }),
+    });
+    trustStore = MemoryTrustStore.fromBundles([
+      { type: 'ca', name: 'test', caBundle: base.root.pem },
+      { type: 'tsa', name: 'tsa', caBundle: tsa.root.pem },
+    ]);
   });
   afterAll(async () => {
-    await ocsp?.stop();
+    await Promise.all([ocsp?.stop(), tsa?.stop()]);
+  });
+
+  // Spec, Revocation Checking with OCSP: with an authentic signing time, a certificate whose
+  // invalidity date is after it was still valid when it signed.
+  it.each([
+    { name: 'compromised after the timestamp', invalidityOffsetMs: 60 * 60 * 1000, tsa: true, code: undefined },
+    { name: 'compromised before the timestamp', invalidityOffsetMs: -60 * 60 * 1000, tsa: true, code: 'CERTIFICATE_REVOKED' },
+    { name: 'compromised after signing, but no tsa store: no authentic time', invalidityOffsetMs: 60 * 60 * 1000, tsa: false, code: 'CERTIFICATE_REVOKED' },
+  ])('timestamped signature, leaf $name → $code', async (c) => {
+    const now = Date.now();
+    ocsp.setStatus(leafSerial, { status: 'revoked', revocationTime: new Date(now), invalidityDate: new Date(now + c.invalidityOffsetMs) });
+    ocsp.behave('normal');
+    const store = new ArtifactStoreDouble(REPOSITORY);
+    store.addArtifact(TARGET);
+    store.addSignature(TARGET, MEDIA_TYPE_JWS, timestamped);
+    const trustPolicy = parseTrustPolicyDocument({
+      version: '1.0',
+      trustPolicies: [
+        {
+          name: 'revocation',
+          registryScopes: [REPOSITORY],
+          signatureVerification: { level: 'strict' },
+          trustStores: ['ca:test', ...(c.tsa ? ['tsa:tsa'] : [])],
+          trustedIdentities: ['*'],
+        },
+      ],
+    });
+    // The TSA double's certificates name no OCSP or CRL location: not revocable.
+    const result = await verifyArtifact(store, TARGET, { trustPolicy, trustStore, revocation: new RevocationChecker({ cache: false, timeoutMs: 2_000 }) });
+    expect(result.error?.code).toBe(c.code);
+    expect(result.verified).toBe(c.code === undefined);
   });
 
   it.each<{ name: string; status?: 'good' | 'revoked' | 'unknown'; behaviour?: OcspBehaviour; level?: string; override?: Record<string, string>; code?: string; logged?: string[]; leafStatus?: string; skipped?: boolean }>([
