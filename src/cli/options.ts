@@ -57,7 +57,7 @@ export function addRegistryOptions(command: Command): Command {
 function readPasswordFromStdin(): string {
   const text = readFileSync(0, 'utf8');
   if (Buffer.byteLength(text) > MAX_PASSWORD_BYTES) throw new OciError('INVALID_ARGUMENT', `the password on stdin is longer than ${MAX_PASSWORD_BYTES} bytes`);
-  return text.replace(/\r?\n$/, '');
+  return text;
 }
 
 /**
@@ -73,7 +73,8 @@ export function registryClientFromOptions(
     throw new OciError('INVALID_ARGUMENT', '--password and --password-stdin exclude each other; use one');
   }
   let password = options.password;
-  if (options.passwordStdin) password = (extra.readStdin ?? readPasswordFromStdin)();
+  // `echo $TOKEN | imgverify … --password-stdin`: the newline echo adds is not part of the password.
+  if (options.passwordStdin) password = (extra.readStdin ?? readPasswordFromStdin)().replace(/\r?\n$/, '');
   if (password !== undefined && options.username === undefined) {
     throw new OciError('INVALID_ARGUMENT', 'a password needs --username too');
   }

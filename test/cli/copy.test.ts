@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { parseLayoutReference } from '../../src/cli/options.js';
 import { NOTARY_FIXTURES } from '../support/fixtures.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
 
@@ -110,4 +111,14 @@ describe('imgverify copy', () => {
     expect(run.code).toBe(code);
     expect(run.stderr).toMatch(stderr);
   });
+});
+
+test.each([
+  { value: 'out', expected: { path: 'out' } },
+  { value: './dir/layout:v1', expected: { path: './dir/layout', target: 'v1' } },
+  { value: '/abs/lay.out@sha256:abc', expected: { path: '/abs/lay.out', target: 'sha256:abc' } },
+  { value: 'host:5000/dir', expected: { path: 'host:5000/dir' } },
+  { value: 'C:layout', expected: { path: 'C', target: 'layout' } },
+])('parseLayoutReference($value)', ({ value, expected }) => {
+  expect(parseLayoutReference(value)).toEqual(expected);
 });

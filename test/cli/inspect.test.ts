@@ -3,7 +3,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { runInspect } from '../../src/cli/commands/inspect.js';
 import { main } from '../../src/cli/main.js';
+import { registryClientFromOptions } from '../../src/cli/options.js';
 import { pushImage, RegistryClient, staticCredentials } from '../../src/oci/index.js';
 import { NOTARY_FIXTURES } from '../support/fixtures.js';
 import { htpasswdAuthYaml, writeHtpasswd } from '../support/htpasswd.js';
@@ -83,6 +85,20 @@ describe('imgverify inspect', () => {
     const run = await runCli('inspect', '--plain-http', '--registry-config', config, `${registry.host}/private/app:v1`);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Digest:       ${pushed.digest}`);
+  });
+
+  test('--password-stdin reads the password (trailing newline dropped) and warns about nothing', async () => {
+    let stdout = '';
+    let stderr = '';
+    const warnings: string[] = [];
+    const client = registryClientFromOptions({ plainHttp: true, username: 'carol', passwordStdin: true }, { readStdin: () => 'inspect-pass\n', warn: (t) => void warnings.push(t) });
+    try {
+      const code = await runInspect(`${registry.host}/private/app:v1`, { output: 'text' }, { client, output: { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) } });
+      expect({ code, stderr, warnings }).toEqual({ code: 0, stderr: '', warnings: [] });
+      expect(stdout).toContain(pushed.digest);
+    } finally {
+      await client.close();
+    }
   });
 
   test.each([

@@ -11,6 +11,9 @@ import { mergeScopes } from './scope.js';
 
 /** Most cached tokens (one per registry and scope set). */
 const MAX_CACHED_TOKENS = 1000;
+/** Credentials are looked up again after this, so rotated secrets (helpers, config edits) are picked up. */
+export const CREDENTIALS_CACHE_TTL_MS = 10 * 60_000;
+const MAX_CACHED_CREDENTIALS = 1000;
 
 const tokenResponseSchema = z.object({
   token: z.string().optional(),
@@ -44,7 +47,7 @@ function hasBasic(credential: Credential | undefined): credential is Credential 
 export class Authenticator {
   private readonly options: AuthenticatorOptions;
   private readonly states = new Map<string, RegistryAuthState>();
-  private readonly credentialsByRegistry = new Map<string, Promise<Credential | undefined>>();
+  private readonly credentialsByRegistry = new LRUCache<string, Promise<Credential | undefined>>({ max: MAX_CACHED_CREDENTIALS, ttl: CREDENTIALS_CACHE_TTL_MS });
   private readonly tokens = new LRUCache<string, string>({ max: MAX_CACHED_TOKENS, ttlAutopurge: false });
   /** Concurrent requests for the same token share one fetch. */
   private readonly pending = new Map<string, Promise<string>>();
