@@ -1,8 +1,8 @@
 // Finds the Notary signature manifests of an artifact and reads the envelope each one points at.
-import { MEDIA_TYPE_OCI_EMPTY } from '../../oci/index.js';
-import type { ArtifactStore, Descriptor, ImageManifest, Manifest } from '../../oci/types.js';
+import type { ArtifactStore, Descriptor, Manifest } from '../../oci/types.js';
 import { NotaryError } from '../errors.js';
-import { ARTIFACT_TYPE_NOTARY_SIGNATURE, MEDIA_TYPE_COSE, MEDIA_TYPE_JWS } from '../types.js';
+import { readSignatureManifest } from '../signature-manifest.js';
+import { ARTIFACT_TYPE_NOTARY_SIGNATURE } from '../types.js';
 import { ANNOTATION_CREATED } from './constants.js';
 
 /** A signature manifest descriptor and the artifact it was listed for. */
@@ -41,37 +41,14 @@ export async function listSignatures(store: ArtifactStore, subjects: Descriptor[
   return candidates;
 }
 
-function isImageManifest(manifest: Manifest): manifest is ImageManifest {
-  return 'config' in manifest && Array.isArray((manifest as ImageManifest).layers);
-}
-
 /**
- * The envelope descriptor of a signature manifest, after checking it is one (signature-specification.md,
- * OCI Signatures): artifactType with an empty config, or the signature type as config media type;
- * exactly one layer in a supported envelope format; a subject equal to the artifact.
+ * The envelope descriptor of a signature manifest (either form, one JWS or COSE layer: see
+ * readSignatureManifest), whose subject must be the artifact it was listed for.
  */
 export function envelopeDescriptor(manifest: Manifest, subject: Descriptor): Descriptor {
-  if (!isImageManifest(manifest)) {
-    throw new NotaryError('MALFORMED_SIGNATURE', 'the signature manifest is not an image manifest');
+  const info = readSignatureManifest(manifest);
+  if (info.subject?.digest !== subject.digest) {
+    throw new NotaryError('MALFORMED_SIGNATURE', `the signature manifest's subject ${info.subject?.digest ?? '(none)'} is not the artifact ${subject.digest}`);
   }
-  const configType = manifest.config.mediaType;
-  const artifactForm = manifest.artifactType === ARTIFACT_TYPE_NOTARY_SIGNATURE && configType === MEDIA_TYPE_OCI_EMPTY;
-  const imageForm = configType === ARTIFACT_TYPE_NOTARY_SIGNATURE && (manifest.artifactType === undefined || manifest.artifactType === ARTIFACT_TYPE_NOTARY_SIGNATURE);
-  if (!artifactForm && !imageForm) {
-    throw new NotaryError(
-      'MALFORMED_SIGNATURE',
-      `the manifest is not a Notary signature manifest (artifactType ${JSON.stringify(manifest.artifactType ?? null)}, config media type ${JSON.stringify(configType)})`,
-    );
-  }
-  if (manifest.subject?.digest !== subject.digest) {
-    throw new NotaryError('MALFORMED_SIGNATURE', `the signature manifest's subject ${manifest.subject?.digest ?? '(none)'} is not the artifact ${subject.digest}`);
-  }
-  if (manifest.layers.length !== 1) {
-    throw new NotaryError('MALFORMED_SIGNATURE', `a signature manifest must have exactly one layer (the envelope); this one has ${manifest.layers.length}`);
-  }
-  const layer = manifest.layers[0] as Descriptor;
-  if (layer.mediaType !== MEDIA_TYPE_JWS && layer.mediaType !== MEDIA_TYPE_COSE) {
-    throw new NotaryError('UNSUPPORTED_SIGNATURE_FORMAT', `signature envelope format with media type "${layer.mediaType}" is not supported`);
-  }
-  return layer;
+  return info.envelope;
 }
