@@ -127,7 +127,7 @@ export function resultText(result: ImageVerificationResult): { stdout: string; s
     return { stdout: `${lines.join('\n')}\n`, stderr: warnings };
   }
   const error: ErrorInfo = result.error ?? { code: 'INTERNAL_ERROR', message: 'verification failed' };
-  const lines = [`Error: signature verification failed for ${artifact}: ${error.message} (${error.code})`];
+  const lines = [`Error: signature verification failed: ${error.message} (${error.code})`];
   for (const signature of result.results) {
     const reasons = signature.errors.map((e) => `${e.code}: ${e.message}`).join('; ') || 'failed';
     lines.push(`  ${signature.signatureDigest}: ${reasons}`);
@@ -231,8 +231,8 @@ export function registerVerifyCommand(program: Command): void {
         .choices(['resolved', 'index-or-platform'])
         .default('resolved'),
     )
-    .option('--max-signatures <n>', `most signatures tried (default ${DEFAULT_MAX_SIGNATURES})`, String(DEFAULT_MAX_SIGNATURES))
-    .option('--timeout <seconds>', `deadline for the whole verification (default ${DEFAULT_VERIFY_TIMEOUT_SECONDS})`, String(DEFAULT_VERIFY_TIMEOUT_SECONDS))
+    .option('--max-signatures <n>', 'most signatures tried', String(DEFAULT_MAX_SIGNATURES))
+    .option('--timeout <seconds>', 'deadline for the whole verification, in seconds', String(DEFAULT_VERIFY_TIMEOUT_SECONDS))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'));
   addRegistryOptions(command);
   command.action(async (reference: string, options: VerifyCommandOptions & RegistryCliOptions) => {
