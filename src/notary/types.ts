@@ -125,7 +125,10 @@ export interface SignatureVerification {
   /** Subject DN of each certificate of the chain, leaf first. */
   certificateChain?: string[];
   userMetadata?: Record<string, string>;
+  /** Revocation status of each certificate of the signing chain, leaf first. */
   revocation?: CertificateRevocation[];
+  /** Revocation status of each certificate of the timestamp's TSA chain, when a timestamp was verified. */
+  timestampRevocation?: CertificateRevocation[];
   /** Name of the trust policy statement applied. */
   trustPolicyStatement?: string;
 }

@@ -155,6 +155,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
         });
         if (outcome.authenticSigningTime) result.authenticSigningTime = outcome.authenticSigningTime.toISOString();
         signedNoLaterThan = outcome.signedNoLaterThan;
+        if (outcome.tsaRevocation) result.timestampRevocation = outcome.tsaRevocation;
         recorder.pass('authenticTimestamp');
       } catch (err) {
         if (isAbort(err, signal)) throw err;

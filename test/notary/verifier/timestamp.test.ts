@@ -143,7 +143,11 @@ describe('timestamped envelopes', () => {
       expect(result.error).toBeUndefined();
       expect(result.verified).toBe(true);
       expect(result.signature?.errors.map((e) => e.code)).toEqual(c.logged ?? []);
-      if (c.authenticSigningTime) expect(result.signature?.authenticSigningTime).toMatch(/^2024-06-/);
+      if (c.authenticSigningTime) {
+        expect(result.signature?.authenticSigningTime).toMatch(/^2024-06-/);
+        expect(result.signature?.timestampRevocation?.map((r) => r.status)).toEqual(expect.arrayContaining(['good']));
+        expect(revocation.calls.some((call) => call.purpose === 'timestamping')).toBe(true);
+      }
       else if (!c.logged) expect(result.signature?.authenticSigningTime).toBeUndefined();
     }
   });
