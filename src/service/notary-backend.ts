@@ -5,6 +5,7 @@ import { BaseError } from '../common/error.js';
 import {
   MemoryTrustStore,
   NotaryError,
+  PluginDirectory,
   parseTrustPolicyStatements,
   RevocationChecker,
   type ImageVerificationResult,
@@ -29,6 +30,8 @@ export interface NotaryBackendOptions {
   maxSignatureAttempts: number;
   /** OCSP/CRL checking; default: a RevocationChecker with in-memory caching. */
   revocation?: RevocationChecker | false;
+  /** Notation plugin directory (`$PLUGINS_DIR`): plugins that signatures name are run from here. */
+  pluginsDir?: string;
   /** Called after every registry operation (for metrics). */
   onRegistryOperation?: (event: RegistryOperationEvent) => void;
 }
@@ -93,6 +96,7 @@ export class NotaryBackend implements VerificationBackend {
   readonly #insecure: RegistryClient;
   readonly #options: NotaryBackendOptions;
   readonly #revocation: RevocationChecker | undefined;
+  readonly #plugins: PluginDirectory | undefined;
   readonly #prepared = new LRUCache<string, PreparedTrustPolicy>({ max: MAX_PREPARED_TRUST_POLICIES });
 
   constructor(options: NotaryBackendOptions) {
@@ -112,6 +116,7 @@ export class NotaryBackend implements VerificationBackend {
       this.#insecure = new RegistryClient({ ...base, registries: insecure });
     }
     this.#revocation = options.revocation === false ? undefined : (options.revocation ?? new RevocationChecker());
+    this.#plugins = options.pluginsDir ? new PluginDirectory(options.pluginsDir) : undefined;
   }
 
   #client(insecure: boolean): RegistryClient {
@@ -154,6 +159,7 @@ export class NotaryBackend implements VerificationBackend {
       trustStore: prepared.trustStore,
       maxSignatures: this.#options.maxSignatureAttempts,
       ...(this.#revocation ? { revocation: this.#revocation } : {}),
+      ...(this.#plugins ? { plugins: this.#plugins } : {}),
       signal: request.signal,
     });
   }

@@ -77,6 +77,8 @@ export interface ServiceOptions {
   /** Docker config / dockerconfigjson Secret files with registry credentials. */
   imagePullSecrets?: readonly string[];
   maxSignatureAttempts?: number;
+  /** Notation verification plugins (env PLUGINS_DIR), for signatures that name one. */
+  pluginsDir?: string;
 
   /** Token review: Kubernetes' TokenReview is needed (`reviewer`); file mode has none. */
   reviewKyvernoToken?: boolean;
@@ -228,6 +230,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         ...(credentials ? { credentials } : {}),
         ...(options.allowInsecureRegistry !== undefined ? { allowInsecureRegistry: options.allowInsecureRegistry } : {}),
         ...(options.plainHttpRegistries ? { plainHttpRegistries: options.plainHttpRegistries } : {}),
+        ...(options.pluginsDir ? { pluginsDir: options.pluginsDir } : {}),
         maxSignatureAttempts: options.maxSignatureAttempts ?? DEFAULT_MAX_SIGNATURE_ATTEMPTS,
         onRegistryOperation: (event) => metrics.recordRegistryOperation(event),
       });

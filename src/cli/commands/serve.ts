@@ -187,6 +187,7 @@ export function serviceOptionsFromFlags(values: Map<string, FlagValue>, env: Nod
     ['certDir', str('cert-dir')],
     ['defaultTrustPolicy', env[ENV_DEFAULT_TRUST_POLICY] || undefined],
     ['namespace', env.POD_NAMESPACE || undefined],
+    ['pluginsDir', env.PLUGINS_DIR || undefined],
   ];
   for (const [key, value] of optional) if (value !== undefined) (options as Record<string, unknown>)[key] = value;
   return options;
@@ -202,7 +203,7 @@ function helpText(): string {
     'Flags (Go style: -flag or --flag, =value or a separate value; booleans as --notls or --cacheEnabled=false):',
     ...lines,
     '',
-    `Environment: ${ENV_DEFAULT_TRUST_POLICY} (trust policy of requests naming none), POD_NAMESPACE and SERVICE_NAME (names in the generated certificate).`,
+    `Environment: ${ENV_DEFAULT_TRUST_POLICY} (trust policy of requests naming none), POD_NAMESPACE and SERVICE_NAME (names in the generated certificate), PLUGINS_DIR (notation verification plugins).`,
     'Signals: SIGTERM/SIGINT finish in-flight requests and stop; SIGHUP re-reads --config-dir.',
   ].join('\n');
 }
