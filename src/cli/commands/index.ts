@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerCertCommand } from './cert.js';
 import { registerCopyCommand } from './copy.js';
+import { registerDemoCommand } from './demo.js';
 import { registerDiscoverCommand } from './discover.js';
 import { registerInspectCommand } from './inspect.js';
 import { registerServeCommand } from './serve.js';
@@ -18,4 +19,5 @@ export const commands: RegisterCommand[] = [
   registerServeCommand,
   registerSignCommand,
   registerVerifyCommand,
+  registerDemoCommand,
 ];
