@@ -26,6 +26,8 @@ export function createLogger(options: { level?: LevelWithSilent; destination?: D
       level: options.level ?? 'info',
       base: { service: 'imgverify' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // "level":"info" rather than 30: what log pipelines and people filter on.
+      formatters: { level: (label) => ({ level: label }) },
       redact: { paths: [...REDACTED_PATHS], censor: '[REDACTED]' },
     },
     options.destination ?? pino.destination({ fd: 1, sync: false }),
