@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { RegistryClient, pushImage } from '../../src/oci/index.js';
+import { RegistryClient, pushImage, pushIndex } from '../../src/oci/index.js';
 import { signArtifact } from '../../src/notary/signer.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
 import { cachedKeyPair, generateCertificateChain } from '../support/pki.js';
@@ -28,6 +28,8 @@ describe('imgverify verify <registry reference>', () => {
   let configDir: string;
   let signedDigest: string;
   let unsignedDigest: string;
+  let indexDigest: string;
+  let amd64Digest: string;
 
   beforeAll(async () => {
     [registry, configDir] = await Promise.all([startRegistry(), mkdtemp(join(tmpdir(), 'imgverify-verify-cli-'))]);
@@ -37,6 +39,12 @@ describe('imgverify verify <registry reference>', () => {
     signedDigest = (await pushImage(repository, { tag: 'signed', layers: [new TextEncoder().encode('signed')] })).descriptor.digest;
     unsignedDigest = (await pushImage(repository, { tag: 'unsigned', layers: [new TextEncoder().encode('unsigned')] })).descriptor.digest;
     await signArtifact(repository, 'signed', { key: chain.leaf.privateKey, certificateChain: chain.chain, userMetadata: { team: 'blue' } });
+    // A multi-arch image whose index is signed (notation's default), platform manifests not.
+    const amd64 = await pushImage(repository, { layers: [new TextEncoder().encode('amd64')], platform: { os: 'linux', architecture: 'amd64' } });
+    const arm = await pushImage(repository, { layers: [new TextEncoder().encode('arm')], platform: { os: 'linux', architecture: 'arm', variant: 'v7' } });
+    indexDigest = (await pushIndex(repository, { tag: 'multiarch', manifests: [amd64.descriptor, arm.descriptor] })).descriptor.digest;
+    amd64Digest = amd64.descriptor.digest;
+    await signArtifact(repository, 'multiarch', { key: chain.leaf.privateKey, certificateChain: chain.chain, signatureFormat: 'cose' });
     // notation's config dir layout: trustpolicy.json + truststore/x509/ca/<name>/.
     await mkdir(join(configDir, 'truststore/x509/ca/cli'), { recursive: true });
     await writeFile(join(configDir, 'truststore/x509/ca/cli/root.pem'), chain.root.pem);
@@ -100,6 +108,26 @@ describe('imgverify verify <registry reference>', () => {
     expect(result.code).toBe(code);
     expect(result.err).toMatch(err);
     expect(result.out).toBe('');
+  });
+
+  it.each([
+    { name: 'the index', args: [], code: 0, out: () => `for ${registry.host}/cli/app@${indexDigest}` },
+    { name: 'a platform manifest, resolved scope', args: ['--platform', 'linux/amd64'], code: 1, err: () => `no signature is associated with "${registry.host}/cli/app@${amd64Digest}"` },
+    {
+      name: 'a platform manifest, index-or-platform scope',
+      args: ['--platform', 'linux/amd64', '--signature-scope', 'index-or-platform'],
+      code: 0,
+      out: () => `for ${registry.host}/cli/app@${amd64Digest}\n  signature: sha256:`,
+      also: () => `  signed artifact: ${indexDigest}`,
+    },
+    { name: 'a platform with a variant', args: ['--platform', 'linux/arm/v7', '--signature-scope', 'index-or-platform'], code: 0, out: () => 'Successfully verified' },
+    { name: 'a malformed platform', args: ['--platform', 'linux'], code: 2, err: () => 'invalid platform "linux": expected os/arch[/variant]' },
+  ])('multi-arch: $name → exit $code', async (c) => {
+    const result = await run('verify', `${registry.host}/cli/app:multiarch`, '--plain-http', '--config-dir', configDir, ...c.args);
+    expect(result.code).toBe(c.code);
+    if (c.out) expect(result.out).toContain(c.out());
+    if (c.also) expect(result.out).toContain(c.also());
+    if (c.err) expect(result.err).toContain(c.err());
   });
 
   it('the unsigned image error names the resolved digest', async () => {
