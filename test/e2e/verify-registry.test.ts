@@ -95,6 +95,7 @@ describe('sign → docker-registry → verify', () => {
   let expiredChain: GeneratedChain;
   let ocspChain: GeneratedChain;
   let shortLivedChain: GeneratedChain;
+  let serverAuthChain: GeneratedChain;
   let tsa: TsaDouble;
   let trustStore: MemoryTrustStore;
   let layoutCount = 0;
@@ -111,6 +112,8 @@ describe('sign → docker-registry → verify', () => {
       return { ...chain, leaf, chain: [leaf.der, chain.root.der], chainPem: leaf.pem + chain.root.pem };
     };
     expiredChain = await underRoot({ notBefore: new Date(Date.now() - 3 * DAY), notAfter: new Date(Date.now() - DAY) });
+    // extendedKeyUsage serverAuth is forbidden for code signing (signature-specification.md, Leaf Certificates).
+    serverAuthChain = await underRoot({ extendedKeyUsage: { usages: ['1.3.6.1.5.5.7.3.1'], critical: false } });
     shortLivedChain = await underRoot({ notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + DAY) });
     // A leaf naming an OCSP responder on a closed loopback port: revocation status cannot be determined.
     ocspChain = await underRoot({ extensions: [new AuthorityInfoAccessExtension({ ocsp: ['http://127.0.0.1:9/ocsp'] })] });
@@ -184,8 +187,9 @@ describe('sign → docker-registry → verify', () => {
     { name: 'revocation status unknown (OCSP unreachable)', sign: {}, signer: 'ocsp', code: 'REVOCATION_UNKNOWN' },
     { name: 'revocation unknown, permissive: logged', sign: {}, signer: 'ocsp', level: 'permissive', logged: ['REVOCATION_UNKNOWN'] },
     { name: 'identity matches a DN subset', sign: {}, identities: ['x509.subject: C=US, ST=WA, O=Acme'] },
+    { name: 'leaf breaks the certificate requirements', sign: {}, signer: 'serverAuth', code: 'INVALID_CERTIFICATE_CHAIN' },
   ])('$name → $code', async (c) => {
-    const signer = c.signer === 'other' ? otherChain : c.signer === 'expired' ? expiredChain : c.signer === 'ocsp' ? ocspChain : chain;
+    const signer = { other: otherChain, expired: expiredChain, ocsp: ocspChain, serverAuth: serverAuthChain }[c.signer ?? ''] ?? chain;
     const repo = `failures/${c.name.replace(/[^a-z]+/g, '-').replace(/^-|-$/g, '')}`;
     const { descriptor, reference } = await signedImage(repo, [{ ...c.sign, chain: signer }]);
     const result = await verifyImage(reference, options({ trustPolicy: policy({ trustedIdentities: c.identities, level: c.level }) }));
