@@ -437,6 +437,21 @@ describe('notation-go mock envelopes', () => {
     }
   });
 
+  it('a deadline passing mid-verification (hanging plugin) → VERIFICATION_TIMEOUT', async () => {
+    const store = new ArtifactStoreDouble(REPOSITORY);
+    store.addArtifact(SAMPLE, 'v1');
+    store.addSignature(SAMPLE, MEDIA_TYPE_JWS, await envelope('ca_plugin_sig_env.json'));
+    const started = Date.now();
+    const result = await verifyImage(`${REPOSITORY}:v1`, {
+      ...options({ pluginConfig: { behaviour: 'hang' } }),
+      store,
+      signal: AbortSignal.timeout(300),
+    });
+    expect(result.verified).toBe(false);
+    expect(result.error?.code).toBe('VERIFICATION_TIMEOUT');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('an invalid reference → INVALID_REFERENCE', async () => {
     const result = await verifyImage('Not A Reference', { ...options({}), store: new ArtifactStoreDouble() });
     expect(result.error?.code).toBe('INVALID_REFERENCE');
