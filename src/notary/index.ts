@@ -1,10 +1,21 @@
 // The Notary domain's public face: what other domains (CLI, service) import.
+
+// Data model and errors.
 export { NotaryError, type NotaryErrorCode } from './errors.js';
 export * from './types.js';
+
+// Trust configuration: trust policy, trust stores, X.509 rules.
 export * from './trustpolicy/index.js';
 export * from './truststore/index.js';
 export * from './x509/index.js';
+
+// Signatures: envelopes, signature manifests, signing, test PKI.
 export * from './envelope/index.js';
+export * from './signature-manifest.js';
+export * from './signer.js';
+export * from './pki/index.js';
+
+// Time and revocation authorities.
 export {
   verifyTimestampToken,
   requestTimestamp,
@@ -13,17 +24,16 @@ export {
   type RequestTimestampOptions,
 } from './timestamp/index.js';
 export { RevocationChecker, type RevocationCheckerOptions, type RevocationCheckOptions, type RevocationPurpose } from './revocation/index.js';
-export * from './signature-manifest.js';
-export * from './signer.js';
-export * from './pki/index.js';
+
+// Verification: plugins (executables in the plugin directory, or built-in ones) and the verifier.
 export {
   BuiltinPlugins,
+  CAPABILITY_REVOCATION_CHECK,
+  CAPABILITY_TRUSTED_IDENTITY,
   ExecutablePlugin,
   PLUGIN_CONTRACT_VERSION,
   PluginDirectory,
   PluginProviderChain,
-  CAPABILITY_REVOCATION_CHECK,
-  CAPABILITY_TRUSTED_IDENTITY,
   type PluginMetadata,
   type VerificationPlugin,
   type VerificationPluginProvider,
