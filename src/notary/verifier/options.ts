@@ -58,7 +58,10 @@ export interface VerifyImageOptions extends Omit<VerifyArtifactOptions, 'reposit
   store?: ArtifactStore;
   /** `registry/repository` for trust policy selection when `store` is an OCI layout. */
   scope?: string;
-  /** Verify the manifest for this platform of an index instead of the index. */
+  /**
+   * Verify the manifest for this platform of an index instead of the index. A reference that
+   * resolves to a single manifest is verified as it is: there is no other digest to choose.
+   */
   platform?: Platform | string;
   /** Default `resolved`. */
   signatureScope?: SignatureScope;
