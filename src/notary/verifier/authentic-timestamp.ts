@@ -81,14 +81,9 @@ export async function verifyAuthenticTimestamp(input: AuthenticTimestampInput): 
     throw new NotaryError('UNTRUSTED_TIMESTAMP', `no trusted TSA certificate found in the "tsa" trust stores of trust policy statement "${policy.name}"`);
   }
   const timestamp = await verifyTimestampToken(token, signerInfo.signature, tsaRoots, { signal: input.signal });
-  // The timestamp must not predate the signer's own claim. Equality is accepted: JWS signing times
-  // have second precision, so a prompt TSA can stamp the same second.
-  if (timestamp.earliest.getTime() < signedAttributes.signingTime.getTime()) {
-    throw new NotaryError(
-      'INVALID_TIMESTAMP',
-      `timestamp ${timestamp.genTime.toISOString()} is not bounded after the signing time "${signedAttributes.signingTime.toISOString()}"`,
-    );
-  }
+  // The timestamp is not compared with the signing time: that claim is unauthenticated (signature
+  // spec, Standard attributes) and JWS keeps only whole seconds, so a TSA stating 1 s accuracy
+  // would reject every fresh signature. notation-go dropped the same check (notation-go#518).
   validateChainValidity(chain, { earliest: timestamp.earliest, latest: timestamp.latest });
   const tsaRevocation = await chainRevocationStatus(timestamp.tsaChain, input.revocation, { signal: input.signal, purpose: 'timestamping' });
   const verdict = revocationVerdict(tsaRevocation, 'timestamping');

@@ -48,7 +48,7 @@ describe('signing chain revocation (OCSP double)', () => {
       privateKey: leaf.privateKey,
       certificateChain: [leaf.der, base.root.der],
     });
-    tsa = await startTsaDouble({ accuracySeconds: 0 });
+    tsa = await startTsaDouble();
     timestamped = await signEnvelope({
       mediaType: MEDIA_TYPE_JWS,
       payload: createNotaryPayload(TARGET),
