@@ -7,8 +7,7 @@ export const MAX_SIGNATURES_LIMIT = 1000;
 /** Annotation used to order signatures newest first (set by notation and oras on signature manifests). */
 export const ANNOTATION_CREATED = 'org.opencontainers.image.created';
 
-/** `verifyTimestamp` values of a trust policy statement. */
-export const VERIFY_TIMESTAMP_ALWAYS = 'always';
+/** The `verifyTimestamp` value that verifies timestamps only once the signing chain has expired. */
 export const VERIFY_TIMESTAMP_AFTER_CERT_EXPIRY = 'afterCertExpiry';
 
 /** Which named trust stores of a statement anchor which signing scheme (trust-store-trust-policy.md). */
@@ -17,6 +16,3 @@ export const TRUST_STORE_TYPE_BY_SCHEME = {
   'notary.x509.signingAuthority': 'signingAuthority',
 } as const;
 export const TRUST_STORE_TYPE_TSA = 'tsa';
-
-/** Validation types in the order the verifier evaluates them. */
-export const VALIDATION_ORDER = ['integrity', 'authenticity', 'expiry', 'authenticTimestamp', 'revocation'] as const;
