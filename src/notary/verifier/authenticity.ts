@@ -1,10 +1,9 @@
 // Authenticity: the chain meets the certificate requirements, leads to the statement's trust stores, and the leaf is a trusted identity.
 import type { X509Certificate } from '@peculiar/x509';
 import { NotaryError } from '../errors.js';
-import { collectTrustedCertificates, type TrustStoreProvider, type TrustStoreType } from '../truststore/index.js';
+import { collectTrustedCertificates, trustStoreTypeForSigningScheme, type TrustStoreProvider, type TrustStoreType } from '../truststore/index.js';
 import type { SigningScheme } from '../types.js';
 import { matchTrustedIdentities, validateCodeSigningChain, verifyChainToTrustAnchors } from '../x509/index.js';
-import { TRUST_STORE_TYPE_BY_SCHEME } from './constants.js';
 import type { AppliedPolicy } from './policy.js';
 
 /** Certificates of every named store of `type` in the statement, merged (spec: union of the stores). */
@@ -26,7 +25,7 @@ export async function verifyChainTrust(
   signal?: AbortSignal,
 ): Promise<void> {
   validateCodeSigningChain(chain);
-  const type = TRUST_STORE_TYPE_BY_SCHEME[scheme];
+  const type = trustStoreTypeForSigningScheme(scheme);
   const anchors = await loadTrustAnchors(trustStore, policy, type, signal);
   if (anchors.length === 0) {
     throw new NotaryError(

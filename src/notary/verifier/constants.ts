@@ -10,9 +10,5 @@ export const ANNOTATION_CREATED = 'org.opencontainers.image.created';
 /** The `verifyTimestamp` value that verifies timestamps only once the signing chain has expired. */
 export const VERIFY_TIMESTAMP_AFTER_CERT_EXPIRY = 'afterCertExpiry';
 
-/** Which named trust stores of a statement anchor which signing scheme (trust-store-trust-policy.md). */
-export const TRUST_STORE_TYPE_BY_SCHEME = {
-  'notary.x509': 'ca',
-  'notary.x509.signingAuthority': 'signingAuthority',
-} as const;
+/** The trust store type whose roots anchor timestamp authorities. */
 export const TRUST_STORE_TYPE_TSA = 'tsa';
