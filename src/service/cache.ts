@@ -35,7 +35,11 @@ function abortReason(signal: AbortSignal): unknown {
 
 /** Settle with `promise`, or reject as soon as `signal` aborts (the work itself goes on for other waiters). */
 export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortReason(signal));
+  if (signal.aborted) {
+    // Nobody awaits `promise` any more: its own rejection (e.g. the aborted registry request) must not go unhandled and crash the process.
+    promise.catch(() => undefined);
+    return Promise.reject(abortReason(signal));
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(abortReason(signal));
     signal.addEventListener('abort', onAbort, { once: true });
