@@ -167,6 +167,9 @@ export class HttpTransport {
         res = await request(url, {
           dispatcher: this.agent(insecure),
           method: req.method,
+          // undici sends `connection: close` with every HEAD (against servers that answer HEAD with a
+          // body), so each tag resolve would open a new connection; registries answer HEAD correctly.
+          ...(req.method === 'HEAD' ? { reset: false } : {}),
           headers,
           body: req.body,
           signal: req.signal,
