@@ -1,0 +1,93 @@
+// `npm run bench`: the /checkimages benchmark. Prints one JSON object on stdout and writes it to
+// bench/results/latest.json; progress goes to stderr. Flags: see USAGE.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runBenchmark, type BenchOptions } from './lib/run.js';
+
+const USAGE = `usage: node dist/bench/checkimages.js [options]
+  --counts 1,10,50        images per /checkimages request
+  --iterations-scale X    multiply the default cold iterations (1 image: 200, 10: 100, 50: 40)
+  --warm-seconds N        autocannon duration per warm and bare measurement (default 5)
+  --connections N         autocannon connections (default 4)
+  --memory-images N       distinct images in the memory run (default 300; cacheMaxSize 100)
+  --profile DIR           run the service with --cpu-prof, profiles written to DIR
+  --out FILE              where the JSON goes (default bench/results/latest.json)
+  --quick                 a short run to try the bench (results not comparable)`;
+
+/** Measured cold iterations per image count: fewer for large requests, which are slower and vary less. */
+const DEFAULT_COLD_ITERATIONS: Record<number, number> = { 1: 200, 10: 100, 50: 40 };
+const DEFAULT_COLD_WARMUP = 10;
+const DEFAULT_WARM_SECONDS = 5;
+const DEFAULT_WARM_WARMUP_SECONDS = 1;
+const DEFAULT_CONNECTIONS = 4;
+const DEFAULT_MEMORY_IMAGES = 300;
+const MEMORY_CACHE_MAX_SIZE = 100;
+const MEMORY_IMAGES_PER_REQUEST = 10;
+
+function positiveNumber(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got "${text}"\n${USAGE}`);
+  return value;
+}
+
+function coldIterations(scale: number): (images: number) => number {
+  return (images) => {
+    const base = DEFAULT_COLD_ITERATIONS[images] ?? Math.max(20, Math.round(2000 / Math.max(images, 10)));
+    return Math.max(1, Math.round(base * scale));
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      counts: { type: 'string' },
+      'iterations-scale': { type: 'string' },
+      'warm-seconds': { type: 'string' },
+      connections: { type: 'string' },
+      'memory-images': { type: 'string' },
+      profile: { type: 'string' },
+      out: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stderr.write(`${USAGE}\n`);
+    return;
+  }
+  const quick = values.quick ?? false;
+  const counts = (values.counts ?? '1,10,50').split(',').map((part) => positiveNumber('counts', part.trim(), 1));
+  if (counts.some((count) => !Number.isInteger(count) || count > 100)) throw new Error('--counts: whole numbers up to 100 (the service\'s image limit per request)');
+  const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const out = values.out ?? join(repositoryRoot, 'bench', 'results', 'latest.json');
+  const options: BenchOptions = {
+    imageCounts: counts,
+    coldIterations: coldIterations(positiveNumber('iterations-scale', values['iterations-scale'], quick ? 0.1 : 1)),
+    coldWarmupIterations: quick ? 3 : DEFAULT_COLD_WARMUP,
+    warmDurationSeconds: positiveNumber('warm-seconds', values['warm-seconds'], quick ? 1 : DEFAULT_WARM_SECONDS),
+    warmWarmupSeconds: quick ? 0 : DEFAULT_WARM_WARMUP_SECONDS,
+    warmConnections: positiveNumber('connections', values.connections, DEFAULT_CONNECTIONS),
+    memory: {
+      cacheMaxSize: MEMORY_CACHE_MAX_SIZE,
+      images: positiveNumber('memory-images', values['memory-images'], quick ? MEMORY_CACHE_MAX_SIZE + 20 : DEFAULT_MEMORY_IMAGES),
+      imagesPerRequest: MEMORY_IMAGES_PER_REQUEST,
+    },
+    inline: false,
+    childNodeOptions: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values.profile)}`] : [],
+    log: (line) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`),
+  };
+  const result = await runBenchmark(options);
+  const json = JSON.stringify(result, null, 2);
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, `${json}\n`);
+  process.stdout.write(`${json}\n`);
+  options.log(`written to ${out}`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});
