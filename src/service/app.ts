@@ -1,4 +1,5 @@
 // The HTTP API: POST /checkimages, byte-compatible with kyverno-notation-aws (statuses, bodies, headers).
+import { setMaxListeners } from 'node:events';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -36,6 +37,10 @@ export interface CheckImagesAppOptions {
   /** Serve HTTPS with this pair; plain HTTP without. */
   tls?: { key: string; cert: string };
 }
+
+/** Abort listeners on a request's signal: per image verified at the same time, and for the request itself. */
+const ABORT_LISTENERS_PER_IMAGE = 4;
+const ABORT_LISTENERS_PER_REQUEST = 10;
 
 /** The 406 prefix the peer writes per container kind (its wording, including the ephemeral one's colon). */
 const FAILURE_PREFIX: Record<ContainerKind, string> = {
@@ -204,6 +209,9 @@ export function createCheckImagesApp(options: CheckImagesAppOptions) {
       if (!reply.raw.writableFinished) disconnected.abort(new DOMException('the client closed the connection', 'AbortError'));
     });
     const signal = AbortSignal.any([AbortSignal.timeout(limits.requestTimeoutMs), disconnected.signal]);
+    // Each image in flight listens on it a few times (its wait, its registry request): not a leak, so
+    // no MaxListenersExceededWarning (a stack trace and a stderr line per request beyond 3 images).
+    setMaxListeners(limits.imageConcurrency * ABORT_LISTENERS_PER_IMAGE + ABORT_LISTENERS_PER_REQUEST, signal);
     const outcomes = await checkImages(body.images, {
       backend,
       cache,
