@@ -1,9 +1,11 @@
-// Registry flags shared by every command that talks to registries, and the helpers commands share
-// to open a registry repository or an OCI layout, report errors and bound their run time.
+// Flags and helpers the CLI commands share: registry flags, opening a registry repository or an OCI layout,
+// repeatable key=value flags, reporting errors with exit codes, and bounding a command's run time.
 import { readFileSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { errorCode } from '../common/error.js';
+import { NotaryError } from '../notary/index.js';
 import {
   chainCredentials,
   dockerConfigCredentials,
@@ -42,6 +44,8 @@ export const DEFAULT_COMMAND_TIMEOUT_SECONDS = 300;
 const MAX_COMMAND_TIMEOUT_SECONDS = 24 * 3600;
 /** Longest password read from stdin. */
 const MAX_PASSWORD_BYTES = 64 * 1024;
+/** Most entries of a repeatable key=value flag (--user-metadata, --plugin-config). */
+const MAX_KEY_VALUE_ENTRIES = 128;
 
 /** Add --plain-http, --insecure, --username/--password, --password-stdin and --registry-config. */
 export function addRegistryOptions(command: Command): Command {
@@ -95,6 +99,40 @@ export function registryClientFromOptions(
   });
 }
 
+/**
+ * notation's user config dir: `$NOTATION_DIR`, else `$XDG_CONFIG_HOME/notation` (default
+ * `~/.config/notation`) on Linux, `~/Library/Application Support/notation` on macOS.
+ */
+export function notationConfigDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.NOTATION_DIR) return env.NOTATION_DIR;
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'notation');
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'notation');
+}
+
+/** `--timeout <seconds>` of the registry commands, read by `timeoutSignal`. */
+export function addTimeoutOption(command: Command): Command {
+  return command.option('--timeout <seconds>', `deadline for the whole command (default ${DEFAULT_COMMAND_TIMEOUT_SECONDS})`);
+}
+
+/** Commander's argument parser for a repeatable flag: every value, in order. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `key=value` pairs of a repeatable flag (split at the first `=`), each key once; throws NotaryError INVALID_INPUT. */
+export function parseKeyValues(values: string[], flag: string): Record<string, string> {
+  if (values.length > MAX_KEY_VALUE_ENTRIES) throw new NotaryError('INVALID_INPUT', `at most ${MAX_KEY_VALUE_ENTRIES} ${flag} entries are allowed`);
+  const result: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    if (eq <= 0) throw new NotaryError('INVALID_INPUT', `${flag} expects key=value, got ${JSON.stringify(value)}`);
+    const key = value.slice(0, eq);
+    if (Object.hasOwn(result, key)) throw new NotaryError('INVALID_INPUT', `${flag} sets ${JSON.stringify(key)} twice`);
+    result[key] = value.slice(eq + 1);
+  }
+  return result;
+}
+
 /** `PATH`, `PATH:tag` or `PATH@sha256:…` (a colon only counts after the last slash, as in oras). */
 export function parseLayoutReference(value: string): { path: string; target?: string } {
   const at = value.lastIndexOf('@');
@@ -134,23 +172,56 @@ export async function openTarget(value: string, options: { ociLayout: boolean; c
   };
 }
 
+/** The tag or digest of an opened target; a layout reference without one is refused with INVALID_ARGUMENT. */
+export function requireTarget(opened: OpenedTarget, reference: string): string {
+  if (opened.target === undefined) throw new OciError('INVALID_ARGUMENT', `name a tag or digest: ${reference}:<tag> or ${reference}@<digest>`);
+  return opened.target;
+}
+
 /** `<name>@<digest>` for a registry or layout target. */
 export function pinnedName(opened: OpenedTarget, digest: string): string {
   return opened.reference ? formatReference(withDigest(opened.reference, digest)) : `${opened.name}@${digest}`;
 }
 
 /** Failures caused by what the user typed: exit code 2. Everything else that fails: 1. */
-const USAGE_CODES: ReadonlySet<string> = new Set(['INVALID_REFERENCE', 'INVALID_ARGUMENT', 'INVALID_LAYOUT', 'CREDENTIALS_UNAVAILABLE']);
+export const USAGE_ERROR_CODES: ReadonlySet<string> = new Set(['INVALID_REFERENCE', 'INVALID_ARGUMENT', 'INVALID_LAYOUT', 'CREDENTIALS_UNAVAILABLE']);
 
-export function exitCodeForError(err: unknown): number {
+export function exitCodeForError(err: unknown, usageCodes: ReadonlySet<string> = USAGE_ERROR_CODES): number {
   const code = errorCode(err);
-  return code !== undefined && USAGE_CODES.has(code) ? 2 : 1;
+  return code !== undefined && usageCodes.has(code) ? 2 : 1;
 }
 
 /** `Error: <message> (<CODE>)`, the form main() uses. */
 export function formatError(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   return `Error: ${message} (${errorCode(err) ?? 'INTERNAL'})\n`;
+}
+
+/** Print a command's failure to stderr and return its exit code (2 for `usageCodes`, else 1). */
+export function reportError(output: CliOutput, err: unknown, usageCodes: ReadonlySet<string> = USAGE_ERROR_CODES): number {
+  output.stderr(formatError(err));
+  return exitCodeForError(err, usageCodes);
+}
+
+/**
+ * The action of a registry command: a RegistryClient from the registry flags when `needsClient`
+ * (not for OCI layouts), the command run with it, a flag error reported like the command's own,
+ * and the client closed afterwards.
+ */
+export async function runWithRegistryClient(
+  options: RegistryCliOptions,
+  needsClient: boolean,
+  run: (dependencies: { client?: RegistryClient }) => Promise<number>,
+): Promise<void> {
+  let client: RegistryClient | undefined;
+  try {
+    if (needsClient) client = registryClientFromOptions(options);
+    process.exitCode = await run(client ? { client } : {});
+  } catch (err) {
+    process.exitCode = reportError(processOutput, err);
+  } finally {
+    await client?.close();
+  }
 }
 
 /** `--timeout <seconds>` as an AbortSignal. */

@@ -3,7 +3,8 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notationConfigDir, runVerify, splitLayoutReference, type VerifyCommandOptions } from '../../src/cli/commands/verify.js';
+import { runVerify, splitLayoutReference, type VerifyCommandOptions } from '../../src/cli/commands/verify.js';
+import { notationConfigDir } from '../../src/cli/options.js';
 import { NOTARY_FIXTURES } from '../support/fixtures.js';
 import { generateTestCertificate } from '../support/pki.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { NotaryError } from '../../notary/errors.js';
 import { DEFAULT_VALIDITY_DAYS, NOTARY_KEY_TYPES, generateTestCertificate, type KeyType } from '../../notary/pki/index.js';
-import { notationConfigDir } from './verify.js';
+import { notationConfigDir } from '../options.js';
 
 /** Names become file and trust store names; notation allows the same characters. */
 const NAME_PATTERN = /^[a-zA-Z0-9_.-]+$/;

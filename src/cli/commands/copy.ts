@@ -4,12 +4,12 @@ import { copyGraph, OciError, type RegistryClient } from '../../oci/index.js';
 import { isDigest } from '../../reference/index.js';
 import {
   addRegistryOptions,
-  exitCodeForError,
-  formatError,
+  addTimeoutOption,
   openTarget,
   pinnedName,
   processOutput,
-  registryClientFromOptions,
+  reportError,
+  runWithRegistryClient,
   timeoutSignal,
   type CliOutput,
   type OpenedTarget,
@@ -77,8 +77,7 @@ export async function runCopy(positionals: string[], options: CopyCommandOptions
     }
     return 0;
   } catch (err) {
-    output.stderr(formatError(err));
-    return exitCodeForError(err);
+    return reportError(output, err);
   }
 }
 
@@ -92,20 +91,12 @@ export function registerCopyCommand(program: Command): void {
     .option('-r, --recursive', 'also copy the referrers of every copied manifest, recursively')
     .option('--from-oci-layout <path[:tag|@digest]>', 'copy from this OCI image layout')
     .option('--to-oci-layout <path[:tag]>', 'copy into this OCI image layout (created when missing)')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--timeout <seconds>', 'deadline for the whole command (default 300)');
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'));
+  addTimeoutOption(command);
   addRegistryOptions(command);
-  command.action(async (source: string | undefined, destination: string | undefined, options: CopyCommandOptions) => {
-    let client: RegistryClient | undefined;
-    try {
-      const positionals = [source, destination].filter((v): v is string => v !== undefined);
-      if (options.fromOciLayout === undefined || options.toOciLayout === undefined) client = registryClientFromOptions(options);
-      process.exitCode = await runCopy(positionals, options, client ? { client } : {});
-    } catch (err) {
-      process.stderr.write(formatError(err));
-      process.exitCode = exitCodeForError(err);
-    } finally {
-      await client?.close();
-    }
+  command.action((source: string | undefined, destination: string | undefined, options: CopyCommandOptions) => {
+    const positionals = [source, destination].filter((v): v is string => v !== undefined);
+    const needsClient = options.fromOciLayout === undefined || options.toOciLayout === undefined;
+    return runWithRegistryClient(options, needsClient, (deps) => runCopy(positionals, options, deps));
   });
 }

@@ -3,12 +3,13 @@ import { Command, Option } from 'commander';
 import { DEFAULT_REFERRERS_TREE_DEPTH, OciError, referrersTree, type Descriptor, type ReferrerNode, type RegistryClient } from '../../oci/index.js';
 import {
   addRegistryOptions,
-  exitCodeForError,
-  formatError,
+  addTimeoutOption,
   openTarget,
   pinnedName,
   processOutput,
-  registryClientFromOptions,
+  reportError,
+  requireTarget,
+  runWithRegistryClient,
   timeoutSignal,
   type CliOutput,
   type RegistryCliOptions,
@@ -81,16 +82,14 @@ export async function runDiscover(reference: string, options: DiscoverCommandOpt
     }
     const signal = timeoutSignal(options.timeout);
     const opened = await openTarget(reference, { ociLayout: Boolean(options.ociLayout), ...(deps.client ? { client: deps.client } : {}) });
-    if (opened.target === undefined) throw new OciError('INVALID_ARGUMENT', `name a tag or digest: ${reference}:<tag> or ${reference}@<digest>`);
-    const subject = await opened.store.resolve(opened.target, { signal });
+    const subject = await opened.store.resolve(requireTarget(opened, reference), { signal });
     const referrers = await referrersTree(opened.store, subject, { maxDepth: depth, signal, ...(options.artifactType ? { artifactType: options.artifactType } : {}) });
     const name = (digest: string): string => pinnedName(opened, digest);
     if (options.output === 'json') output.stdout(`${JSON.stringify(jsonNode(name, subject, referrers), null, 2)}\n`);
     else output.stdout(renderTree(name(subject.digest), referrers));
     return 0;
   } catch (err) {
-    output.stderr(formatError(err));
-    return exitCodeForError(err);
+    return reportError(output, err);
   }
 }
 
@@ -102,19 +101,10 @@ export function registerDiscoverCommand(program: Command): void {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['tree', 'json']).default('tree'))
     .option('--artifact-type <type>', 'only referrers of this artifact type')
     .option('--depth <n>', `how many levels of referrers to follow (default ${DEFAULT_REFERRERS_TREE_DEPTH})`)
-    .option('--oci-layout', 'the reference is an OCI image layout: PATH[:tag|@digest]')
-    .option('--timeout <seconds>', 'deadline for the whole command (default 300)');
+    .option('--oci-layout', 'the reference is an OCI image layout: PATH[:tag|@digest]');
+  addTimeoutOption(command);
   addRegistryOptions(command);
-  command.action(async (reference: string, options: DiscoverCommandOptions) => {
-    let client: RegistryClient | undefined;
-    try {
-      if (!options.ociLayout) client = registryClientFromOptions(options);
-      process.exitCode = await runDiscover(reference, options, client ? { client } : {});
-    } catch (err) {
-      process.stderr.write(formatError(err));
-      process.exitCode = exitCodeForError(err);
-    } finally {
-      await client?.close();
-    }
-  });
+  command.action((reference: string, options: DiscoverCommandOptions) =>
+    runWithRegistryClient(options, !options.ociLayout, (deps) => runDiscover(reference, options, deps)),
+  );
 }

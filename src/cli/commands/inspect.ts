@@ -1,14 +1,15 @@
 // `imgverify inspect <ref>`: a manifest with its digest, size and media type.
 import { Command, Option } from 'commander';
-import { OciError, type RegistryClient } from '../../oci/index.js';
+import type { RegistryClient } from '../../oci/index.js';
 import {
   addRegistryOptions,
-  exitCodeForError,
-  formatError,
+  addTimeoutOption,
   openTarget,
   pinnedName,
   processOutput,
-  registryClientFromOptions,
+  reportError,
+  requireTarget,
+  runWithRegistryClient,
   timeoutSignal,
   type CliOutput,
   type RegistryCliOptions,
@@ -25,8 +26,7 @@ export async function runInspect(reference: string, options: InspectCommandOptio
   try {
     const signal = timeoutSignal(options.timeout);
     const opened = await openTarget(reference, { ociLayout: Boolean(options.ociLayout), ...(deps.client ? { client: deps.client } : {}) });
-    if (opened.target === undefined) throw new OciError('INVALID_ARGUMENT', `name a tag or digest: ${reference}:<tag> or ${reference}@<digest>`);
-    const descriptor = await opened.store.resolve(opened.target, { signal });
+    const descriptor = await opened.store.resolve(requireTarget(opened, reference), { signal });
     const fetched = await opened.store.fetchManifest(descriptor, { signal });
     // The bytes as stored (digest-verified), not our parsed model: unknown fields are shown too.
     const manifest: unknown = JSON.parse(new TextDecoder().decode(fetched.bytes));
@@ -47,8 +47,7 @@ export async function runInspect(reference: string, options: InspectCommandOptio
     }
     return 0;
   } catch (err) {
-    output.stderr(formatError(err));
-    return exitCodeForError(err);
+    return reportError(output, err);
   }
 }
 
@@ -58,19 +57,10 @@ export function registerInspectCommand(program: Command): void {
     .description('Show the manifest of an artifact with its digest, size and media type')
     .argument('<reference>', 'registry/repository[:tag|@digest], or PATH[:tag|@digest] with --oci-layout')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--oci-layout', 'the reference is an OCI image layout: PATH[:tag|@digest]')
-    .option('--timeout <seconds>', 'deadline for the whole command (default 300)');
+    .option('--oci-layout', 'the reference is an OCI image layout: PATH[:tag|@digest]');
+  addTimeoutOption(command);
   addRegistryOptions(command);
-  command.action(async (reference: string, options: InspectCommandOptions) => {
-    let client: RegistryClient | undefined;
-    try {
-      if (!options.ociLayout) client = registryClientFromOptions(options);
-      process.exitCode = await runInspect(reference, options, client ? { client } : {});
-    } catch (err) {
-      process.stderr.write(formatError(err));
-      process.exitCode = exitCodeForError(err);
-    } finally {
-      await client?.close();
-    }
-  });
+  command.action((reference: string, options: InspectCommandOptions) =>
+    runWithRegistryClient(options, !options.ociLayout, (deps) => runInspect(reference, options, deps)),
+  );
 }

@@ -1,7 +1,6 @@
 // `imgverify sign <ref>`: sign an image in a registry or OCI layout like `notation sign`, pushing a signature notation accepts.
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { errorCode } from '../../common/error.js';
 import {
   NotaryError,
   SIGNATURE_FORMATS,
@@ -18,18 +17,20 @@ import {
 import type { RegistryClient } from '../../oci/index.js';
 import {
   addRegistryOptions,
-  formatError,
+  addTimeoutOption,
+  collect,
   openTarget,
+  parseKeyValues,
   pinnedName,
   processOutput,
   registryClientFromOptions,
+  reportError,
   timeoutSignal,
+  USAGE_ERROR_CODES,
   type CliOutput,
   type RegistryCliOptions,
 } from '../options.js';
 
-/** Most --user-metadata entries. */
-const MAX_USER_METADATA = 128;
 /** Longest --expiry accepted: a century. */
 const MAX_EXPIRY_MS = 100 * 365 * 24 * 3600 * 1000;
 /** Key and certificate files are small; anything larger is a wrong path. */
@@ -38,12 +39,9 @@ const MAX_KEY_FILE_BYTES = 1024 * 1024;
 const DURATION_UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Failures of the input (key, certificate, flags, reference), not of the registry: exit code 2. */
-const USAGE_ERROR_CODES: ReadonlySet<string> = new Set([
+const SIGN_USAGE_ERROR_CODES: ReadonlySet<string> = new Set([
+  ...USAGE_ERROR_CODES,
   'INVALID_INPUT',
-  'INVALID_REFERENCE',
-  'INVALID_ARGUMENT',
-  'INVALID_LAYOUT',
-  'CREDENTIALS_UNAVAILABLE',
   'UNSUPPORTED_ALGORITHM',
   'UNSUPPORTED_SIGNATURE_FORMAT',
   'INVALID_CERTIFICATE_CHAIN',
@@ -75,18 +73,9 @@ export function parseExpiryDuration(value: string): number {
   return ms;
 }
 
-/** `key=value` pairs (split at the first `=`), each key once. */
+/** The `--user-metadata` pairs signed with the image. */
 export function parseUserMetadata(values: string[]): Record<string, string> {
-  if (values.length > MAX_USER_METADATA) throw new NotaryError('INVALID_INPUT', `at most ${MAX_USER_METADATA} --user-metadata entries are allowed`);
-  const metadata: Record<string, string> = {};
-  for (const value of values) {
-    const eq = value.indexOf('=');
-    if (eq <= 0) throw new NotaryError('INVALID_INPUT', `--user-metadata expects key=value, got ${JSON.stringify(value)}`);
-    const key = value.slice(0, eq);
-    if (Object.hasOwn(metadata, key)) throw new NotaryError('INVALID_INPUT', `--user-metadata sets ${JSON.stringify(key)} twice`);
-    metadata[key] = value.slice(eq + 1);
-  }
-  return metadata;
+  return parseKeyValues(values, '--user-metadata');
 }
 
 async function readSmallFile(path: string, what: string): Promise<Buffer> {
@@ -146,16 +135,10 @@ export async function runSign(reference: string, options: SignCommandOptions, de
     output.stdout(`Pushed the signature to ${pinnedName(opened, result.signatureManifest.digest)}\n`);
     return 0;
   } catch (err) {
-    output.stderr(formatError(err));
-    const code = errorCode(err);
-    return code !== undefined && USAGE_ERROR_CODES.has(code) ? 2 : 1;
+    return reportError(output, err, SIGN_USAGE_ERROR_CODES);
   } finally {
     if (ownClient && client) await client.close();
   }
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 export function registerSignCommand(program: Command): void {
@@ -175,8 +158,8 @@ export function registerSignCommand(program: Command): void {
     .option('--timestamp-root-cert <file>', 'root certificate (PEM) the timestamp must chain to')
     .option('-m, --user-metadata <key=value>', 'metadata signed with the image (repeatable)', collect, [])
     .option('-e, --expiry <duration>', 'signature expiry ("best by use" time), e.g. 24h, 30m, 7d')
-    .option('--oci-layout', 'the reference is an OCI image layout: PATH:tag or PATH@sha256:<digest>')
-    .option('--timeout <seconds>', 'deadline for the whole command (default 300)');
+    .option('--oci-layout', 'the reference is an OCI image layout: PATH:tag or PATH@sha256:<digest>');
+  addTimeoutOption(command);
   addRegistryOptions(command);
   command.action(async (reference: string, options: SignCommandOptions) => {
     process.exitCode = await runSign(reference, options);

@@ -1,5 +1,4 @@
 // `imgverify verify <ref>`: verify Notary signatures like `notation verify`, with text or JSON output and exit codes 0/1/2.
-import { homedir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { Command, Option } from 'commander';
 import { errorCode } from '../../common/error.js';
@@ -12,23 +11,25 @@ import { FileTrustStore } from '../../notary/truststore/index.js';
 import type { ErrorInfo, ImageVerificationResult, SignatureVerification } from '../../notary/types.js';
 import { DEFAULT_MAX_SIGNATURES, MAX_SIGNATURES_LIMIT, verifyImage, verifyInStore, type SignatureScope, type VerifyImageOptions } from '../../notary/verifier/index.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../main.js';
-import { addRegistryOptions, parseLayoutReference, processOutput, registryClientFromOptions, type CliOutput, type RegistryCliOptions } from '../options.js';
+import {
+  addRegistryOptions,
+  collect,
+  notationConfigDir,
+  parseKeyValues,
+  parseLayoutReference,
+  processOutput,
+  registryClientFromOptions,
+  USAGE_ERROR_CODES as REGISTRY_USAGE_ERROR_CODES,
+  type CliOutput,
+  type RegistryCliOptions,
+} from '../options.js';
 
 /** Whole-command deadline unless --timeout says otherwise. */
 export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 300;
 const MAX_VERIFY_TIMEOUT_SECONDS = 3600;
-const MAX_KEY_VALUE_ENTRIES = 128;
 
 /** Failures that mean the input or the configuration is wrong, not the signature: exit code 2. */
-const USAGE_ERROR_CODES: ReadonlySet<string> = new Set([
-  'INVALID_INPUT',
-  'INVALID_ARGUMENT',
-  'INVALID_REFERENCE',
-  'INVALID_TRUST_POLICY',
-  'INVALID_TRUST_STORE',
-  'INVALID_LAYOUT',
-  'CREDENTIALS_UNAVAILABLE',
-]);
+const USAGE_ERROR_CODES: ReadonlySet<string> = new Set([...REGISTRY_USAGE_ERROR_CODES, 'INVALID_INPUT', 'INVALID_TRUST_POLICY', 'INVALID_TRUST_STORE']);
 
 export interface VerifyCommandOptions {
   ociLayout?: boolean;
@@ -41,36 +42,6 @@ export interface VerifyCommandOptions {
   maxSignatures: string;
   timeout: string;
   output: 'text' | 'json';
-}
-
-export type Output = CliOutput;
-
-/**
- * notation's user config dir: `$NOTATION_DIR`, else `$XDG_CONFIG_HOME/notation` (default
- * `~/.config/notation`) on Linux, `~/Library/Application Support/notation` on macOS.
- */
-export function notationConfigDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  if (env.NOTATION_DIR) return env.NOTATION_DIR;
-  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'notation');
-  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'notation');
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-/** `k=v` pairs into a map; throws INVALID_INPUT. */
-export function parseKeyValues(values: string[], flag: string): Record<string, string> {
-  if (values.length > MAX_KEY_VALUE_ENTRIES) throw new NotaryError('INVALID_INPUT', `at most ${MAX_KEY_VALUE_ENTRIES} ${flag} entries are allowed`);
-  const result: Record<string, string> = {};
-  for (const value of values) {
-    const eq = value.indexOf('=');
-    if (eq <= 0) throw new NotaryError('INVALID_INPUT', `${flag} expects key=value, got ${JSON.stringify(value)}`);
-    const key = value.slice(0, eq);
-    if (key in result) throw new NotaryError('INVALID_INPUT', `${flag} sets ${JSON.stringify(key)} twice`);
-    result[key] = value.slice(eq + 1);
-  }
-  return result;
 }
 
 function parseBoundedInteger(value: string, flag: string, min: number, max: number): number {
@@ -143,7 +114,7 @@ export function exitCodeFor(result: ImageVerificationResult): number {
 export interface VerifyDependencies {
   /** Hands out registry repositories (built from the global registry flags). */
   registry?: VerifyImageOptions['registry'];
-  output?: Output;
+  output?: CliOutput;
   env?: NodeJS.ProcessEnv;
 }
 
