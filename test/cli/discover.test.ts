@@ -1,34 +1,17 @@
 // `imgverify discover` against the real registry (tag schema), the Referrers API double and OCI layouts.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { copyGraph, OciLayoutStore, pushArtifact, pushImage, RegistryClient } from '../../src/oci/index.js';
 import { NOTARY_FIXTURES } from '../support/fixtures.js';
 import { startReferrersRegistryDouble, type ReferrersRegistryDouble } from '../support/referrers-registry-double.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
+import { runCli } from '../support/cli.js';
 
 const LAYOUTS = join(NOTARY_FIXTURES, 'notation-e2e/oci_layout');
 const IMAGE = 'sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9';
 const SIGNATURE = 'sha256:90ceaff260d657d797c408ac73564a9c7bb9d86055877c2a811f0e63b8c6524f';
 const SIGNATURE_TYPE = 'application/vnd.cncf.notary.signature';
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-/** Run the program in-process and capture its output; main() reads process.exitCode, so none is left behind. */
-async function runCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const captured = { stdout: '', stderr: '' };
-  const capture = (stream: 'stdout' | 'stderr') =>
-    vi.spyOn(process[stream], 'write').mockImplementation((chunk: string | Uint8Array) => {
-      captured[stream] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      return true;
-    });
-  const spies = [capture('stdout'), capture('stderr')];
-  try {
-    return { code: await main(['node', 'imgverify', ...args]), ...captured };
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 let registry: RegistryServer;
 let double: ReferrersRegistryDouble;

@@ -2,26 +2,12 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RegistryClient, pushImage, pushIndex } from '../../src/oci/index.js';
 import { signArtifact } from '../../src/notary/signer.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
 import { cachedKeyPair, generateCertificateChain } from '../support/pki.js';
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
-  try {
-    const code = await main(['node', 'imgverify', ...args]);
-    return { code, out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+import { runCli } from '../support/cli.js';
 
 describe('imgverify verify <registry reference>', () => {
   let registry: RegistryServer;
@@ -64,31 +50,28 @@ describe('imgverify verify <registry reference>', () => {
       }),
     );
   });
-  afterEach(() => {
-    process.exitCode = undefined;
-  });
   afterAll(async () => {
     await Promise.all([registry?.stop(), configDir && rm(configDir, { recursive: true, force: true })]);
   });
 
   it('a signed tag verifies: exit 0, the digest verified and the signature that passed', async () => {
-    const result = await run('verify', `${registry.host}/cli/app:signed`, '--plain-http', '--config-dir', configDir);
-    expect(result.err).toBe('');
+    const result = await runCli('verify', `${registry.host}/cli/app:signed`, '--plain-http', '--config-dir', configDir);
+    expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(new RegExp(`^Successfully verified signature for ${registry.host}/cli/app@${signedDigest}\\n  signature: sha256:[0-9a-f]{64} \\(application/jose\\+json, notary\\.x509, signed `));
+    expect(result.stdout).toMatch(new RegExp(`^Successfully verified signature for ${registry.host}/cli/app@${signedDigest}\\n  signature: sha256:[0-9a-f]{64} \\(application/jose\\+json, notary\\.x509, signed `));
   });
 
   it('JSON output and required user metadata', async () => {
-    const result = await run('verify', `${registry.host}/cli/app:signed`, '--plain-http', '--config-dir', configDir, '-m', 'team=blue', '--output', 'json');
+    const result = await runCli('verify', `${registry.host}/cli/app:signed`, '--plain-http', '--config-dir', configDir, '-m', 'team=blue', '--output', 'json');
     expect(result.code).toBe(0);
-    const json = JSON.parse(result.out) as { reference: string; digest: string; verified: boolean; signature: { userMetadata: Record<string, string> } };
+    const json = JSON.parse(result.stdout) as { reference: string; digest: string; verified: boolean; signature: { userMetadata: Record<string, string> } };
     expect(json).toMatchObject({ reference: `${registry.host}/cli/app:signed`, digest: signedDigest, verified: true, signature: { userMetadata: { team: 'blue' } } });
   });
 
   it('the config dir defaults to $NOTATION_DIR', async () => {
     vi.stubEnv('NOTATION_DIR', configDir);
     try {
-      expect((await run('verify', `${registry.host}/cli/app:signed`, '--plain-http')).code).toBe(0);
+      expect((await runCli('verify', `${registry.host}/cli/app:signed`, '--plain-http')).code).toBe(0);
     } finally {
       vi.unstubAllEnvs();
     }
@@ -104,10 +87,10 @@ describe('imgverify verify <registry reference>', () => {
   ])('$name → exit $code', async ({ args, code, err }) => {
     const [target, ...rest] = args as [string, ...string[]];
     const reference = target.includes(' ') ? target : `${registry.host}/cli/app:${target}`;
-    const result = await run('verify', reference, '--plain-http', '--config-dir', configDir, ...rest);
+    const result = await runCli('verify', reference, '--plain-http', '--config-dir', configDir, ...rest);
     expect(result.code).toBe(code);
-    expect(result.err).toMatch(err);
-    expect(result.out).toBe('');
+    expect(result.stderr).toMatch(err);
+    expect(result.stdout).toBe('');
   });
 
   it.each([
@@ -123,15 +106,15 @@ describe('imgverify verify <registry reference>', () => {
     { name: 'a platform with a variant', args: ['--platform', 'linux/arm/v7', '--signature-scope', 'index-or-platform'], code: 0, out: () => 'Successfully verified' },
     { name: 'a malformed platform', args: ['--platform', 'linux'], code: 2, err: () => 'invalid platform "linux": expected os/arch[/variant]' },
   ])('multi-arch: $name → exit $code', async (c) => {
-    const result = await run('verify', `${registry.host}/cli/app:multiarch`, '--plain-http', '--config-dir', configDir, ...c.args);
+    const result = await runCli('verify', `${registry.host}/cli/app:multiarch`, '--plain-http', '--config-dir', configDir, ...c.args);
     expect(result.code).toBe(c.code);
-    if (c.out) expect(result.out).toContain(c.out());
-    if (c.also) expect(result.out).toContain(c.also());
-    if (c.err) expect(result.err).toContain(c.err());
+    if (c.out) expect(result.stdout).toContain(c.out());
+    if (c.also) expect(result.stdout).toContain(c.also());
+    if (c.err) expect(result.stderr).toContain(c.err());
   });
 
   it('the unsigned image error names the resolved digest', async () => {
-    const result = await run('verify', `${registry.host}/cli/app:unsigned`, '--plain-http', '--config-dir', configDir);
-    expect(result.err).toContain(`no signature is associated with "${registry.host}/cli/app@${unsignedDigest}", make sure the artifact was signed successfully`);
+    const result = await runCli('verify', `${registry.host}/cli/app:unsigned`, '--plain-http', '--config-dir', configDir);
+    expect(result.stderr).toContain(`no signature is associated with "${registry.host}/cli/app@${unsignedDigest}", make sure the artifact was signed successfully`);
   });
 });

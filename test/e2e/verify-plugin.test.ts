@@ -2,29 +2,16 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OciLayoutStore, pushImage, type ArtifactStore, type Descriptor } from '../../src/oci/index.js';
 import { createNotaryPayload, signEnvelope } from '../../src/notary/envelope/index.js';
 import { buildSignatureManifest } from '../../src/notary/signature-manifest.js';
 import { MEDIA_TYPE_JWS, type ExtendedAttribute, type SigningScheme } from '../../src/notary/types.js';
 import { installPluginDouble } from '../notary/plugin/plugin-double.js';
 import { cachedKeyPair, generateCertificateChain, type GeneratedChain } from '../support/pki.js';
+import { runCli } from '../support/cli.js';
 
 const PLUGIN = 'com.example.double';
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
-  try {
-    return { code: await main(['node', 'imgverify', ...args]), out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
 
 async function sign(store: ArtifactStore, subject: Descriptor, chain: GeneratedChain, scheme: SigningScheme, extendedAttributes: ExtendedAttribute[]): Promise<void> {
   const envelope = await signEnvelope({
@@ -82,17 +69,14 @@ describe('imgverify verify with a verification plugin and the signingAuthority s
     await installPluginDouble(join(withPlugin, 'plugins'), PLUGIN);
     withoutPlugin = await configDir('without-plugin', ['ca:test']);
   });
-  afterEach(() => {
-    process.exitCode = undefined;
-  });
   afterAll(async () => {
     await rm(root, { recursive: true, force: true });
   });
 
   it('the plugin verifies the trusted identity and processes the unknown critical attribute', async () => {
     const record = join(root, 'requests.jsonl');
-    const result = await run('verify', '--oci-layout', `${layoutPath}:plugin`, '--config-dir', withPlugin, '--plugin-config', `recordTo=${record}`);
-    expect(result.err).toBe('');
+    const result = await runCli('verify', '--oci-layout', `${layoutPath}:plugin`, '--config-dir', withPlugin, '--plugin-config', `recordTo=${record}`);
+    expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const requests = (await readFile(record, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { command: string; request: Record<string, unknown> });
     expect(requests.map((r) => r.command)).toEqual(['get-plugin-metadata', 'verify-signature']);
@@ -121,28 +105,28 @@ describe('imgverify verify with a verification plugin and the signingAuthority s
     { name: 'plugin not installed', args: [], dir: 'without', code: 1, err: /error while locating the verification plugin "com\.example\.double".*\(PLUGIN_REQUIRED\)/ },
     { name: 'bad --plugin-config', args: ['--plugin-config', 'oops'], dir: 'with', code: 2, err: /--plugin-config expects key=value/ },
   ])('$name → exit $code', async (c) => {
-    const result = await run('verify', '--oci-layout', `${layoutPath}:plugin`, '--config-dir', c.dir === 'with' ? withPlugin : withoutPlugin, ...c.args);
+    const result = await runCli('verify', '--oci-layout', `${layoutPath}:plugin`, '--config-dir', c.dir === 'with' ? withPlugin : withoutPlugin, ...c.args);
     expect(result.code).toBe(c.code);
-    expect(result.err).toMatch(c.err);
+    expect(result.stderr).toMatch(c.err);
   });
 
   it('$PLUGINS_DIR overrides <config dir>/plugins', async () => {
     vi.stubEnv('PLUGINS_DIR', join(withPlugin, 'plugins'));
     try {
-      expect((await run('verify', '--oci-layout', `${layoutPath}:plugin`, '--config-dir', withoutPlugin)).code).toBe(0);
+      expect((await runCli('verify', '--oci-layout', `${layoutPath}:plugin`, '--config-dir', withoutPlugin)).code).toBe(0);
     } finally {
       vi.unstubAllEnvs();
     }
   });
 
   it('signingAuthority scheme: anchored by the signingAuthority store, not by ca', async () => {
-    const ok = await run('verify', '--oci-layout', `${layoutPath}:sa`, '--config-dir', withPlugin, '--output', 'json');
+    const ok = await runCli('verify', '--oci-layout', `${layoutPath}:sa`, '--config-dir', withPlugin, '--output', 'json');
     expect(ok.code).toBe(0);
-    const json = JSON.parse(ok.out) as { signature: { signingScheme: string; authenticSigningTime: string } };
+    const json = JSON.parse(ok.stdout) as { signature: { signingScheme: string; authenticSigningTime: string } };
     expect(json.signature.signingScheme).toBe('notary.x509.signingAuthority');
     expect(Date.parse(json.signature.authenticSigningTime)).toBeGreaterThan(Date.now() - 10 * 60_000);
-    const caOnly = await run('verify', '--oci-layout', `${layoutPath}:sa`, '--config-dir', withoutPlugin);
+    const caOnly = await runCli('verify', '--oci-layout', `${layoutPath}:sa`, '--config-dir', withoutPlugin);
     expect(caOnly.code).toBe(1);
-    expect(caOnly.err).toMatch(/UNTRUSTED_SIGNER/);
+    expect(caOnly.stderr).toMatch(/UNTRUSTED_SIGNER/);
   });
 });

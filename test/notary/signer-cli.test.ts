@@ -4,13 +4,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { parseExpiryDuration, parseUserMetadata, runSign, type SignCommandOptions } from '../../src/cli/commands/sign.js';
 import { parseEnvelope, parseNotaryPayload, readSignatureManifest, verifyTimestampToken, ARTIFACT_TYPE_NOTARY_SIGNATURE } from '../../src/notary/index.js';
 import { OciLayoutStore, RegistryClient, pushImage, type ArtifactStore, type Descriptor } from '../../src/oci/index.js';
 import { cachedKeyPair, generateCertificateChain, type GeneratedChain } from '../support/pki.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
 import { startTsaDouble, type TsaDouble } from '../support/tsa-double.js';
+import { runCli } from '../support/cli.js';
 
 let dir: string;
 let chain: GeneratedChain;
@@ -84,13 +84,9 @@ describe('imgverify sign through the command line parser', () => {
     const layout = join(dir, 'layout-main');
     const store = await OciLayoutStore.open(layout, { create: true });
     const image = await pushImage(store, { tag: 'v2', layers: [new Uint8Array([9])] });
-    const argv = ['node', 'imgverify', 'sign', `${layout}@${image.descriptor.digest}`, '--oci-layout', '--key', keyPath, '--cert', certPath];
-    argv.push('--signature-format', 'cose', '--signature-manifest', 'image', '-m', 'k=v', '--expiry', '1h');
-    try {
-      expect(await main(argv)).toBe(0);
-    } finally {
-      process.exitCode = undefined;
-    }
+    const args = ['sign', `${layout}@${image.descriptor.digest}`, '--oci-layout', '--key', keyPath, '--cert', certPath];
+    args.push('--signature-format', 'cose', '--signature-manifest', 'image', '-m', 'k=v', '--expiry', '1h');
+    expect((await runCli(...args)).code).toBe(0);
     const { info, content } = await onlySignature(store, image.descriptor);
     expect([info.form, info.envelope.mediaType]).toEqual(['image', 'application/cose']);
     expect(parseNotaryPayload(content.payload).targetArtifact.annotations).toEqual({ k: 'v' });
@@ -103,13 +99,7 @@ describe('cert generate-test → sign → verify, as a notation user would', () 
     const layout = join(dir, 'layout-e2e');
     const store = await OciLayoutStore.open(layout, { create: true });
     const image = await pushImage(store, { tag: 'v1', layers: [new Uint8Array([7])] });
-    const run = async (...args: string[]) => {
-      try {
-        return await main(['node', 'imgverify', ...args]);
-      } finally {
-        process.exitCode = undefined;
-      }
-    };
+    const run = async (...args: string[]): Promise<number> => (await runCli(...args)).code;
     expect(await run('cert', 'generate-test', 'wabbit', '--config-dir', configDir, '--key-type', 'ec-256', '--trust')).toBe(0);
     await writeFile(
       join(configDir, 'trustpolicy.json'),

@@ -5,6 +5,7 @@ import { parseGoDuration, parseServeFlags, serviceOptionsFromFlags } from '../..
 import { E2E_CERT_PEM } from '../config/manifest-builders.js';
 import { createTrustConfigDir, kyvernoContainer, post, type TrustConfigDir } from './harness.js';
 import { waitFor } from '../support/ports.js';
+import { runCli } from '../support/cli.js';
 
 describe('Go-style flags', () => {
   const cases: { args: string[]; flag: string; value: unknown }[] = [
@@ -138,18 +139,9 @@ describe('imgverify serve', () => {
     [['--bogus'], /flag provided but not defined: -bogus/],
     [[], /file mode needs --config-dir DIR/],
   ])('bad input %j → exit code 2 with a message', async (args, message) => {
-    const written: string[] = [];
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    });
-    try {
-      const withDir = args.length === 0 ? [] : ['--config-dir', config.dir];
-      const code = await main(['node', 'imgverify', 'serve', ...withDir, ...args, '--notls', '--bind-address=127.0.0.1:0', '--metrics-bind-address=0', '--health-probe-bind-address=0', '--logLevel=silent']);
-      expect(code).toBe(2);
-      expect(written.join('')).toMatch(message);
-    } finally {
-      stderr.mockRestore();
-    }
+    const withDir = args.length === 0 ? [] : ['--config-dir', config.dir];
+    const result = await runCli('serve', ...withDir, ...args, '--notls', '--bind-address=127.0.0.1:0', '--metrics-bind-address=0', '--health-probe-bind-address=0', '--logLevel=silent');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
   });
 });

@@ -4,9 +4,10 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { EXIT_OK, EXIT_USAGE, main } from '../../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT_OK, EXIT_USAGE } from '../../../src/cli/main.js';
 import { parsePrivateKey } from '../../support/pki.js';
+import { runCli } from '../../support/cli.js';
 
 let configDir: string;
 
@@ -17,23 +18,9 @@ afterAll(async () => {
   await rm(configDir, { recursive: true, force: true });
 });
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
-  try {
-    const code = await main(['node', 'imgverify', ...args]);
-    return { code, out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
-
 describe('imgverify cert generate-test', () => {
   it('writes key and self-signed certificate, and the trust store entry with --trust', async () => {
-    const result = await run('cert', 'generate-test', 'wabbit', '--config-dir', configDir, '--key-type', 'ec-256', '--trust');
+    const result = await runCli('cert', 'generate-test', 'wabbit', '--config-dir', configDir, '--key-type', 'ec-256', '--trust');
     expect(result.code).toBe(EXIT_OK);
     const certPem = await readFile(join(configDir, 'localkeys', 'wabbit.crt'), 'utf8');
     const cert = new X509Certificate(certPem);
@@ -42,11 +29,11 @@ describe('imgverify cert generate-test', () => {
     expect(cert.checkPrivateKey(key)).toBe(true);
     expect((await stat(join(configDir, 'localkeys', 'wabbit.key'))).mode & 0o777).toBe(0o600);
     expect(await readFile(join(configDir, 'truststore', 'x509', 'ca', 'wabbit', 'wabbit.crt'), 'utf8')).toBe(certPem);
-    expect(result.out).toContain('added wabbit.crt to the trust store ca:wabbit');
+    expect(result.stdout).toContain('added wabbit.crt to the trust store ca:wabbit');
   });
 
   it('without --trust leaves the trust store alone', async () => {
-    const result = await run('cert', 'generate-test', 'plain', '--config-dir', configDir, '--key-type', 'ec-256');
+    const result = await runCli('cert', 'generate-test', 'plain', '--config-dir', configDir, '--key-type', 'ec-256');
     expect(result.code).toBe(EXIT_OK);
     await expect(stat(join(configDir, 'truststore', 'x509', 'ca', 'plain'))).rejects.toThrow();
   });
@@ -55,13 +42,13 @@ describe('imgverify cert generate-test', () => {
     [['cert', 'generate-test', '../evil', '--config-dir', '/tmp/x'], 'INVALID_INPUT'],
     [['cert', 'generate-test', 'ok', '--config-dir', '/tmp/x', '--validity', '0'], 'INVALID_INPUT'],
   ])('rejects bad input %j', async (args, code) => {
-    const result = await run(...args);
+    const result = await runCli(...args);
     expect(result.code).toBe(EXIT_USAGE);
-    expect(result.err).toContain(`(${code})`);
+    expect(result.stderr).toContain(`(${code})`);
   });
 
   it('rejects a key type notation does not sign with', async () => {
-    const result = await run('cert', 'generate-test', 'x', '--config-dir', configDir, '--key-type', 'rsa-1024');
+    const result = await runCli('cert', 'generate-test', 'x', '--config-dir', configDir, '--key-type', 'rsa-1024');
     expect(result.code).toBe(EXIT_USAGE);
   });
 });
