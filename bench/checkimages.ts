@@ -8,7 +8,7 @@ import { runBenchmark, type BenchOptions } from './lib/run.js';
 
 const USAGE = `usage: node dist/bench/checkimages.js [options]
   --counts 1,10,50        images per /checkimages request
-  --iterations-scale X    multiply the default cold iterations (1 image: 200, 10: 100, 50: 40)
+  --iterations-scale X    multiply the default cold iterations (1 image: 200, 10: 80, 50: 30)
   --warm-seconds N        autocannon duration per warm and bare measurement (default 5)
   --connections N         autocannon connections (default 4)
   --memory-images N       distinct images in the memory run (default 300; cacheMaxSize 100)
@@ -17,7 +17,7 @@ const USAGE = `usage: node dist/bench/checkimages.js [options]
   --quick                 a short run to try the bench (results not comparable)`;
 
 /** Measured cold iterations per image count: fewer for large requests, which are slower and vary less. */
-const DEFAULT_COLD_ITERATIONS: Record<number, number> = { 1: 200, 10: 100, 50: 40 };
+const DEFAULT_COLD_ITERATIONS: Record<number, number> = { 1: 200, 10: 80, 50: 30 };
 const DEFAULT_COLD_WARMUP = 10;
 const DEFAULT_WARM_SECONDS = 5;
 const DEFAULT_WARM_WARMUP_SECONDS = 1;
