@@ -15,6 +15,7 @@ import {
 import { htpasswdAuthYaml, writeHtpasswd } from '../support/htpasswd.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
 import { startTokenServerDouble, type TokenServerDouble } from '../support/token-server-double.js';
+import { rejectionOf } from '../support/errors.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 let work: string;
@@ -25,16 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
-
-async function errorOf(promise: Promise<unknown>): Promise<OciError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof OciError) return err;
-    throw err;
-  }
-  throw new Error('expected an OciError');
-}
 
 function clientWith(credentials?: CredentialProvider): RegistryClient {
   return new RegistryClient({ plainHttpForLocalhost: true, retry: { maxRetries: 0 }, ...(credentials ? { credentials } : {}) });
@@ -69,7 +60,7 @@ describe('htpasswd Basic auth', () => {
   ])('$name → UNAUTHORIZED without echoing secrets', async ({ credentials, message }) => {
     const client = clientWith(credentials);
     try {
-      const error = await errorOf(client.repository(registry.host, 'private/app').resolve('v1'));
+      const error = await rejectionOf(OciError, client.repository(registry.host, 'private/app').resolve('v1'));
       expect(error.code).toBe('UNAUTHORIZED');
       expect(error.message).toMatch(message);
       expect(error.message).not.toContain('wrong-password');
@@ -153,7 +144,7 @@ describe('token auth (docker-registry + token server double)', () => {
       const repo = client.repository(registry.host, 'team/app');
       expect((await repo.resolve('v1')).digest).toMatch(/^sha256:/);
       expect(tokens.requests.at(-1)).toMatchObject({ kind: 'anonymous', scopes: ['repository:team/app:pull'] });
-      const error = await errorOf(pushImage(repo, { layers: [text('nope')] }));
+      const error = await rejectionOf(OciError, pushImage(repo, { layers: [text('nope')] }));
       expect(error.code).toBe('UNAUTHORIZED');
     } finally {
       await client.close();
@@ -163,7 +154,7 @@ describe('token auth (docker-registry + token server double)', () => {
   test('wrong password → UNAUTHORIZED from the token server, password not in the message', async () => {
     const client = clientWith(staticCredentials({ username: 'bob', password: 'not-his-password' }));
     try {
-      const error = await errorOf(client.repository(registry.host, 'team/app').resolve('v1'));
+      const error = await rejectionOf(OciError, client.repository(registry.host, 'team/app').resolve('v1'));
       expect(error.code).toBe('UNAUTHORIZED');
       expect(error.message).toMatch(/token server refused the credentials/);
       expect(error.message).not.toContain('not-his-password');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { credentialsFromDockerConfig, dockerConfigCredentials, OciError, runCredentialHelper, type Credential } from '../../src/oci/index.js';
+import { rejectionOf } from '../support/errors.js';
 
 let work: string;
 let savedPath: string | undefined;
@@ -35,16 +36,6 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-async function errorOf(promise: Promise<unknown>): Promise<OciError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof OciError) return err;
-    throw err;
-  }
-  throw new Error('expected an OciError');
-}
-
 describe('credential helpers', () => {
   test.each([
     { helper: 'good', registry: 'reg.example:5000', expected: { username: 'user-for-reg.example:5000', password: 'pw' } as Credential | undefined },
@@ -61,7 +52,7 @@ describe('credential helpers', () => {
     { helper: 'absent', message: /docker-credential-absent is not on PATH/ },
     { helper: '../evil', message: /not a plain program suffix/ },
   ])('$helper → CREDENTIALS_UNAVAILABLE', async ({ helper, message }) => {
-    const error = await errorOf(runCredentialHelper(helper, 'reg.example'));
+    const error = await rejectionOf(OciError, runCredentialHelper(helper, 'reg.example'));
     expect(error.code).toBe('CREDENTIALS_UNAVAILABLE');
     expect(error.message).toMatch(message);
     expect(error.message).not.toContain('secret-ish');
@@ -69,7 +60,7 @@ describe('credential helpers', () => {
 
   test('a helper that hangs is killed after the timeout', async () => {
     const started = Date.now();
-    const error = await errorOf(runCredentialHelper('slow', 'reg.example', { timeoutMs: 300 }));
+    const error = await rejectionOf(OciError, runCredentialHelper('slow', 'reg.example', { timeoutMs: 300 }));
     expect(error.code).toBe('CREDENTIALS_UNAVAILABLE');
     expect(Date.now() - started).toBeLessThan(3000);
   });
@@ -110,7 +101,7 @@ describe('config.json lookup order and keys', () => {
     { name: 'auth not user:pass', setup: async () => { const f = join(work, 'bad-auth.json'); await writeFile(f, JSON.stringify({ auths: { 'a.example': { auth: Buffer.from('nocolon').toString('base64') } } })); return f; }, code: 'CREDENTIALS_UNAVAILABLE' },
   ])('$name → $code', async ({ setup, code }) => {
     const path = await setup();
-    expect((await errorOf(dockerConfigCredentials(path)('a.example'))).code).toBe(code);
+    expect((await rejectionOf(OciError, dockerConfigCredentials(path)('a.example'))).code).toBe(code);
   });
 
   test('no default config file means anonymous', async () => {

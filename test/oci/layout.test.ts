@@ -16,6 +16,7 @@ import {
   referrersTag,
 } from '../../src/oci/index.js';
 import { NOTARY_FIXTURES } from '../support/fixtures.js';
+import { rejectionOf } from '../support/errors.js';
 
 const E2E = join(NOTARY_FIXTURES, 'notation-e2e/oci_layout');
 const IMAGE_DIGEST = 'sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9';
@@ -28,16 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
-
-async function errorOf(promise: Promise<unknown>): Promise<OciError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof OciError) return err;
-    throw err;
-  }
-  throw new Error('expected an OciError');
-}
 
 describe('upstream notation e2e layouts', () => {
   test.each([
@@ -104,16 +95,16 @@ describe('integrity and limits', () => {
     const store = await OciLayoutStore.open(dir);
     const signature = await store.fetchManifest('sha256:90ceaff260d657d797c408ac73564a9c7bb9d86055877c2a811f0e63b8c6524f');
     const layer = (signature.manifest as { layers: Array<{ digest: string; size: number; mediaType: string }> }).layers[0]!;
-    const error = await errorOf(store.fetchBlob(layer));
+    const error = await rejectionOf(OciError, store.fetchBlob(layer));
     expect(error.code).toBe('DIGEST_MISMATCH');
     // Longer content than the descriptor says is a mismatch too, not just "too large".
     await writeFile(envelope, Buffer.concat([await readFile(join(E2E, 'e2e-valid-signature/blobs/sha256/c9af07e038b2b1a463e648986ad7273157511ffeba0b689f33e5472bae471f50')), Buffer.from('x')]));
-    expect((await errorOf(store.fetchBlob(layer))).code).toBe('DIGEST_MISMATCH');
+    expect((await rejectionOf(OciError, store.fetchBlob(layer))).code).toBe('DIGEST_MISMATCH');
   });
 
   test('a manifest over the limit is refused with SIZE_LIMIT_EXCEEDED before it is read', async () => {
     const store = await OciLayoutStore.open(join(E2E, 'e2e'), { maxManifestBytes: 516 });
-    const error = await errorOf(store.fetchManifest(IMAGE_DIGEST));
+    const error = await rejectionOf(OciError, store.fetchManifest(IMAGE_DIGEST));
     expect(error.code).toBe('SIZE_LIMIT_EXCEEDED');
     expect(error.message).toMatch(/517 bytes, over the limit of 516/);
   });
@@ -125,11 +116,11 @@ describe('integrity and limits', () => {
     { what: 'bad digest string', run: (s: OciLayoutStore) => s.fetchBlob({ mediaType: 'x', digest: 'sha256:zz', size: 1 }), code: 'INVALID_ARGUMENT' },
   ])('$what → $code', async ({ run, code }) => {
     const store = await OciLayoutStore.open(join(E2E, 'e2e'));
-    expect((await errorOf(run(store))).code).toBe(code);
+    expect((await rejectionOf(OciError, run(store))).code).toBe(code);
   });
 
   test('a directory without oci-layout is INVALID_LAYOUT', async () => {
-    expect((await errorOf(OciLayoutStore.open(work))).code).toBe('INVALID_LAYOUT');
+    expect((await rejectionOf(OciError, OciLayoutStore.open(work))).code).toBe('INVALID_LAYOUT');
   });
 });
 

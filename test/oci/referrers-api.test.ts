@@ -12,20 +12,11 @@ import {
   type Repository,
 } from '../../src/oci/index.js';
 import { startReferrersRegistryDouble, type ReferrersRegistryDouble } from '../support/referrers-registry-double.js';
+import { rejectionOf } from '../support/errors.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const SIGNATURE = 'application/vnd.cncf.notary.signature';
 const SBOM = 'application/spdx+json';
-
-async function errorOf(promise: Promise<unknown>): Promise<OciError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof OciError) return err;
-    throw err;
-  }
-  throw new Error('expected an OciError');
-}
 
 /** An image with three signatures and two SBOMs. */
 async function seed(repo: Repository): Promise<{ subject: Descriptor; signatures: string[]; sboms: string[] }> {
@@ -76,7 +67,7 @@ describe('registry with the Referrers API (paginated, 2 per page)', () => {
   });
 
   test('no tag-schema index is written when the registry answers OCI-Subject', async () => {
-    expect((await errorOf(repo.resolve(referrersTag(seeded.subject.digest)))).code).toBe('MANIFEST_NOT_FOUND');
+    expect((await rejectionOf(OciError, repo.resolve(referrersTag(seeded.subject.digest)))).code).toBe('MANIFEST_NOT_FOUND');
   });
 
   test.each([
@@ -85,7 +76,7 @@ describe('registry with the Referrers API (paginated, 2 per page)', () => {
   ])('limits $limits → SIZE_LIMIT_EXCEEDED', async ({ limits, message }) => {
     const limited = new RegistryClient({ plainHttpForLocalhost: true, limits });
     try {
-      const error = await errorOf(limited.repository(double.host, 'app').referrers(seeded.subject));
+      const error = await rejectionOf(OciError, limited.repository(double.host, 'app').referrers(seeded.subject));
       expect(error.code).toBe('SIZE_LIMIT_EXCEEDED');
       expect(error.message).toMatch(message);
     } finally {
@@ -145,7 +136,7 @@ describe('content served altered by the registry is refused', () => {
     altered[altered.length - 2] = 0x20;
     double.tamper('tampered', image.descriptor.digest, altered);
     for (const target of [image.descriptor.digest, image.descriptor, 'v1'] as const) {
-      expect((await errorOf(repo.fetchManifest(target))).code).toBe('DIGEST_MISMATCH');
+      expect((await rejectionOf(OciError, repo.fetchManifest(target))).code).toBe('DIGEST_MISMATCH');
     }
   });
 
@@ -154,9 +145,9 @@ describe('content served altered by the registry is refused', () => {
     const image = await pushImage(repo, { layers: [text('layer!')] });
     const layer = image.layers[0]!;
     double.tamper('tampered-blob', layer.digest, text('LAYER!'));
-    expect((await errorOf(repo.fetchBlob(layer))).code).toBe('DIGEST_MISMATCH');
+    expect((await rejectionOf(OciError, repo.fetchBlob(layer))).code).toBe('DIGEST_MISMATCH');
     double.tamper('tampered-blob', layer.digest, new Uint8Array(1024 * 1024));
-    const error = await errorOf(repo.fetchBlob(layer));
+    const error = await rejectionOf(OciError, repo.fetchBlob(layer));
     expect(error.code).toBe('DIGEST_MISMATCH');
     expect(error.message).toMatch(/more than the 6 the descriptor says/);
   });

@@ -18,6 +18,7 @@ import {
   RegistryClient,
 } from '../../src/oci/index.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
+import { rejectionOf } from '../support/errors.js';
 
 let registry: RegistryServer;
 let client: RegistryClient;
@@ -31,16 +32,6 @@ afterAll(async () => {
   await client?.close();
   await registry?.stop();
 });
-
-async function errorOf(promise: Promise<unknown>): Promise<OciError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof OciError) return err;
-    throw err;
-  }
-  throw new Error('expected an OciError');
-}
 
 describe('read and write', () => {
   test('pushImage, then resolve (HEAD), fetchManifest and fetchBlob give back the same bytes', async () => {
@@ -123,11 +114,11 @@ describe('integrity and limits', () => {
     const file = join(registry.rootDir, 'data/docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
     const original = await readFile(file);
     await writeFile(file, Buffer.from('altered content!!'));
-    const error = await errorOf(repo.fetchBlob(layer));
+    const error = await rejectionOf(OciError, repo.fetchBlob(layer));
     expect(error.code).toBe('DIGEST_MISMATCH');
     expect(error.message).toContain(layer.digest);
     await writeFile(file, Buffer.concat([original, Buffer.from('+')]));
-    expect((await errorOf(repo.fetchBlob(layer))).code).toBe('DIGEST_MISMATCH');
+    expect((await rejectionOf(OciError, repo.fetchBlob(layer))).code).toBe('DIGEST_MISMATCH');
     await writeFile(file, original);
     expect(new TextDecoder().decode(await repo.fetchBlob(layer))).toBe('original content!');
   });
@@ -139,10 +130,10 @@ describe('integrity and limits', () => {
     const small = new RegistryClient({ plainHttpForLocalhost: true, limits: { maxManifestBytes: 4096 } });
     try {
       const limited = small.repository(registry.host, 'app/oversized');
-      expect((await errorOf(limited.resolve('big'))).code).toBe('SIZE_LIMIT_EXCEEDED');
-      expect((await errorOf(limited.fetchManifest(image.descriptor.digest))).code).toBe('SIZE_LIMIT_EXCEEDED');
-      expect((await errorOf(limited.fetchManifest(image.descriptor))).code).toBe('SIZE_LIMIT_EXCEEDED');
-      expect((await errorOf(limited.pushManifest(image.bytes, MEDIA_TYPE_OCI_MANIFEST))).code).toBe('SIZE_LIMIT_EXCEEDED');
+      expect((await rejectionOf(OciError, limited.resolve('big'))).code).toBe('SIZE_LIMIT_EXCEEDED');
+      expect((await rejectionOf(OciError, limited.fetchManifest(image.descriptor.digest))).code).toBe('SIZE_LIMIT_EXCEEDED');
+      expect((await rejectionOf(OciError, limited.fetchManifest(image.descriptor))).code).toBe('SIZE_LIMIT_EXCEEDED');
+      expect((await rejectionOf(OciError, limited.pushManifest(image.bytes, MEDIA_TYPE_OCI_MANIFEST))).code).toBe('SIZE_LIMIT_EXCEEDED');
     } finally {
       await small.close();
     }
@@ -154,6 +145,6 @@ describe('integrity and limits', () => {
     { what: 'unknown blob', run: () => client.repository(registry.host, 'app/basic').fetchBlob({ mediaType: 'x', digest: 'sha256:' + '1'.repeat(64), size: 3 }), code: 'BLOB_NOT_FOUND' },
     { what: 'nothing listening', run: () => client.repository('127.0.0.1:1', 'a').resolve('v1'), code: 'REGISTRY_UNAVAILABLE' },
   ])('$what → $code', async ({ run, code }) => {
-    expect((await errorOf(run())).code).toBe(code);
+    expect((await rejectionOf(OciError, run())).code).toBe(code);
   });
 });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { OciError, parseRetryAfter, pushImage, RegistryClient, type Descriptor } from '../../src/oci/index.js';
 import { startReferrersRegistryDouble, type ReferrersRegistryDouble } from '../support/referrers-registry-double.js';
+import { rejectionOf } from '../support/errors.js';
 
 let double: ReferrersRegistryDouble;
 let client: RegistryClient;
@@ -18,16 +19,6 @@ afterAll(async () => {
   await client.close();
   await double.stop();
 });
-
-async function errorOf(promise: Promise<unknown>): Promise<OciError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof OciError) return err;
-    throw err;
-  }
-  throw new Error('expected an OciError');
-}
 
 function requestsTo(path: string, from: number): Array<{ method: string; at: number }> {
   return double.requests.slice(from).filter((r) => r.path.includes(path));
@@ -57,7 +48,7 @@ test.each([
 ])('$name → fails after $attempts attempt(s)', async ({ fault, attempts, message }) => {
   const from = double.requests.length;
   double.addFault({ method: 'GET', pathIncludes: '/manifests/v1', ...fault });
-  const error = await errorOf(client.repository(double.host, 'app').fetchManifest('v1'));
+  const error = await rejectionOf(OciError, client.repository(double.host, 'app').fetchManifest('v1'));
   expect(error.code).toBe(fault.status === 400 ? 'REGISTRY_ERROR' : 'REGISTRY_UNAVAILABLE');
   expect(error.message).toMatch(message);
   expect(requestsTo('/manifests/v1', from)).toHaveLength(attempts);
@@ -66,7 +57,7 @@ test.each([
 test('a blob upload (POST) is not retried', async () => {
   const from = double.requests.length;
   double.addFault({ method: 'POST', pathIncludes: '/blobs/uploads/', status: 503 });
-  const error = await errorOf(client.repository(double.host, 'app').pushBlob(new TextEncoder().encode('new blob'), 'application/octet-stream'));
+  const error = await rejectionOf(OciError, client.repository(double.host, 'app').pushBlob(new TextEncoder().encode('new blob'), 'application/octet-stream'));
   expect(error.code).toBe('REGISTRY_UNAVAILABLE');
   expect(requestsTo('/blobs/uploads/', from)).toHaveLength(1);
 });
@@ -77,7 +68,7 @@ test.each([
 ])('$name → $code', async ({ signal, fault, code }) => {
   if (fault) double.addFault({ method: 'GET', pathIncludes: '/manifests/v1', status: 429, retryAfter: '1' });
   const started = Date.now();
-  const error = await errorOf(client.repository(double.host, 'app').fetchManifest('v1', { signal: signal() }));
+  const error = await rejectionOf(OciError, client.repository(double.host, 'app').fetchManifest('v1', { signal: signal() }));
   expect(error.code).toBe(code);
   expect(Date.now() - started).toBeLessThan(900);
 });
@@ -107,7 +98,7 @@ test.each([
   const slow = new RegistryClient({ plainHttpForLocalhost: true, timeouts, retry: { maxRetries: 0 } });
   try {
     const started = Date.now();
-    const error = await errorOf(slow.repository(host, 'app').fetchBlob({ mediaType: 'x', digest: 'sha256:' + 'a'.repeat(64), size: 100 }));
+    const error = await rejectionOf(OciError, slow.repository(host, 'app').fetchBlob({ mediaType: 'x', digest: 'sha256:' + 'a'.repeat(64), size: 100 }));
     expect(error.code).toBe('TIMEOUT');
     expect(error.message).toMatch(message);
     expect(Date.now() - started).toBeLessThan(3000);

@@ -10,22 +10,13 @@ import {
   type TrustPolicyDocument,
 } from '../../../src/notary/trustpolicy/index.js';
 import { LOCAL_FIXTURES, NOTARY_FIXTURES } from '../../support/fixtures.js';
+import { thrownBy } from '../../support/errors.js';
 
 const E2E_POLICIES = join(NOTARY_FIXTURES, 'notation-e2e/trustpolicies');
 const SPEC_EXAMPLES = join(LOCAL_FIXTURES, 'trust/trustpolicies');
 
 function parseFile(path: string): TrustPolicyDocument {
   return parseTrustPolicyJson(readFileSync(path, 'utf8'), path);
-}
-
-function errorOf(run: () => unknown): NotaryError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof NotaryError) return err;
-    throw err;
-  }
-  throw new Error('expected a NotaryError, nothing was thrown');
 }
 
 describe('notation e2e trust policies (notation-e2e/trustpolicies, INDEX.md)', () => {
@@ -66,7 +57,7 @@ describe('notation e2e trust policies (notation-e2e/trustpolicies, INDEX.md)', (
     },
   ];
   it.each(invalid)('$file is invalid: $fragment', ({ file, fragment }) => {
-    const error = errorOf(() => parseFile(join(E2E_POLICIES, file)));
+    const error = thrownBy(NotaryError, () => parseFile(join(E2E_POLICIES, file)));
     expect(error.code).toBe('INVALID_TRUST_POLICY');
     expect(error.message).toContain(fragment);
     expect(error.message).toContain(file);
@@ -334,7 +325,7 @@ const INVALID_DOCUMENTS: { rule: string; document: unknown; fragment: string }[]
 
 describe('invalid trust policy documents: one per rule', () => {
   it.each(INVALID_DOCUMENTS)('$rule', ({ document, fragment }) => {
-    const error = errorOf(() => parseTrustPolicyDocument(document, 'policy.json'));
+    const error = thrownBy(NotaryError, () => parseTrustPolicyDocument(document, 'policy.json'));
     expect(error.code).toBe('INVALID_TRUST_POLICY');
     expect(error.message).toContain('invalid trust policy policy.json: ');
     expect(error.message).toContain(fragment);
@@ -426,7 +417,7 @@ describe('parseTrustPolicyStatements (TrustPolicy resource spec)', () => {
     { statements: [statement()], version: undefined, fragment: 'version: is missing' },
     { statements: undefined, version: '1.0', fragment: 'trustPolicies: is missing' },
   ])('rejects $fragment', ({ statements, version, fragment }) => {
-    const error = errorOf(() => parseTrustPolicyStatements(statements, version, 'TrustPolicy "tp"'));
+    const error = thrownBy(NotaryError, () => parseTrustPolicyStatements(statements, version, 'TrustPolicy "tp"'));
     expect(error.code).toBe('INVALID_TRUST_POLICY');
     expect(error.message).toContain('invalid trust policy TrustPolicy "tp": ');
     expect(error.message).toContain(fragment);

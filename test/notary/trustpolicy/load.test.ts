@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { NotaryError } from '../../../src/notary/errors.js';
 import { loadTrustPolicy } from '../../../src/notary/trustpolicy/index.js';
 import { LOCAL_FIXTURES, NOTARY_FIXTURES } from '../../support/fixtures.js';
+import { rejectionOf } from '../../support/errors.js';
 
 const E2E_POLICY = join(NOTARY_FIXTURES, 'notation-e2e/trustpolicies/trustpolicy.json');
 const AUDIT_POLICY = join(NOTARY_FIXTURES, 'notation-e2e/trustpolicies/audit_trustpolicy.json');
@@ -23,14 +24,8 @@ function configDir(name: string, setup: (dir: string) => void): string {
   return dir;
 }
 
-async function loadError(dir: string, maxBytes?: number): Promise<NotaryError> {
-  try {
-    await loadTrustPolicy(dir, maxBytes === undefined ? {} : { maxBytes });
-  } catch (err) {
-    if (err instanceof NotaryError) return err;
-    throw err;
-  }
-  throw new Error('expected loadTrustPolicy to fail');
+function loadError(dir: string, maxBytes?: number): Promise<NotaryError> {
+  return rejectionOf(NotaryError, loadTrustPolicy(dir, maxBytes === undefined ? {} : { maxBytes }));
 }
 
 describe('loadTrustPolicy', () => {

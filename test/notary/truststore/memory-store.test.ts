@@ -11,22 +11,13 @@ import {
   type TrustStoreBundle,
 } from '../../../src/notary/truststore/index.js';
 import { NOTARY_FIXTURES } from '../../support/fixtures.js';
+import { thrownBy } from '../../support/errors.js';
 
 const E2E = join(NOTARY_FIXTURES, 'notation-e2e');
 const CORE_X509 = join(NOTARY_FIXTURES, 'notation-core-go/x509-testdata');
 const UPSTREAM_X509 = join(NOTARY_FIXTURES, 'notation-go/verifier-testdata/truststore/x509');
 
 const pem = (path: string): string => readFileSync(path, 'utf8');
-
-function errorOf(run: () => unknown): NotaryError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof NotaryError) return err;
-    throw err;
-  }
-  throw new Error('expected a NotaryError');
-}
 
 describe('MemoryTrustStore.set', () => {
   const VALID: { bundle: TrustStoreBundle; count: number }[] = [
@@ -66,7 +57,7 @@ describe('MemoryTrustStore.set', () => {
     { case: 'an unknown type', bundle: { type: 'root' as 'ca', name: 'x', caBundle: pem(join(E2E, 'localkeys/e2e.crt')) }, fragment: 'unsupported trust store type "root"' },
   ];
   it.each(INVALID)('refuses $case', ({ bundle, fragment }) => {
-    const error = errorOf(() => new MemoryTrustStore().set(bundle));
+    const error = thrownBy(NotaryError, () => new MemoryTrustStore().set(bundle));
     expect(error.code).toBe('INVALID_TRUST_STORE');
     expect(error.message).toContain(fragment);
   });

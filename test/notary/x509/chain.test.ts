@@ -21,16 +21,7 @@ import {
   type KeyType,
 } from '../../support/pki.js';
 import { CORE_X509, E2E, TSPCLIENT, bundle, envelopeChain, signedDataCertificates } from './upstream.js';
-
-function errorOf(run: () => unknown): NotaryError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof NotaryError) return err;
-    throw err;
-  }
-  throw new Error('expected a NotaryError, nothing was thrown');
-}
+import { thrownBy } from '../../support/errors.js';
 
 const certificates = (...generated: GeneratedCertificate[]): X509Certificate[] => generated.map((g) => g.certificate);
 
@@ -70,7 +61,7 @@ describe('upstream chains meet the code signing requirements', () => {
   });
 
   it('the e2e timestamp CertChain.pem leaf has keyEncipherment, which a signing leaf must not have', () => {
-    const error = errorOf(() => validateCodeSigningChain(bundle(join(E2E, 'timestamp/CertChain.pem'))));
+    const error = thrownBy(NotaryError, () => validateCodeSigningChain(bundle(join(E2E, 'timestamp/CertChain.pem'))));
     expect(error.code).toBe('INVALID_CERTIFICATE_CHAIN');
     expect(error.message).toBe(
       'invalid certificate chain: signing certificate "O=Acme Co, CN=test_cert_1": key usage must be digitalSignature only, but it also has keyEncipherment',
@@ -85,7 +76,7 @@ describe('upstream timestamping chain (notation-core-go x509-testdata timestamp_
     expect(() => validateTimestampingChain(tsaChain())).not.toThrow();
   });
   it('is not a code signing chain (its leaf has the timeStamping EKU)', () => {
-    const error = errorOf(() => validateCodeSigningChain(tsaChain()));
+    const error = thrownBy(NotaryError, () => validateCodeSigningChain(tsaChain()));
     expect(error.code).toBe('INVALID_CERTIFICATE_CHAIN');
     expect(error.message).toContain('signing certificate "C=US, O=DigiCert\\, Inc., CN=DigiCert Timestamp 2023": extended key usage must not contain timeStamping');
   });
@@ -100,7 +91,7 @@ describe('upstream timestamping chain (notation-core-go x509-testdata timestamp_
     expect(() => validateTimestampingChain(certificateChain)).not.toThrow();
   });
   it('must end with its root', () => {
-    const error = errorOf(() => validateTimestampingChain(tsaChain().slice(0, 2)));
+    const error = thrownBy(NotaryError, () => validateTimestampingChain(tsaChain().slice(0, 2)));
     expect(error.message).toContain('root certificate "C=US, O=DigiCert\\, Inc., CN=DigiCert Trusted G4 RSA4096 SHA256 TimeStamping CA" is not a valid self-signed root');
   });
 });
@@ -310,7 +301,7 @@ describe('validateCodeSigningChain: one generated chain per rule', () => {
       expect(() => validateCodeSigningChain(certificateChain)).not.toThrow();
       return;
     }
-    const error = errorOf(() => validateCodeSigningChain(certificateChain));
+    const error = thrownBy(NotaryError, () => validateCodeSigningChain(certificateChain));
     expect(error.code).toBe('INVALID_CERTIFICATE_CHAIN');
     expect(error.message).toContain(fragment);
   });
@@ -339,7 +330,7 @@ describe('validity periods', () => {
       expect(() => validateCodeSigningChain(certificateChain, { atTime: time })).not.toThrow();
       return;
     }
-    const error = errorOf(() => validateCodeSigningChain(certificateChain, { atTime: time }));
+    const error = thrownBy(NotaryError, () => validateCodeSigningChain(certificateChain, { atTime: time }));
     expect(error.code).toBe('CERTIFICATE_EXPIRED');
     expect(error.message).toContain(fragment);
   });
@@ -354,7 +345,7 @@ describe('validity periods', () => {
       expect(() => validateChainValidity(certificateChain, { earliest, latest })).not.toThrow();
       return;
     }
-    expect(errorOf(() => validateChainValidity(certificateChain, { earliest, latest }))).toMatchObject({
+    expect(thrownBy(NotaryError, () => validateChainValidity(certificateChain, { earliest, latest }))).toMatchObject({
       code: 'CERTIFICATE_EXPIRED',
       message: expect.stringContaining(fragment),
     });
@@ -362,7 +353,7 @@ describe('validity periods', () => {
 
   it('structure is checked before validity', async () => {
     const certificateChain = (await dated()).slice(0, 2);
-    expect(errorOf(() => validateCodeSigningChain(certificateChain, { atTime: at(1000) })).code).toBe('INVALID_CERTIFICATE_CHAIN');
+    expect(thrownBy(NotaryError, () => validateCodeSigningChain(certificateChain, { atTime: at(1000) })).code).toBe('INVALID_CERTIFICATE_CHAIN');
   });
 });
 
@@ -409,7 +400,7 @@ describe('validateTimestampingChain: one generated chain per rule', () => {
       expect(() => validateTimestampingChain(certificateChain)).not.toThrow();
       return;
     }
-    const error = errorOf(() => validateTimestampingChain(certificateChain));
+    const error = thrownBy(NotaryError, () => validateTimestampingChain(certificateChain));
     expect(error.code).toBe('INVALID_CERTIFICATE_CHAIN');
     expect(error.message).toContain(fragment);
   });

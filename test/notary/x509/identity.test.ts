@@ -12,16 +12,7 @@ import {
 } from '../../../src/notary/x509/index.js';
 import { cachedKeyPair, issueCertificate } from '../../support/pki.js';
 import { envelopeChain } from './upstream.js';
-
-function errorOf(run: () => unknown): NotaryError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof NotaryError) return err;
-    throw err;
-  }
-  throw new Error('expected a NotaryError');
-}
+import { thrownBy } from '../../support/errors.js';
 
 /** A self-signed leaf with `subject` (RFC 4514, in DER order). */
 async function leafWith(subject: string): Promise<X509Certificate> {
@@ -56,7 +47,7 @@ describe('parseDistinguishedName', () => {
     { text: 'C=US, ST=WA, O=a<b', fragment: "has an unescaped '<'" },
     { text: 'C=US, ST=WA, O=\\FF', fragment: 'the value of O is not valid UTF-8' },
   ])('refuses "$text"', ({ text, fragment }) => {
-    const error = errorOf(() => parseDistinguishedName(text));
+    const error = thrownBy(NotaryError, () => parseDistinguishedName(text));
     expect(error.code).toBe('INVALID_TRUST_POLICY');
     expect(error.message).toContain(fragment);
   });
@@ -140,7 +131,7 @@ describe('matchTrustedIdentities', () => {
       expect(matchTrustedIdentities(leaf, identities)).toBe(matched);
       return;
     }
-    const error = errorOf(() => matchTrustedIdentities(leaf, identities));
+    const error = thrownBy(NotaryError, () => matchTrustedIdentities(leaf, identities));
     expect(error.code).toBe('UNTRUSTED_IDENTITY');
     expect(error.message).toContain(fragment);
   });
@@ -158,7 +149,7 @@ describe('matchTrustedIdentities', () => {
     });
     it('does not match ca_valid_sig_env.json, whose leaf is "CN=Notation Test Root"', () => {
       const leaf = envelopeChain('ca_valid_sig_env.json')[0] as X509Certificate;
-      expect(errorOf(() => matchTrustedIdentities(leaf, [WABBIT])).code).toBe('UNTRUSTED_IDENTITY');
+      expect(thrownBy(NotaryError, () => matchTrustedIdentities(leaf, [WABBIT])).code).toBe('UNTRUSTED_IDENTITY');
       expect(matchTrustedIdentities(leaf, ['x509.subject: C=US, ST=WA, O=Notary, CN=Notation Test Root'])).toBe('x509.subject: C=US, ST=WA, O=Notary, CN=Notation Test Root');
     });
   });

@@ -5,20 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { NotaryError } from '../../../src/notary/errors.js';
 import { parseCertificate, parseCertificateBundle } from '../../../src/notary/x509/index.js';
 import { NOTARY_FIXTURES } from '../../support/fixtures.js';
+import { thrownBy } from '../../support/errors.js';
 
 const CORE_X509 = join(NOTARY_FIXTURES, 'notation-core-go/x509-testdata');
 const E2E = join(NOTARY_FIXTURES, 'notation-e2e');
 const GLOBALSIGN_R3 = 'OU=GlobalSign Root CA - R3, O=GlobalSign, CN=GlobalSign';
-
-function errorOf(run: () => unknown): NotaryError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof NotaryError) return err;
-    throw err;
-  }
-  throw new Error('expected a NotaryError');
-}
 
 describe('parseCertificateBundle on notation-core-go x509-testdata', () => {
   it.each([
@@ -54,18 +45,18 @@ describe('parseCertificateBundle on notation-core-go x509-testdata', () => {
       fragment: 'has a PEM block "CERTIFICATE" closed by "X509 CRL"',
     },
   ])('refuses $case', ({ data, fragment }) => {
-    const error = errorOf(() => parseCertificateBundle(data(), { source: 'x.pem', code: 'INVALID_TRUST_STORE' }));
+    const error = thrownBy(NotaryError, () => parseCertificateBundle(data(), { source: 'x.pem', code: 'INVALID_TRUST_STORE' }));
     expect(error.code).toBe('INVALID_TRUST_STORE');
     expect(error.message).toContain(fragment);
   });
 
   it('defaults to INVALID_INPUT and bounds size and count', () => {
     const multi = readFileSync(join(CORE_X509, 'multi-der.der'));
-    expect(errorOf(() => parseCertificateBundle(multi, { maxBytes: 1000 }))).toMatchObject({
+    expect(thrownBy(NotaryError, () => parseCertificateBundle(multi, { maxBytes: 1000 }))).toMatchObject({
       code: 'INVALID_INPUT',
       message: 'certificate data is 1734 bytes, over the 1000-byte limit for certificate files',
     });
-    expect(errorOf(() => parseCertificateBundle(multi, { maxCertificates: 1 }))).toMatchObject({
+    expect(thrownBy(NotaryError, () => parseCertificateBundle(multi, { maxCertificates: 1 }))).toMatchObject({
       code: 'INVALID_INPUT',
       message: 'certificate data holds 2 certificates, over the limit of 1',
     });
@@ -74,9 +65,9 @@ describe('parseCertificateBundle on notation-core-go x509-testdata', () => {
   it('parseCertificate takes exactly one DER certificate', () => {
     const der = readFileSync(join(CORE_X509, 'der.der'));
     expect(parseCertificate(der).subject).toBe(GLOBALSIGN_R3);
-    expect(errorOf(() => parseCertificate(readFileSync(join(CORE_X509, 'multi-der.der')), { source: 'x5c[0]' })).message).toBe(
+    expect(thrownBy(NotaryError, () => parseCertificate(readFileSync(join(CORE_X509, 'multi-der.der')), { source: 'x5c[0]' })).message).toBe(
       'x5c[0] is not a single DER-encoded X.509 certificate',
     );
-    expect(errorOf(() => parseCertificate(new Uint8Array(0))).message).toBe('certificate is empty; expected a DER or PEM certificate');
+    expect(thrownBy(NotaryError, () => parseCertificate(new Uint8Array(0))).message).toBe('certificate is empty; expected a DER or PEM certificate');
   });
 });

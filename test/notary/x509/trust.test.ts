@@ -9,6 +9,7 @@ import { UNTRUSTED_SIGNER_MESSAGE, parseCertificate, verifyChainToTrustAnchors }
 import { NOTARY_FIXTURES } from '../../support/fixtures.js';
 import { cachedKeyPair, generateCertificateChain } from '../../support/pki.js';
 import { E2E, bundle, envelopeChain } from './upstream.js';
+import { thrownBy } from '../../support/errors.js';
 
 const NOTATION_GO_STORES = new FileTrustStore(join(NOTARY_FIXTURES, 'notation-go/verifier-testdata'));
 
@@ -23,16 +24,6 @@ async function generated(slot: string): Promise<{ leaf: X509Certificate; interme
   return { leaf: chain[0] as X509Certificate, intermediate: chain[1] as X509Certificate, root: chain[2] as X509Certificate, chain };
 }
 
-function errorOf(run: () => unknown): NotaryError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof NotaryError) return err;
-    throw err;
-  }
-  throw new Error('expected a NotaryError');
-}
-
 describe('verifyChainToTrustAnchors on upstream data', () => {
   it.each([
     { envelope: 'ca_valid_sig_env.json', store: 'valid-trust-store', anchor: 'C=US, ST=WA, L=Seattle, O=Notary, CN=Notation Test Root' },
@@ -44,7 +35,7 @@ describe('verifyChainToTrustAnchors on upstream data', () => {
 
   it('sig_env_with_metadata.json is signed by another wabbit-networks.io certificate than the store holds', async () => {
     const anchors = await NOTATION_GO_STORES.getCertificates('ca', 'valid-trust-store');
-    expect(errorOf(() => verifyChainToTrustAnchors(envelopeChain('sig_env_with_metadata.json'), anchors)).code).toBe('UNTRUSTED_SIGNER');
+    expect(thrownBy(NotaryError, () => verifyChainToTrustAnchors(envelopeChain('sig_env_with_metadata.json'), anchors)).code).toBe('UNTRUSTED_SIGNER');
   });
 
   it('the sa envelope chains to signingAuthority:valid-trust-store', async () => {
@@ -54,7 +45,7 @@ describe('verifyChainToTrustAnchors on upstream data', () => {
 
   it('the mock envelope chain is not trusted by ca:valid-trust-store-2 (GlobalSign only)', async () => {
     const anchors = await NOTATION_GO_STORES.getCertificates('ca', 'valid-trust-store-2');
-    const error = errorOf(() => verifyChainToTrustAnchors(envelopeChain('ca_valid_sig_env.json'), anchors));
+    const error = thrownBy(NotaryError, () => verifyChainToTrustAnchors(envelopeChain('ca_valid_sig_env.json'), anchors));
     expect(error.code).toBe('UNTRUSTED_SIGNER');
     expect(error.message).toBe(
       'signature is not produced by a trusted signer: no certificate of the chain (root "C=US, ST=WA, L=Seattle, O=Notary, CN=Notation Test Root") is in the trust stores named by the trust policy',
@@ -86,7 +77,7 @@ describe('verifyChainToTrustAnchors on generated chains', () => {
     const c = await generated('a');
     // Same subject names, different keys: a look-alike root is not the anchor.
     const anchors = other ? [(await generated('b')).root] : [];
-    const error = errorOf(() => verifyChainToTrustAnchors(c.chain, anchors));
+    const error = thrownBy(NotaryError, () => verifyChainToTrustAnchors(c.chain, anchors));
     expect(error.code).toBe('UNTRUSTED_SIGNER');
     expect(error.message).toContain(fragment);
   });
