@@ -2,53 +2,46 @@
 // when they leave the registry's origin; and sha512 digests verified like sha256 ones.
 import { createHash } from 'node:crypto';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, RequestListener } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { OciError, OciLayoutStore, RegistryClient, staticCredentials } from '../../src/oci/index.js';
+import { listenHttpDouble, type HttpDoubleServer } from '../support/http-double.js';
 
 const BLOB = Buffer.from('blob kept in object storage');
 const DIGEST = `sha256:${createHash('sha256').update(BLOB).digest('hex')}`;
-const servers: Server[] = [];
+const servers: HttpDoubleServer[] = [];
 const storageRequests: IncomingHttpHeaders[] = [];
 let registryHost: string;
 
-async function listen(server: Server): Promise<number> {
+async function listen(handler: RequestListener): Promise<number> {
+  const server = await listenHttpDouble(handler);
   servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
+  return server.port;
 }
 
 beforeAll(async () => {
   // Object storage double: serves the blob to anyone, records what it was sent.
-  const storagePort = await listen(
-    createServer((req, res) => {
-      storageRequests.push(req.headers);
-      res.writeHead(200, { 'content-length': BLOB.length });
-      res.end(BLOB);
-    }),
-  );
+  const storagePort = await listen((req, res) => {
+    storageRequests.push(req.headers);
+    res.writeHead(200, { 'content-length': BLOB.length });
+    res.end(BLOB);
+  });
   // Registry double: Basic auth, then redirects blob reads to the storage origin.
-  const registryPort = await listen(
-    createServer((req, res) => {
-      if (req.headers.authorization !== `Basic ${Buffer.from('dave:pw-for-registry').toString('base64')}`) {
-        res.writeHead(401, { 'www-authenticate': 'Basic realm="double"' });
-        res.end();
-        return;
-      }
-      res.writeHead(307, { location: `http://localhost:${storagePort}/bucket/blob?sig=abc` });
+  const registryPort = await listen((req, res) => {
+    if (req.headers.authorization !== `Basic ${Buffer.from('dave:pw-for-registry').toString('base64')}`) {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="double"' });
       res.end();
-    }),
-  );
+      return;
+    }
+    res.writeHead(307, { location: `http://localhost:${storagePort}/bucket/blob?sig=abc` });
+    res.end();
+  });
   registryHost = `127.0.0.1:${registryPort}`;
 });
 afterAll(async () => {
-  for (const server of servers) {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
+  await Promise.all(servers.map((server) => server.stop()));
 });
 
 test('a blob redirected to another origin is fetched there without the Authorization header', async () => {

@@ -1,10 +1,9 @@
 // Retries of idempotent requests on 429/5xx with backoff and Retry-After, bounded; cancellation.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { OciError, parseRetryAfter, pushImage, RegistryClient, type Descriptor } from '../../src/oci/index.js';
 import { startReferrersRegistryDouble, type ReferrersRegistryDouble } from '../support/referrers-registry-double.js';
 import { rejectionOf } from '../support/errors.js';
+import { listenHttpDouble } from '../support/http-double.js';
 
 let double: ReferrersRegistryDouble;
 let client: RegistryClient;
@@ -86,15 +85,14 @@ test.each([
   { name: 'no response headers', timeouts: { headersMs: 300 }, mode: 'silent' as const, message: /waiting for the response timed out/ },
   { name: 'a stalled body', timeouts: { bodyMs: 300 }, mode: 'stall-body' as const, message: /reading the response timed out/ },
 ])('$name → TIMEOUT', async ({ timeouts, mode, message }) => {
-  const server = createServer((req, res) => {
+  const server = await listenHttpDouble((req, res) => {
     if (mode === 'stall-body') {
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '100' });
       res.write(Buffer.alloc(10));
     }
     // Otherwise: say nothing, keep the connection open.
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const host = `127.0.0.1:${server.port}`;
   const slow = new RegistryClient({ plainHttpForLocalhost: true, timeouts, retry: { maxRetries: 0 } });
   try {
     const started = Date.now();
@@ -104,7 +102,6 @@ test.each([
     expect(Date.now() - started).toBeLessThan(3000);
   } finally {
     await slow.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.stop();
   }
 });

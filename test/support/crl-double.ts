@@ -1,18 +1,11 @@
 // A test double of a CRL distribution point: an in-process HTTP server on loopback serving CRL files by path,
 // each of which can be replaced, delayed or made to fail while a test runs.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenHttpDouble, type HttpDoubleListenOptions } from './http-double.js';
 
-export interface CrlDoubleOptions {
+export interface CrlDoubleOptions extends HttpDoubleListenOptions {
   /** Path (e.g. `/leaf.crl`) → DER bytes. */
   files?: Record<string, Uint8Array>;
-  /** Fixed port (the upstream e2e certificates name localhost:10086); random when absent. */
-  port?: number;
-  /**
-   * Addresses to listen on (default 127.0.0.1). Upstream URLs say `localhost`, which may resolve to ::1 first, so
-   * tests serving them listen on both loopback addresses.
-   */
-  hosts?: string[];
 }
 
 export interface CrlDouble {
@@ -35,7 +28,7 @@ export async function startCrlDouble(options: CrlDoubleOptions = {}): Promise<Cr
   const failures = new Map<string, number>();
   const hits = new Map<string, number>();
 
-  const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const requested = new URL(req.url ?? '/', 'http://double');
     // Query strings are part of some CRL URLs (EJBCA's `?cmd=crl&issuer=...`): match them first, then the path.
     const path = requested.pathname + requested.search;
@@ -57,27 +50,10 @@ export async function startCrlDouble(options: CrlDoubleOptions = {}): Promise<Cr
     }, wait);
   };
 
-  const hosts = options.hosts ?? ['127.0.0.1'];
-  const servers: Server[] = [];
-  let port = options.port ?? 0;
-  for (const host of hosts) {
-    const server = createServer(handler);
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, resolve);
-      });
-    } catch (err) {
-      // An address family the machine lacks (e.g. no ::1) is skipped; the first address must work.
-      if (servers.length === 0) throw err;
-      continue;
-    }
-    port = (server.address() as AddressInfo).port;
-    servers.push(server);
-  }
+  const server = await listenHttpDouble(handler, options);
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: server.url,
+    port: server.port,
     set(path, der) {
       if (der) files.set(path, der);
       else files.delete(path);
@@ -92,16 +68,6 @@ export async function startCrlDouble(options: CrlDoubleOptions = {}): Promise<Cr
     hits(path) {
       return hits.get(path) ?? 0;
     },
-    async stop() {
-      await Promise.all(
-        servers.map(
-          (server) =>
-            new Promise<void>((resolve) => {
-              server.closeAllConnections();
-              server.close(() => resolve());
-            }),
-        ),
-      );
-    },
+    stop: server.stop,
   };
 }

@@ -2,10 +2,10 @@
 // given responder key, with switches for the ways a real responder misbehaves (expired, bad signature, slow...).
 import 'reflect-metadata';
 import { createHash, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { listenHttpDouble, readRequestBody, type HttpDoubleListenOptions } from './http-double.js';
 
 export interface OcspCertificateStatus {
   status: 'good' | 'revoked' | 'unknown';
@@ -46,7 +46,7 @@ export type OcspBehaviour =
   /** No nextUpdate in the response. */
   | 'no-next-update';
 
-export interface OcspDoubleOptions {
+export interface OcspDoubleOptions extends HttpDoubleListenOptions {
   responder: OcspResponderIdentity;
   /** Status per serial number (hex, any case, leading zeros ignored). */
   statuses?: Record<string, OcspCertificateStatus>;
@@ -54,10 +54,6 @@ export interface OcspDoubleOptions {
   defaultStatus?: OcspCertificateStatus;
   behaviour?: OcspBehaviour;
   delayMs?: number;
-  /** Fixed port (the upstream certificates name localhost:10087); random when absent. */
-  port?: number;
-  /** Addresses to listen on (default 127.0.0.1); upstream URLs say `localhost`, so those tests add ::1. */
-  hosts?: string[];
 }
 
 export interface OcspDouble {
@@ -78,17 +74,6 @@ const HOUR_MS = 60 * 60 * 1000;
 
 function normalise(serial: string): string {
   return serial.toLowerCase().replace(/^(00)+(?=.)/, '');
-}
-
-async function readBody(request: IncomingMessage): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_REQUEST_BYTES) throw new Error('request too large');
-    chunks.push(chunk as Buffer);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
 }
 
 function certStatusNode(status: OcspCertificateStatus, now: Date): asn1js.AsnType {
@@ -205,7 +190,7 @@ export async function startOcspDouble(options: OcspDoubleOptions): Promise<OcspD
       try {
         const body =
           req.method === 'POST'
-            ? await readBody(req)
+            ? new Uint8Array(await readRequestBody(req, MAX_REQUEST_BYTES))
             : new Uint8Array(Buffer.from(decodeURIComponent((req.url ?? '/').split('/').pop() ?? ''), 'base64'));
         state.requests++;
         if (behaviour === 'slow') await new Promise((r) => setTimeout(r, delayMs));
@@ -225,26 +210,10 @@ export async function startOcspDouble(options: OcspDoubleOptions): Promise<OcspD
       }
     })();
   };
-  const servers: Server[] = [];
-  let port = options.port ?? 0;
-  for (const host of options.hosts ?? ['127.0.0.1']) {
-    const server = createServer(handler);
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, resolve);
-      });
-    } catch (err) {
-      // An address family the machine lacks (e.g. no ::1) is skipped; the first address must work.
-      if (servers.length === 0) throw err;
-      continue;
-    }
-    port = (server.address() as AddressInfo).port;
-    servers.push(server);
-  }
+  const server = await listenHttpDouble(handler, options);
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: server.url,
+    port: server.port,
     get requests() {
       return state.requests;
     },
@@ -258,16 +227,6 @@ export async function startOcspDouble(options: OcspDoubleOptions): Promise<OcspD
     setResponder(next) {
       responder = next;
     },
-    async stop() {
-      await Promise.all(
-        servers.map(
-          (server) =>
-            new Promise<void>((resolve) => {
-              server.closeAllConnections();
-              server.close(() => resolve());
-            }),
-        ),
-      );
-    },
+    stop: server.stop,
   };
 }

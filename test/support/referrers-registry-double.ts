@@ -3,8 +3,8 @@
 // filter), which Debian's docker-registry 2.8 does not; it can also inject faults (429/5xx with
 // Retry-After) and serve tampered content, which a real registry refuses to do.
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenHttpDouble, readRequestBody } from './http-double.js';
 
 const INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
 
@@ -63,12 +63,6 @@ function sha256(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 function sendError(res: ServerResponse, status: number, code: string, message: string): void {
   const body = JSON.stringify({ errors: [{ code, message }] });
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
@@ -118,7 +112,7 @@ export async function startReferrersRegistryDouble(options: ReferrersRegistryDou
     const fault = faults.find((f) => f.remaining > 0 && (!f.method || f.method === method) && (!f.pathIncludes || url.pathname.includes(f.pathIncludes)));
     if (fault) {
       fault.remaining -= 1;
-      await readBody(req);
+      await readRequestBody(req);
       if (fault.retryAfter !== undefined) res.setHeader('retry-after', fault.retryAfter);
       sendError(res, fault.status, fault.status === 429 ? 'TOOMANYREQUESTS' : 'UNAVAILABLE', 'injected fault');
       return;
@@ -132,7 +126,7 @@ export async function startReferrersRegistryDouble(options: ReferrersRegistryDou
     if (match) {
       const name = match[1] as string;
       const id = match[2] as string;
-      const body = await readBody(req);
+      const body = await readRequestBody(req);
       if (method === 'POST') {
         const mount = url.searchParams.get('mount');
         const from = url.searchParams.get('from');
@@ -210,7 +204,7 @@ export async function startReferrersRegistryDouble(options: ReferrersRegistryDou
         return;
       }
       if (method === 'PUT') {
-        const body = await readBody(req);
+        const body = await readRequestBody(req);
         const digest = sha256(body);
         const mediaType = (req.headers['content-type'] ?? '').split(';')[0] as string;
         data.manifests.set(digest, { bytes: body, mediaType });
@@ -232,17 +226,15 @@ export async function startReferrersRegistryDouble(options: ReferrersRegistryDou
     sendError(res, 404, 'NOT_FOUND', 'page not found');
   };
 
-  const server = createServer((req, res) => {
+  const server = await listenHttpDouble((req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) sendError(res, 500, 'UNKNOWN', String(err));
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
   return {
-    host: `127.0.0.1:${port}`,
-    url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${server.port}`,
+    url: server.url,
     requests,
     addFault(fault) {
       faults.push({ ...fault, remaining: fault.times ?? 1 });
@@ -253,9 +245,6 @@ export async function startReferrersRegistryDouble(options: ReferrersRegistryDou
       if (manifest) data.manifests.set(digest, { ...manifest, bytes: Buffer.from(bytes) });
       else data.blobs.set(digest, Buffer.from(bytes));
     },
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    stop: server.stop,
   };
 }

@@ -3,10 +3,10 @@
 import 'reflect-metadata';
 import { randomUUID, webcrypto } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as x509 from '@peculiar/x509';
 import { SignJWT } from 'jose';
+import { listenHttpDouble, readRequestBody } from './http-double.js';
 
 export interface TokenServerDoubleOptions {
   /** username → password accepted with Basic auth. */
@@ -59,12 +59,6 @@ function parseScope(scope: string): Access | undefined {
   return { type, name: parts.join(':'), actions };
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
@@ -102,7 +96,7 @@ export async function startTokenServerDouble(certDir: string, options: TokenServ
     let scopes = url.searchParams.getAll('scope');
     let requestedService = url.searchParams.get('service');
     if (req.method === 'POST') {
-      const form = new URLSearchParams(await readBody(req));
+      const form = new URLSearchParams((await readRequestBody(req)).toString('utf8'));
       if (form.get('grant_type') !== 'refresh_token') return json(res, 400, { error: 'unsupported_grant_type' });
       username = options.refreshTokens?.[form.get('refresh_token') ?? ''];
       if (!username) return json(res, 401, { error: 'invalid_grant' });
@@ -147,11 +141,10 @@ export async function startTokenServerDouble(certDir: string, options: TokenServ
     json(res, 200, { token, access_token: token, expires_in: expiresIn, issued_at: new Date(issuedAt * 1000).toISOString() });
   };
 
-  const server = createServer((req, res) => {
+  const server = await listenHttpDouble((req, res) => {
     handle(req, res).catch((err: unknown) => json(res, 500, { error: String(err) }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const realm = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
+  const realm = `${server.url}/token`;
   return {
     realm,
     service,
@@ -162,9 +155,6 @@ export async function startTokenServerDouble(certDir: string, options: TokenServ
     setTokenLifetime(seconds) {
       lifetime = seconds;
     },
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    stop: server.stop,
   };
 }

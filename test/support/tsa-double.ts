@@ -2,12 +2,11 @@
 // signed by a TSA chain generated at start-up, with switches for the ways a real TSA can misbehave.
 import 'reflect-metadata';
 import { createHash, sign as cryptoSign } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { X509Certificate } from '@peculiar/x509';
 import { issueCertificate, type CertificateOptions, type GeneratedCertificate } from '../../src/notary/pki/index.js';
+import { listenHttpDouble, readRequestBody } from './http-double.js';
 
 export type TsaBehaviour =
   | 'good'
@@ -52,18 +51,6 @@ const OID_TSTINFO = '1.2.840.113549.1.9.16.1.4';
 const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
 const TEST_POLICY = '1.3.6.1.4.1.99999.1';
 const MAX_REQUEST_BYTES = 64 * 1024;
-
-async function readBody(request: IncomingMessage): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_REQUEST_BYTES) throw new Error('request too large');
-    chunks.push(buffer);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
-}
 
 function attribute(type: string, value: asn1js.AsnType): pkijs.Attribute {
   return new pkijs.Attribute({ type, values: [value] });
@@ -171,7 +158,7 @@ export async function startTsaDouble(options: TsaDoubleOptions = {}): Promise<Ts
   let delayMs = options.delayMs ?? 0;
   const state = { requests: 0 };
 
-  const server: Server = createServer((req, res) => {
+  const server = await listenHttpDouble((req, res) => {
     state.requests++;
     void (async () => {
       try {
@@ -179,7 +166,7 @@ export async function startTsaDouble(options: TsaDoubleOptions = {}): Promise<Ts
           res.writeHead(400).end('expected POST application/timestamp-query');
           return;
         }
-        const body = await readBody(req);
+        const body = new Uint8Array(await readRequestBody(req, MAX_REQUEST_BYTES));
         if (behaviour === 'slow') await new Promise((r) => setTimeout(r, delayMs));
         if (behaviour === 'server-error') {
           res.writeHead(500).end('TSA double: internal error');
@@ -206,10 +193,8 @@ export async function startTsaDouble(options: TsaDoubleOptions = {}): Promise<Ts
       }
     })();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/tsa`,
+    url: `${server.url}/tsa`,
     root,
     leaf,
     rootCertificate: root.certificate,
@@ -220,9 +205,6 @@ export async function startTsaDouble(options: TsaDoubleOptions = {}): Promise<Ts
     get requests() {
       return state.requests;
     },
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    stop: server.stop,
   };
 }
