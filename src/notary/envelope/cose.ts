@@ -15,7 +15,6 @@ import {
   Tag,
   type RawMapEntry,
 } from './cbor.js';
-import { signingCertificate } from './certificates.js';
 import {
   CBOR_TAG_COSE_SIGN1,
   CBOR_TAG_EPOCH_DATETIME,
@@ -38,6 +37,7 @@ import {
   MAX_SIGNATURE_BYTES,
   MAX_TIMESTAMP_SIGNATURE_BYTES,
 } from './constants.js';
+import { parsedEnvelope } from './parsed.js';
 import type { ParsedEnvelope } from './types.js';
 
 const FORMAT = 'COSE';
@@ -200,23 +200,17 @@ export function parseCose(bytes: Uint8Array): ParsedEnvelope {
     if (typeof agent !== 'string') throw malformed(FORMAT, `unprotected header "${HEADER_SIGNING_AGENT}" must be a text string`);
     if (agent !== '') unsigned.signingAgent = agent;
   }
-  const certificate = signingCertificate(FORMAT, chain);
-  return {
-    content: {
-      signerInfo: {
-        signedAttributes: attributes,
-        unsignedAttributes: unsigned,
-        signatureAlgorithm: certificate.algorithm,
-        certificateChain: chain,
-        signature: copy(signature),
-      },
-      payload: { contentType: MEDIA_TYPE_NOTARY_PAYLOAD, content: copy(payload) },
-    },
+  return parsedEnvelope({
+    format: FORMAT,
+    attributes,
+    unsigned,
     headerAlgorithm: algorithm,
-    integrityDefects: [],
+    chain,
+    signature: copy(signature),
+    payload: copy(payload),
     signedBytes: sigStructure(protectedBytes, payload),
-    publicKey: certificate.publicKey,
-  };
+    integrityDefects: [],
+  });
 }
 
 /** `Sig_structure = ["Signature1", body_protected, external_aad = h'', payload]`, canonically encoded. */

@@ -2,7 +2,6 @@
 import { MEDIA_TYPE_NOTARY_PAYLOAD, type SignatureAlgorithm, type SignedAttributes, type UnsignedAttributes } from '../types.js';
 import { algorithmFromJws, jwsAlgorithmName } from './algorithm.js';
 import { formatRfc3339, malformed, parseRfc3339, validateSignedAttributes } from './attributes.js';
-import { signingCertificate } from './certificates.js';
 import {
   HEADER_AUTHENTIC_SIGNING_TIME,
   HEADER_EXPIRY,
@@ -19,6 +18,7 @@ import {
   MAX_TIMESTAMP_SIGNATURE_BYTES,
 } from './constants.js';
 import { decodeBase64, decodeBase64UrlLenient, encodeBase64, encodeBase64Url, goJsonMap, goJsonStruct } from './encoding.js';
+import { parsedEnvelope } from './parsed.js';
 import type { ParsedEnvelope } from './types.js';
 
 const FORMAT = 'JWS';
@@ -152,25 +152,19 @@ export function parseJws(bytes: Uint8Array): ParsedEnvelope {
   if (!isRecord(protectedHeaders)) throw malformed(FORMAT, 'the protected header must be a JSON object');
   const { attributes, algorithm } = signedHeaders(protectedHeaders);
   const { chain, unsigned } = unsignedHeader(envelope.header);
-  const certificate = signingCertificate(FORMAT, chain);
   // The signing input is built from the envelope's own base64url text, never from re-encoded values.
   const signingInput = Buffer.from(`${envelope.protected as string}.${envelope.payload as string}`, 'ascii');
-  return {
-    content: {
-      signerInfo: {
-        signedAttributes: attributes,
-        unsignedAttributes: unsigned,
-        signatureAlgorithm: certificate.algorithm,
-        certificateChain: chain,
-        signature,
-      },
-      payload: { contentType: MEDIA_TYPE_NOTARY_PAYLOAD, content: payload },
-    },
+  return parsedEnvelope({
+    format: FORMAT,
+    attributes,
+    unsigned,
     headerAlgorithm: algorithm,
-    integrityDefects,
+    chain,
+    signature,
+    payload,
     signedBytes: new Uint8Array(signingInput),
-    publicKey: certificate.publicKey,
-  };
+    integrityDefects,
+  });
 }
 
 export interface JwsSignInput {
