@@ -6,6 +6,7 @@ type CryptoKeyPair = webcrypto.CryptoKeyPair;
 type CryptoKey = webcrypto.CryptoKey;
 import * as x509 from '@peculiar/x509';
 import { NotaryError } from '../errors.js';
+import { EKU_OID } from '../x509/index.js';
 
 // @peculiar/x509 signs through WebCrypto; Node's implementation is the provider.
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -41,16 +42,8 @@ export type KeyUsageName =
   | 'encipherOnly'
   | 'decipherOnly';
 
-/** Extended key usage OIDs used by the Notary requirements. */
-export const EKU = {
-  serverAuth: '1.3.6.1.5.5.7.3.1',
-  clientAuth: '1.3.6.1.5.5.7.3.2',
-  codeSigning: '1.3.6.1.5.5.7.3.3',
-  emailProtection: '1.3.6.1.5.5.7.3.4',
-  timeStamping: '1.3.6.1.5.5.7.3.8',
-  ocspSigning: '1.3.6.1.5.5.7.3.9',
-  anyExtendedKeyUsage: '2.5.29.37.0',
-} as const;
+/** Extended key usage OIDs used by the Notary requirements (the x509 module's table). */
+export const EKU = EKU_OID;
 
 export interface BasicConstraintsOption {
   ca: boolean;
