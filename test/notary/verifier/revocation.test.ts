@@ -67,6 +67,18 @@ describe('signing chain revocation (OCSP double)', () => {
     await Promise.all([ocsp?.stop(), tsa?.stop()]);
   });
 
+  /** Verify `signature` over TARGET under one trust policy statement for REPOSITORY; revocation checked live, no cache. */
+  function verifyWith(signature: Uint8Array, signatureVerification: { level: string; override?: Record<string, string> }, trustStores: string[]) {
+    const store = new ArtifactStoreDouble(REPOSITORY);
+    store.addArtifact(TARGET);
+    store.addSignature(TARGET, MEDIA_TYPE_JWS, signature);
+    const trustPolicy = parseTrustPolicyDocument({
+      version: '1.0',
+      trustPolicies: [{ name: 'revocation', registryScopes: [REPOSITORY], signatureVerification, trustStores, trustedIdentities: ['*'] }],
+    });
+    return verifyArtifact(store, TARGET, { trustPolicy, trustStore, revocation: new RevocationChecker({ cache: false, timeoutMs: 2_000 }) });
+  }
+
   // Spec, Revocation Checking with OCSP: with an authentic signing time, a certificate whose
   // invalidity date is after it was still valid when it signed.
   it.each([
@@ -77,23 +89,8 @@ describe('signing chain revocation (OCSP double)', () => {
     const now = Date.now();
     ocsp.setStatus(leafSerial, { status: 'revoked', revocationTime: new Date(now), invalidityDate: new Date(now + c.invalidityOffsetMs) });
     ocsp.behave('normal');
-    const store = new ArtifactStoreDouble(REPOSITORY);
-    store.addArtifact(TARGET);
-    store.addSignature(TARGET, MEDIA_TYPE_JWS, timestamped);
-    const trustPolicy = parseTrustPolicyDocument({
-      version: '1.0',
-      trustPolicies: [
-        {
-          name: 'revocation',
-          registryScopes: [REPOSITORY],
-          signatureVerification: { level: 'strict' },
-          trustStores: ['ca:test', ...(c.tsa ? ['tsa:tsa'] : [])],
-          trustedIdentities: ['*'],
-        },
-      ],
-    });
     // The TSA double's certificates name no OCSP or CRL location: not revocable.
-    const result = await verifyArtifact(store, TARGET, { trustPolicy, trustStore, revocation: new RevocationChecker({ cache: false, timeoutMs: 2_000 }) });
+    const result = await verifyWith(timestamped, { level: 'strict' }, ['ca:test', ...(c.tsa ? ['tsa:tsa'] : [])]);
     expect(result.error?.code).toBe(c.code);
     expect(result.verified).toBe(c.code === undefined);
   });
@@ -110,22 +107,7 @@ describe('signing chain revocation (OCSP double)', () => {
   ])('$name → $code', async (c) => {
     ocsp.setStatus(leafSerial, { status: c.status ?? 'good' });
     ocsp.behave(c.behaviour ?? 'normal');
-    const store = new ArtifactStoreDouble(REPOSITORY);
-    store.addArtifact(TARGET);
-    store.addSignature(TARGET, MEDIA_TYPE_JWS, envelope);
-    const trustPolicy = parseTrustPolicyDocument({
-      version: '1.0',
-      trustPolicies: [
-        {
-          name: 'revocation',
-          registryScopes: [REPOSITORY],
-          signatureVerification: { level: c.level ?? 'strict', ...(c.override ? { override: c.override } : {}) },
-          trustStores: ['ca:test'],
-          trustedIdentities: ['*'],
-        },
-      ],
-    });
-    const result = await verifyArtifact(store, TARGET, { trustPolicy, trustStore, revocation: new RevocationChecker({ cache: false, timeoutMs: 2_000 }) });
+    const result = await verifyWith(envelope, { level: c.level ?? 'strict', ...(c.override ? { override: c.override } : {}) }, ['ca:test']);
     if (c.code) {
       expect(result.verified).toBe(false);
       expect(result.error?.code).toBe(c.code);
