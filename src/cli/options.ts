@@ -15,6 +15,7 @@ import {
   staticCredentials,
   type ArtifactStore,
   type CredentialProvider,
+  type Descriptor,
   type RegistryClientOptions,
 } from '../oci/index.js';
 import { formatReference, parseReference, referenceTarget, withDigest, type Reference } from '../reference/index.js';
@@ -172,10 +173,14 @@ export async function openTarget(value: string, options: { ociLayout: boolean; c
   };
 }
 
-/** The tag or digest of an opened target; a layout reference without one is refused with INVALID_ARGUMENT. */
-export function requireTarget(opened: OpenedTarget, reference: string): string {
+/** Open a registry or layout reference and resolve its tag or digest; a layout reference without one is refused with INVALID_ARGUMENT. */
+export async function resolveTarget(
+  reference: string,
+  options: { ociLayout: boolean; client?: RegistryClient; signal: AbortSignal },
+): Promise<{ opened: OpenedTarget; descriptor: Descriptor }> {
+  const opened = await openTarget(reference, { ociLayout: options.ociLayout, ...(options.client ? { client: options.client } : {}) });
   if (opened.target === undefined) throw new OciError('INVALID_ARGUMENT', `name a tag or digest: ${reference}:<tag> or ${reference}@<digest>`);
-  return opened.target;
+  return { opened, descriptor: await opened.store.resolve(opened.target, { signal: options.signal }) };
 }
 
 /** `<name>@<digest>` for a registry or layout target. */

@@ -4,11 +4,10 @@ import { DEFAULT_REFERRERS_TREE_DEPTH, OciError, referrersTree, type Descriptor,
 import {
   addRegistryOptions,
   addTimeoutOption,
-  openTarget,
   pinnedName,
   processOutput,
   reportError,
-  requireTarget,
+  resolveTarget,
   runWithRegistryClient,
   timeoutSignal,
   type CliOutput,
@@ -81,8 +80,7 @@ export async function runDiscover(reference: string, options: DiscoverCommandOpt
       throw new OciError('INVALID_ARGUMENT', `--depth must be a whole number from 1 to ${MAX_DEPTH}, got ${JSON.stringify(options.depth)}`);
     }
     const signal = timeoutSignal(options.timeout);
-    const opened = await openTarget(reference, { ociLayout: Boolean(options.ociLayout), ...(deps.client ? { client: deps.client } : {}) });
-    const subject = await opened.store.resolve(requireTarget(opened, reference), { signal });
+    const { opened, descriptor: subject } = await resolveTarget(reference, { ociLayout: Boolean(options.ociLayout), client: deps.client, signal });
     const referrers = await referrersTree(opened.store, subject, { maxDepth: depth, signal, ...(options.artifactType ? { artifactType: options.artifactType } : {}) });
     const name = (digest: string): string => pinnedName(opened, digest);
     if (options.output === 'json') output.stdout(`${JSON.stringify(jsonNode(name, subject, referrers), null, 2)}\n`);

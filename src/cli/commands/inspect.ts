@@ -4,11 +4,10 @@ import type { RegistryClient } from '../../oci/index.js';
 import {
   addRegistryOptions,
   addTimeoutOption,
-  openTarget,
   pinnedName,
   processOutput,
   reportError,
-  requireTarget,
+  resolveTarget,
   runWithRegistryClient,
   timeoutSignal,
   type CliOutput,
@@ -25,8 +24,7 @@ export async function runInspect(reference: string, options: InspectCommandOptio
   const output = deps.output ?? processOutput;
   try {
     const signal = timeoutSignal(options.timeout);
-    const opened = await openTarget(reference, { ociLayout: Boolean(options.ociLayout), ...(deps.client ? { client: deps.client } : {}) });
-    const descriptor = await opened.store.resolve(requireTarget(opened, reference), { signal });
+    const { opened, descriptor } = await resolveTarget(reference, { ociLayout: Boolean(options.ociLayout), client: deps.client, signal });
     const fetched = await opened.store.fetchManifest(descriptor, { signal });
     // The bytes as stored (digest-verified), not our parsed model: unknown fields are shown too.
     const manifest: unknown = JSON.parse(new TextDecoder().decode(fetched.bytes));
