@@ -1,5 +1,5 @@
 // `imgverify copy` between the upstream notation layouts, the real registry and new layouts.
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -7,6 +7,7 @@ import { parseLayoutReference } from '../../src/cli/options.js';
 import { NOTARY_FIXTURES } from '../support/fixtures.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
 import { runCli } from '../support/cli.js';
+import { layoutBlobFiles } from '../support/layout.js';
 
 const LAYOUTS = join(NOTARY_FIXTURES, 'notation-e2e/oci_layout');
 const IMAGE = 'sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9';
@@ -22,13 +23,6 @@ afterAll(async () => {
   await registry?.stop();
   await rm(work, { recursive: true, force: true });
 });
-
-async function blobFiles(layout: string): Promise<Map<string, Buffer>> {
-  const dir = join(layout, 'blobs/sha256');
-  const out = new Map<string, Buffer>();
-  for (const name of (await readdir(dir)).sort()) out.set(name, await readFile(join(dir, name)));
-  return out;
-}
 
 describe('imgverify copy', () => {
   test.each(['e2e-valid-signature', 'e2e-invalid-signature'])('%s: layout → registry → new layout with -r is byte-identical, signatures included', async (layout) => {
@@ -51,8 +45,8 @@ describe('imgverify copy', () => {
       blobs: 3,
       referrers: 1,
     });
-    const expected = await blobFiles(join(LAYOUTS, layout));
-    const actual = await blobFiles(target);
+    const expected = await layoutBlobFiles(join(LAYOUTS, layout));
+    const actual = await layoutBlobFiles(target);
     expect([...actual.keys()]).toEqual([...expected.keys()]);
     for (const [name, bytes] of expected) expect(actual.get(name)?.equals(bytes), name).toBe(true);
     // And the copy verifies like the original: its signature is discoverable in the new layout.

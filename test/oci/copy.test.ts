@@ -1,12 +1,13 @@
 // copyGraph between OCI layouts and the real registry: the upstream notation layouts survive a
 // round trip (layout → registry → layout) byte for byte, referrers included.
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { copyGraph, OciLayoutStore, pushArtifact, pushImage, pushIndex, referrersTag, RegistryClient } from '../../src/oci/index.js';
 import { NOTARY_FIXTURES } from '../support/fixtures.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
+import { layoutBlobFiles } from '../support/layout.js';
 
 const E2E = join(NOTARY_FIXTURES, 'notation-e2e/oci_layout');
 const IMAGE_DIGEST = 'sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9';
@@ -27,13 +28,6 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-async function blobs(layout: string): Promise<Map<string, Buffer>> {
-  const dir = join(layout, 'blobs/sha256');
-  const out = new Map<string, Buffer>();
-  for (const name of (await readdir(dir)).sort()) out.set(name, await readFile(join(dir, name)));
-  return out;
-}
-
 test.each(['e2e', 'e2e-valid-signature', 'e2e-invalid-signature'])('%s: layout → registry -r → layout is byte-identical', async (layout) => {
   const source = await OciLayoutStore.open(join(E2E, layout));
   const repo = client.repository(registry.host, `notation/${layout}`);
@@ -47,8 +41,8 @@ test.each(['e2e', 'e2e-valid-signature', 'e2e-invalid-signature'])('%s: layout �
   const target = join(work, layout);
   const down = await copyGraph(repo, await OciLayoutStore.open(target, { create: true }), 'v1', { recursive: true });
   expect(down.referrers).toBe(signatures);
-  const expected = await blobs(join(E2E, layout));
-  const actual = await blobs(target);
+  const expected = await layoutBlobFiles(join(E2E, layout));
+  const actual = await layoutBlobFiles(target);
   expect([...actual.keys()]).toEqual([...expected.keys()]);
   for (const [name, bytes] of expected) expect(actual.get(name)?.equals(bytes), name).toBe(true);
   const copied = await OciLayoutStore.open(target);
