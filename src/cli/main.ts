@@ -1,11 +1,9 @@
 // The imgverify command line: parses flags with commander and hands off to one module per command.
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.js';
+import { EXIT_OK, EXIT_USAGE } from './options.js';
 
-/** Exit codes: 0 verified/ok, 1 verification failed, 2 bad input or configuration. */
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './options.js';
 
 export function buildProgram(): Command {
   const program = new Command('imgverify')

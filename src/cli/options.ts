@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
-import { errorCode } from '../common/error.js';
+import { errorCode } from '../common/index.js';
 import { NotaryError } from '../notary/index.js';
 import {
   chainCredentials,
@@ -19,6 +19,11 @@ import {
   type RegistryClientOptions,
 } from '../oci/index.js';
 import { formatReference, parseReference, referenceTarget, withDigest, type Reference } from '../reference/index.js';
+
+/** Exit codes: 0 verified/ok, 1 verification failed, 2 bad input or configuration. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
 
 /** What `addRegistryOptions` adds to a command's options. */
 export interface RegistryCliOptions {
@@ -193,7 +198,7 @@ export const USAGE_ERROR_CODES: ReadonlySet<string> = new Set(['INVALID_REFERENC
 
 export function exitCodeForError(err: unknown, usageCodes: ReadonlySet<string> = USAGE_ERROR_CODES): number {
   const code = errorCode(err);
-  return code !== undefined && usageCodes.has(code) ? 2 : 1;
+  return code !== undefined && usageCodes.has(code) ? EXIT_USAGE : EXIT_FAILED;
 }
 
 /** `Error: <message> (<CODE>)`, the form main() uses. */

@@ -1,5 +1,5 @@
 // Errors of the configuration domain: one class, a stable code per failure kind.
-import { BaseError } from '../common/error.js';
+import { BaseError } from '../common/index.js';
 
 export type ConfigErrorCode =
   /** The config directory is missing or cannot be read. */

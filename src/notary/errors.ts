@@ -1,5 +1,5 @@
 // Errors of the Notary verifier and signer: one class, a stable code per failure kind.
-import { BaseError } from '../common/error.js';
+import { BaseError } from '../common/index.js';
 
 export type NotaryErrorCode =
   /** No signature manifest refers to the artifact. */

@@ -32,6 +32,7 @@ export {
   CAPABILITY_TRUSTED_IDENTITY,
   ExecutablePlugin,
   PLUGIN_CONTRACT_VERSION,
+  PLUGINS_DIR_NAME,
   PluginDirectory,
   PluginProviderChain,
   type PluginMetadata,

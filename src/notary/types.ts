@@ -1,6 +1,6 @@
 // The Notary data model shared by envelopes, trust policy, timestamp, revocation and the verifier.
 
-import type { Descriptor } from '../oci/types.js';
+import type { Descriptor } from '../oci/index.js';
 
 /** Signature envelope media types (signature-specification.md). */
 export const MEDIA_TYPE_JWS = 'application/jose+json';

@@ -1,5 +1,5 @@
 // The error of the OCI domain (registries and layouts): one class, a stable code per failure kind.
-import { BaseError } from '../common/error.js';
+import { BaseError } from '../common/index.js';
 
 export type OciErrorCode =
   /** No manifest under that tag or digest. */

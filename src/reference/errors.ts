@@ -1,5 +1,5 @@
 // The error of the reference domain: a string that is not a valid image reference.
-import { BaseError } from '../common/error.js';
+import { BaseError } from '../common/index.js';
 
 export type ReferenceErrorCode =
   /** The string breaks the docker/distribution reference grammar. */

@@ -1,5 +1,5 @@
 // Errors of the service domain (startup and options): one class, a stable code per failure kind.
-import { BaseError } from '../common/error.js';
+import { BaseError } from '../common/index.js';
 
 export type ServiceErrorCode =
   /** A flag or option has a value the service cannot use. */

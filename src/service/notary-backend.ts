@@ -1,7 +1,7 @@
 // The real verification backend: the OCI registry client resolves tags, the Notary verifier checks the digest.
 import { LRUCache } from 'lru-cache';
 import type { ConfigValidators, TrustPolicyEntry } from '../config/index.js';
-import { BaseError } from '../common/error.js';
+import { BaseError } from '../common/index.js';
 import {
   MemoryTrustStore,
   NotaryError,

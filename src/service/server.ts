@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger, LevelWithSilent } from 'pino';
 import { FileConfigSource, formatIssue, type ConfigSource } from '../config/index.js';
-import type { ImageVerificationResult } from '../notary/types.js';
+import type { ImageVerificationResult } from '../notary/index.js';
 import { parseListenAddress, urlHost, type ListenAddress } from './address.js';
 import { createCheckImagesApp } from './app.js';
 import { clampTtlSeconds, VerdictCache } from './cache.js';

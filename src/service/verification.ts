@@ -1,8 +1,8 @@
 // Verifies the images of one request: resolve each tag once, then a cached (single-flight) verdict per digest.
 import type { TrustPolicyEntry } from '../config/index.js';
-import { BaseError } from '../common/error.js';
-import type { ImageVerificationResult } from '../notary/types.js';
-import type { Descriptor } from '../oci/types.js';
+import { BaseError } from '../common/index.js';
+import type { ImageVerificationResult } from '../notary/index.js';
+import type { Descriptor } from '../oci/index.js';
 import { formatReference, type Reference } from '../reference/index.js';
 import { raceSignal, type VerdictCache, type VerdictKind } from './cache.js';
 import type { ServiceMetrics } from './metrics.js';

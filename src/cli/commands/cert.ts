@@ -2,8 +2,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { NotaryError } from '../../notary/errors.js';
-import { DEFAULT_VALIDITY_DAYS, NOTARY_KEY_TYPES, generateTestCertificate, type KeyType } from '../../notary/pki/index.js';
+import { DEFAULT_VALIDITY_DAYS, NOTARY_KEY_TYPES, NotaryError, generateTestCertificate, type KeyType } from '../../notary/index.js';
 import { notationConfigDir } from '../options.js';
 
 /** Names become file and trust store names; notation allows the same characters. */

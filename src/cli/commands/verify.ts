@@ -1,19 +1,31 @@
 // `imgverify verify <ref>`: verify Notary signatures like `notation verify`, with text or JSON output and exit codes 0/1/2.
 import { join, resolve as resolvePath } from 'node:path';
 import { Command, Option } from 'commander';
-import { errorCode } from '../../common/error.js';
+import { errorCode } from '../../common/index.js';
 import { OciLayoutStore, type ArtifactStore } from '../../oci/index.js';
-import { NotaryError } from '../../notary/errors.js';
-import { PLUGINS_DIR_NAME, PluginDirectory } from '../../notary/plugin/index.js';
-import { RevocationChecker } from '../../notary/revocation/index.js';
-import { loadTrustPolicy } from '../../notary/trustpolicy/index.js';
-import { FileTrustStore } from '../../notary/truststore/index.js';
-import type { ErrorInfo, ImageVerificationResult, SignatureVerification } from '../../notary/types.js';
-import { DEFAULT_MAX_SIGNATURES, MAX_SIGNATURES_LIMIT, verifyImage, verifyInStore, type SignatureScope, type VerifyImageOptions } from '../../notary/verifier/index.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../main.js';
+import {
+  DEFAULT_MAX_SIGNATURES,
+  FileTrustStore,
+  loadTrustPolicy,
+  MAX_SIGNATURES_LIMIT,
+  NotaryError,
+  PLUGINS_DIR_NAME,
+  PluginDirectory,
+  RevocationChecker,
+  verifyImage,
+  verifyInStore,
+  type ErrorInfo,
+  type ImageVerificationResult,
+  type SignatureScope,
+  type SignatureVerification,
+  type VerifyImageOptions,
+} from '../../notary/index.js';
 import {
   addRegistryOptions,
   collect,
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_USAGE,
   notationConfigDir,
   parseKeyValues,
   parseLayoutReference,

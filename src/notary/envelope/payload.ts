@@ -1,6 +1,6 @@
 // The Notary payload `{"targetArtifact": <descriptor>}` (signature-specification.md "Payload"): build it, read it back.
 import { NotaryError } from '../errors.js';
-import type { Descriptor } from '../../oci/types.js';
+import type { Descriptor } from '../../oci/index.js';
 import { MEDIA_TYPE_NOTARY_PAYLOAD, type NotaryPayload, type Payload } from '../types.js';
 import { goJsonMap, goJsonStruct } from './encoding.js';
 

@@ -1,5 +1,5 @@
 // Verifies the signatures of one artifact held in a store: policy, discovery, one signature after another, the deciding error.
-import type { ArtifactStore, Descriptor } from '../../oci/types.js';
+import type { ArtifactStore, Descriptor } from '../../oci/index.js';
 import { NotaryError } from '../errors.js';
 import type { ErrorInfo, ImageVerificationResult, SignatureVerification } from '../types.js';
 import { DEFAULT_MAX_SIGNATURES, MAX_SIGNATURES_LIMIT } from './constants.js';

@@ -1,5 +1,5 @@
 // Finds the Notary signature manifests of an artifact and reads the envelope each one points at.
-import type { ArtifactStore, Descriptor, Manifest } from '../../oci/types.js';
+import type { ArtifactStore, Descriptor, Manifest } from '../../oci/index.js';
 import { NotaryError } from '../errors.js';
 import { readSignatureManifest } from '../signature-manifest.js';
 import { ARTIFACT_TYPE_NOTARY_SIGNATURE } from '../types.js';

@@ -1,6 +1,6 @@
 // verifyImage: resolve a reference to a digest once, pick the platform manifest if asked, and verify its signatures.
 import { isImageIndex, isIndexMediaType } from '../../oci/index.js';
-import type { ArtifactStore, Descriptor } from '../../oci/types.js';
+import type { ArtifactStore, Descriptor } from '../../oci/index.js';
 import { parseReference, referenceTarget } from '../../reference/index.js';
 import { NotaryError } from '../errors.js';
 import type { ImageVerificationResult } from '../types.js';

@@ -1,5 +1,5 @@
 // Integrity: parse and verify the envelope, read the Notary payload, match it to the artifact, and sort out critical attributes.
-import type { Descriptor } from '../../oci/types.js';
+import type { Descriptor } from '../../oci/index.js';
 import { parseEnvelope, parseNotaryPayload as parseEnvelopePayload } from '../envelope/index.js';
 import { NotaryError } from '../errors.js';
 import { PLUGIN_ATTRIBUTE_KEYS, pluginRequirement, type PluginRequirement } from '../plugin/index.js';

@@ -1,5 +1,5 @@
 // Options of verifyArtifact and verifyImage.
-import type { ArtifactStore, Platform } from '../../oci/types.js';
+import type { ArtifactStore, Platform } from '../../oci/index.js';
 import type { VerificationPluginProvider } from '../plugin/index.js';
 import type { RevocationChecker } from '../revocation/index.js';
 import type { TrustPolicyDocument } from '../trustpolicy/index.js';

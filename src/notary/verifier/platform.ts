@@ -1,5 +1,5 @@
 // Platform selection in an image index for `--platform os/arch[/variant]`.
-import type { Descriptor, ImageIndex, Platform } from '../../oci/types.js';
+import type { Descriptor, ImageIndex, Platform } from '../../oci/index.js';
 import { NotaryError } from '../errors.js';
 
 /** `linux/arm64/v8` → `{os, architecture, variant}`; throws INVALID_INPUT. */

@@ -1,6 +1,6 @@
 // Verifies one signature envelope against the applicable trust policy statement (trust-store-trust-policy.md, Signature Verification steps).
 import type { X509Certificate } from '@peculiar/x509';
-import type { Descriptor } from '../../oci/types.js';
+import type { Descriptor } from '../../oci/index.js';
 import { NotaryError } from '../errors.js';
 import {
   CAPABILITY_REVOCATION_CHECK,
