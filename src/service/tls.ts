@@ -1,5 +1,4 @@
 // Serving TLS for the API port: given cert/key files, or a generated self-signed CA and serving pair kept on disk.
-import 'reflect-metadata';
 import { randomBytes, webcrypto, X509Certificate as NodeX509Certificate } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';

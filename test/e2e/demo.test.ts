@@ -1,5 +1,4 @@
 // The README's main job end to end: real registry, real signature, the service answering Kyverno's request.
-import 'reflect-metadata';
 import { expect, test } from 'vitest';
 import { runDemo } from '../../src/demo/index.js';
 

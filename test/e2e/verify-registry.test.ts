@@ -1,5 +1,4 @@
 // Sign into an OCI layout → copy to the real docker-registry → verify: JWS and COSE, both manifest forms, every failure kind, multi-arch.
-import 'reflect-metadata';
 import { AuthorityInfoAccessExtension } from '@peculiar/x509';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,4 @@
 // `imgverify sign`: signs into an OCI layout and a real docker-registry, with a timestamp from a TSA double; bad input exits 2.
-import 'reflect-metadata';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,6 +1,5 @@
 // TLS registries: certificate verification by default, `insecure` (globally, per registry, CLI
 // --insecure) for self-signed test registries, and plain HTTP against TLS refused.
-import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

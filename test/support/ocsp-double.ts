@@ -1,6 +1,5 @@
 // A test double of an OCSP responder (RFC 6960): an in-process HTTP server on loopback that signs answers with a
 // given responder key, with switches for the ways a real responder misbehaves (expired, bad signature, slow...).
-import 'reflect-metadata';
 import { createHash, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as asn1js from 'asn1js';

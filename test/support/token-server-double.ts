@@ -1,6 +1,5 @@
 // A double of a Docker registry token server (distribution token auth spec): issues ES256 JWTs
 // signed by a self-signed certificate that docker-registry trusts through `rootcertbundle`.
-import 'reflect-metadata';
 import { randomUUID, webcrypto } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -1,6 +1,5 @@
 // A test double of an RFC 3161 timestamp authority: an in-process HTTP server on loopback that issues tokens
 // signed by a TSA chain generated at start-up, with switches for the ways a real TSA can misbehave.
-import 'reflect-metadata';
 import { createHash, sign as cryptoSign } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';

@@ -1,5 +1,4 @@
 // Generates X.509 keys, certificates and chains that meet (or deliberately break) the Notary certificate requirements.
-import 'reflect-metadata';
 import { KeyObject, webcrypto } from 'node:crypto';
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;

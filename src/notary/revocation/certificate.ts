@@ -1,5 +1,4 @@
 // The parts of a certificate revocation checks compare: raw names, serial, public key bits, extensions.
-import 'reflect-metadata';
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { X509Certificate } from '@peculiar/x509';

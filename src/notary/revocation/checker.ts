@@ -1,5 +1,4 @@
 // RevocationChecker: the revocation status of each certificate of a chain, OCSP first, then CRL (with delta CRLs).
-import 'reflect-metadata';
 import type { X509Certificate } from '@peculiar/x509';
 import type { CertificateRevocation, ErrorInfo } from '../types.js';
 import { ResponseCache } from './cache.js';

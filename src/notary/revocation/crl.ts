@@ -1,5 +1,4 @@
 // CRLs (RFC 5280 5): validate a base CRL and its delta CRL, and judge a certificate against them (pure; no I/O).
-import 'reflect-metadata';
 import * as asn1js from 'asn1js';
 import { X509Crl } from '@peculiar/x509';
 import { SignatureCheckError, verifySignatureValue } from '../timestamp/index.js';

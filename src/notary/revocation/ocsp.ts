@@ -1,5 +1,4 @@
 // OCSP (RFC 6960): build a request for one certificate, and judge a response for it (pure; no I/O).
-import 'reflect-metadata';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { X509Certificate } from '@peculiar/x509';

@@ -1,5 +1,4 @@
 // RFC 3161 client: asks a TSA over HTTP for a timestamp token covering a signature, and checks the reply.
-import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';

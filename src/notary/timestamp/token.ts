@@ -1,5 +1,4 @@
 // Verification of RFC 3161 timestamp tokens (CMS SignedData over TSTInfo) against a signature and `tsa` trust anchors.
-import 'reflect-metadata';
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';

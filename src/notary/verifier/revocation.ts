@@ -1,5 +1,4 @@
 // Revocation status of a certificate chain and the decision it leads to (trust-store-trust-policy.md, Certificate Revocation Evaluation).
-import 'reflect-metadata';
 import { AuthorityInfoAccessExtension, CRLDistributionPointsExtension, type X509Certificate } from '@peculiar/x509';
 import { NotaryError } from '../errors.js';
 import type { RevocationCheckOptions } from '../revocation/index.js';

@@ -1,5 +1,4 @@
 // The facts of one certificate the Notary requirements look at, read once per certificate and cached.
-import 'reflect-metadata';
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import {
   BasicConstraintsExtension,

@@ -1,5 +1,4 @@
 // Reads X.509 certificates from PEM or DER bytes (one or many per bundle), strictly and within bounds.
-import 'reflect-metadata';
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import { X509Certificate } from '@peculiar/x509';
 import { NotaryError, type NotaryErrorCode } from '../errors.js';

@@ -1,5 +1,4 @@
 // `imgverify cert generate-test` writes a notation-style key, certificate and trust store entry.
-import 'reflect-metadata';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,4 @@
 // The test PKI produces what the Notary certificate requirements ask for, and the deliberate defects asked of it.
-import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

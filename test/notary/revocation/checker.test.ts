@@ -1,5 +1,4 @@
 // RevocationChecker against OCSP and CRL doubles on loopback, with test CA chains whose AIA / CDP name them.
-import 'reflect-metadata';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

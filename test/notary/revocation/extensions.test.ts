@@ -1,5 +1,4 @@
 // Freshest CRL / distribution point / AIA parsing on upstream notation-core-go and notation-e2e certificates and CRLs.
-import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from '@peculiar/x509';

@@ -1,5 +1,4 @@
 // Test CA chains whose AIA / CRL distribution points name the loopback doubles, and CRLs (base and delta) they sign.
-import 'reflect-metadata';
 import * as asn1js from 'asn1js';
 import * as x509 from '@peculiar/x509';
 import { issueCertificate, type CertificateOptions, type GeneratedCertificate } from '../../../src/notary/pki/index.js';

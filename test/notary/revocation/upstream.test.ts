@@ -1,5 +1,4 @@
 // RevocationChecker on the notation-e2e CRL and OCSP chains, with doubles on the ports their certificates name.
-import 'reflect-metadata';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

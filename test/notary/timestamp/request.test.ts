@@ -1,5 +1,4 @@
 // requestTimestamp and verifyTimestampToken against the in-process TSA double on loopback.
-import 'reflect-metadata';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

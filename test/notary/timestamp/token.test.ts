@@ -1,5 +1,4 @@
 // verifyTimestampToken against upstream RFC 3161 tokens (tspclient-go, notation-core-go, notation-go envelopes).
-import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Decoder } from 'cbor-x';

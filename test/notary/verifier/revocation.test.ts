@@ -1,5 +1,4 @@
 // Revocation of the signing chain through the real RevocationChecker and an OCSP responder double, at each level.
-import 'reflect-metadata';
 import { AuthorityInfoAccessExtension } from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Descriptor } from '../../../src/oci/types.js';

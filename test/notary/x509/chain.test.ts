@@ -1,5 +1,4 @@
 // Certificate chain requirements (signature-specification.md "Certificate Requirements"): upstream chains and chains generated per rule.
-import 'reflect-metadata';
 import { join } from 'node:path';
 import type { X509Certificate } from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,4 @@
 // Trusted identities: RFC 4514 DN parsing with the spec's escaping, and matching the signing certificate's subject (subset, order-independent).
-import 'reflect-metadata';
 import type { X509Certificate } from '@peculiar/x509';
 import { describe, expect, it } from 'vitest';
 import { NotaryError } from '../../../src/notary/errors.js';

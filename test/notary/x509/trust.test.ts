@@ -1,5 +1,4 @@
 // Authenticity: a chain leads to a trust store certificate when one of its certificates is, byte for byte, in the named stores (notation-core-go's rule).
-import 'reflect-metadata';
 import { join } from 'node:path';
 import type { X509Certificate } from '@peculiar/x509';
 import { describe, expect, it } from 'vitest';
