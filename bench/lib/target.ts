@@ -237,5 +237,7 @@ export async function serveChild(): Promise<void> {
       (err: unknown) => process.send?.({ id: request.id, ok: false, message: err instanceof Error ? err.message : String(err) } satisfies Reply),
     );
   });
+  // A parent that died without closing us must not leave the server running.
+  process.once('disconnect', () => setTimeout(() => process.exit(0), 100));
   process.send?.({ url: target.url });
 }
