@@ -196,13 +196,13 @@ export function pinnedName(opened: OpenedTarget, digest: string): string {
 /** Failures caused by what the user typed: exit code 2. Everything else that fails: 1. */
 export const USAGE_ERROR_CODES: ReadonlySet<string> = new Set(['INVALID_REFERENCE', 'INVALID_ARGUMENT', 'INVALID_LAYOUT', 'CREDENTIALS_UNAVAILABLE']);
 
-export function exitCodeForError(err: unknown, usageCodes: ReadonlySet<string> = USAGE_ERROR_CODES): number {
+function exitCodeForError(err: unknown, usageCodes: ReadonlySet<string> = USAGE_ERROR_CODES): number {
   const code = errorCode(err);
   return code !== undefined && usageCodes.has(code) ? EXIT_USAGE : EXIT_FAILED;
 }
 
 /** `Error: <message> (<CODE>)`, the form main() uses. */
-export function formatError(err: unknown): string {
+function formatError(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   return `Error: ${message} (${errorCode(err) ?? 'INTERNAL'})\n`;
 }

@@ -9,7 +9,7 @@ export const TRUST_STORE_TYPES = ['ca', 'signingAuthority', 'tsa'] as const;
 export type TrustStoreType = (typeof TRUST_STORE_TYPES)[number];
 
 /** `{type}:{name}` as trust policy statements name trust stores (trust-store-trust-policy.md). */
-export const TRUST_STORE_REFERENCE_PATTERN = /^(ca|signingAuthority|tsa):([^:\s/\\]+)$/;
+const TRUST_STORE_REFERENCE_PATTERN = /^(ca|signingAuthority|tsa):([^:\s/\\]+)$/;
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 
@@ -55,7 +55,7 @@ const trustPolicyStatementSchema = z
   })
   .meta({ description: 'A Notary trust policy statement.' });
 
-export const trustPolicySpecSchema = z.strictObject({
+const trustPolicySpecSchema = z.strictObject({
   version: z
     .literal('1.0', { error: 'must be the string "1.0" (quote it in YAML: version: "1.0")' })
     .meta({ description: 'Version of the trust policy document.' }),
@@ -68,7 +68,7 @@ export const trustPolicySpecSchema = z.strictObject({
     .meta({ description: 'The Notary trust policy statements.' }),
 });
 
-export const trustStoreSpecSchema = z.strictObject({
+const trustStoreSpecSchema = z.strictObject({
   trustStoreName: nonEmpty
     .regex(/^[^:\s/\\]+$/, 'must not contain ":", "/", "\\" or whitespace')
     .meta({ description: 'Name trust policies use in {type}:{name}.' }),
@@ -101,8 +101,6 @@ export const trustStoreResourceSchema = resourceSchema(
 export type TrustPolicySpec = z.infer<typeof trustPolicySpecSchema>;
 export type TrustPolicyStatementSpec = z.infer<typeof trustPolicyStatementSchema>;
 export type TrustStoreSpec = z.infer<typeof trustStoreSpecSchema>;
-export type TrustPolicyManifest = z.infer<typeof trustPolicyResourceSchema>;
-export type TrustStoreManifest = z.infer<typeof trustStoreResourceSchema>;
 
 /** JSON Schema (draft 2020-12) of each kind: what `schemas/*.schema.json` hold. */
 export function resourceJsonSchemas(): Record<'trustpolicy' | 'truststore', Record<string, unknown>> {
@@ -126,7 +124,7 @@ export interface FieldIssue {
 }
 
 /** Render a zod issue path the way kubectl does: `spec.trustPolicies[0].registryScopes`. */
-export function formatFieldPath(path: readonly PropertyKey[]): string {
+function formatFieldPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;

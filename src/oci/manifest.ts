@@ -18,7 +18,7 @@ const platformSchema = z.object({
   'os.features': z.array(z.string()).optional(),
 });
 
-export const descriptorSchema = z.object({
+const descriptorSchema = z.object({
   mediaType: z.string().min(1),
   digest: z.string().refine(isDigest, { message: 'not a sha256/sha512 digest' }),
   size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),

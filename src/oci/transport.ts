@@ -124,7 +124,7 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 }
 
 /** Delay before retry number `attempt` (0-based): exponential backoff with jitter, or the server's Retry-After. */
-export function retryDelay(policy: RetryPolicy, attempt: number, retryAfterMs: number | undefined, random = Math.random): number {
+function retryDelay(policy: RetryPolicy, attempt: number, retryAfterMs: number | undefined, random = Math.random): number {
   if (retryAfterMs !== undefined) return retryAfterMs;
   return policy.baseDelayMs * 2 ** attempt + Math.floor(random() * policy.baseDelayMs);
 }

@@ -1,7 +1,7 @@
 // Replies shaped like Go's net/http and encoding/json, so callers of kyverno-notation-aws see the same bytes.
 import type { FastifyReply } from 'fastify';
 
-export const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
+const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /** Go's `http.Error(w, message, status)`: plain text, nosniff, body ends with a newline. */

@@ -46,7 +46,7 @@ export const checkImagesRequestSchema = z.looseObject({
 export type CheckImagesRequestBody = z.infer<typeof checkImagesRequestSchema>;
 
 export type ContainerKind = 'containers' | 'initContainers' | 'ephemeralContainers';
-export const CONTAINER_KINDS: readonly ContainerKind[] = ['containers', 'initContainers', 'ephemeralContainers'];
+const CONTAINER_KINDS: readonly ContainerKind[] = ['containers', 'initContainers', 'ephemeralContainers'];
 
 /** The fields of one image as the request gave them ('' when absent), for patches and Go-style messages. */
 export interface ImageInfo {
@@ -106,7 +106,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 /** Build one image's reference the way the peer does (registry/path + @digest or :tag), then parse it. */
-export function describeImage(kind: ContainerKind, containerName: string, raw: z.infer<typeof imageInfoSchema>): RequestedImage {
+function describeImage(kind: ContainerKind, containerName: string, raw: z.infer<typeof imageInfoSchema>): RequestedImage {
   const info: ImageInfo = {
     registry: str(raw.registry),
     name: str(raw.name),

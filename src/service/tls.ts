@@ -18,10 +18,10 @@ const NOT_BEFORE_BACKDATE_MS = 5 * 60 * 1000;
 const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
 /** File names under the certificate directory, as a Kubernetes TLS secret names its keys. */
-export const CA_CERT_FILE = 'ca.crt';
-export const CA_KEY_FILE = 'ca.key';
-export const SERVING_CERT_FILE = 'tls.crt';
-export const SERVING_KEY_FILE = 'tls.key';
+const CA_CERT_FILE = 'ca.crt';
+const CA_KEY_FILE = 'ca.key';
+const SERVING_CERT_FILE = 'tls.crt';
+const SERVING_KEY_FILE = 'tls.key';
 
 export interface ServingTls {
   /** PEM: serving certificate. */

@@ -4,7 +4,7 @@ const BASE64URL = /^[A-Za-z0-9_-]*$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** RFC 7515 base64url without padding; undefined when `text` is not exactly that. */
-export function decodeBase64Url(text: string): Uint8Array | undefined {
+function decodeBase64Url(text: string): Uint8Array | undefined {
   if (!BASE64URL.test(text) || text.length % 4 === 1) return undefined;
   const bytes = Buffer.from(text, 'base64url');
   // Reject non-canonical trailing bits: re-encoding must give the same text.

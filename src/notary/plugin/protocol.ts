@@ -47,7 +47,7 @@ export interface VerifySignatureRequest {
   pluginConfig?: Record<string, string>;
 }
 
-export const verificationResultSchema = z.object({
+const verificationResultSchema = z.object({
   success: z.boolean(),
   reason: z.string().optional(),
 });

@@ -22,7 +22,6 @@ export const MEDIA_TYPE_OCSP_RESPONSE = 'application/ocsp-response';
 export const OID_AUTHORITY_INFO_ACCESS = '1.3.6.1.5.5.7.1.1';
 export const OID_AD_OCSP = '1.3.6.1.5.5.7.48.1';
 export const OID_OCSP_BASIC = '1.3.6.1.5.5.7.48.1.1';
-export const OID_OCSP_NOCHECK = '1.3.6.1.5.5.7.48.1.5';
 export const OID_KP_OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
 export const OID_CRL_DISTRIBUTION_POINTS = '2.5.29.31';
 export const OID_FRESHEST_CRL = '2.5.29.46';
@@ -33,6 +32,5 @@ export const OID_AUTHORITY_KEY_IDENTIFIER = '2.5.29.35';
 export const OID_CRL_REASON = '2.5.29.21';
 export const OID_INVALIDITY_DATE = '2.5.29.24';
 
-/** CRLReason values with a rule of their own (RFC 5280 5.3.1). */
-export const REASON_CERTIFICATE_HOLD = 6;
+/** CRLReason removeFromCRL (RFC 5280 5.3.1): a delta CRL releases a certificate from hold. */
 export const REASON_REMOVE_FROM_CRL = 8;

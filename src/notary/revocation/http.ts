@@ -14,7 +14,7 @@ export interface FetchOptions {
 export class FetchError extends Error {}
 
 /** Parse a revocation URL; the Notary spec supports only HTTP CRL and OCSP URLs. */
-export function parseHttpUrl(url: string): URL {
+function parseHttpUrl(url: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -5,7 +5,7 @@ import * as asn1js from 'asn1js';
 export type HashAlgorithmName = 'SHA-256' | 'SHA-384' | 'SHA-512';
 
 /** Hash algorithms by OID. SHA-1 and MD5 are deliberately absent: tokens naming them are rejected (as tspclient-go does). */
-export const HASH_ALGORITHMS: Readonly<Record<string, HashAlgorithmName>> = {
+const HASH_ALGORITHMS: Readonly<Record<string, HashAlgorithmName>> = {
   '2.16.840.1.101.3.4.2.1': 'SHA-256',
   '2.16.840.1.101.3.4.2.2': 'SHA-384',
   '2.16.840.1.101.3.4.2.3': 'SHA-512',

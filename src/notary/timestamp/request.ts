@@ -54,7 +54,7 @@ function positiveNonce(): Uint8Array {
 }
 
 /** Build a DER TimeStampReq (version 1, certReq true, with a nonce). */
-export function buildTimestampRequest(
+function buildTimestampRequest(
   signature: Uint8Array,
   hashAlgorithm: HashAlgorithmName,
   nonce: Uint8Array,

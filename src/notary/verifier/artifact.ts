@@ -22,7 +22,7 @@ export interface ArtifactTarget {
   subjects: Descriptor[];
 }
 
-export function resolvedMaxSignatures(value: number | undefined): number {
+function resolvedMaxSignatures(value: number | undefined): number {
   if (value === undefined) return DEFAULT_MAX_SIGNATURES;
   if (!Number.isInteger(value) || value < 1 || value > MAX_SIGNATURES_LIMIT) {
     throw new NotaryError('INVALID_INPUT', `maxSignatures must be an integer from 1 to ${MAX_SIGNATURES_LIMIT}, got ${value}`);

@@ -24,7 +24,7 @@ export interface AuthenticTimestampOutcome {
 }
 
 /** True when any certificate of the chain has expired at `now` (the `afterCertExpiry` trigger). */
-export function chainExpired(chain: readonly X509Certificate[], now: Date): boolean {
+function chainExpired(chain: readonly X509Certificate[], now: Date): boolean {
   return chain.some((c) => c.notAfter.getTime() < now.getTime());
 }
 
@@ -33,7 +33,7 @@ export function chainExpired(chain: readonly X509Certificate[], now: Date): bool
  * verification" for notary.x509: a `tsa` store is configured and `verifyTimestamp` is `always`
  * (the default) or `afterCertExpiry` with an expired chain. (The `skip` action is handled by the caller.)
  */
-export function timestampVerificationRequired(policy: AppliedPolicy, chain: readonly X509Certificate[], now: Date): boolean {
+function timestampVerificationRequired(policy: AppliedPolicy, chain: readonly X509Certificate[], now: Date): boolean {
   if (storeNames(policy, TRUST_STORE_TYPE_TSA).length === 0) return false;
   if (policy.verifyTimestamp === VERIFY_TIMESTAMP_AFTER_CERT_EXPIRY) return chainExpired(chain, now);
   return true;

@@ -12,7 +12,7 @@ export interface SignatureCandidate {
 }
 
 /** Newest first by the `created` annotation, then by digest: deterministic whatever order the registry lists. */
-export function orderSignatures(descriptors: Descriptor[]): Descriptor[] {
+function orderSignatures(descriptors: Descriptor[]): Descriptor[] {
   const created = (d: Descriptor): number => {
     const value = d.annotations?.[ANNOTATION_CREATED];
     const time = value ? Date.parse(value) : NaN;

@@ -140,7 +140,7 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Whether `issuer` may sign certificates, as Go's CheckSignatureFrom decides it (notation's rule). */
-export function canIssueCertificates(issuer: CertificateFacts): boolean {
+function canIssueCertificates(issuer: CertificateFacts): boolean {
   if (issuer.basicConstraints ? !issuer.basicConstraints.ca : issuer.version === 3) return false;
   if (issuer.keyUsage && (issuer.keyUsage.flags & KEY_USAGE.keyCertSign) === 0) return false;
   return true;

@@ -12,7 +12,7 @@ import { mergeScopes } from './scope.js';
 /** Most cached tokens (one per registry and scope set). */
 const MAX_CACHED_TOKENS = 1000;
 /** Credentials are looked up again after this, so rotated secrets (helpers, config edits) are picked up. */
-export const CREDENTIALS_CACHE_TTL_MS = 10 * 60_000;
+const CREDENTIALS_CACHE_TTL_MS = 10 * 60_000;
 const MAX_CACHED_CREDENTIALS = 1000;
 
 const tokenResponseSchema = z.object({
