@@ -3,7 +3,7 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runVerify, splitLayoutReference, type VerifyCommandOptions } from '../../src/cli/commands/verify.js';
+import { revocationCacheDir, runVerify, splitLayoutReference, type VerifyCommandOptions } from '../../src/cli/commands/verify.js';
 import { notationConfigDir } from '../../src/cli/options.js';
 import { NOTARY_FIXTURES } from '../support/fixtures.js';
 import { generateTestCertificate } from '../support/pki.js';
@@ -183,4 +183,10 @@ describe('imgverify verify (CLI)', () => {
   ])('splitLayoutReference(%s)', (reference, expected) => {
     expect(splitLayoutReference(reference)).toEqual(expected);
   });
+});
+
+it('the revocation cache folder follows XDG_CACHE_HOME, as notation cache dirs do', () => {
+  expect(revocationCacheDir({ XDG_CACHE_HOME: '/var/cache/u' }, 'linux')).toBe('/var/cache/u/imgverify/revocation');
+  expect(revocationCacheDir({}, 'linux')).toBe(join(homedir(), '.cache', 'imgverify', 'revocation'));
+  expect(revocationCacheDir({}, 'darwin')).toBe(join(homedir(), 'Library', 'Caches', 'imgverify', 'revocation'));
 });

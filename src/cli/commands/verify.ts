@@ -1,4 +1,5 @@
 // `imgverify verify <ref>`: verify Notary signatures like `notation verify`, with text or JSON output and exit codes 0/1/2.
+import { homedir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { Command, Option } from 'commander';
 import { errorCode } from '../../common/index.js';
@@ -54,6 +55,14 @@ export interface VerifyCommandOptions {
   maxSignatures: string;
   timeout: string;
   output: 'text' | 'json';
+  /** Folder for OCSP/CRL responses kept until their nextUpdate; `false` (--no-revocation-cache) keeps them in memory only. */
+  revocationCache?: string | false;
+}
+
+/** Where the CLI keeps revocation responses between runs: `$XDG_CACHE_HOME/imgverify/revocation` (like notation's CRL cache). */
+export function revocationCacheDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Caches', 'imgverify', 'revocation');
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'imgverify', 'revocation');
 }
 
 function parseBoundedInteger(value: string, flag: string, min: number, max: number): number {
@@ -161,7 +170,9 @@ export async function runVerify(reference: string, options: VerifyCommandOptions
     verifyOptions = {
       trustPolicy,
       trustStore: new FileTrustStore(configDir),
-      revocation: new RevocationChecker(),
+      revocation: new RevocationChecker(
+        options.revocationCache === false ? {} : { cacheDir: options.revocationCache ?? revocationCacheDir(env) },
+      ),
       plugins: new PluginDirectory(env.PLUGINS_DIR || join(configDir, PLUGINS_DIR_NAME)),
       maxSignatures,
       signatureScope: options.signatureScope,
@@ -215,6 +226,8 @@ export function registerVerifyCommand(program: Command): void {
         .default('resolved'),
     )
     .option('--max-signatures <n>', 'most signatures tried', String(DEFAULT_MAX_SIGNATURES))
+    .option('--revocation-cache <dir>', 'folder keeping OCSP/CRL responses until their nextUpdate (default $XDG_CACHE_HOME/imgverify/revocation)')
+    .option('--no-revocation-cache', 'keep OCSP/CRL responses in memory only')
     .option('--timeout <seconds>', 'deadline for the whole verification, in seconds', String(DEFAULT_VERIFY_TIMEOUT_SECONDS))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'));
   addRegistryOptions(command);
