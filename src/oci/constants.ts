@@ -42,6 +42,11 @@ export const DEFAULT_MAX_REFERRERS = 1000;
 export const DEFAULT_MAX_REFERRERS_PAGES = 20;
 /** Largest token-server answer or registry error body read. */
 export const MAX_AUXILIARY_RESPONSE_BYTES = 256 * 1024;
+
+/** A manifest push the registry answers MANIFEST_BLOB_UNKNOWN is retried this often (a concurrent upload of the same blob may be committing)... */
+export const MANIFEST_BLOB_UNKNOWN_RETRIES = 3;
+/** ...after this delay times the attempt number. */
+export const MANIFEST_BLOB_UNKNOWN_DELAY_MS = 50;
 /** Most redirects followed for one request (blob storage usually needs one). */
 export const MAX_REDIRECTS = 5;
 

@@ -1,10 +1,17 @@
 // One repository of a remote registry as an ArtifactStore: manifests, blobs, referrers and pushes
 // following the OCI distribution spec (Referrers API with the referrers tag schema as fallback).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isDigest } from '../reference/index.js';
 import { repositoryScope } from './auth/scope.js';
 import { readLimited, sizeLimitError } from './body.js';
 import type { RegistryClient, RegistryRequest } from './client.js';
-import { MANIFEST_MEDIA_TYPES, MAX_AUXILIARY_RESPONSE_BYTES, MEDIA_TYPE_OCI_INDEX } from './constants.js';
+import {
+  MANIFEST_BLOB_UNKNOWN_DELAY_MS,
+  MANIFEST_BLOB_UNKNOWN_RETRIES,
+  MANIFEST_MEDIA_TYPES,
+  MAX_AUXILIARY_RESPONSE_BYTES,
+  MEDIA_TYPE_OCI_INDEX,
+} from './constants.js';
 import { computeDigest, parseDigest, verifyContent } from './digest.js';
 import { OciError } from './errors.js';
 import { baseMediaType, isImageIndex, parseManifest, referrerDescriptor } from './manifest.js';
@@ -23,18 +30,28 @@ export interface PushBlobOptions extends RequestOptions {
 export type ReferrersApiSupport = 'unknown' | 'supported' | 'unsupported';
 
 /** Summarise a distribution error body (`{"errors":[{"code","message"}]}`) for a message. */
-async function errorSummary(res: HttpResponse): Promise<string> {
+interface RegistryErrorEntry {
+  code: string;
+  message: string;
+}
+
+/** The `{"errors":[{"code","message"}]}` body of a registry error response, read with a limit; [] when absent. */
+async function registryErrors(res: HttpResponse): Promise<RegistryErrorEntry[]> {
   try {
     const { bytes } = await readLimited(res.body, MAX_AUXILIARY_RESPONSE_BYTES, () => new OciError('SIZE_LIMIT_EXCEEDED', 'error body too large'), {
       stop: () => abandon(res.body),
     });
     const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { errors?: Array<{ code?: unknown; message?: unknown }> };
-    const first = parsed.errors?.[0];
-    if (first) return `${String(first.code ?? '')}${first.message ? `: ${String(first.message)}` : ''}`.slice(0, 300);
+    return (parsed.errors ?? []).map((entry) => ({ code: String(entry.code ?? ''), message: entry.message ? String(entry.message) : '' }));
   } catch {
     // Not JSON or unreadable: the status alone must do.
+    return [];
   }
-  return '';
+}
+
+function errorSummary(errors: RegistryErrorEntry[]): string {
+  const first = errors[0];
+  return first ? `${first.code}${first.message ? `: ${first.message}` : ''}`.slice(0, 300) : '';
 }
 
 /** Parse `Link: <url>; rel="next"` (RFC 8288), resolved against the request URL. */
@@ -81,8 +98,13 @@ export class Repository implements ArtifactStore {
   }
 
   /** Map an unexpected status to an error; consumes the body. */
-  private async unexpected(res: HttpResponse, what: string, notFound?: 'MANIFEST_NOT_FOUND' | 'BLOB_NOT_FOUND'): Promise<OciError> {
-    const summary = await errorSummary(res);
+  private async unexpected(
+    res: HttpResponse,
+    what: string,
+    notFound?: 'MANIFEST_NOT_FOUND' | 'BLOB_NOT_FOUND',
+    errors?: RegistryErrorEntry[],
+  ): Promise<OciError> {
+    const summary = errorSummary(errors ?? (await registryErrors(res)));
     const detail = summary ? ` (${summary})` : '';
     if (res.status === 404 && notFound) {
       return new OciError(notFound, `${what}: not found in ${this.name}${detail}; check the repository, tag or digest`, { status: 404 });
@@ -354,18 +376,28 @@ export class Repository implements ArtifactStore {
     const limit = this.client.limits.maxManifestBytes;
     if (bytes.length > limit) throw sizeLimitError(what, bytes.length, limit, 'registries refuse manifests this large');
     const { manifest } = parseManifest(bytes, mediaType, what);
-    const res = await this.send(
-      {
-        method: 'PUT',
-        url: `/v2/${this.repository}/manifests/${tag ?? digest}`,
-        headers: { 'content-type': mediaType, 'content-length': String(bytes.length) },
-        body: bytes,
-        scopes: this.pushScope,
-        idempotent: true,
-        what,
-      },
-      options,
-    );
+    const put = () =>
+      this.send(
+        {
+          method: 'PUT',
+          url: `/v2/${this.repository}/manifests/${tag ?? digest}`,
+          headers: { 'content-type': mediaType, 'content-length': String(bytes.length) },
+          body: bytes,
+          scopes: this.pushScope,
+          idempotent: true,
+          what,
+        },
+        options,
+      );
+    let res = await put();
+    // docker-registry rewrites a blob's repository link in place when the same blob is uploaded twice at
+    // once, so a manifest pushed meanwhile can briefly see it missing: ask again, a bounded number of times.
+    for (let attempt = 1; res.status === 400 && attempt <= MANIFEST_BLOB_UNKNOWN_RETRIES; attempt++) {
+      const errors = await registryErrors(res);
+      if (!errors.some((entry) => entry.code === 'MANIFEST_BLOB_UNKNOWN')) throw await this.unexpected(res, what, undefined, errors);
+      await sleep(MANIFEST_BLOB_UNKNOWN_DELAY_MS * attempt, undefined, options?.signal ? { signal: options.signal } : undefined);
+      res = await put();
+    }
     if (res.status !== 201 && res.status !== 200) throw await this.unexpected(res, what);
     await res.body.dump();
     const stored = header(res.headers, 'docker-content-digest');

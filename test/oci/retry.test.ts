@@ -105,3 +105,23 @@ test.each([
     await server.stop();
   }
 });
+
+test.each([
+  { name: 'MANIFEST_BLOB_UNKNOWN (a concurrent upload of a blob committing) is asked again', times: 2, code: 'MANIFEST_BLOB_UNKNOWN', attempts: 3, fails: false },
+  { name: 'MANIFEST_BLOB_UNKNOWN that lasts fails after the bounded retries', times: 4, code: 'MANIFEST_BLOB_UNKNOWN', attempts: 4, fails: true },
+  { name: 'another 400 (MANIFEST_INVALID) is not retried', times: 1, code: 'MANIFEST_INVALID', attempts: 1, fails: true },
+])('manifest push: $name', async ({ times, code, attempts, fails }) => {
+  const repository = client.repository(double.host, 'app');
+  const bytes = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [image], annotations: { case: code + times } }));
+  const from = double.requests.length;
+  double.addFault({ method: 'PUT', pathIncludes: '/manifests/', status: 400, code, times });
+  const push = repository.pushManifest(bytes, 'application/vnd.oci.image.index.v1+json');
+  if (fails) {
+    const error = await rejectionOf(OciError, push);
+    expect(error.code).toBe('REGISTRY_ERROR');
+    expect(error.message).toContain(`HTTP 400 (${code}: injected fault)`);
+  } else {
+    expect((await push).digest).toMatch(/^sha256:/);
+  }
+  expect(double.requests.slice(from).filter((r) => r.method === 'PUT' && r.path.includes('/manifests/'))).toHaveLength(attempts);
+});

@@ -26,6 +26,8 @@ export interface Fault {
   retryAfter?: string;
   /** How many matching requests fail (default 1). */
   times?: number;
+  /** Registry error code of the body (default TOOMANYREQUESTS for 429, else UNAVAILABLE). */
+  code?: string;
 }
 
 export interface RecordedRequest {
@@ -114,7 +116,7 @@ export async function startReferrersRegistryDouble(options: ReferrersRegistryDou
       fault.remaining -= 1;
       await readRequestBody(req);
       if (fault.retryAfter !== undefined) res.setHeader('retry-after', fault.retryAfter);
-      sendError(res, fault.status, fault.status === 429 ? 'TOOMANYREQUESTS' : 'UNAVAILABLE', 'injected fault');
+      sendError(res, fault.status, fault.code ?? (fault.status === 429 ? 'TOOMANYREQUESTS' : 'UNAVAILABLE'), 'injected fault');
       return;
     }
     if (url.pathname === '/v2/' || url.pathname === '/v2') {
