@@ -68,6 +68,15 @@ export interface ImageCountResult {
   floor_registry_requests_per_image: number;
   /** Registry operations per image of one warm (cached) request: the tag is resolved again every time. */
   warm_registry_ops_per_image: number;
+  /**
+   * CPU time per request: the cold service process and the floor (in the benchmark process, floor runs
+   * only); the warm service process and the bare + resolve handler. Less sensitive than latency to what
+   * else the machine runs.
+   */
+  cold_cpu_ms_per_request: number;
+  floor_cpu_ms_per_request: number;
+  warm_cpu_ms_per_request: number;
+  bare_resolve_cpu_ms_per_request: number;
   /** TCP connections the service opened to the registry during the measured cold iterations / the warm autocannon runs. */
   cold_registry_connections_opened: number;
   warm_registry_connections_opened: number;
@@ -185,6 +194,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       const iterations = options.coldIterations(count);
       const coldMs: number[] = [];
       const floorMs: number[] = [];
+      let floorCpuMs = 0;
       let before: TargetStats | undefined;
       for (let i = 0; i < options.coldWarmupIterations + iterations; i++) {
         const measured = i >= options.coldWarmupIterations;
@@ -196,10 +206,15 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
         };
         const runFloor = async () => {
           const floorStarted = performance.now();
+          const cpuBefore = process.cpuUsage();
           const digests = await floor.verifyRequest(images);
           const ms = performance.now() - floorStarted;
+          const cpu = process.cpuUsage(cpuBefore);
           if (digests.some((digest, index) => digest !== images[index]?.digest)) throw new Error(`floor ${count}: wrong digest`);
-          if (measured) floorMs.push(ms);
+          if (measured) {
+            floorMs.push(ms);
+            floorCpuMs += (cpu.user + cpu.system) / 1000;
+          }
         };
         // Alternate which goes first, so neither always runs right after the other.
         if (i % 2 === 0) {
@@ -224,6 +239,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
         service_registry_ops_per_image: round((sum(after.registryOperations) - sum(before?.registryOperations ?? {})) / (iterations * count), 2),
         floor_registry_requests_per_image: FLOOR_REQUESTS_PER_IMAGE,
         cold_registry_connections_opened: after.connectionsOpened - (before?.connectionsOpened ?? 0),
+        cold_cpu_ms_per_request: round((after.cpuMs - (before?.cpuMs ?? 0)) / iterations),
+        floor_cpu_ms_per_request: round(floorCpuMs / iterations),
         request_bytes: Buffer.byteLength(body),
       };
       log(`cold ${count} image(s): p50 ${round(p50)} ms, floor p50 ${round(floorP50)} ms (${iterations} iterations)`);
@@ -241,9 +258,13 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     clients.push(warmClient);
     const bareClient = new SequentialClient(bare.url);
     clients.push(bareClient);
-    const load = async (target: Target, body: string): Promise<LoadResult> => {
-      if (options.warmWarmupSeconds > 0) await runLoad({ url: target.url, body, connections: options.warmConnections, durationSeconds: options.warmWarmupSeconds });
-      return runLoad({ url: target.url, body, connections: options.warmConnections, durationSeconds: options.warmDurationSeconds });
+    const load = async (target: Target, body: string): Promise<LoadResult & { warmupResponses: number }> => {
+      const warmup =
+        options.warmWarmupSeconds > 0
+          ? await runLoad({ url: target.url, body, connections: options.warmConnections, durationSeconds: options.warmWarmupSeconds })
+          : undefined;
+      const measured = await runLoad({ url: target.url, body, connections: options.warmConnections, durationSeconds: options.warmDurationSeconds });
+      return { ...measured, warmupResponses: warmup ? warmup.responses + warmup.failures : 0 };
     };
     for (const count of options.imageCounts) {
       const images = fixture.images.slice(0, count);
@@ -255,6 +276,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       assertVerified(again.status, again.body, images, `warm ${count} (cached)`);
       const warmOperations = sum((await warm.stats()).registryOperations) - sum(before.registryOperations);
 
+      const warmBefore = await warm.stats();
       const warmLoad = await load(warm, body);
       const warmStats = await warm.stats();
       await bare.configure({ body: primed.body });
@@ -262,7 +284,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       if (bareAnswer.body !== primed.body) throw new Error('the bare handler does not answer the service\'s body');
       const bareLoad = await load(bare, body);
       await bare.configure({ body: primed.body, resolve: images.map(({ repository, tag }) => ({ repository, tag })) });
+      const resolveBefore = await bare.stats();
       const resolveLoad = await load(bare, body);
+      const resolveStats = await bare.stats();
       Object.assign(results[count] as Partial<ImageCountResult>, {
         warm_p50_ms: round(warmLoad.p50Ms),
         warm_p99_ms: round(warmLoad.p99Ms),
@@ -276,7 +300,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
         bare_resolve_rps: round(resolveLoad.rps, 1),
         warm_over_bare_resolve: ratio(warmLoad.rps, resolveLoad.rps),
         warm_registry_ops_per_image: round(warmOperations / count, 2),
-        warm_registry_connections_opened: warmStats.connectionsOpened - before.connectionsOpened,
+        warm_registry_connections_opened: warmStats.connectionsOpened - warmBefore.connectionsOpened,
+        // CPU per request over the warm-up and measured runs (the same requests, so the ratio holds).
+        warm_cpu_ms_per_request: round((warmStats.cpuMs - warmBefore.cpuMs) / (warmLoad.warmupResponses + warmLoad.responses)),
+        bare_resolve_cpu_ms_per_request: round((resolveStats.cpuMs - resolveBefore.cpuMs) / (resolveLoad.warmupResponses + resolveLoad.responses)),
         response_bytes: Buffer.byteLength(primed.body),
         warm_failures: warmLoad.failures + bareLoad.failures + resolveLoad.failures,
       });

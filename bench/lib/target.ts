@@ -32,6 +32,13 @@ export interface TargetStats {
   registryOperations: Record<string, number>;
   /** HTTP connections the process opened through undici (to the registry). */
   connectionsOpened: number;
+  /** CPU time (user + system) the process has used so far. */
+  cpuMs: number;
+}
+
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 export interface MemoryReading {
@@ -127,7 +134,7 @@ export async function startInlineTarget(spec: TargetSpec): Promise<Target> {
       const usage = process.memoryUsage();
       return { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, heapTotalBytes: usage.heapTotal, externalBytes: usage.external, cacheSize: memoryOf() };
     },
-    stats: async () => ({ registryOperations: await operations(), connectionsOpened }),
+    stats: async () => ({ registryOperations: await operations(), connectionsOpened, cpuMs: cpuMs() }),
     async configure(answer) {
       configure(answer);
     },
