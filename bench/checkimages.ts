@@ -25,6 +25,8 @@ const DEFAULT_CONNECTIONS = 4;
 const DEFAULT_MEMORY_IMAGES = 300;
 const MEMORY_CACHE_MAX_SIZE = 100;
 const MEMORY_IMAGES_PER_REQUEST = 10;
+/** The memory run goes through its images twice: evicted verdicts are verified and cached again. */
+const MEMORY_PASSES = 2;
 
 function positiveNumber(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
       cacheMaxSize: MEMORY_CACHE_MAX_SIZE,
       images: positiveNumber('memory-images', values['memory-images'], quick ? MEMORY_CACHE_MAX_SIZE + 20 : DEFAULT_MEMORY_IMAGES),
       imagesPerRequest: MEMORY_IMAGES_PER_REQUEST,
+      passes: quick ? 1 : MEMORY_PASSES,
     },
     inline: false,
     childNodeOptions: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values.profile)}`] : [],

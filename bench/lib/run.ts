@@ -27,6 +27,8 @@ export interface BenchOptions {
     /** Distinct signed images verified (and cached) in the memory run; more than cacheMaxSize. */
     images: number;
     imagesPerRequest: number;
+    /** Times the images are gone through (evicted ones are verified again: the heap must not grow). */
+    passes: number;
   };
   /** Run the servers in this process instead of child processes (the smoke test: no build needed). */
   inline: boolean;
@@ -95,6 +97,9 @@ export interface MemorySample {
 export interface MemoryResult {
   cache_max_size: number;
   distinct_images: number;
+  passes: number;
+  /** Verifications in all (distinct_images × passes). */
+  images_verified: number;
   images_per_request: number;
   cache_size_after: number;
   cache_bounded: boolean;
@@ -356,9 +361,9 @@ async function measureMemory(
   options: BenchOptions,
   start: (spec: TargetSpec) => Promise<Target>,
 ): Promise<MemoryResult> {
-  const { cacheMaxSize, imagesPerRequest } = options.memory;
+  const { cacheMaxSize, imagesPerRequest, passes } = options.memory;
   const images = fixture.memoryImages;
-  options.log(`memory: ${images.length} distinct images through a service with cacheMaxSize ${cacheMaxSize}`);
+  options.log(`memory: ${images.length} distinct images, ${passes} pass(es), through a service with cacheMaxSize ${cacheMaxSize}`);
   const service = await start({ kind: 'service', configDir, cacheEnabled: true, cacheMaxSize });
   const client = new SequentialClient(service.url);
   try {
@@ -371,19 +376,25 @@ async function measureMemory(
     const first = await service.memory();
     const samples: MemorySample[] = [sample(0, first)];
     let atMax: MemoryReading | undefined;
-    for (let offset = 0; offset < images.length; offset += imagesPerRequest) {
-      const batch = images.slice(offset, offset + imagesPerRequest);
-      const res = await client.post(checkImagesBody(batch));
-      assertVerified(res.status, res.body, batch, 'memory run');
-      const verified = offset + batch.length;
-      const reading = await service.memory();
-      if (!atMax && reading.cacheSize >= cacheMaxSize) atMax = reading;
-      if (verified % (imagesPerRequest * 5) === 0 || verified === images.length) samples.push(sample(verified, reading));
+    const total = images.length * passes;
+    let verified = 0;
+    for (let pass = 0; pass < passes; pass++) {
+      for (let offset = 0; offset < images.length; offset += imagesPerRequest) {
+        const batch = images.slice(offset, offset + imagesPerRequest);
+        const res = await client.post(checkImagesBody(batch));
+        assertVerified(res.status, res.body, batch, 'memory run');
+        verified += batch.length;
+        const reading = await service.memory();
+        if (!atMax && reading.cacheSize >= cacheMaxSize) atMax = reading;
+        if (verified % (imagesPerRequest * 10) === 0 || verified === total) samples.push(sample(verified, reading));
+      }
     }
     const last = await service.memory();
     return {
       cache_max_size: cacheMaxSize,
       distinct_images: images.length,
+      passes,
+      images_verified: total,
       images_per_request: imagesPerRequest,
       cache_size_after: last.cacheSize,
       cache_bounded: last.cacheSize <= cacheMaxSize,

@@ -27,7 +27,7 @@ describe('checkimages benchmark (smoke)', () => {
       warmDurationSeconds: 0.2,
       warmWarmupSeconds: 0,
       warmConnections: 1,
-      memory: { cacheMaxSize: 2, images: 3, imagesPerRequest: 1 },
+      memory: { cacheMaxSize: 2, images: 3, imagesPerRequest: 1, passes: 1 },
       inline: true,
       childNodeOptions: [],
       log: () => undefined,
