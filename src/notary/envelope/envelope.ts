@@ -49,6 +49,12 @@ class ParsedSignatureEnvelope implements SignatureEnvelope {
   }
 
   async verify(): Promise<EnvelopeContent> {
+    const content = await this.verifyIntegrity();
+    assertNoUnknownCriticalAttributes(content.signerInfo.signedAttributes, this.understood);
+    return content;
+  }
+
+  async verifyIntegrity(): Promise<EnvelopeContent> {
     const { content, headerAlgorithm, signedBytes, publicKey, integrityDefects } = this.parsed;
     const { signerInfo } = content;
     if (integrityDefects.length > 0) {
@@ -69,7 +75,6 @@ class ParsedSignatureEnvelope implements SignatureEnvelope {
           'the signature were altered, or the envelope was signed with another key',
       );
     }
-    assertNoUnknownCriticalAttributes(signerInfo.signedAttributes, this.understood);
     return content;
   }
 }

@@ -21,6 +21,11 @@ export interface SignatureEnvelope {
    * (UNKNOWN_CRITICAL_ATTRIBUTE). Does not evaluate the certificate chain: that is authenticity.
    */
   verify(): Promise<EnvelopeContent>;
+  /**
+   * verify() without the critical attribute check, for a caller that decides every critical extended
+   * attribute itself (the verifier, which knows which ones a plugin claims).
+   */
+  verifyIntegrity(): Promise<EnvelopeContent>;
 }
 
 export interface SignRequest {

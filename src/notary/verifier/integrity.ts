@@ -15,20 +15,16 @@ export interface VerifiedEnvelope {
 }
 
 /**
- * Parse the envelope by its media type and verify its signature (throws INVALID_SIGNATURE and kin).
- * Critical extended attributes are decided by the verifier (criticalAttributes), which knows about
- * plugins, so the envelope is told they are all claimed.
+ * Parse the envelope by its media type (once) and verify its signature (throws INVALID_SIGNATURE and
+ * kin). Critical extended attributes are decided by the verifier (criticalAttributes), which knows
+ * about plugins, so the envelope does not check them.
  */
 export async function verifyEnvelopeIntegrity(mediaType: string, bytes: Uint8Array): Promise<EnvelopeContent> {
   if (mediaType !== MEDIA_TYPE_JWS && mediaType !== MEDIA_TYPE_COSE) {
     throw new NotaryError('UNSUPPORTED_SIGNATURE_FORMAT', `signature envelope format with media type "${mediaType}" is not supported`);
   }
   try {
-    const critical = parseEnvelope(mediaType, bytes)
-      .content()
-      .signerInfo.signedAttributes.extendedAttributes.filter((a) => a.critical)
-      .map((a) => a.key);
-    return await parseEnvelope(mediaType, bytes, { understoodCriticalAttributes: critical }).verify();
+    return await parseEnvelope(mediaType, bytes).verifyIntegrity();
   } catch (err) {
     if (err instanceof NotaryError) throw err;
     throw new NotaryError('MALFORMED_SIGNATURE', `unable to parse the digital signature, error : ${err instanceof Error ? err.message : String(err)}`, {
