@@ -1,6 +1,7 @@
 // The envelope's certificate chain (unsigned attribute): bounded, parsed, and the leaf's key picked for verification.
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { NotaryError } from '../errors.js';
+import { nodeCertificate } from '../x509/index.js';
 import type { SignatureAlgorithm } from '../types.js';
 import { signatureAlgorithmForKey } from './algorithm.js';
 import { MAX_ENVELOPE_CERTIFICATE_BYTES, MAX_ENVELOPE_CHAIN_LENGTH } from './constants.js';
@@ -33,7 +34,8 @@ export function signingCertificate(format: string, chain: Uint8Array[]): Signing
 
 function parseCertificate(format: string, der: Uint8Array, index: number): X509Certificate {
   try {
-    return new X509Certificate(der);
+    // Shared per distinct DER: every image of a signer carries the same chain.
+    return nodeCertificate(der);
   } catch (err) {
     throw malformed(format, `certificate ${index} of the chain is not a DER X.509 certificate`, err);
   }

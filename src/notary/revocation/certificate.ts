@@ -31,7 +31,23 @@ function fields(node: asn1js.AsnType | undefined): asn1js.AsnType[] {
   return node instanceof asn1js.Constructed || node instanceof asn1js.Sequence ? node.valueBlock.value : [];
 }
 
+/**
+ * By certificate object: the verifier's certificates come from parseCertificate, which shares one
+ * object per distinct DER, so a signer chain is described once rather than on every check. Only what
+ * the bytes say is kept; every check still asks the responders.
+ */
+const described = new WeakMap<X509Certificate, CertificateInfo>();
+
 export function describeCertificate(certificate: X509Certificate): CertificateInfo {
+  let info = described.get(certificate);
+  if (!info) {
+    info = readCertificateInfo(certificate);
+    described.set(certificate, info);
+  }
+  return info;
+}
+
+function readCertificateInfo(certificate: X509Certificate): CertificateInfo {
   const der = new Uint8Array(certificate.rawData);
   const parsed = asn1js.fromBER(der);
   const tbs = fields(parsed.result)[0];
@@ -57,9 +73,23 @@ export function describeCertificate(certificate: X509Certificate): CertificateIn
   };
 }
 
+/** Signature checks by pair of certificates: the outcome follows from the two DERs alone. */
+const signatureChecks = new WeakMap<CertificateInfo, WeakMap<CertificateInfo, boolean>>();
+
 /** True when `issuer` names and signed `subject`. */
 export function isIssuedBy(subject: CertificateInfo, issuer: CertificateInfo): boolean {
-  return bytesEqual(subject.issuerDer, issuer.subjectDer) && subject.node.verify(issuer.node.publicKey);
+  if (!bytesEqual(subject.issuerDer, issuer.subjectDer)) return false;
+  let checked = signatureChecks.get(subject);
+  if (!checked) {
+    checked = new WeakMap();
+    signatureChecks.set(subject, checked);
+  }
+  let verifies = checked.get(issuer);
+  if (verifies === undefined) {
+    verifies = subject.node.verify(issuer.node.publicKey);
+    checked.set(issuer, verifies);
+  }
+  return verifies;
 }
 
 export function isValidAt(info: CertificateInfo, at: Date): boolean {

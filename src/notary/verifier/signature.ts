@@ -83,9 +83,12 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
   try {
     // 1. Integrity: always enforced.
     let verified: VerifiedEnvelope;
+    let parsedChain: ParsedChain;
     try {
       const content = await verifyEnvelopeIntegrity(input.envelopeMediaType, input.envelope);
-      describeContent(result, content);
+      // Parsed once here; every later step (chain rules, trust, identity, timestamp, revocation) reads these objects.
+      parsedChain = parseChain(content.signerInfo.certificateChain);
+      describeContent(result, content, parsedChain);
       const payload = parseNotaryPayload(content);
       if (payload.targetArtifact.annotations) result.userMetadata = { ...payload.targetArtifact.annotations };
       checkTargetArtifact(payload, input.target);
@@ -98,7 +101,8 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
     recorder.pass('integrity');
     const { content, payload } = verified;
     const { signerInfo } = content;
-    const chain: X509Certificate[] = signerInfo.certificateChain.map((der) => parseCertificate(der));
+    if ('error' in parsedChain) throw parsedChain.error;
+    const chain = parsedChain.certificates;
     const leaf = chain[0];
     if (!leaf) {
       recorder.failAlways('integrity', { code: 'INVALID_CERTIFICATE_CHAIN', message: 'the signature carries no certificate chain' });
@@ -225,16 +229,28 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
   }
 }
 
-function describeContent(result: SignatureVerification, content: EnvelopeContent): void {
-  const { signedAttributes, certificateChain } = content.signerInfo;
+/** The signer's certificate chain, parsed; or why it cannot be (reported once integrity has been recorded). */
+type ParsedChain = { certificates: X509Certificate[] } | { error: unknown };
+
+function parseChain(certificateChain: readonly Uint8Array[]): ParsedChain {
+  try {
+    return { certificates: certificateChain.map((der) => parseCertificate(der)) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+function describeContent(result: SignatureVerification, content: EnvelopeContent, chain: ParsedChain): void {
+  const { signedAttributes } = content.signerInfo;
   result.signingScheme = signedAttributes.signingScheme;
   result.signingTime = signedAttributes.signingTime.toISOString();
   if (signedAttributes.expiry) result.expiry = signedAttributes.expiry.toISOString();
   if (signedAttributes.authenticSigningTime) result.authenticSigningTime = signedAttributes.authenticSigningTime.toISOString();
+  if (!('certificates' in chain)) return; // reported once integrity is recorded; the description stays partial
   try {
-    result.certificateChain = certificateChain.map((der) => parseCertificate(der).subject);
+    result.certificateChain = chain.certificates.map((certificate) => certificate.subject);
   } catch {
-    // Reported by the authenticity step; the description stays partial.
+    // A name that cannot be printed is the authenticity step's to report.
   }
 }
 

@@ -1,5 +1,5 @@
 // The facts of one certificate the Notary requirements look at, read once per certificate and cached.
-import { X509Certificate as NodeX509Certificate } from 'node:crypto';
+import type { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import {
   BasicConstraintsExtension,
   ExtendedKeyUsageExtension,
@@ -8,6 +8,7 @@ import {
 } from '@peculiar/x509';
 import * as pkijs from 'pkijs';
 import { NotaryError } from '../errors.js';
+import { nodeCertificate } from './cache.js';
 import {
   ALLOWED_CERTIFICATE_SIGNATURE_ALGORITHMS,
   ALLOWED_EC_CURVES,
@@ -39,6 +40,11 @@ export interface CertificateFacts {
   node: NodeX509Certificate;
 }
 
+/**
+ * Facts by certificate object. parseCertificate hands out one object per distinct DER while it is in
+ * the process's certificate cache, so a signer chain's facts are read once, not once per image; an
+ * entry goes when its certificate object does.
+ */
 const cache = new WeakMap<X509Certificate, CertificateFacts>();
 
 /** The facts of `certificate`; throws INVALID_CERTIFICATE_CHAIN when its extensions cannot be read. */
@@ -56,7 +62,7 @@ function readFacts(certificate: X509Certificate): CertificateFacts {
   try {
     const der = new Uint8Array(certificate.rawData);
     const asn = pkijs.Certificate.fromBER(der);
-    const node = new NodeX509Certificate(der);
+    const node = nodeCertificate(der);
     const seen = new Set<string>();
     let duplicateExtension: string | undefined;
     for (const extension of certificate.extensions) {
@@ -146,14 +152,30 @@ function canIssueCertificates(issuer: CertificateFacts): boolean {
   return true;
 }
 
+/**
+ * Outcomes of signature checks by pair of certificates. Whether one certificate's signature verifies
+ * with another's key follows from the two DERs alone, and a signer chain is checked with every image.
+ */
+const signatureChecks = new WeakMap<CertificateFacts, WeakMap<CertificateFacts, boolean>>();
+
 /** Whether `child`'s signature verifies with `issuer`'s public key (algorithm allow-list applied). */
 export function signatureVerifiesWith(child: CertificateFacts, issuer: CertificateFacts): boolean {
   if (!child.signatureAlgorithm.allowed) return false;
-  try {
-    return child.node.verify(issuer.node.publicKey);
-  } catch {
-    return false;
+  let checked = signatureChecks.get(child);
+  if (!checked) {
+    checked = new WeakMap();
+    signatureChecks.set(child, checked);
   }
+  let verifies = checked.get(issuer);
+  if (verifies === undefined) {
+    try {
+      verifies = child.node.verify(issuer.node.publicKey);
+    } catch {
+      verifies = false;
+    }
+    checked.set(issuer, verifies);
+  }
+  return verifies;
 }
 
 /** Why `child` is not issued by `issuer`, or undefined when it is: issuer may sign, signature verifies, names chain. */

@@ -94,3 +94,11 @@ export const MAX_CERTIFICATE_CHAIN_LENGTH = 16;
 export const MAX_CERTIFICATE_BUNDLE_BYTES = 4 * 1024 * 1024;
 /** Certificates read from one bundle at most. */
 export const MAX_CERTIFICATES_PER_BUNDLE = 1000;
+/**
+ * Distinct certificates whose parses are kept per process (by the SHA-256 of their DER). A cluster
+ * sees few signer chains, but every image carries one: without the cache each verification parsed
+ * every certificate of its chain a dozen times.
+ */
+export const MAX_CACHED_CERTIFICATES = 1000;
+/** Trusted identity strings whose parses are kept (a trust policy names a handful; bounded all the same). */
+export const MAX_CACHED_TRUSTED_IDENTITIES = 1000;

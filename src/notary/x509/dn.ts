@@ -145,12 +145,26 @@ export function isSubsetDistinguishedName(subset: DistinguishedName, superset: D
   return true;
 }
 
+type CertificateSubject = { name: DistinguishedName } | { problem: string };
+
+/** By certificate object: parseCertificate shares one per distinct DER, so a signer's subject is read once, not per image. */
+const subjects = new WeakMap<X509Certificate, CertificateSubject>();
+
 /**
  * The subject of a certificate as a DistinguishedName, read from its DER (not from a printed form,
  * so escaping cannot confuse it). Returns a reason instead when the subject cannot be matched the way
  * notation matches it: a multi-valued RDN or an attribute type that appears twice.
  */
-export function certificateSubject(certificate: X509Certificate): { name: DistinguishedName } | { problem: string } {
+export function certificateSubject(certificate: X509Certificate): CertificateSubject {
+  let subject = subjects.get(certificate);
+  if (!subject) {
+    subject = readCertificateSubject(certificate);
+    subjects.set(certificate, subject);
+  }
+  return subject;
+}
+
+function readCertificateSubject(certificate: X509Certificate): CertificateSubject {
   const asn = pkijs.Certificate.fromBER(new Uint8Array(certificate.rawData));
   const attributes = new Map<string, string>();
   // pkijs flattens multi-valued RDNs; count the SETs of the raw RDNSequence to see them.

@@ -1,6 +1,8 @@
 // Trusted identities of a trust policy statement (`*`, `x509.subject: <DN>`, plugin-defined) and matching a signing certificate to them.
 import type { X509Certificate } from '@peculiar/x509';
+import { LRUCache } from 'lru-cache';
 import { NotaryError } from '../errors.js';
+import { MAX_CACHED_TRUSTED_IDENTITIES } from './constants.js';
 import { certificateSubject, isSubsetDistinguishedName, parseDistinguishedName, type DistinguishedName } from './dn.js';
 
 /** A trusted identity that trusts any certificate chaining to the statement's trust stores. */
@@ -38,6 +40,19 @@ export function parseTrustedIdentity(identity: string): TrustedIdentity {
   return { kind: 'x509.subject', raw: identity, name: parseDistinguishedName(value) };
 }
 
+/** Trust policies are parsed once per configuration, but their identities are matched with every image. */
+const parsedIdentities = new LRUCache<string, TrustedIdentity>({ max: MAX_CACHED_TRUSTED_IDENTITIES });
+
+/** parseTrustedIdentity, kept by the identity's text (a parse failure is not kept). */
+function parsedTrustedIdentity(identity: string): TrustedIdentity {
+  let parsed = parsedIdentities.get(identity);
+  if (!parsed) {
+    parsed = parseTrustedIdentity(identity);
+    parsedIdentities.set(identity, parsed);
+  }
+  return parsed;
+}
+
 /**
  * Checks the signing (leaf) certificate against a statement's trusted identities: `*` trusts any,
  * otherwise some `x509.subject` DN must be a subset of the leaf's subject (attribute order does not
@@ -47,7 +62,7 @@ export function parseTrustedIdentity(identity: string): TrustedIdentity {
 export function matchTrustedIdentities(leaf: X509Certificate, trustedIdentities: readonly string[]): string {
   if (trustedIdentities.includes(TRUSTED_IDENTITY_WILDCARD)) return TRUSTED_IDENTITY_WILDCARD;
   const subjects = trustedIdentities
-    .map((identity) => parseTrustedIdentity(identity))
+    .map((identity) => parsedTrustedIdentity(identity))
     .filter((identity): identity is Extract<TrustedIdentity, { kind: 'x509.subject' }> => identity.kind === 'x509.subject');
   if (subjects.length === 0) {
     throw new NotaryError(

@@ -8,6 +8,7 @@ export {
   MAX_CERTIFICATE_CHAIN_LENGTH,
 } from './constants.js';
 export { parseCertificate, parseCertificateBundle, type ParseCertificatesOptions } from './parse.js';
+export { nodeCertificate } from './cache.js';
 export { certificateFacts, isSelfSignedCa, issuanceProblem, signatureVerifiesWith, type CertificateFacts } from './certificate.js';
 export {
   validateChainValidity,

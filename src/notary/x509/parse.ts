@@ -2,6 +2,7 @@
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import { X509Certificate } from '@peculiar/x509';
 import { NotaryError, type NotaryErrorCode } from '../errors.js';
+import { cachedParse, rememberParse } from './cache.js';
 import { MAX_CERTIFICATES_PER_BUNDLE, MAX_CERTIFICATE_BUNDLE_BYTES } from './constants.js';
 
 const PEM_BEGIN = '-----BEGIN ';
@@ -42,7 +43,11 @@ export function parseCertificateBundle(data: Uint8Array | string, options: Parse
   return ders.map((der, index) => parseCertificate(der, { source: ders.length > 1 ? `${source} (certificate ${index + 1})` : source, code }));
 }
 
-/** One DER certificate, checked by OpenSSL's strict DER parser as well as @peculiar/x509's. */
+/**
+ * One DER certificate, checked by OpenSSL's strict DER parser as well as @peculiar/x509's. The same
+ * bytes give the same object for as long as it stays in the process's certificate cache: treat it as
+ * read-only (it only holds what the bytes say; validity, trust and revocation are decided by callers).
+ */
 export function parseCertificate(der: Uint8Array, options: Pick<ParseCertificatesOptions, 'source' | 'code'> = {}): X509Certificate {
   const source = options.source ?? 'certificate';
   const code = options.code ?? 'INVALID_INPUT';
@@ -50,10 +55,14 @@ export function parseCertificate(der: Uint8Array, options: Pick<ParseCertificate
   if (der[0] !== DER_SEQUENCE_TAG || derElementLength(der, 0) !== der.byteLength) {
     throw new NotaryError(code, `${source} is not a single DER-encoded X.509 certificate`);
   }
+  const { key, entry } = cachedParse(der);
+  if (entry?.certificate) return entry.certificate;
   try {
     // Node's parser is OpenSSL's: it rejects malformed DER that a lenient parser would accept.
-    new NodeX509Certificate(der);
-    return new X509Certificate(new Uint8Array(der));
+    const node = entry?.node ?? new NodeX509Certificate(der);
+    const certificate = new X509Certificate(new Uint8Array(der));
+    rememberParse(key, { node, certificate });
+    return certificate;
   } catch (err) {
     throw new NotaryError(code, `${source} is not a valid X.509 certificate: ${(err as Error).message}`, { cause: err });
   }
