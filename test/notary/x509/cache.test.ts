@@ -80,7 +80,7 @@ describe('decisions are not cached', () => {
     const root = parseCertificate(chain.root.der);
     validateCodeSigningChain([parseCertificate(chain.leaf.der), root]);
     const altered = new Uint8Array(chain.leaf.der);
-    altered[altered.length - 1] ^= 0x01; // last byte of the ECDSA signature's s
+    altered.set([altered.at(-1)! ^ 0x01], altered.length - 1); // last byte of the ECDSA signature's s
     const error = thrownBy(NotaryError, () => validateCodeSigningChain([parseCertificate(altered), root]));
     expect([error.code, error.message]).toEqual([
       'INVALID_CERTIFICATE_CHAIN',
