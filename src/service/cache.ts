@@ -86,6 +86,13 @@ export class VerdictCache<V extends object> {
     this.#lru?.clear();
   }
 
+  /** The cached value for `key`, counted as a hit; undefined (not counted) when none is cached. */
+  cached(key: string): V | undefined {
+    const hit = this.#lru?.get(key);
+    if (hit !== undefined) this.#options.onHit?.();
+    return hit;
+  }
+
   /**
    * The value for `key`: from the cache, from a computation in flight for the same key, or by
    * running `compute`. The computation gets its own signal (aborted after `flightTimeoutMs` or

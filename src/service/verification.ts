@@ -96,6 +96,23 @@ function errorCodeOf(err: unknown): string {
   return err instanceof BaseError ? err.code : 'INTERNAL_ERROR';
 }
 
+/** The verdict cache's key: the artifact by digest and the trust policy's content (a policy change is a new key). */
+function verdictKey(reference: Reference, digest: string, trustPolicy: TrustPolicyEntry): string {
+  const target: Reference = { registry: reference.registry, repository: reference.repository, digest };
+  return `${formatReference(target)}\n${trustPolicy.contentHash}`;
+}
+
+/** The outcome a verdict for `digest` gives the image, counted in the metrics. */
+function verdictOutcome(image: RequestedImage, result: ImageVerificationResult, digest: string, cached: boolean, metrics: ServiceMetrics): ImageOutcome {
+  if (result.verified) {
+    metrics.recordVerification('verified', undefined);
+    return { status: 'verified', image, digest: result.digest ?? digest, cached, result };
+  }
+  const code = result.error?.code ?? result.results.flatMap((r) => r.errors)[0]?.code ?? 'VERIFICATION_FAILED';
+  metrics.recordVerification('not_verified', code);
+  return { status: 'failed', image, reason: failureReason(result), code };
+}
+
 async function checkOne(image: RequestedImage, context: CheckImagesContext): Promise<ImageOutcome> {
   const { backend, cache, metrics, signal } = context;
   if (!image.reference) {
@@ -103,6 +120,11 @@ async function checkOne(image: RequestedImage, context: CheckImagesContext): Pro
     return { status: 'failed', image, reason: image.referenceError ?? 'invalid image reference', code: 'INVALID_REFERENCE' };
   }
   const reference = image.reference;
+  if (reference.digest) {
+    // A digest names immutable content: with its verdict cached there is nothing to ask the registry.
+    const cached = cache.cached(verdictKey(reference, reference.digest, context.trustPolicy));
+    if (cached) return verdictOutcome(image, cached, reference.digest, true, metrics);
+  }
   const insecure = context.insecure(reference.registry);
 
   let descriptor: Descriptor;
@@ -123,7 +145,7 @@ async function checkOne(image: RequestedImage, context: CheckImagesContext): Pro
   }
 
   const target: Reference = { registry: reference.registry, repository: reference.repository, digest: descriptor.digest };
-  const key = `${formatReference(target)}\n${context.trustPolicy.contentHash}`;
+  const key = verdictKey(reference, descriptor.digest, context.trustPolicy);
   try {
     const verdict = await cache.get(
       key,
@@ -140,14 +162,7 @@ async function checkOne(image: RequestedImage, context: CheckImagesContext): Pro
       },
       { signal, flightTimeoutMs: context.requestTimeoutMs },
     );
-    const result = verdict.value;
-    if (result.verified) {
-      metrics.recordVerification('verified', undefined);
-      return { status: 'verified', image, digest: result.digest ?? descriptor.digest, cached: verdict.cached || verdict.shared, result };
-    }
-    const code = result.error?.code ?? result.results.flatMap((r) => r.errors)[0]?.code ?? 'VERIFICATION_FAILED';
-    metrics.recordVerification('not_verified', code);
-    return { status: 'failed', image, reason: failureReason(result), code };
+    return verdictOutcome(image, verdict.value, descriptor.digest, verdict.cached || verdict.shared, metrics);
   } catch (err) {
     if (signal.aborted && isAbort(err)) {
       metrics.recordVerification('error', 'VERIFICATION_TIMEOUT');

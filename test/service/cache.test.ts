@@ -47,6 +47,15 @@ test('a positive verdict is reused; hits and misses are counted', async () => {
   expect([work.calls(), hits(), misses(), c.size]).toEqual([1, 1, 1, 1]);
 });
 
+test('cached(key) answers only from the cache: a hit is counted, a miss is not (and computes nothing)', async () => {
+  const { c, hits, misses } = cache();
+  expect(c.cached('k')).toBeUndefined();
+  expect([hits(), misses()]).toEqual([0, 0]);
+  const { value } = await c.get('k', counter('positive').compute, wait);
+  expect(c.cached('k')).toBe(value);
+  expect([hits(), misses()]).toEqual([1, 1]);
+});
+
 test('transient verdicts (registry down, timeouts) are never cached', async () => {
   const { c } = cache();
   const work = counter('transient');

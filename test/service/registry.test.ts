@@ -1,6 +1,6 @@
-// The service against a real docker-registry: a client hanging up mid-request.
+// The service against a real docker-registry: a client hanging up mid-request, and the registry requests a cached verdict still needs.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startService, type RunningService } from '../../src/service/index.js';
 import { waitFor } from '../support/ports.js';
 import { createTrustConfigDir, kyvernoContainer, post, startSignedRegistry, type SignedRegistry, type TrustConfigDir } from './harness.js';
@@ -42,6 +42,23 @@ afterAll(async () => {
 
 const checkimages = () => `${service.url}/checkimages`;
 
+/** Registry operations the service made so far, by operation. */
+async function registryOperations(): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const { labels, value } of (await service.metrics.registryRequests.get()).values) {
+    const operation = String(labels.operation);
+    counts[operation] = (counts[operation] ?? 0) + value;
+  }
+  return counts;
+}
+
+async function registryOperationsDuring(run: () => Promise<void>): Promise<Record<string, number>> {
+  const before = await registryOperations();
+  await run();
+  const after = await registryOperations();
+  return Object.fromEntries(Object.entries(after).map(([operation, count]) => [operation, count - (before[operation] ?? 0)]).filter(([, count]) => count !== 0));
+}
+
 async function hungUpVerifications(): Promise<number> {
   const values = (await service.metrics.verifications.get()).values;
   return values.filter(({ labels }) => labels.code === 'VERIFICATION_TIMEOUT').reduce((sum, { value }) => sum + value, 0);
@@ -71,4 +88,42 @@ test(`a client that hangs up mid-request (${HANG_UP_IMAGES} images) does not cra
   } finally {
     process.off('unhandledRejection', onUnhandled);
   }
+});
+
+describe('registry requests of a cached verdict', () => {
+  test('an image given by digest whose verdict is cached needs no registry request', async () => {
+    const digest = (await signed.push('team/pinned', 'v1', 'pinned image')).digest;
+    await signed.sign('team/pinned', digest);
+    const body = { images: { containers: { app: { ...kyvernoContainer(host, 'team/pinned', 'v1'), digest } } } };
+    const answers: { status: number; text: string }[] = [];
+    const first = await registryOperationsDuring(async () => {
+      answers.push(await post(checkimages(), body));
+    });
+    const second = await registryOperationsDuring(async () => {
+      answers.push(await post(checkimages(), body));
+    });
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    expect(answers[1]?.text).toBe(answers[0]?.text);
+    expect(JSON.parse(answers[1]?.text ?? '{}')).toMatchObject({ digests: { [`${host}/team/pinned@${digest}`]: digest } });
+    expect(first).toEqual({ resolve: 1, referrers: 1, fetchManifest: 1, fetchBlob: 1 });
+    expect(second).toEqual({});
+  });
+
+  test('a tag is resolved on every request: a re-pushed tag answers with its new digest', async () => {
+    const body = { images: { containers: { app: kyvernoContainer(host, 'team/moving', 'v1') } } };
+    const digestOf = async (): Promise<string> => {
+      const answer = await post(checkimages(), body);
+      expect(answer.status).toBe(200);
+      return (JSON.parse(answer.text) as { digests: Record<string, string> }).digests[`${host}/team/moving:v1`] ?? '';
+    };
+    const old = (await signed.push('team/moving', 'v1', 'first push')).digest;
+    await signed.sign('team/moving', old);
+    expect(await digestOf()).toBe(old);
+    expect(await registryOperationsDuring(async () => void (await digestOf()))).toEqual({ resolve: 1 });
+
+    const pushedAgain = (await signed.push('team/moving', 'v1', 'second push')).digest;
+    await signed.sign('team/moving', pushedAgain);
+    expect(pushedAgain).not.toBe(old);
+    expect(await digestOf()).toBe(pushedAgain);
+  });
 });
