@@ -131,6 +131,12 @@ export interface SignatureVerification {
   timestampRevocation?: CertificateRevocation[];
   /** Name of the trust policy statement applied. */
   trustPolicyStatement?: string;
+  /**
+   * For a verified signature: the moment the same check would stop passing with nothing else
+   * changed (signature expiry; without an authentic signing time, the first notAfter of the chain).
+   * Caches of the verdict must not outlive it.
+   */
+  validUntil?: string;
 }
 
 /** The outcome of verifying one image: one source of truth for CLI output, 406 reasons and metrics. */

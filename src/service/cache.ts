@@ -11,6 +11,8 @@ export interface VerdictCacheOptions<V> {
   ttlSeconds: number;
   negativeTtlMs?: number;
   classify(value: V): VerdictKind;
+  /** Epoch ms after which a positive verdict must not be served (e.g. the signature's expiry). */
+  validUntil?(value: V): number | undefined;
   onHit?(): void;
   onMiss?(): void;
 }
@@ -124,7 +126,10 @@ export class VerdictCache<V extends object> {
         const value = await compute(flightSignal);
         const kind = this.#options.classify(value);
         if (this.#lru && kind !== 'transient') {
-          this.#lru.set(key, value, { ttl: kind === 'positive' ? this.#ttlMs : this.#negativeTtlMs });
+          // A pass is never kept beyond the moment it would stop being one (signature or certificate expiry).
+          const until = kind === 'positive' ? this.#options.validUntil?.(value) : undefined;
+          const ttl = Math.min(kind === 'positive' ? this.#ttlMs : this.#negativeTtlMs, until === undefined ? Infinity : until - Date.now());
+          if (ttl >= 1) this.#lru.set(key, value, { ttl: Math.floor(ttl) });
         }
         return value;
       } finally {

@@ -36,7 +36,7 @@ import { createMetricsServer, createProbeServer } from './probes.js';
 import { loadPullSecrets } from './pull-secrets.js';
 import { ensureGeneratedTls, loadTlsFiles, servingHosts, type ServingTls } from './tls.js';
 import type { TokenReviewer } from './token-review.js';
-import { classifyVerdict, type VerificationBackend } from './verification.js';
+import { classifyVerdict, verdictValidUntil, type VerificationBackend } from './verification.js';
 
 export interface ServiceOptions {
   /** Folder of TrustPolicy/TrustStore YAML manifests (file mode); or pass `configSource`. */
@@ -203,6 +203,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       maxSize: cacheMaxSize,
       ttlSeconds: clampTtlSeconds(cacheTtl),
       classify: classifyVerdict,
+      validUntil: verdictValidUntil,
       onHit: () => metrics.cacheHits.inc(),
       onMiss: () => metrics.cacheMisses.inc(),
     });

@@ -54,6 +54,12 @@ export function classifyVerdict(result: ImageVerificationResult): VerdictKind {
   return codes.some((code) => code !== undefined && TRANSIENT_ERROR_CODES.has(code)) ? 'transient' : 'negative';
 }
 
+/** When a verified result stops being one (the passing signature's `validUntil`), as epoch ms. */
+export function verdictValidUntil(result: ImageVerificationResult): number | undefined {
+  const until = result.signature?.validUntil;
+  return until === undefined ? undefined : Date.parse(until);
+}
+
 /** The reason a failed verification gives in the 406 body (after `failed to verify image ...: `). */
 export function failureReason(result: ImageVerificationResult): string {
   if (result.error) return result.error.message;

@@ -245,6 +245,20 @@ describe('sign → docker-registry → verify', () => {
     expect(noTsa.error?.code).toBe('CERTIFICATE_EXPIRED');
   });
 
+  it('validUntil: a pass lasts until the signature expiry or, without an authentic signing time, the first certificate notAfter', async () => {
+    const expiry = new Date(Math.floor(Date.now() / 1000) * 1000 + 3_600_000);
+    const withExpiry = await signedImage('valid-until/expiry', [{ chain: shortLivedChain, expiry }]);
+    expect((await verifyImage(withExpiry.reference, options())).signature?.validUntil).toBe(expiry.toISOString());
+    const noExpiry = await signedImage('valid-until/chain', [{ chain: shortLivedChain }]);
+    const leafNotAfter = shortLivedChain.leaf.certificate.notAfter;
+    expect((await verifyImage(noExpiry.reference, options())).signature?.validUntil).toBe(leafNotAfter.toISOString());
+    // A verified timestamp fixes the time the chain is judged at: certificate expiry no longer ends the pass.
+    const stamped = await signedImage('valid-until/timestamp', [{ tsa, chain: shortLivedChain, viaSigner: true }]);
+    const result = await verifyImage(stamped.reference, options({ trustPolicy: policy({ tsa: true }) }));
+    expectVerified(result, stamped.descriptor.digest);
+    expect(result.signature?.validUntil).toBeUndefined();
+  });
+
   it('an unsigned image → SIGNATURE_NOT_FOUND naming registry/repository@digest', async () => {
     const { descriptor, reference } = await signedImage('unsigned/app', []);
     const result = await verifyImage(reference, options());

@@ -183,3 +183,18 @@ test.each([
 ])('huge TTLs clamp instead of overflowing: %s s → %s s', (input, expected) => {
   expect(clampTtlSeconds(input)).toBe(expected);
 });
+
+test('a positive verdict is not kept past its validUntil (signature or certificate expiry), nor at all when that has passed', async () => {
+  const until = new Map<number, number>();
+  const { c } = cache({ validUntil: (v) => until.get(v.n) });
+  const work = counter('positive');
+  until.set(1, Date.now() + 80);
+  await c.get('k', work.compute, wait);
+  expect((await c.get('k', work.compute, wait)).cached).toBe(true);
+  await sleep(120);
+  until.set(2, Date.now() - 1);
+  expect((await c.get('k', work.compute, wait)).cached).toBe(false);
+  expect(c.size).toBe(0);
+  expect((await c.get('k', work.compute, wait)).cached).toBe(false);
+  expect(work.calls()).toBe(3);
+});

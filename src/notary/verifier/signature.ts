@@ -74,9 +74,15 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
     validations: [],
     trustPolicyStatement: policy.name,
   };
+  // What bounds how long a pass stays a pass: set as the validations learn it.
+  let validUntil: Date | undefined;
+  const passUntil = (time: Date) => {
+    if (!validUntil || time.getTime() < validUntil.getTime()) validUntil = time;
+  };
   const finish = (): SignatureVerification => {
     result.validations = recorder.list();
     result.verified = !recorder.failed;
+    if (result.verified && validUntil) result.validUntil = validUntil.toISOString();
     return result;
   };
 
@@ -135,6 +141,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
 
     // 4. Expiry.
     const expiry = signerInfo.signedAttributes.expiry;
+    if (expiry) passUntil(expiry);
     if (expiry && now.getTime() >= expiry.getTime()) {
       const message = `digital signature has expired on "${expiry.toUTCString()}"`;
       if (recorder.fail('expiry', { code: 'SIGNATURE_EXPIRED', message })) return finish();
@@ -166,6 +173,9 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
         if (recorder.fail('authenticTimestamp', errorInfo(err, 'INVALID_TIMESTAMP'))) return finish();
       }
     }
+
+    // Without an authentic signing time the chain is judged at the current time: a pass ends when a certificate expires.
+    if (!signedNoLaterThan) for (const certificate of chain) passUntil(certificate.notAfter);
 
     // 6. Revocation of the signing chain (unless skipped or claimed by the plugin).
     const revocationAction = recorder.action('revocation');
