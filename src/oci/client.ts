@@ -157,16 +157,26 @@ export class RegistryClient {
   /** Send a request with auth: known schemes up front, else answer the 401 challenge once. */
   async send(registry: string, req: RegistryRequest): Promise<HttpResponse> {
     const url = new URL(req.url, this.baseUrl(registry));
-    const { insecure } = this.hostOptions(registry);
+    // A URL the registry handed us (Link, Location) may name another origin: the registry's
+    // credentials and TLS exemption stay with the registry, as on a cross-origin redirect.
+    const foreign = url.origin !== this.baseUrl(registry).origin;
     const base = {
       method: req.method,
       url,
       ...(req.body ? { body: req.body } : {}),
       ...(req.signal ? { signal: req.signal } : {}),
       idempotent: req.idempotent,
-      insecure,
+      insecure: foreign ? false : this.hostOptions(registry).insecure,
       what: req.what,
     };
+    if (foreign) {
+      const res = await this.transport.send({ ...base, headers: { ...req.headers } });
+      if (res.status === 401) {
+        await res.body.dump();
+        throw new OciError('UNAUTHORIZED', `${req.what}: ${url.origin}, where ${registry} sent us, asks for credentials; the credentials of ${registry} are not sent to another origin`, { status: 401 });
+      }
+      return res;
+    }
     const upfront = await this.authenticator.authorization(registry, req.scopes, req.signal);
     const first = await this.transport.send({ ...base, headers: { ...req.headers, ...(upfront ? { authorization: upfront } : {}) } });
     if (first.status !== 401) return first;

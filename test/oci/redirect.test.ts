@@ -73,3 +73,33 @@ test('sha512 digests are verified like sha256 ones', async () => {
     await rm(work, { recursive: true, force: true });
   }
 });
+
+test('a referrers page link to another origin is followed without the registry credentials', async () => {
+  const subject = `sha256:${'a'.repeat(64)}`;
+  const foreignRequests: IncomingHttpHeaders[] = [];
+  const emptyIndex = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] });
+  const foreignPort = await listen((req, res) => {
+    foreignRequests.push(req.headers);
+    res.writeHead(200, { 'content-type': 'application/vnd.oci.image.index.v1+json' });
+    res.end(emptyIndex);
+  });
+  // Registry double: Basic auth; its Referrers API answers one page whose next link leaves its origin.
+  const registryPort = await listen((req, res) => {
+    if (req.headers.authorization !== `Basic ${Buffer.from('erin:pw-for-registry').toString('base64')}`) {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="double"' });
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/vnd.oci.image.index.v1+json', link: `<http://localhost:${foreignPort}/v2/app/referrers/${subject}?page=2>; rel="next"` });
+    res.end(emptyIndex);
+  });
+  const client = new RegistryClient({ plainHttpForLocalhost: true, credentials: staticCredentials({ username: 'erin', password: 'pw-for-registry' }) });
+  try {
+    const referrers = await client.repository(`127.0.0.1:${registryPort}`, 'app').referrers({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: subject, size: 2 });
+    expect(referrers).toEqual([]);
+    expect(foreignRequests).toHaveLength(1);
+    expect(foreignRequests[0]?.authorization).toBeUndefined();
+  } finally {
+    await client.close();
+  }
+});
