@@ -4,13 +4,27 @@ import type { FastifyReply } from 'fastify';
 const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
-/** Go's `http.Error(w, message, status)`: plain text, nosniff, body ends with a newline. */
+const CONTROL_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Control characters (and the JS line separators) as escapes: reasons quote image names and
+ * container keys from the pod, and a newline there would forge lines in Kyverno's message and logs.
+ */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => CONTROL_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** Go's `http.Error(w, message, status)`: plain text, nosniff, one line ending with a newline. */
 export function sendGoError(reply: FastifyReply, status: number, message: string): FastifyReply {
   return reply
     .code(status)
     .header('content-type', TEXT_CONTENT_TYPE)
     .header('x-content-type-options', 'nosniff')
-    .send(`${message}\n`);
+    .send(`${escapeControlCharacters(message)}\n`);
 }
 
 /** Go's encoding/json escapes these in strings by default (HTML safety); do the same for identical bytes. */

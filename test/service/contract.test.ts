@@ -111,6 +111,14 @@ describe('request errors (plain service)', () => {
       text: 'no trust policy found for trust policy tp-other: no TrustPolicy resource has spec.trustPolicyName "tp-other" (loaded: tp-a)',
     },
   ];
+  test('control characters of an image in the 406 reason are escaped: one line, nothing injected into Kyverno\'s message', async () => {
+    const image = { ...kyvernoContainer('ghcr.io', 'org/app', 'v1'), path: 'org/app\nverified: true\r\u0000' };
+    const answer = await post(url(), { images: { containers: { 'c\nx': image } } });
+    expect(answer.status).toBe(406);
+    expect(answer.text.indexOf('\n')).toBe(answer.text.length - 1);
+    expect(answer.text).toMatch(/^failed to verify container c\\nx: failed to verify image \{\{ghcr\.io app org\/app\\nverified: true\\r\\u0000 v1 \} /);
+  });
+
   test.each(cases)('$name → $status', async ({ body, status, text }) => {
     const answer = await post(url(), body);
     if (typeof text === 'string') expectGoError(answer, status, text);
