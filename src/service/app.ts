@@ -163,13 +163,10 @@ export function createCheckImagesApp(options: CheckImagesAppOptions) {
 
     const decoded = decodeBody(request.body);
     if (!decoded.ok) return fail(406, decoded.message);
-    const parsed = parseCheckImagesRequest(decoded.value);
+    const parsed = parseCheckImagesRequest(decoded.value, { maxImages: limits.maxImagesPerRequest });
     if (!parsed.ok) return fail(406, parsed.message);
     const body = parsed.request;
     if (body.total === 0) return fail(406, "missing required parameter 'images'");
-    if (body.total > limits.maxImagesPerRequest) {
-      return fail(406, `too many images: the request holds ${body.total}, the limit is ${limits.maxImagesPerRequest} (--maxImagesPerRequest)`);
-    }
 
     const name = body.trustPolicy ?? options.defaultTrustPolicy;
     if (!name) {

@@ -17,6 +17,15 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 25_000;
 export const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
 /** Most images (containers + initContainers + ephemeralContainers) one request may ask to verify. */
 export const DEFAULT_MAX_IMAGES_PER_REQUEST = 100;
+/** Longest string of one image's fields (a docker reference is at most ~520 characters). */
+export const MAX_IMAGE_FIELD_CHARS = 1024;
+/** Longest container name and trust policy name (Kubernetes object names are at most 253). */
+export const MAX_NAME_CHARS = 253;
+/** Most imageReferences patterns and attestation entries, and the longest pattern: wildcard matching is quadratic in its inputs. */
+export const MAX_IMAGE_REFERENCE_PATTERNS = 256;
+export const MAX_PATTERN_CHARS = 1024;
+export const MAX_ATTESTATIONS = 256;
+export const MAX_ATTESTATION_TYPES = 64;
 /** Images of one request verified at the same time. */
 export const DEFAULT_IMAGE_CONCURRENCY = 8;
 /** Signatures tried per image before giving up (the peer's --maxSignatureAttempts). */

@@ -1,9 +1,18 @@
 // The /checkimages request: Kyverno's `images` variable plus options, parsed and validated at the boundary.
 import { z } from 'zod';
 import { DEFAULT_TAG, parseReference, type Reference } from '../reference/index.js';
+import {
+  MAX_ATTESTATION_TYPES,
+  MAX_ATTESTATIONS,
+  MAX_IMAGE_FIELD_CHARS,
+  MAX_IMAGE_REFERENCE_PATTERNS,
+  MAX_NAME_CHARS,
+  MAX_PATTERN_CHARS,
+} from './constants.js';
 import { wildcardMatch } from './wildcard.js';
 
-const optionalString = z.string().nullish();
+const optionalString = z.string().max(MAX_IMAGE_FIELD_CHARS).nullish();
+const pattern = z.string().max(MAX_PATTERN_CHARS);
 
 /** One entry of Kyverno's images variable (kyverno pkg/utils/image ImageInfo + jsonPointer). Unknown fields are ignored. */
 const imageInfoSchema = z.looseObject({
@@ -17,12 +26,13 @@ const imageInfoSchema = z.looseObject({
   jsonPointer: optionalString,
 });
 
-const containerMapSchema = z.record(z.string(), imageInfoSchema).nullish();
+const containerMapSchema = z.record(z.string().max(MAX_NAME_CHARS), imageInfoSchema).nullish();
 
 const attestationSchema = z.looseObject({
-  imageReference: z.string().nullish(),
+  imageReference: pattern.nullish(),
   type: z
-    .array(z.looseObject({ name: z.string().nullish(), conditions: z.unknown().optional() }))
+    .array(z.looseObject({ name: z.string().max(MAX_PATTERN_CHARS).nullish(), conditions: z.unknown().optional() }))
+    .max(MAX_ATTESTATION_TYPES)
     .nullish(),
 });
 
@@ -35,9 +45,9 @@ export const checkImagesRequestSchema = z.looseObject({
       ephemeralContainers: containerMapSchema,
     })
     .nullish(),
-  imageReferences: z.array(z.string()).nullish(),
-  trustPolicy: z.string().nullish(),
-  attestations: z.array(attestationSchema).nullish(),
+  imageReferences: z.array(pattern).max(MAX_IMAGE_REFERENCE_PATTERNS).nullish(),
+  trustPolicy: z.string().max(MAX_NAME_CHARS).nullish(),
+  attestations: z.array(attestationSchema).max(MAX_ATTESTATIONS).nullish(),
   /** The pod's `kyverno-notation-aws.io/verify-images` annotation: a JSON string (or object) image → true. */
   metadata: z.union([z.string(), z.record(z.string(), z.unknown())]).nullish(),
   insecure: z.union([z.boolean(), z.enum(['true', 'false'])]).nullish(),
@@ -172,16 +182,25 @@ function matchForms(image: RequestedImage): string[] {
   return forms.filter((f) => f !== '');
 }
 
+export interface ParseOptions {
+  /** Most images (all container kinds) a request may hold: checked before any matching work. */
+  maxImages?: number;
+}
+
 /**
  * Validate a decoded JSON body into a request. Failure messages become 406 bodies; they say
  * which field is wrong.
  */
-export function parseCheckImagesRequest(body: unknown): ParseResult {
+export function parseCheckImagesRequest(body: unknown, options: ParseOptions = {}): ParseResult {
   const parsed = checkImagesRequestSchema.safeParse(body);
   if (!parsed.success) {
     return { ok: false, message: `invalid request: ${parsed.error.issues.slice(0, 5).map(describeIssue).join('; ')}` };
   }
   const data = parsed.data;
+  const total = CONTAINER_KINDS.reduce((n, kind) => n + Object.keys(data.images?.[kind] ?? {}).length, 0);
+  if (options.maxImages !== undefined && total > options.maxImages) {
+    return { ok: false, message: `too many images: the request holds ${total}, the limit is ${options.maxImages} (--maxImagesPerRequest)` };
+  }
   const all: RequestedImage[] = [];
   for (const kind of CONTAINER_KINDS) {
     for (const [containerName, raw] of Object.entries(data.images?.[kind] ?? {})) all.push(describeImage(kind, containerName, raw));

@@ -84,6 +84,26 @@ test.each([
 });
 
 test.each([
+  [{ images: { containers: { a: { ...kyvernoImage, path: 'a'.repeat(1025) } } } }, 'invalid request: images.containers.a.path: Too big: expected string to have <=1024 characters'],
+  [{ images: { containers: { ['c'.repeat(254)]: kyvernoImage } } }, `invalid request: images.containers.${'c'.repeat(254)}: Invalid key in record`],
+  [{ images: { containers: { a: kyvernoImage } }, imageReferences: ['*'.repeat(1025)] }, 'invalid request: imageReferences[0]: Too big: expected string to have <=1024 characters'],
+  [{ images: { containers: { a: kyvernoImage } }, imageReferences: Array.from({ length: 257 }, () => '*') }, 'invalid request: imageReferences: Too big: expected array to have <=256 items'],
+  [{ images: { containers: { a: kyvernoImage } }, attestations: Array.from({ length: 257 }, () => ({})) }, 'invalid request: attestations: Too big: expected array to have <=256 items'],
+  [{ images: { containers: { a: kyvernoImage } }, trustPolicy: 'p'.repeat(254) }, 'invalid request: trustPolicy: Too big: expected string to have <=253 characters'],
+])('strings and lists from the caller are bounded (the wildcard match is quadratic in its inputs): %#', (body, message) => {
+  expect(parseCheckImagesRequest(body)).toEqual({ ok: false, message });
+});
+
+test('more images than the limit are refused before any imageReferences matching', () => {
+  const containers = Object.fromEntries(Array.from({ length: 4 }, (_, i) => [`c${i}`, kyvernoImage]));
+  expect(parseCheckImagesRequest({ images: { containers }, imageReferences: ['ghcr.io/*'] }, { maxImages: 3 })).toEqual({
+    ok: false,
+    message: 'too many images: the request holds 4, the limit is 3 (--maxImagesPerRequest)',
+  });
+  expect(parseCheckImagesRequest({ images: { containers } }, { maxImages: 4 }).ok).toBe(true);
+});
+
+test.each([
   ['*', 'anything/at:all', true],
   ['ghcr.io/org/*', 'ghcr.io/org/app:v1', true],
   ['ghcr.io/org/*', 'ghcr.io/other/app:v1', false],
