@@ -84,6 +84,9 @@ export interface RequestedImage {
   referenceError?: string;
 }
 
+/** How an attestation type entry without a name is shown. */
+const UNNAMED_ATTESTATION_TYPE = '(unnamed)';
+
 export interface AttestationRequest {
   imageReference: string;
   types: string[];
@@ -214,7 +217,8 @@ export function parseCheckImagesRequest(body: unknown, options: ParseOptions = {
   }
   const attestations: AttestationRequest[] = [];
   for (const entry of data.attestations ?? []) {
-    const types = (entry.type ?? []).map((t) => str(t.name)).filter((n) => n !== '');
+    // A type without a name still asks for an attestation: it must not vanish and leave a signature-only pass.
+    const types = (entry.type ?? []).map((t) => str(t.name) || UNNAMED_ATTESTATION_TYPE);
     attestations.push({ imageReference: str(entry.imageReference), types });
   }
   const { metadata, error } = parseMetadata(data.metadata);

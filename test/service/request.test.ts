@@ -2,6 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { formatImageInfoLikeGo, marshalIndentLikeGo } from '../../src/service/go-http.js';
 import { parseListenAddress, parseCheckImagesRequest, wildcardMatch } from '../../src/service/index.js';
+import { attestationsFor } from '../../src/service/request.js';
 
 const kyvernoImage = {
   registry: 'ghcr.io',
@@ -139,4 +140,20 @@ test.each([
 
 test.each(['8080:', 'host', ':99999', '::1:80'])('bad listen address %j is refused', (text) => {
   expect(() => parseListenAddress(text, '--bind-address')).toThrow(/--bind-address/);
+});
+
+test.each([
+  [[{ imageReference: 'ghcr.io/*', type: [{ name: 'sbom/cyclone-dx' }] }], ['sbom/cyclone-dx']],
+  [[{ type: [{ name: 'sbom/cyclone-dx' }, { name: 'vuln/x' }] }], ['sbom/cyclone-dx', 'vuln/x']],
+  // A type without a name still asks for an attestation: never silently dropped (fail closed).
+  [[{ imageReference: '*', type: [{ conditions: { all: [] } }] }], ['(unnamed)']],
+  [[{ imageReference: '*', type: [{ name: '' }] }], ['(unnamed)']],
+  [[{ imageReference: 'docker.io/*', type: [{ name: 'sbom/cyclone-dx' }] }], []],
+  [[{ imageReference: '*', type: [] }], []],
+])('attestations asked of an image: %j', (attestations, types) => {
+  const parsed = parseCheckImagesRequest({ images: { containers: { a: kyvernoImage } }, attestations });
+  if (!parsed.ok) throw new Error(parsed.message);
+  const [image] = parsed.request.images;
+  if (!image) throw new Error('no image');
+  expect(attestationsFor(image, parsed.request.attestations).flatMap((a) => a.types)).toEqual(types);
 });
