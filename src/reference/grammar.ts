@@ -2,8 +2,13 @@
 
 /** Lower-case alphanumeric atom of a path component. */
 const alphanumeric = '[a-z0-9]+';
-/** One period, one or two underscores, or any number of dashes. */
-const separator = '(?:[._]|__|[-]*)';
+/**
+ * One period, one or two underscores, or one or more dashes. distribution 2.x writes `[-]*`; an
+ * empty separator only joins two alphanumeric runs, so `+` accepts the same names, and it keeps
+ * JavaScript's backtracking engine linear (Go's RE2 is linear either way): with `*`, a name like
+ * `r/aaaa…:aaaa…!` took exponential time to reject.
+ */
+const separator = '(?:[._]|__|-+)';
 const domainNameComponent = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const optionalPort = '(?::[0-9]+)?';
 const tag = '[\\w][\\w.-]{0,127}';

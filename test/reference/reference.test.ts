@@ -148,3 +148,21 @@ test.each([
 ])('isDigest($value) = $ok', ({ value, ok }) => {
   expect(isDigest(value)).toBe(ok);
 });
+
+// With distribution 2.x's `[-]*` separator, JavaScript's backtracking regex took exponential time on
+// these (n = 28 ran for minutes): a pod's image string reaches this parser through /checkimages.
+test.each([28, 200])('a long run of name characters followed by a bad byte is refused at once (n = %i)', (n) => {
+  for (const input of [`r/${'a'.repeat(n)}:${'a'.repeat(n)}!`, `${'a'.repeat(n)}!`, `r/${'a-'.repeat(n)}!`, `r/${'a'.repeat(n)}/${'a'.repeat(n)}@x`]) {
+    let caught: unknown;
+    try {
+      parseReference(input);
+    } catch (err) {
+      caught = err;
+    }
+    expect((caught as ReferenceError).code).toBe('INVALID_REFERENCE');
+  }
+});
+
+test('names with dash runs, double underscores and periods still parse (the separator change accepts the same names)', () => {
+  expect(parseReference('example.com/a--b__c.d-e/f---g:v1')).toEqual({ registry: 'example.com', repository: 'a--b__c.d-e/f---g', tag: 'v1' });
+});
