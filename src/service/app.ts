@@ -10,7 +10,7 @@ import type { VerdictCache } from './cache.js';
 import { CHECK_IMAGES_PATH, ENV_DEFAULT_TRUST_POLICY } from './constants.js';
 import { formatImageInfoLikeGo, JSON_CONTENT_TYPE, marshalIndentLikeGo, sendGoError } from './go-http.js';
 import type { ServiceMetrics } from './metrics.js';
-import { attestationsFor, parseCheckImagesRequest, type ContainerKind, type RequestedImage } from './request.js';
+import { parseCheckImagesRequest, type ContainerKind, type RequestedImage } from './request.js';
 import { bearerToken, type TokenReviewer } from './token-review.js';
 import { checkImages, type ImageOutcome, type VerificationBackend } from './verification.js';
 
@@ -184,9 +184,8 @@ export function createCheckImagesApp(options: CheckImagesAppOptions) {
     }
 
     for (const image of body.images) {
-      const wanted = attestationsFor(image, body.attestations);
-      if (wanted.length > 0) {
-        const types = [...new Set(wanted.flatMap((a) => a.types))].join(', ');
+      if (image.attestationTypes.length > 0) {
+        const types = image.attestationTypes.join(', ');
         return fail(
           406,
           failureMessage(

@@ -26,6 +26,8 @@ export const MAX_IMAGE_REFERENCE_PATTERNS = 256;
 export const MAX_PATTERN_CHARS = 1024;
 export const MAX_ATTESTATIONS = 256;
 export const MAX_ATTESTATION_TYPES = 64;
+/** Wildcard matching steps one request may take (~0.3 s at worst; a real policy needs well under 1% of it). */
+export const MAX_WILDCARD_STEPS = 50_000_000;
 /** Images of one request verified at the same time. */
 export const DEFAULT_IMAGE_CONCURRENCY = 8;
 /** Signatures tried per image before giving up (the peer's --maxSignatureAttempts). */

@@ -8,8 +8,9 @@ import {
   MAX_IMAGE_REFERENCE_PATTERNS,
   MAX_NAME_CHARS,
   MAX_PATTERN_CHARS,
+  MAX_WILDCARD_STEPS,
 } from './constants.js';
-import { wildcardMatch } from './wildcard.js';
+import { wildcardMatch, WildcardBudgetExceeded, type WildcardBudget } from './wildcard.js';
 
 const optionalString = z.string().max(MAX_IMAGE_FIELD_CHARS).nullish();
 const pattern = z.string().max(MAX_PATTERN_CHARS);
@@ -82,6 +83,8 @@ export interface RequestedImage {
   /** Parsed and normalised reference, or why it could not be parsed. */
   reference?: Reference;
   referenceError?: string;
+  /** Attestation types the request's `attestations` ask of this image (filled for selected images). */
+  attestationTypes: string[];
 }
 
 /** How an attestation type entry without a name is shown. */
@@ -130,7 +133,7 @@ function describeImage(kind: ContainerKind, containerName: string, raw: z.infer<
     referenceWithTag: str(raw.referenceWithTag),
     jsonPointer: str(raw.jsonPointer),
   };
-  const image: RequestedImage = { kind, containerName, info, imageString: '', repositoryString: '' };
+  const image: RequestedImage = { kind, containerName, info, imageString: '', repositoryString: '', attestationTypes: [] };
   if (info.path !== '') {
     image.repositoryString = info.registry !== '' ? `${info.registry}/${info.path}` : info.path;
     image.imageString = info.digest !== '' ? `${image.repositoryString}@${info.digest}` : `${image.repositoryString}:${info.tag}`;
@@ -178,11 +181,11 @@ function parseMetadata(value: CheckImagesRequestBody['metadata']): { metadata: R
   return { metadata };
 }
 
-/** The forms of an image imageReferences patterns are matched against (any match selects it). */
+/** The distinct forms of an image imageReferences patterns are matched against (any match selects it). */
 function matchForms(image: RequestedImage): string[] {
   const forms = [image.imageString, image.info.reference, image.info.referenceWithTag];
   if (image.info.tag !== '' && image.repositoryString !== '') forms.push(`${image.repositoryString}:${image.info.tag}`);
-  return forms.filter((f) => f !== '');
+  return [...new Set(forms.filter((f) => f !== ''))];
 }
 
 export interface ParseOptions {
@@ -209,17 +212,27 @@ export function parseCheckImagesRequest(body: unknown, options: ParseOptions = {
     for (const [containerName, raw] of Object.entries(data.images?.[kind] ?? {})) all.push(describeImage(kind, containerName, raw));
   }
   const patterns = data.imageReferences ?? [];
-  const images: RequestedImage[] = [];
-  const skipped: RequestedImage[] = [];
-  for (const image of all) {
-    const selected = patterns.length === 0 || matchForms(image).some((form) => patterns.some((p) => wildcardMatch(p, form)));
-    (selected ? images : skipped).push(image);
-  }
   const attestations: AttestationRequest[] = [];
   for (const entry of data.attestations ?? []) {
     // A type without a name still asks for an attestation: it must not vanish and leave a signature-only pass.
     const types = (entry.type ?? []).map((t) => str(t.name) || UNNAMED_ATTESTATION_TYPE);
     attestations.push({ imageReference: str(entry.imageReference), types });
+  }
+  const images: RequestedImage[] = [];
+  const skipped: RequestedImage[] = [];
+  const budget: WildcardBudget = { steps: MAX_WILDCARD_STEPS };
+  try {
+    for (const image of all) {
+      const selected = patterns.length === 0 || matchForms(image).some((form) => patterns.some((p) => wildcardMatch(p, form, budget)));
+      if (selected) image.attestationTypes = [...new Set(attestationsFor(image, attestations, budget).flatMap((a) => a.types))];
+      (selected ? images : skipped).push(image);
+    }
+  } catch (err) {
+    if (!(err instanceof WildcardBudgetExceeded)) throw err;
+    return {
+      ok: false,
+      message: `imageReferences and attestations patterns are too costly to match against these images (more than ${MAX_WILDCARD_STEPS} steps); use fewer or simpler patterns`,
+    };
   }
   const { metadata, error } = parseMetadata(data.metadata);
   const request: CheckImagesRequest = {
@@ -236,8 +249,8 @@ export function parseCheckImagesRequest(body: unknown, options: ParseOptions = {
 }
 
 /** Attestation entries that apply to `image` and ask for at least one attestation type. */
-export function attestationsFor(image: RequestedImage, attestations: readonly AttestationRequest[]): AttestationRequest[] {
+export function attestationsFor(image: RequestedImage, attestations: readonly AttestationRequest[], budget?: WildcardBudget): AttestationRequest[] {
   return attestations.filter(
-    (a) => a.types.length > 0 && matchForms(image).some((form) => wildcardMatch(a.imageReference === '' ? '*' : a.imageReference, form)),
+    (a) => a.types.length > 0 && matchForms(image).some((form) => wildcardMatch(a.imageReference === '' ? '*' : a.imageReference, form, budget)),
   );
 }

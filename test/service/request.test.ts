@@ -157,3 +157,19 @@ test.each([
   if (!image) throw new Error('no image');
   expect(attestationsFor(image, parsed.request.attestations).flatMap((a) => a.types)).toEqual(types);
 });
+
+test('patterns too costly to match are refused quickly instead of holding the event loop (budget shared by imageReferences and attestations)', () => {
+  const long = { registry: 'r', path: 'a'.repeat(1000), tag: 'a'.repeat(1000) };
+  const containers = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`c${i}`, long]));
+  const costly = `*${'a'.repeat(1000)}b`;
+  const started = performance.now();
+  expect(parseCheckImagesRequest({ images: { containers }, imageReferences: Array.from({ length: 256 }, () => costly) })).toEqual({
+    ok: false,
+    message: 'imageReferences and attestations patterns are too costly to match against these images (more than 50000000 steps); use fewer or simpler patterns',
+  });
+  expect(parseCheckImagesRequest({ images: { containers }, attestations: Array.from({ length: 256 }, () => ({ imageReference: costly, type: [{ name: 'x' }] })) }).ok).toBe(false);
+  expect(performance.now() - started).toBeLessThan(5000);
+  const fine = parseCheckImagesRequest({ images: { containers }, imageReferences: ['r/*', 'ghcr.io/*'], attestations: [{ imageReference: 'r/a*', type: [{ name: 'x' }] }] });
+  if (!fine.ok) throw new Error(fine.message);
+  expect(fine.request.images.map((i) => i.attestationTypes)).toEqual(Array.from({ length: 100 }, () => ['x']));
+});
