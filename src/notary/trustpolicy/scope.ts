@@ -6,7 +6,9 @@ import type { TrustPolicyDocument, TrustPolicyStatement } from './types.js';
 // notation-go's patterns, adapted from distribution's reference grammar: a registry host[:port] and a lower-case repository path.
 const DOMAIN =
   /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(?::[0-9]+)?$/;
-const REPOSITORY = /^[a-z0-9]+(?:(?:(?:[._]|__|[-]*)[a-z0-9]+)+)?(?:(?:\/[a-z0-9]+(?:(?:(?:[._]|__|[-]*)[a-z0-9]+)+)?)+)?$/;
+// Separator `-+` where distribution 2.x writes `[-]*`: the same names, but an empty separator made
+// `[a-z0-9]+(?:[-]*[a-z0-9]+)+` ambiguous, and JavaScript's backtracking took exponential time to refuse `r/aaaa…!`.
+const REPOSITORY = /^[a-z0-9]+(?:(?:(?:[._]|__|-+)[a-z0-9]+)+)?(?:(?:\/[a-z0-9]+(?:(?:(?:[._]|__|-+)[a-z0-9]+)+)?)+)?$/;
 
 const SCOPE_FORMAT_HINT =
   'it must be a fully qualified repository without scheme, tag or digest, e.g. registry.example.com/my/repository or localhost:5000/app';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NotaryError } from '../../../src/notary/errors.js';
-import { parseTrustPolicyJson, selectStatement, type TrustPolicyDocument } from '../../../src/notary/trustpolicy/index.js';
+import { parseTrustPolicyJson, registryScopeProblem, selectStatement, type TrustPolicyDocument } from '../../../src/notary/trustpolicy/index.js';
 import { LOCAL_FIXTURES, NOTARY_FIXTURES } from '../../support/fixtures.js';
 
 function load(path: string): TrustPolicyDocument {
@@ -53,4 +53,13 @@ describe('selectStatement', () => {
     expect((error as NotaryError).code).toBe(code);
     expect((error as NotaryError).message).toContain(fragment);
   });
+});
+
+// A registry scope with a long name run and a bad byte took exponential time to refuse (`[-]*` separator; n = 26 took ~0.5 s, n = 30 minutes).
+it.each([26])('a long invalid repository scope is refused at once (n = %i)', (n) => {
+  const started = performance.now();
+  expect(registryScopeProblem(`registry.io/${'a'.repeat(n)}!`)).toMatch(/has an invalid repository/);
+  expect(registryScopeProblem(`registry.io/${'a-'.repeat(n)}a`)).toBeUndefined();
+  expect(registryScopeProblem('registry.io/a--b__c.d/e---f')).toBeUndefined();
+  expect(performance.now() - started).toBeLessThan(200);
 });
