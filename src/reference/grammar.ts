@@ -30,5 +30,10 @@ export const ANCHORED_NAME_REGEXP = new RegExp(`^(?:(${domainAndPort})/)?(${remo
 export const ANCHORED_TAG_REGEXP = new RegExp(`^${tag}$`);
 export const ANCHORED_DOMAIN_REGEXP = new RegExp(`^${domainAndPort}$`);
 export const ANCHORED_REMOTE_NAME_REGEXP = new RegExp(`^${remoteName}$`);
+
+/** A repository path (`org/app`, lower-case components and separators), as the grammar's remote name. */
+export function isRepositoryPath(path: string): boolean {
+  return ANCHORED_REMOTE_NAME_REGEXP.test(path);
+}
 /** A bare 64-hex identifier, which docker refuses as a repository name. */
 export const ANCHORED_IDENTIFIER_REGEXP = /^[a-f0-9]{64}$/;

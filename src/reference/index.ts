@@ -9,6 +9,7 @@ export {
   TAG_MAX_LENGTH,
 } from './constants.js';
 export { digestProblem, isDigest } from './digest.js';
+export { isRepositoryPath } from './grammar.js';
 export { ReferenceError, type ReferenceErrorCode } from './errors.js';
 export {
   familiarReference,

@@ -1,14 +1,12 @@
 // Registry scopes: their format, and picking the statement that applies to an artifact's repository (exact scope beats `*`).
+import { isRepositoryPath } from '../../reference/index.js';
 import { NotaryError } from '../errors.js';
 import { GLOBAL_REGISTRY_SCOPE } from './constants.js';
 import type { TrustPolicyDocument, TrustPolicyStatement } from './types.js';
 
-// notation-go's patterns, adapted from distribution's reference grammar: a registry host[:port] and a lower-case repository path.
+// notation-go's host pattern (no IPv6, unlike image references); the repository path is the reference grammar's own.
 const DOMAIN =
   /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(?::[0-9]+)?$/;
-// Separator `-+` where distribution 2.x writes `[-]*`: the same names, but an empty separator made
-// `[a-z0-9]+(?:[-]*[a-z0-9]+)+` ambiguous, and JavaScript's backtracking took exponential time to refuse `r/aaaa…!`.
-const REPOSITORY = /^[a-z0-9]+(?:(?:(?:[._]|__|-+)[a-z0-9]+)+)?(?:(?:\/[a-z0-9]+(?:(?:(?:[._]|__|-+)[a-z0-9]+)+)?)+)?$/;
 
 const SCOPE_FORMAT_HINT =
   'it must be a fully qualified repository without scheme, tag or digest, e.g. registry.example.com/my/repository or localhost:5000/app';
@@ -24,7 +22,7 @@ export function registryScopeProblem(scope: string): string | undefined {
   const repository = scope.slice(slash + 1);
   if (repository.includes(':')) return `scope "${scope}" has a tag; ${SCOPE_FORMAT_HINT}`;
   if (!DOMAIN.test(domain)) return `scope "${scope}" has an invalid registry "${domain}"; ${SCOPE_FORMAT_HINT}`;
-  if (!REPOSITORY.test(repository)) {
+  if (!isRepositoryPath(repository)) {
     return `scope "${scope}" has an invalid repository "${repository}" (lower-case letters, digits and separators only); ${SCOPE_FORMAT_HINT}`;
   }
   return undefined;
