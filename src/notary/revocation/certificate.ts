@@ -2,6 +2,7 @@
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { X509Certificate } from '@peculiar/x509';
+import { bytesEqual } from '../../common/index.js';
 
 export interface CertificateInfo {
   certificate: X509Certificate;
@@ -21,10 +22,6 @@ export function normaliseSerial(bytes: Uint8Array): string {
   let start = 0;
   while (start < bytes.length - 1 && bytes[start] === 0) start++;
   return Buffer.from(bytes.subarray(start)).toString('hex');
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
 }
 
 function fields(node: asn1js.AsnType | undefined): asn1js.AsnType[] {

@@ -4,6 +4,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { request, type Dispatcher } from 'undici';
 import type { X509Certificate } from '@peculiar/x509';
+import { bytesEqual } from '../../common/index.js';
 import { NotaryError } from '../errors.js';
 import { digest, HASH_ALGORITHM_OIDS, type HashAlgorithmName } from './algorithm.js';
 import {
@@ -128,7 +129,7 @@ function tokenFromReply(
     throw invalidReply(url, `the token's message imprint uses ${tstInfo.messageImprint.hashAlgorithm.algorithmId}, not ${expected.hashAlgorithm}`);
   }
   const imprint = tstInfo.messageImprint.hashedMessage.valueBlock.valueHexView;
-  if (Buffer.compare(Buffer.from(imprint), Buffer.from(expected.imprint)) !== 0) {
+  if (!bytesEqual(imprint, expected.imprint)) {
     throw invalidReply(url, 'the message imprint of the token does not match the signature');
   }
   return token;

@@ -3,6 +3,7 @@ import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { X509Certificate } from '@peculiar/x509';
+import { bytesEqual } from '../../common/index.js';
 import { NotaryError } from '../errors.js';
 import {
   digest,
@@ -78,10 +79,6 @@ function untrusted(message: string): NotaryError {
     'UNTRUSTED_TIMESTAMP',
     `untrusted timestamp: ${message}; add the TSA root certificate to a trust store of type tsa named in the trust policy`,
   );
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
 }
 
 function hex(bytes: Uint8Array): string {

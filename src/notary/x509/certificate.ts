@@ -7,6 +7,7 @@ import {
   type X509Certificate,
 } from '@peculiar/x509';
 import * as pkijs from 'pkijs';
+import { bytesEqual } from '../../common/index.js';
 import { NotaryError } from '../errors.js';
 import { nodeCertificate } from './cache.js';
 import {
@@ -138,11 +139,6 @@ function publicKeyOf(node: NodeX509Certificate): CertificateFacts['publicKey'] {
     return { type: 'ec', curve, ...(bits !== undefined && { bits }) };
   }
   return { type };
-}
-
-/** True when the two byte strings are equal. */
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && Buffer.compare(a, b) === 0;
 }
 
 /** Whether `issuer` may sign certificates, as Go's CheckSignatureFrom decides it (notation's rule). */

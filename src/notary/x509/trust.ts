@@ -1,7 +1,7 @@
 // Authenticity: does a signature's certificate chain lead to a certificate of the named trust stores.
 import type { X509Certificate } from '@peculiar/x509';
+import { bytesEqual } from '../../common/index.js';
 import { NotaryError } from '../errors.js';
-import { bytesEqual } from './certificate.js';
 
 /** notation's message when the chain does not lead to a trusted certificate. */
 export const UNTRUSTED_SIGNER_MESSAGE = 'signature is not produced by a trusted signer';
