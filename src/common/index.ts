@@ -1,4 +1,5 @@
-// Small cross-domain building blocks: the error base class, byte equality, Go compatibility.
+// Small cross-domain building blocks: the error base class, byte equality, bounded reads, Go compatibility.
 export { bytesEqual } from './bytes.js';
 export { BaseError, errorCode } from './error.js';
 export { goJsonEscape, goJsonMap, goJsonStruct, goParseBool, goParseDuration } from './go.js';
+export { readFileLimited, readLimited, type FileReadProblem, type ReadFileLimitedOptions, type ReadLimitedOptions } from './read.js';

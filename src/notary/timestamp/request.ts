@@ -2,9 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { request, type Dispatcher } from 'undici';
+import { request } from 'undici';
 import type { X509Certificate } from '@peculiar/x509';
-import { bytesEqual } from '../../common/index.js';
+import { bytesEqual, readLimited } from '../../common/index.js';
 import { NotaryError } from '../errors.js';
 import { digest, HASH_ALGORITHM_OIDS, type HashAlgorithmName } from './algorithm.js';
 import {
@@ -70,22 +70,6 @@ function buildTimestampRequest(
     certReq: true,
   });
   return new Uint8Array(timeStampReq.toSchema().toBER(false));
-}
-
-async function readLimited(body: Dispatcher.ResponseData['body'], limit: number, url: string): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  // Destroying an undici body emits 'error' (UND_ERR_ABORTED); nobody else listens, so swallow it here.
-  body.on('error', () => {});
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > limit) {
-      body.destroy();
-      throw invalidReply(url, `the reply is larger than ${limit} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
 }
 
 function integerBytes(value: asn1js.Integer | undefined): string {
@@ -179,7 +163,11 @@ export async function requestTimestamp(url: string, signature: Uint8Array, optio
       await response.body.dump();
       throw invalidReply(url, `content type is "${contentType}", expected ${MEDIA_TYPE_TIMESTAMP_REPLY}`);
     }
-    reply = await readLimited(response.body, limit, url);
+    // Destroying an undici body emits 'error' (UND_ERR_ABORTED); nobody else listens, so swallow it here.
+    response.body.on('error', () => {});
+    reply = await readLimited(response.body, limit, () => invalidReply(url, `the reply is larger than ${limit} bytes`), {
+      stop: () => response.body.destroy(),
+    });
   } catch (err) {
     if (err instanceof NotaryError) throw err;
     if (timeout.aborted) throw unavailable(url, `no reply within ${timeoutMs} ms`, err);
