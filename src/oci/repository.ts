@@ -26,10 +26,14 @@ export interface PushBlobOptions extends RequestOptions {
   mountFrom?: string;
 }
 
-/** Whether the registry serves the Referrers API for this repository; learnt once, then cached. */
+/**
+ * Whether the registry serves the Referrers API for this repository, as this Repository has seen it
+ * (the client keeps Repository objects in an LRU): a 404 from the API marks it unsupported and it is
+ * not asked again; a push answered with OCI-Subject marks it supported.
+ */
 export type ReferrersApiSupport = 'unknown' | 'supported' | 'unsupported';
 
-/** Summarise a distribution error body (`{"errors":[{"code","message"}]}`) for a message. */
+/** One entry of a distribution error body (`{"errors":[{"code","message"}]}`). */
 interface RegistryErrorEntry {
   code: string;
   message: string;
@@ -49,6 +53,7 @@ async function registryErrors(res: HttpResponse): Promise<RegistryErrorEntry[]> 
   }
 }
 
+/** The first entry of an error body, for a message (at most 300 characters). */
 function errorSummary(errors: RegistryErrorEntry[]): string {
   const first = errors[0];
   return first ? `${first.code}${first.message ? `: ${first.message}` : ''}`.slice(0, 300) : '';
@@ -407,7 +412,8 @@ export class Repository implements ArtifactStore {
     const descriptor: Descriptor = { mediaType, digest, size: bytes.length };
     if (manifest.artifactType) descriptor.artifactType = manifest.artifactType;
     if (manifest.subject) {
-      // A registry with the Referrers API says so with OCI-Subject; otherwise the client keeps the tag index.
+      // A registry that processed the subject says so with OCI-Subject. Without the header, ask the Referrers
+      // API (once per Repository): only a registry that does not serve it needs the client to keep the tag index.
       if (header(res.headers, 'oci-subject')) this.referrersApi = 'supported';
       else if (!(await this.servesReferrersApi(manifest.subject, options))) {
         await this.addToReferrersTagIndex(manifest.subject, referrerDescriptor(descriptor, manifest), options);
@@ -416,7 +422,7 @@ export class Repository implements ArtifactStore {
     return descriptor;
   }
 
-  /** Probe the Referrers API once per repository. */
+  /** Whether the Referrers API is served; probed only while that is unknown (a failed probe leaves it unknown). */
   private async servesReferrersApi(subject: Descriptor, options?: RequestOptions): Promise<boolean> {
     if (this.referrersApi === 'unknown') await this.referrersFromApi(subject, undefined, options);
     return this.referrersApi === 'supported';
