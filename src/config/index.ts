@@ -18,7 +18,6 @@ export {
   EMPTY_SNAPSHOT,
   formatIssue,
   parseCertificateBundle,
-  sameDecisions,
   type ConfigIssue,
   type ConfigResource,
   type ConfigSnapshot,

@@ -395,12 +395,3 @@ export function buildSnapshot(
     issues,
   });
 }
-
-/** True when two snapshots would decide every request the same way (same policies, same content). */
-export function sameDecisions(a: ConfigSnapshot, b: ConfigSnapshot): boolean {
-  if (a.trustPolicies.size !== b.trustPolicies.size) return false;
-  for (const [name, entry] of a.trustPolicies) {
-    if (b.trustPolicies.get(name)?.contentHash !== entry.contentHash) return false;
-  }
-  return true;
-}

@@ -26,7 +26,6 @@ export const EMPTY_JSON_DIGEST = 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc
 /** Tag of a manifest inside an OCI image layout's index.json. */
 export const ANNOTATION_REF_NAME = 'org.opencontainers.image.ref.name';
 export const ANNOTATION_CREATED = 'org.opencontainers.image.created';
-export const ANNOTATION_TITLE = 'org.opencontainers.image.title';
 export const OCI_LAYOUT_FILE = 'oci-layout';
 export const OCI_LAYOUT_INDEX_FILE = 'index.json';
 export const OCI_LAYOUT_BLOBS_DIR = 'blobs';

@@ -10,7 +10,5 @@ export const OFFICIAL_REPOSITORY_PREFIX = 'library/';
 export const DEFAULT_TAG = 'latest';
 /** Longest repository path, in characters (distribution's RepositoryNameTotalLengthMax). */
 export const REPOSITORY_NAME_MAX_LENGTH = 255;
-/** Longest tag, in characters (the grammar's `[\w][\w.-]{0,127}`). */
-export const TAG_MAX_LENGTH = 128;
 /** Digest algorithms of the OCI image spec and the length of their lower-case hex encodings. */
 export const DIGEST_HEX_LENGTH: Readonly<Record<string, number>> = { sha256: 64, sha512: 128 };

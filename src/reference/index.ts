@@ -6,7 +6,6 @@ export {
   LEGACY_DEFAULT_REGISTRY,
   OFFICIAL_REPOSITORY_PREFIX,
   REPOSITORY_NAME_MAX_LENGTH,
-  TAG_MAX_LENGTH,
 } from './constants.js';
 export { digestProblem, isDigest } from './digest.js';
 export { isRepositoryPath } from './grammar.js';
@@ -14,7 +13,6 @@ export { ReferenceError, type ReferenceErrorCode } from './errors.js';
 export {
   familiarReference,
   formatReference,
-  isTag,
   parseReference,
   referenceTarget,
   repositoryName,

@@ -157,8 +157,3 @@ export function withDigest(reference: Reference, digest: string): Reference {
   if (problem) throw new ReferenceError(`${repositoryName(reference)}@${digest}`, problem);
   return { registry: reference.registry, repository: reference.repository, digest };
 }
-
-/** True when `tag` is a valid tag (1-128 characters of `[\w.-]`, not starting with `.` or `-`). */
-export function isTag(tag: string): boolean {
-  return ANCHORED_TAG_REGEXP.test(tag);
-}

@@ -18,8 +18,6 @@ export const REDACTED_PATHS: readonly string[] = [
   '*.credentials',
 ];
 
-export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
 export function createLogger(options: { level?: LevelWithSilent; destination?: DestinationStream } = {}): Logger {
   return pino(
     {

@@ -5,7 +5,7 @@ export { unknownCriticalAttributes, SIGNING_SCHEMES } from './attributes.js';
 export { keyMatchesCertificate } from './certificates.js';
 export { signatureAlgorithmForKey, hashOf, jwsAlgorithmName, coseAlgorithmLabel } from './algorithm.js';
 export type { HashAlgorithm } from './algorithm.js';
-export { createNotaryPayload, parseNotaryPayload, userMetadataOf, RESERVED_ANNOTATION_PREFIX, MAX_USER_METADATA_ENTRIES } from './payload.js';
+export { createNotaryPayload, parseNotaryPayload, RESERVED_ANNOTATION_PREFIX, MAX_USER_METADATA_ENTRIES } from './payload.js';
 export {
   ATTRIBUTE_VERIFICATION_PLUGIN,
   ATTRIBUTE_VERIFICATION_PLUGIN_MIN_VERSION,

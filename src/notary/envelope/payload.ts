@@ -67,8 +67,3 @@ export function parseNotaryPayload(payload: Payload): NotaryPayload {
   if (typeof artifactType === 'string') descriptor.artifactType = artifactType;
   return { targetArtifact: descriptor };
 }
-
-/** The user metadata a signer added: the payload descriptor's annotations. */
-export function userMetadataOf(payload: NotaryPayload): Record<string, string> {
-  return { ...(payload.targetArtifact.annotations ?? {}) };
-}

@@ -3,7 +3,7 @@ import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readFileLimited } from '../../common/index.js';
 import { NotaryError } from '../errors.js';
-import { MAX_TRUST_POLICY_BYTES, TRUST_POLICY_FILE_LEGACY, TRUST_POLICY_FILE_OCI } from './constants.js';
+import { MAX_TRUST_POLICY_BYTES, TRUST_POLICY_FILE_LEGACY, TRUST_POLICY_FILE_OCI, TRUST_POLICY_FILES } from './constants.js';
 import { parseTrustPolicyJson } from './document.js';
 import type { TrustPolicyDocument } from './types.js';
 
@@ -19,7 +19,7 @@ export interface LoadTrustPolicyOptions {
  */
 export async function loadTrustPolicy(configDir: string, options: LoadTrustPolicyOptions = {}): Promise<TrustPolicyDocument> {
   const maxBytes = options.maxBytes ?? MAX_TRUST_POLICY_BYTES;
-  for (const file of [TRUST_POLICY_FILE_OCI, TRUST_POLICY_FILE_LEGACY]) {
+  for (const file of TRUST_POLICY_FILES) {
     options.signal?.throwIfAborted();
     const path = join(configDir, file);
     const info = await lstat(path).catch((err: NodeJS.ErrnoException) => {
