@@ -19,9 +19,9 @@ import { ARTIFACT_TYPE_NOTARY_SIGNATURE, type SignatureMediaType } from './types
 /** Annotation holding the JSON list of SHA-256 thumbprints of the signing chain, leaf first. */
 export const ANNOTATION_X509_CHAIN_THUMBPRINT = 'io.cncf.notary.x509chain.thumbprint#S256';
 /** Most thumbprints read back from the annotation (a chain longer than this is not a Notary chain). */
-export const MAX_THUMBPRINTS = 16;
+const MAX_THUMBPRINTS = 16;
 /** Most annotations a signature manifest may carry before we stop reading it. */
-export const MAX_SIGNATURE_MANIFEST_ANNOTATIONS = 256;
+const MAX_SIGNATURE_MANIFEST_ANNOTATIONS = 256;
 
 /**
  * `artifact`: OCI 1.1, `artifactType` = the Notary signature type and the empty config (notation's

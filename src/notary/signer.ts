@@ -11,9 +11,9 @@ import { parseCertificate, validateCodeSigningChain } from './x509/index.js';
 
 export type SignatureFormat = 'jws' | 'cose';
 export const SIGNATURE_FORMATS: readonly SignatureFormat[] = ['jws', 'cose'];
-export const SIGNATURE_FORMAT_MEDIA_TYPES: Record<SignatureFormat, SignatureMediaType> = { jws: MEDIA_TYPE_JWS, cose: MEDIA_TYPE_COSE };
+const SIGNATURE_FORMAT_MEDIA_TYPES: Record<SignatureFormat, SignatureMediaType> = { jws: MEDIA_TYPE_JWS, cose: MEDIA_TYPE_COSE };
 /** What imgverify writes as the signing agent (informational, unsigned). */
-export const DEFAULT_SIGNING_AGENT = 'imgverify/0.1.0';
+const DEFAULT_SIGNING_AGENT = 'imgverify/0.1.0';
 
 /** Countersigns the primitive signature: an RFC 3161 TimeStampToken (DER) for it. */
 export type Timestamper = (signature: Uint8Array, algorithm: SignatureAlgorithm) => Promise<Uint8Array>;

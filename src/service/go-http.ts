@@ -10,7 +10,7 @@ const CONTROL_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t'
  * Control characters (and the JS line separators) as escapes: reasons quote image names and
  * container keys from the pod, and a newline there would forge lines in Kyverno's message and logs.
  */
-export function escapeControlCharacters(text: string): string {
+function escapeControlCharacters(text: string): string {
   return text.replace(
     // eslint-disable-next-line no-control-regex -- matching control characters is the point
     /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,

@@ -24,7 +24,7 @@ export interface GeneratedTestFiles {
 }
 
 /** Write `<configDir>/localkeys/<name>.{key,crt}` and, with `trust`, `truststore/x509/ca/<name>/<name>.crt`. */
-export async function generateTestFiles(name: string, options: GenerateTestOptions): Promise<GeneratedTestFiles> {
+async function generateTestFiles(name: string, options: GenerateTestOptions): Promise<GeneratedTestFiles> {
   if (!NAME_PATTERN.test(name)) {
     throw new NotaryError('INVALID_INPUT', `certificate name "${name}" may only hold letters, digits, ".", "_" and "-"`);
   }

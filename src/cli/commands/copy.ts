@@ -25,7 +25,7 @@ export interface CopyCommandOptions extends RegistryCliOptions {
 }
 
 /** Source and destination from positionals and the layout flags; throws INVALID_ARGUMENT when they don't add up. */
-export function copyEndpoints(positionals: string[], options: Pick<CopyCommandOptions, 'fromOciLayout' | 'toOciLayout'>): { source: { value: string; layout: boolean }; destination: { value: string; layout: boolean } } {
+function copyEndpoints(positionals: string[], options: Pick<CopyCommandOptions, 'fromOciLayout' | 'toOciLayout'>): { source: { value: string; layout: boolean }; destination: { value: string; layout: boolean } } {
   const rest = [...positionals];
   const source = options.fromOciLayout !== undefined ? { value: options.fromOciLayout, layout: true } : rest.length ? { value: rest.shift() as string, layout: false } : undefined;
   const destination = options.toOciLayout !== undefined ? { value: options.toOciLayout, layout: true } : rest.length ? { value: rest.shift() as string, layout: false } : undefined;
@@ -45,7 +45,7 @@ function destinationTag(destination: OpenedTarget, sourceTarget: string): string
   return isDigest(sourceTarget) ? null : sourceTarget;
 }
 
-export async function runCopy(positionals: string[], options: CopyCommandOptions, deps: { client?: RegistryClient; output?: CliOutput } = {}): Promise<number> {
+async function runCopy(positionals: string[], options: CopyCommandOptions, deps: { client?: RegistryClient; output?: CliOutput } = {}): Promise<number> {
   const output = deps.output ?? processOutput;
   try {
     const signal = timeoutSignal(options.timeout);

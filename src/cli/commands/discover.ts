@@ -48,7 +48,7 @@ function jsonNode(name: (digest: string) => string, descriptor: Descriptor, refe
 }
 
 /** Tree lines as oras draws them: referrers grouped under their artifact type, digests below. */
-export function renderTree(root: string, referrers: ReferrerNode[]): string {
+function renderTree(root: string, referrers: ReferrerNode[]): string {
   const lines = [root];
   const draw = (nodes: ReferrerNode[], prefix: string): void => {
     const groups = new Map<string, ReferrerNode[]>();
@@ -72,7 +72,7 @@ export function renderTree(root: string, referrers: ReferrerNode[]): string {
   return lines.join('\n') + '\n';
 }
 
-export async function runDiscover(reference: string, options: DiscoverCommandOptions, deps: { client?: RegistryClient; output?: CliOutput } = {}): Promise<number> {
+async function runDiscover(reference: string, options: DiscoverCommandOptions, deps: { client?: RegistryClient; output?: CliOutput } = {}): Promise<number> {
   const output = deps.output ?? processOutput;
   try {
     const depth = options.depth === undefined ? DEFAULT_REFERRERS_TREE_DEPTH : Number(options.depth);

@@ -30,7 +30,7 @@ interface FlagSpec {
 }
 
 /** The flags: the peer's (camelCase, as it spells them) first, then ours. Order is the help's order. */
-export const SERVE_FLAGS: readonly FlagSpec[] = [
+const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'config-dir', kind: 'string', help: 'Folder of TrustPolicy/TrustStore YAML manifests (notation.nirmata.io/v1alpha1), watched for changes. Required in file mode.' },
   { name: 'local', kind: 'bool', default: false, help: 'Accepted for compatibility; file mode always uses local configuration.' },
   { name: 'notls', kind: 'bool', default: false, help: 'Serve plain HTTP (port 9080) instead of HTTPS (9443).' },
