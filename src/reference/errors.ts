@@ -5,7 +5,7 @@ export type ReferenceErrorCode =
   /** The string breaks the docker/distribution reference grammar. */
   'INVALID_REFERENCE';
 
-export class ReferenceError extends BaseError<ReferenceErrorCode> {
+export class ReferenceParseError extends BaseError<ReferenceErrorCode> {
   /** The rejected input, verbatim (references carry no secrets). */
   readonly input: string;
 

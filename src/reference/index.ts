@@ -9,7 +9,7 @@ export {
 } from './constants.js';
 export { digestProblem, isDigest } from './digest.js';
 export { isRepositoryPath } from './grammar.js';
-export { ReferenceError, type ReferenceErrorCode } from './errors.js';
+export { ReferenceParseError, type ReferenceErrorCode } from './errors.js';
 export {
   familiarReference,
   formatReference,

@@ -7,7 +7,7 @@ import {
   REPOSITORY_NAME_MAX_LENGTH,
 } from './constants.js';
 import { digestProblem } from './digest.js';
-import { ReferenceError } from './errors.js';
+import { ReferenceParseError } from './errors.js';
 import {
   ANCHORED_DOMAIN_REGEXP,
   ANCHORED_IDENTIFIER_REGEXP,
@@ -83,23 +83,23 @@ function diagnose(normalised: string): string {
 
 /** Parse a reference; tag and digest stay undefined when absent (see `referenceTarget`). */
 export function parseReference(input: string): Reference {
-  if (input === '') throw new ReferenceError(input, 'repository name must have at least one component');
+  if (input === '') throw new ReferenceParseError(input, 'repository name must have at least one component');
   if (ANCHORED_IDENTIFIER_REGEXP.test(input)) {
-    throw new ReferenceError(input, 'a 64-character hexadecimal string is not a repository name (prefix a digest with "<repository>@sha256:")');
+    throw new ReferenceParseError(input, 'a 64-character hexadecimal string is not a repository name (prefix a digest with "<repository>@sha256:")');
   }
   const { domain, remainder } = splitDockerDomain(input);
   const tagSeparator = remainder.indexOf(':');
   const remote = tagSeparator === -1 ? remainder : remainder.slice(0, tagSeparator);
   if (remote.toLowerCase() !== remote) {
-    throw new ReferenceError(input, `repository name (${remote}) must be lowercase`);
+    throw new ReferenceParseError(input, `repository name (${remote}) must be lowercase`);
   }
   const normalised = `${domain}/${remainder}`;
   const match = REFERENCE_REGEXP.exec(normalised);
   if (!match) {
     if (REFERENCE_REGEXP.test(normalised.toLowerCase())) {
-      throw new ReferenceError(input, 'repository name must be lowercase');
+      throw new ReferenceParseError(input, 'repository name must be lowercase');
     }
-    throw new ReferenceError(input, diagnose(normalised));
+    throw new ReferenceParseError(input, diagnose(normalised));
   }
   const name = match[1] as string;
   const nameMatch = ANCHORED_NAME_REGEXP.exec(name);
@@ -108,16 +108,16 @@ export function parseReference(input: string): Reference {
   // Go's parser would accept `a_b.c/app` as a domain-less path; a reference without a usable
   // registry host cannot be pulled, so it is refused here.
   if (registry === undefined || repository === undefined) {
-    throw new ReferenceError(input, `invalid registry host ${JSON.stringify(domain)}`);
+    throw new ReferenceParseError(input, `invalid registry host ${JSON.stringify(domain)}`);
   }
   if (repository.length > REPOSITORY_NAME_MAX_LENGTH) {
-    throw new ReferenceError(input, `repository name must not be more than ${REPOSITORY_NAME_MAX_LENGTH} characters (it has ${repository.length})`);
+    throw new ReferenceParseError(input, `repository name must not be more than ${REPOSITORY_NAME_MAX_LENGTH} characters (it has ${repository.length})`);
   }
   const reference: Reference = { registry, repository };
   if (match[2] !== undefined) reference.tag = match[2];
   if (match[3] !== undefined) {
     const problem = digestProblem(match[3]);
-    if (problem) throw new ReferenceError(input, problem);
+    if (problem) throw new ReferenceParseError(input, problem);
     reference.digest = match[3];
   }
   return reference;
@@ -154,6 +154,6 @@ export function referenceTarget(reference: Reference): string {
 /** The same repository pinned to `digest` (the tag is dropped: a digest reference is exact). */
 export function withDigest(reference: Reference, digest: string): Reference {
   const problem = digestProblem(digest);
-  if (problem) throw new ReferenceError(`${repositoryName(reference)}@${digest}`, problem);
+  if (problem) throw new ReferenceParseError(`${repositoryName(reference)}@${digest}`, problem);
   return { registry: reference.registry, repository: reference.repository, digest };
 }

@@ -6,7 +6,7 @@ import {
   isDigest,
   parseReference,
   referenceTarget,
-  ReferenceError,
+  ReferenceParseError,
   withDigest,
   type Reference,
 } from '../../src/reference/index.js';
@@ -109,8 +109,8 @@ describe('parseReference: invalid references throw INVALID_REFERENCE with the re
     } catch (err) {
       caught = err;
     }
-    expect(caught).toBeInstanceOf(ReferenceError);
-    const error = caught as ReferenceError;
+    expect(caught).toBeInstanceOf(ReferenceParseError);
+    const error = caught as ReferenceParseError;
     expect(error.code).toBe('INVALID_REFERENCE');
     expect(error.message).toMatch(message);
     expect(error.message).toMatch(/expected \[registry\[:port\]\/\]repository/);
@@ -136,7 +136,7 @@ test.each([
 
 test('withDigest pins the repository and drops the tag; bad digests are refused', () => {
   expect(withDigest(parseReference('reg.io/app:v1'), SHA256)).toEqual({ registry: 'reg.io', repository: 'app', digest: SHA256 });
-  expect(() => withDigest(parseReference('reg.io/app'), 'sha256:abc')).toThrow(ReferenceError);
+  expect(() => withDigest(parseReference('reg.io/app'), 'sha256:abc')).toThrow(ReferenceParseError);
 });
 
 test.each([
@@ -159,7 +159,7 @@ test.each([28, 200])('a long run of name characters followed by a bad byte is re
     } catch (err) {
       caught = err;
     }
-    expect((caught as ReferenceError).code).toBe('INVALID_REFERENCE');
+    expect((caught as ReferenceParseError).code).toBe('INVALID_REFERENCE');
   }
 });
 
