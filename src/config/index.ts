@@ -5,11 +5,11 @@ export {
   resourceJsonSchemas,
   trustPolicyResourceSchema,
   trustStoreResourceSchema,
-  TRUST_STORE_TYPES,
+  TRUST_STORE_RESOURCE_TYPES,
   type TrustPolicySpec,
   type TrustPolicyStatementSpec,
   type TrustStoreSpec,
-  type TrustStoreType,
+  type TrustStoreResourceType,
 } from './resources.js';
 export { parseManifestText, type ManifestFile, type ManifestDocument } from './manifests.js';
 export {
@@ -23,7 +23,7 @@ export {
   type ConfigSnapshot,
   type ConfigValidators,
   type ResourceSource,
-  type TrustPolicyDocument,
+  type TrustPolicyDocumentJson,
   type TrustPolicyEntry,
   type TrustPolicyResource,
   type TrustStoreResource,

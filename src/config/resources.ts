@@ -5,8 +5,9 @@ import { API_VERSION, KIND_TRUST_POLICY, KIND_TRUST_STORE } from './constants.js
 const VERIFICATION_LEVELS = ['strict', 'permissive', 'audit', 'skip'] as const;
 const VALIDATION_TYPES = ['integrity', 'authenticity', 'authenticTimestamp', 'expiry', 'revocation'] as const;
 const VALIDATION_ACTIONS = ['enforce', 'log', 'skip'] as const;
-export const TRUST_STORE_TYPES = ['ca', 'signingAuthority', 'tsa'] as const;
-export type TrustStoreType = (typeof TRUST_STORE_TYPES)[number];
+/** `spec.type` of a TrustStore resource: the CRD's enum, which names the Notary trust store types (config does not import notary). */
+export const TRUST_STORE_RESOURCE_TYPES = ['ca', 'signingAuthority', 'tsa'] as const;
+export type TrustStoreResourceType = (typeof TRUST_STORE_RESOURCE_TYPES)[number];
 
 /** `{type}:{name}` as trust policy statements name trust stores (trust-store-trust-policy.md). */
 const TRUST_STORE_REFERENCE_PATTERN = /^(ca|signingAuthority|tsa):([^:\s/\\]+)$/;
@@ -72,7 +73,7 @@ const trustStoreSpecSchema = z.strictObject({
   trustStoreName: nonEmpty
     .regex(/^[^:\s/\\]+$/, 'must not contain ":", "/", "\\" or whitespace')
     .meta({ description: 'Name trust policies use in {type}:{name}.' }),
-  type: z.enum(TRUST_STORE_TYPES).meta({ description: 'Trust store type: ca, signingAuthority or tsa.' }),
+  type: z.enum(TRUST_STORE_RESOURCE_TYPES).meta({ description: 'Trust store type: ca, signingAuthority or tsa.' }),
   caBundle: nonEmpty.meta({ description: 'PEM-encoded certificates (roots of trust).' }),
 });
 

@@ -9,7 +9,7 @@ import {
   zodFieldIssues,
   type FieldIssue,
   type TrustPolicySpec,
-  type TrustStoreType,
+  type TrustStoreResourceType,
 } from './resources.js';
 
 /** Where a resource was read from: file name (relative to the config source) and 0-based document index. */
@@ -22,7 +22,7 @@ export interface TrustStoreResource {
   kind: typeof KIND_TRUST_STORE;
   /** metadata.name */
   name: string;
-  type: TrustStoreType;
+  type: TrustStoreResourceType;
   trustStoreName: string;
   /** `{type}:{trustStoreName}`, as trust policy statements name it. */
   reference: string;
@@ -46,8 +46,8 @@ export interface TrustPolicyResource {
 
 export type ConfigResource = TrustPolicyResource | TrustStoreResource;
 
-/** The Notary trust policy document (trustpolicy.json shape) a TrustPolicy resource carries. */
-export interface TrustPolicyDocument {
+/** The trust policy document a TrustPolicy resource carries, as JSON (trustpolicy.json shape), before notary validates it into its TrustPolicyDocument. */
+export interface TrustPolicyDocumentJson {
   version: string;
   trustPolicies: TrustPolicySpec['trustPolicies'];
 }
@@ -56,7 +56,7 @@ export interface TrustPolicyDocument {
 export interface TrustPolicyEntry {
   name: string;
   resource: TrustPolicyResource;
-  document: TrustPolicyDocument;
+  document: TrustPolicyDocumentJson;
   /** Referenced trust stores that exist, by `{type}:{name}`. */
   trustStores: ReadonlyMap<string, TrustStoreResource>;
   /** Referenced trust stores no TrustStore resource provides. */
@@ -97,8 +97,8 @@ export interface ConfigSnapshot {
  * certificate rules). Each throws an Error whose message says what is wrong.
  */
 export interface ConfigValidators {
-  trustPolicyDocument?(document: TrustPolicyDocument, source: string): void;
-  trustStore?(type: TrustStoreType, name: string, caBundle: string, certificates: readonly Uint8Array[]): void;
+  trustPolicyDocument?(document: TrustPolicyDocumentJson, source: string): void;
+  trustStore?(type: TrustStoreResourceType, name: string, caBundle: string, certificates: readonly Uint8Array[]): void;
 }
 
 /** `trustpolicy.yaml: document 2 (TrustPolicy "tp"): spec.version: must be "1.0"` */
@@ -366,7 +366,7 @@ export function buildSnapshot(
         message: `no TrustStore resource provides ${missing.join(', ')}; verifications that need it fail until one is added`,
       });
     }
-    const document: TrustPolicyDocument = { version: resource.spec.version, trustPolicies: resource.spec.trustPolicies };
+    const document: TrustPolicyDocumentJson = { version: resource.spec.version, trustPolicies: resource.spec.trustPolicies };
     const contentHash = sha256(
       canonicalJson({
         document,
