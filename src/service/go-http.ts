@@ -1,5 +1,6 @@
 // Replies shaped like Go's net/http and encoding/json, so callers of kyverno-notation-aws see the same bytes.
 import type { FastifyReply } from 'fastify';
+import { goJsonEscape } from '../common/index.js';
 
 const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -27,14 +28,9 @@ export function sendGoError(reply: FastifyReply, status: number, message: string
     .send(`${escapeControlCharacters(message)}\n`);
 }
 
-/** Go's encoding/json escapes these in strings by default (HTML safety); do the same for identical bytes. */
-function escapeLikeGo(json: string): string {
-  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
 /** Go's `json.MarshalIndent(v, "  ", "  ")` as the peer writes its 200 responses. */
 export function marshalIndentLikeGo(value: unknown): string {
-  return escapeLikeGo(JSON.stringify(value, null, 2)).replace(/\n/g, '\n  ');
+  return goJsonEscape(JSON.stringify(value, null, 2)).replace(/\n/g, '\n  ');
 }
 
 /** Go's `%v` of kyverno-notation-aws's ImageInfo: `{{registry name path tag digest} jsonPointer}`. */
