@@ -117,18 +117,19 @@ export class OciLayoutStore implements ArtifactStore {
 
   private async readIndex(): Promise<LayoutIndex> {
     const path = join(this.path, OCI_LAYOUT_INDEX_FILE);
-    let info;
-    try {
-      info = await stat(path);
-    } catch (err) {
-      throw new OciError('INVALID_LAYOUT', `${this.path} has no ${OCI_LAYOUT_INDEX_FILE}`, { cause: err });
-    }
-    if (info.size > MAX_LAYOUT_INDEX_BYTES) {
-      throw sizeLimitError(`${path}`, info.size, MAX_LAYOUT_INDEX_BYTES, 'the layout lists too many manifests');
-    }
+    const bytes = await readFileLimited(path, MAX_LAYOUT_INDEX_BYTES, (problem) => {
+      switch (problem.reason) {
+        case 'unreadable':
+          return new OciError('INVALID_LAYOUT', `${this.path} has no ${OCI_LAYOUT_INDEX_FILE}`, { cause: problem.cause });
+        case 'not-a-file':
+          return new OciError('INVALID_LAYOUT', `${path} is not a regular file`);
+        case 'too-large':
+          return sizeLimitError(path, problem.growing ? `at least ${problem.size}` : problem.size, MAX_LAYOUT_INDEX_BYTES, 'the layout lists too many manifests');
+      }
+    });
     let json: unknown;
     try {
-      json = JSON.parse(await readFile(path, 'utf8'));
+      json = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
     } catch (err) {
       throw new OciError('INVALID_LAYOUT', `${path} is not valid JSON`, { cause: err });
     }
