@@ -93,6 +93,15 @@ function isLocalhost(registry: string): boolean {
   return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/**
+ * A 401 from an origin a redirect led to: the registry's credentials are never sent there and its
+ * WWW-Authenticate never becomes the registry's auth state (it would send them to the realm it names).
+ */
+async function refuseForeignChallenge(res: HttpResponse, registry: string, what: string): Promise<never> {
+  await res.body.dump();
+  throw new OciError('UNAUTHORIZED', `${what}: ${res.url.origin}, where ${registry} redirected us, asks for credentials; the credentials of ${registry} are not sent to another origin`, { status: 401 });
+}
+
 export class RegistryClient {
   readonly limits: RegistryLimits;
   readonly monolithicUploadMaxBytes: number;
@@ -180,11 +189,14 @@ export class RegistryClient {
     const upfront = await this.authenticator.authorization(registry, req.scopes, req.signal);
     const first = await this.transport.send({ ...base, headers: { ...req.headers, ...(upfront ? { authorization: upfront } : {}) } });
     if (first.status !== 401) return first;
+    // A redirect may have led to another origin: its challenge is not the registry's (see below).
+    if (first.url.origin !== url.origin) await refuseForeignChallenge(first, registry, req.what);
     const challenge = header(first.headers, 'www-authenticate');
     await first.body.dump();
     const answer = await this.authenticator.respond(registry, challenge, req.scopes, req.what, req.signal);
     const second = await this.transport.send({ ...base, headers: { ...req.headers, authorization: answer } });
     if (second.status === 401) {
+      if (second.url.origin !== url.origin) await refuseForeignChallenge(second, registry, req.what);
       await second.body.dump();
       throw new OciError('UNAUTHORIZED', `${req.what}: ${registry} rejected the credentials (HTTP 401); check the username/password or registry config`, { status: 401 });
     }
