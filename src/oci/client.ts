@@ -1,6 +1,7 @@
 // The registry client: configured once (credentials, plain HTTP / insecure per registry, limits, timeouts).
 import { LRUCache } from 'lru-cache';
 import type { Reference } from '../reference/index.js';
+import { addressRuleOf, type AddressRule } from './address.js';
 import { Authenticator } from './auth/authenticator.js';
 import { anonymousCredentials, type CredentialProvider } from './auth/credentials.js';
 import {
@@ -63,6 +64,13 @@ export interface RegistryClientOptions {
   registries?: Record<string, RegistryHostOptions>;
   /** Use plain HTTP for localhost, 127.0.0.0/8 and [::1] unless a registry entry says otherwise. */
   plainHttpForLocalhost?: boolean;
+  /**
+   * Registries (host[:port] as in references) held to the public-address rule whatever their own address:
+   * their redirects, Link/Location URLs and token realms may only lead to public addresses. Registries
+   * on public addresses are held to it anyway (see address.ts); this adds e.g. a registry reached through
+   * a private endpoint that must still not send us into the private network.
+   */
+  publicRegistries?: string[];
   limits?: Partial<RegistryLimits>;
   timeouts?: Partial<Timeouts>;
   retry?: Partial<RetryPolicy>;
@@ -87,6 +95,8 @@ export interface RegistryRequest {
 
 /** Most Repository objects kept (they cache Referrers API support per repository). */
 const MAX_CACHED_REPOSITORIES = 1000;
+/** How long a registry's address rule (from resolving its name) is kept. */
+const ADDRESS_RULE_TTL_MS = 60_000;
 
 function isLocalhost(registry: string): boolean {
   const host = registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : (registry.split(':')[0] ?? registry);
@@ -110,6 +120,7 @@ export class RegistryClient {
   private readonly transport: HttpTransport;
   private readonly authenticator: Authenticator;
   private readonly repositories = new LRUCache<string, Repository>({ max: MAX_CACHED_REPOSITORIES });
+  private readonly addressRules = new LRUCache<string, Promise<AddressRule>>({ max: MAX_CACHED_REPOSITORIES, ttl: ADDRESS_RULE_TTL_MS });
 
   constructor(options: RegistryClientOptions = {}) {
     this.options = options;
@@ -128,6 +139,7 @@ export class RegistryClient {
       transport: this.transport,
       credentials: options.credentials ?? anonymousCredentials,
       insecureFor: (host) => this.hostOptions(host).insecure,
+      addressRuleFor: (registry) => this.addressRule(registry),
     });
   }
 
@@ -157,6 +169,20 @@ export class RegistryClient {
     };
   }
 
+  /**
+   * Where `registry` may send us (redirects, Link/Location URLs, token realms): `public` for a registry on
+   * a public address or listed in `publicRegistries`, `any` for one on a loopback, link-local or private address.
+   */
+  addressRule(registry: string): Promise<AddressRule> {
+    if (this.options.publicRegistries?.includes(registry)) return Promise.resolve('public');
+    let rule = this.addressRules.get(registry);
+    if (!rule) {
+      rule = addressRuleOf(this.baseUrl(registry).hostname);
+      this.addressRules.set(registry, rule);
+    }
+    return rule;
+  }
+
   /** `https://registry-1.docker.io` for docker.io; `http(s)://<host>` otherwise. */
   baseUrl(registry: string): URL {
     const host = registry === DOCKER_HUB_REGISTRY ? DOCKER_HUB_ENDPOINT : registry;
@@ -177,14 +203,16 @@ export class RegistryClient {
       idempotent: req.idempotent,
       insecure: foreign ? false : this.hostOptions(registry).insecure,
       what: req.what,
+      redirectAddresses: () => this.addressRule(registry),
     };
     if (foreign) {
-      const res = await this.transport.send({ ...base, headers: { ...req.headers } });
+      const res = await this.transport.send({ ...base, headers: { ...req.headers }, addresses: await this.addressRule(registry) });
       if (res.status === 401) {
         await res.body.dump();
         throw new OciError('UNAUTHORIZED', `${req.what}: ${url.origin}, where ${registry} sent us, asks for credentials; the credentials of ${registry} are not sent to another origin`, { status: 401 });
       }
-      return res;
+      // Not the registry's answer: treated like a redirected one (its body is never quoted).
+      return { ...res, redirected: true };
     }
     const upfront = await this.authenticator.authorization(registry, req.scopes, req.signal);
     const first = await this.transport.send({ ...base, headers: { ...req.headers, ...(upfront ? { authorization: upfront } : {}) } });

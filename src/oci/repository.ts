@@ -35,8 +35,16 @@ interface RegistryErrorEntry {
   message: string;
 }
 
-/** The `{"errors":[{"code","message"}]}` body of a registry error response, read with a limit; [] when absent. */
+/**
+ * The `{"errors":[{"code","message"}]}` body of a registry error response, read with a limit; [] when absent.
+ * The body of a redirected response comes from wherever the registry sent us (perhaps a private service):
+ * it is never read into a message.
+ */
 async function registryErrors(res: HttpResponse): Promise<RegistryErrorEntry[]> {
+  if (res.redirected) {
+    await res.body.dump();
+    return [];
+  }
   try {
     const { bytes } = await readLimited(res.body, MAX_AUXILIARY_RESPONSE_BYTES, () => new OciError('SIZE_LIMIT_EXCEEDED', 'error body too large'), {
       stop: () => abandon(res.body),
