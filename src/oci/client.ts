@@ -5,10 +5,14 @@ import { addressRuleOf, type AddressRule } from './address.js';
 import { Authenticator } from './auth/authenticator.js';
 import { anonymousCredentials, type CredentialProvider } from './auth/credentials.js';
 import {
+  DEFAULT_MAX_ARTIFACT_MANIFEST_BYTES,
   DEFAULT_MAX_BLOB_BYTES,
   DEFAULT_MAX_MANIFEST_BYTES,
   DEFAULT_MAX_REFERRERS,
+  DEFAULT_MAX_REFERRERS_INDEX_BYTES,
+  DEFAULT_MAX_REFERRERS_PAGE_BYTES,
   DEFAULT_MAX_REFERRERS_PAGES,
+  DEFAULT_MAX_SIGNATURE_ENVELOPE_BYTES,
   DEFAULT_MONOLITHIC_UPLOAD_MAX_BYTES,
   DEFAULT_UPLOAD_CHUNK_BYTES,
   DOCKER_HUB_ENDPOINT,
@@ -28,9 +32,18 @@ import {
   type Timeouts,
 } from './transport.js';
 
+/** Bounds on what a registry may make us read and parse (see constants.ts for why each default). */
 export interface RegistryLimits {
-  /** Largest manifest or index read (default 4 MiB). */
+  /** Largest image manifest or index read (default 4 MiB). */
   maxManifestBytes: number;
+  /** Largest manifest read through a descriptor naming an artifactType, e.g. a signature manifest (default 256 KiB). */
+  maxArtifactManifestBytes: number;
+  /** Largest Referrers API page (default 256 KiB). */
+  maxReferrersPageBytes: number;
+  /** Largest referrers tag schema index, read or written (default 256 KiB). */
+  maxReferrersIndexBytes: number;
+  /** Largest blob of a signature envelope media type (application/jose+json, application/cose; default 256 KiB). */
+  maxSignatureEnvelopeBytes: number;
   /** Largest blob read into memory (default 256 MiB). */
   maxBlobBytes: number;
   /** Most referrers listed for one subject. */
@@ -41,6 +54,10 @@ export interface RegistryLimits {
 
 export const DEFAULT_REGISTRY_LIMITS: RegistryLimits = {
   maxManifestBytes: DEFAULT_MAX_MANIFEST_BYTES,
+  maxArtifactManifestBytes: DEFAULT_MAX_ARTIFACT_MANIFEST_BYTES,
+  maxReferrersPageBytes: DEFAULT_MAX_REFERRERS_PAGE_BYTES,
+  maxReferrersIndexBytes: DEFAULT_MAX_REFERRERS_INDEX_BYTES,
+  maxSignatureEnvelopeBytes: DEFAULT_MAX_SIGNATURE_ENVELOPE_BYTES,
   maxBlobBytes: DEFAULT_MAX_BLOB_BYTES,
   maxReferrers: DEFAULT_MAX_REFERRERS,
   maxReferrersPages: DEFAULT_MAX_REFERRERS_PAGES,

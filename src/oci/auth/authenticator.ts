@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { readLimited } from '../body.js';
 import { DEFAULT_TOKEN_EXPIRES_SECONDS, MAX_AUXILIARY_RESPONSE_BYTES, TOKEN_EXPIRY_LEEWAY_MS, USER_AGENT } from '../constants.js';
 import type { AddressRule } from '../address.js';
+import { checkJsonDepth } from '../document.js';
 import { OciError } from '../errors.js';
 import { abandon, networkError, type HttpTransport } from '../transport.js';
 import { parseChallenges } from './challenge.js';
@@ -167,6 +168,7 @@ export class Authenticator {
       const { bytes } = await readLimited(res.body, MAX_AUXILIARY_RESPONSE_BYTES, () => new OciError('SIZE_LIMIT_EXCEEDED', `${what}: the token response is larger than ${MAX_AUXILIARY_RESPONSE_BYTES} bytes`), {
         stop: () => abandon(res.body),
       });
+      checkJsonDepth(bytes, `${what}: the token response`);
       parsed = tokenResponseSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));
     } catch (err) {
       if (err instanceof OciError) throw err;
