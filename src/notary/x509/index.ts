@@ -17,7 +17,7 @@ export {
   type ChainValidationOptions,
   type ValidityTime,
 } from './chain.js';
-export { UNTRUSTED_SIGNER_MESSAGE, verifyChainToTrustAnchors } from './trust.js';
+export { UNTRUSTED_SIGNER_MESSAGE, findTrustAnchor, verifyChainToTrustAnchors, verifyDerChainToTrustAnchors } from './trust.js';
 export {
   MANDATORY_DN_ATTRIBUTES,
   canonicalAttributeType,
