@@ -9,6 +9,7 @@ import {
 import * as pkijs from 'pkijs';
 import { NotaryError } from '../errors.js';
 import { nodeCertificate } from './cache.js';
+import { publicKeyBoundsProblem } from './key-bounds.js';
 import {
   ALLOWED_CERTIFICATE_SIGNATURE_ALGORITHMS,
   ALLOWED_EC_CURVES,
@@ -36,6 +37,8 @@ export interface CertificateFacts {
   /** OID of an extension that appears twice (RFC 5280 forbids it). */
   duplicateExtension?: string;
   publicKey: { type: string; bits?: number; curve?: string };
+  /** Why no signature may be checked with this certificate's key (an RSA key beyond the bounds). */
+  keyProblem?: string;
   /** OpenSSL's view, used to verify signatures. */
   node: NodeX509Certificate;
 }
@@ -94,6 +97,7 @@ function readFacts(certificate: X509Certificate): CertificateFacts {
       }),
       ...(duplicateExtension !== undefined && { duplicateExtension }),
       publicKey: publicKeyOf(node),
+      ...keyProblemOf(node),
       node,
     };
   } catch (err) {
@@ -125,6 +129,11 @@ function signatureAlgorithmOf(asn: pkijs.Certificate): CertificateFacts['signatu
     return hash ? { oid, name: `RSASSA-PSS with ${hash}`, allowed: true } : { oid, name: 'RSASSA-PSS with SHA-1', allowed: false };
   }
   return { oid, name: WEAK_CERTIFICATE_SIGNATURE_ALGORITHMS.get(oid) ?? oid, allowed: false };
+}
+
+function keyProblemOf(node: NodeX509Certificate): { keyProblem?: string } {
+  const keyProblem = publicKeyBoundsProblem(node.publicKey);
+  return keyProblem === undefined ? {} : { keyProblem };
 }
 
 function publicKeyOf(node: NodeX509Certificate): CertificateFacts['publicKey'] {
@@ -160,7 +169,7 @@ const signatureChecks = new WeakMap<CertificateFacts, WeakMap<CertificateFacts, 
 
 /** Whether `child`'s signature verifies with `issuer`'s public key (algorithm allow-list applied). */
 export function signatureVerifiesWith(child: CertificateFacts, issuer: CertificateFacts): boolean {
-  if (!child.signatureAlgorithm.allowed) return false;
+  if (!child.signatureAlgorithm.allowed || issuer.keyProblem !== undefined) return false;
   let checked = signatureChecks.get(child);
   if (!checked) {
     checked = new WeakMap();
