@@ -21,7 +21,7 @@ import { verifyChainAnchored, verifyChainRequirements, verifyTrustedIdentity } f
 import { checkTargetArtifact, criticalAttributes, parseNotaryPayload, verifyEnvelopeIntegrity, type VerifiedEnvelope } from './integrity.js';
 import type { AppliedPolicy } from './policy.js';
 import { ValidationRecorder, errorInfo } from './recorder.js';
-import { chainRevocationStatus, revocationVerdict } from './revocation.js';
+import { chainRevocationStatus, revocationVerdict, untrustedChainRevocationStatus } from './revocation.js';
 
 /** Everything a signature is checked against, fixed for one artifact. */
 export interface SignatureCheckContext {
@@ -126,6 +126,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
     // 3. Authenticity. Compare first: a chain that holds no trust anchor byte for byte is refused
     // before any of its certificates is parsed or a signature checked (it is the attacker's input).
     let anchored = false;
+    let authentic = false;
     try {
       await verifyChainAnchored(signerInfo.certificateChain, signerInfo.signedAttributes.signingScheme, policy, context.trustStore, signal);
       anchored = true;
@@ -142,6 +143,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
         verifyChainRequirements(chain);
         if (!pluginDoes(CAPABILITY_TRUSTED_IDENTITY)) verifyTrustedIdentity(leaf, policy);
         recorder.pass('authenticity');
+        authentic = true;
       } catch (err) {
         if (isAbort(err, signal)) throw err;
         if (recorder.fail('authenticity', errorInfo(err, 'UNTRUSTED_SIGNER'))) return finish();
@@ -195,11 +197,13 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
         // Only a verified time counts (spec, Revocation Checking with CRL/OCSP): the signing
         // authority's authentic signing time, or a verified timestamp's upper limit. A revocation
         // effective after it leaves the signature valid; without one, any revocation counts.
-        const statuses = await chainRevocationStatus(chain, context.revocation, {
-          ...(signedNoLaterThan ? { authenticSigningTime: signedNoLaterThan } : {}),
-          signal,
-          purpose: 'codeSigning',
-        });
+        const statuses = authentic
+          ? await chainRevocationStatus(chain, context.revocation, {
+              ...(signedNoLaterThan ? { authenticSigningTime: signedNoLaterThan } : {}),
+              signal,
+              purpose: 'codeSigning',
+            })
+          : untrustedChainRevocationStatus(chain);
         result.revocation = statuses;
         const verdict = revocationVerdict(statuses, 'signing');
         if (verdict) throw verdict;
