@@ -5,6 +5,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { deadline, withDeadline } from '../common/index.js';
+import { canonicalRepository } from '../reference/index.js';
 import type { ConfigSource, TrustPolicyEntry } from '../config/index.js';
 import type { ImageVerificationResult } from '../notary/index.js';
 import type { VerdictCache } from './cache.js';
@@ -74,7 +75,8 @@ function successBody(outcomes: readonly ImageOutcome[], trustPolicy: TrustPolicy
     if (outcome.status !== 'verified') continue;
     const { image } = outcome;
     if (image.info.jsonPointer !== '') {
-      results.push({ op: 'replace', path: image.info.jsonPointer, value: `${image.repositoryString}@${outcome.digest}` });
+      // The registry in its canonical spelling, as scopes were selected (DOCKER.IO:443 → docker.io); the digest pins the content.
+      results.push({ op: 'replace', path: image.info.jsonPointer, value: `${canonicalRepository(image.repositoryString)}@${outcome.digest}` });
     }
     digests[image.imageString] = outcome.digest;
   }
