@@ -9,6 +9,7 @@ export {
 } from './constants.js';
 export { digestProblem, isDigest } from './digest.js';
 export { isRepositoryPath } from './grammar.js';
+export { canonicalRegistry, canonicalRepository } from './registry.js';
 export { ReferenceParseError, type ReferenceErrorCode } from './errors.js';
 export {
   familiarReference,

@@ -3,6 +3,7 @@ import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { X509Certificate } from '@peculiar/x509';
 import { bytesEqual } from '../../common/index.js';
+import { publicKeyBoundsProblem } from '../x509/key-bounds.js';
 
 export interface CertificateInfo {
   certificate: X509Certificate;
@@ -83,7 +84,7 @@ export function isIssuedBy(subject: CertificateInfo, issuer: CertificateInfo): b
   }
   let verifies = checked.get(issuer);
   if (verifies === undefined) {
-    verifies = subject.node.verify(issuer.node.publicKey);
+    verifies = publicKeyBoundsProblem(issuer.node.publicKey) === undefined && subject.node.verify(issuer.node.publicKey);
     checked.set(issuer, verifies);
   }
   return verifies;

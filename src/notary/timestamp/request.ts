@@ -4,7 +4,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { request } from 'undici';
 import type { X509Certificate } from '@peculiar/x509';
-import { bytesEqual, readLimited } from '../../common/index.js';
+import { bytesEqual, deadline, readLimited } from '../../common/index.js';
 import { NotaryError } from '../errors.js';
 import { digest, HASH_ALGORITHM_OIDS, type HashAlgorithmName } from './algorithm.js';
 import {
@@ -141,8 +141,9 @@ export async function requestTimestamp(url: string, signature: Uint8Array, optio
   const limit = options.maxResponseBytes ?? MAX_TIMESTAMP_RESPONSE_BYTES;
   const nonce = positiveNonce();
   const body = buildTimestampRequest(signature, options.hashAlgorithm, nonce);
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  // Strong references: AbortSignal.any(AbortSignal.timeout(...)) stops aborting after a GC on Node 20.
+  const timeout = deadline([options.signal], { timeoutMs });
+  const { signal } = timeout;
 
   let reply: Uint8Array;
   try {
@@ -170,9 +171,11 @@ export async function requestTimestamp(url: string, signature: Uint8Array, optio
     });
   } catch (err) {
     if (err instanceof NotaryError) throw err;
-    if (timeout.aborted) throw unavailable(url, `no reply within ${timeoutMs} ms`, err);
+    if (timeout.timedOut) throw unavailable(url, `no reply within ${timeoutMs} ms`, err);
     if (options.signal?.aborted) throw unavailable(url, 'the request was cancelled', err);
     throw unavailable(url, `request failed: ${(err as Error).message}`, err);
+  } finally {
+    timeout.dispose();
   }
 
   const token = tokenFromReply(reply, url, {

@@ -114,6 +114,8 @@ function validateChain(chain: readonly X509Certificate[], rules: ChainRules, opt
 }
 
 function checkEncoding(certificate: CertificateFacts): void {
+  // Before any signature of the chain is checked: the keys are the sender's choice.
+  if (certificate.keyProblem !== undefined) fail(`${subjectOf(certificate)} is refused: ${certificate.keyProblem}`);
   if (!certificate.signatureAlgorithm.allowed) {
     fail(
       `${subjectOf(certificate)} is signed with ${certificate.signatureAlgorithm.name}, which the Notary certificate requirements do not allow; ` +
