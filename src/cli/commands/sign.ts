@@ -61,7 +61,11 @@ export interface SignCommandOptions extends RegistryCliOptions {
   timeout?: string;
 }
 
-/** A duration like notation's --expiry: `24h`, `30m`, `3h20m`, `7d`, `90s`. */
+/**
+ * `--expiry`: whole numbers of s, m, h and d (`24h`, `30m`, `3h20m`, `7d`, `90s`). Not notation's
+ * grammar, which is Go's time.ParseDuration (src/common/go.ts): notation takes `1.5h` and `500ms`
+ * and has no `d`.
+ */
 export function parseExpiryDuration(value: string): number {
   const parts = [...value.matchAll(/(\d+)([smhd])/g)];
   const consumed = parts.map((p) => p[0]).join('');
