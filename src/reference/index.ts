@@ -1,22 +1,8 @@
 // Public face of image references: parse, normalise and format docker/distribution references.
-export {
-  DEFAULT_REGISTRY,
-  DEFAULT_TAG,
-  DIGEST_HEX_LENGTH,
-  LEGACY_DEFAULT_REGISTRY,
-  OFFICIAL_REPOSITORY_PREFIX,
-  REPOSITORY_NAME_MAX_LENGTH,
-} from './constants.js';
+// Only what other domains use; tests reach the rest by path.
+export { DEFAULT_TAG } from './constants.js';
 export { digestProblem, isDigest } from './digest.js';
 export { isRepositoryPath } from './grammar.js';
-export { canonicalRegistry, canonicalRepository } from './registry.js';
+export { canonicalRepository } from './registry.js';
 export { ReferenceParseError, type ReferenceErrorCode } from './errors.js';
-export {
-  familiarReference,
-  formatReference,
-  parseReference,
-  referenceTarget,
-  repositoryName,
-  withDigest,
-  type Reference,
-} from './reference.js';
+export { formatReference, parseReference, referenceTarget, withDigest, type Reference } from './reference.js';

@@ -132,7 +132,7 @@ export function formatReference(reference: Reference): string {
 }
 
 /** `registry/repository`, the name trust policy scopes match against. */
-export function repositoryName(reference: Pick<Reference, 'registry' | 'repository'>): string {
+function repositoryName(reference: Pick<Reference, 'registry' | 'repository'>): string {
   return `${reference.registry}/${reference.repository}`;
 }
 

@@ -1,7 +1,7 @@
 // parseReference follows docker/distribution's ParseNormalizedNamed: normalisation and rejections.
 import { describe, expect, test } from 'vitest';
+import { familiarReference } from '../../src/reference/reference.js';
 import {
-  familiarReference,
   formatReference,
   isDigest,
   parseReference,

@@ -1,6 +1,6 @@
 // The canonical spelling of a registry (issue 9 M2): what is merged, and what deliberately is not.
 import { expect, test } from 'vitest';
-import { canonicalRegistry, canonicalRepository } from '../../src/reference/index.js';
+import { canonicalRegistry, canonicalRepository } from '../../src/reference/registry.js';
 
 test.each([
   // Spellings of one name: merged.
