@@ -1,7 +1,8 @@
 // `imgverify discover` against the real registry (tag schema), the Referrers API double and OCI layouts.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { copyGraph, OciLayoutStore, pushArtifact, pushImage, RegistryClient } from '../../src/oci/index.js';
+import { copyGraph, OciLayoutStore, pushImage, RegistryClient } from '../../src/oci/index.js';
+import { pushArtifact } from '../../src/oci/push.js';
 import { NOTARY_FIXTURES } from '../support/fixtures.js';
 import { startReferrersRegistryDouble, type ReferrersRegistryDouble } from '../support/referrers-registry-double.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';

@@ -3,7 +3,8 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { credentialsFromDockerConfig, dockerConfigCredentials, OciError, runCredentialHelper, type Credential } from '../../src/oci/index.js';
+import { credentialsFromDockerConfig, dockerConfigCredentials, OciError } from '../../src/oci/index.js';
+import { runCredentialHelper, type Credential } from '../../src/oci/auth/index.js';
 import { rejectionOf } from '../support/errors.js';
 
 let work: string;

@@ -3,18 +3,9 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  ANNOTATION_REF_NAME,
-  copyGraph,
-  MEDIA_TYPE_OCI_INDEX,
-  MEDIA_TYPE_OCI_MANIFEST,
-  OciError,
-  OciLayoutStore,
-  pushArtifact,
-  pushImage,
-  pushIndex,
-  referrersTag,
-} from '../../src/oci/index.js';
+import { ANNOTATION_REF_NAME, copyGraph, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_MANIFEST, OciError, OciLayoutStore, pushImage } from '../../src/oci/index.js';
+import { pushArtifact, pushIndex } from '../../src/oci/push.js';
+import { referrersTag } from '../../src/oci/referrers.js';
 import { NOTARY_FIXTURES } from '../support/fixtures.js';
 import { rejectionOf } from '../support/errors.js';
 

@@ -1,6 +1,9 @@
 // Pure protocol helpers: WWW-Authenticate challenges, token scopes, Link headers, referrers tags, Go JSON.
 import { expect, test } from 'vitest';
-import { encodeIndex, mergeScopes, nextLink, parseChallenges, referrersTag, repositoryScope, type Challenge } from '../../src/oci/index.js';
+import { mergeScopes, parseChallenges, repositoryScope, type Challenge } from '../../src/oci/auth/index.js';
+import { encodeIndex } from '../../src/oci/json.js';
+import { referrersTag } from '../../src/oci/referrers.js';
+import { nextLink } from '../../src/oci/repository.js';
 
 test.each([
   {

@@ -1,16 +1,10 @@
 // The Referrers API path (pagination, artifactType filter, limits, support detection) and digest
 // checks on content a registry serves altered, against the in-process referrers registry double.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  MEDIA_TYPE_OCI_MANIFEST,
-  OciError,
-  pushArtifact,
-  pushImage,
-  referrersTag,
-  RegistryClient,
-  type Descriptor,
-  type Repository,
-} from '../../src/oci/index.js';
+import { MEDIA_TYPE_OCI_MANIFEST, OciError, pushImage, RegistryClient, type Descriptor } from '../../src/oci/index.js';
+import { pushArtifact } from '../../src/oci/push.js';
+import { referrersTag } from '../../src/oci/referrers.js';
+import { type Repository } from '../../src/oci/repository.js';
 import { startReferrersRegistryDouble, type ReferrersRegistryDouble } from '../support/referrers-registry-double.js';
 import { rejectionOf } from '../support/errors.js';
 

@@ -2,21 +2,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  computeDigest,
-  encodeJsonDocument,
-  MEDIA_TYPE_DOCKER_CONFIG,
-  MEDIA_TYPE_DOCKER_LAYER_GZIP,
-  MEDIA_TYPE_DOCKER_MANIFEST,
-  MEDIA_TYPE_OCI_INDEX,
-  MEDIA_TYPE_OCI_MANIFEST,
-  OciError,
-  pushArtifact,
-  pushImage,
-  pushIndex,
-  referrersTag,
-  RegistryClient,
-} from '../../src/oci/index.js';
+import { computeDigest, MEDIA_TYPE_DOCKER_CONFIG, MEDIA_TYPE_DOCKER_LAYER_GZIP, MEDIA_TYPE_DOCKER_MANIFEST, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_MANIFEST, OciError, pushImage, RegistryClient } from '../../src/oci/index.js';
+import { encodeJsonDocument } from '../../src/oci/json.js';
+import { pushArtifact, pushIndex } from '../../src/oci/push.js';
+import { referrersTag } from '../../src/oci/referrers.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
 import { rejectionOf } from '../support/errors.js';
 

@@ -1,6 +1,7 @@
 // Retries of idempotent requests on 429/5xx with backoff and Retry-After, bounded; cancellation.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { OciError, parseRetryAfter, pushImage, RegistryClient, type Descriptor } from '../../src/oci/index.js';
+import { OciError, pushImage, RegistryClient, type Descriptor } from '../../src/oci/index.js';
+import { parseRetryAfter } from '../../src/oci/transport.js';
 import { startReferrersRegistryDouble, type ReferrersRegistryDouble } from '../support/referrers-registry-double.js';
 import { rejectionOf } from '../support/errors.js';
 import { listenHttpDouble } from '../support/http-double.js';
