@@ -28,15 +28,17 @@ export {
   type PushIndexOptions,
 } from './push.js';
 export { copyGraph, DEFAULT_MAX_COPY_NODES, type CopyGraphOptions, type CopyGraphResult } from './copy.js';
+export { RegistryClient, type RegistryClientOptions, type RegistryHostOptions } from './client.js';
 export {
   DEFAULT_REGISTRY_LIMITS,
-  RegistryClient,
-  type RegistryClientOptions,
-  type RegistryHostOptions,
+  repositoryOptions,
   type RegistryLimits,
   type RegistryRequest,
-} from './client.js';
-export { nextLink, Repository, type PushBlobOptions, type ReferrersApiSupport } from './repository.js';
+  type RegistryTransport,
+  type RepositoryOptions,
+} from './registry-transport.js';
+export { nextLink } from './registry-url.js';
+export { Repository, type PushBlobOptions, type ReferrersApiSupport } from './repository.js';
 export { DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUTS, parseRetryAfter, type RetryPolicy, type Timeouts } from './transport.js';
 export {
   anonymousCredentials,
