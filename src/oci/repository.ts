@@ -30,7 +30,11 @@ export interface PushBlobOptions extends RequestOptions {
   mountFrom?: string;
 }
 
-/** Whether the registry serves the Referrers API for this repository; learnt once, then cached. */
+/**
+ * Whether the registry serves the Referrers API for this repository, as this Repository has seen it
+ * (the client keeps Repository objects in an LRU): a 404 from the API marks it unsupported and it is
+ * not asked again; a push answered with OCI-Subject marks it supported.
+ */
 export type ReferrersApiSupport = 'unknown' | 'supported' | 'unsupported';
 
 /** The registry and repository of a store that is a remote repository (read structurally: wrappers that forward them count). */
@@ -392,7 +396,8 @@ export class Repository implements ArtifactStore {
     const descriptor: Descriptor = { mediaType, digest, size: bytes.length };
     if (manifest.artifactType) descriptor.artifactType = manifest.artifactType;
     if (manifest.subject) {
-      // A registry with the Referrers API says so with OCI-Subject; otherwise the client keeps the tag index.
+      // A registry that processed the subject says so with OCI-Subject. Without the header, ask the Referrers
+      // API (once per Repository): only a registry that does not serve it needs the client to keep the tag index.
       if (header(res.headers, 'oci-subject')) this.referrersApi = 'supported';
       else if (!(await this.servesReferrersApi(manifest.subject, options))) {
         await this.addToReferrersTagIndex(manifest.subject, referrerDescriptor(descriptor, manifest), options);
@@ -401,7 +406,7 @@ export class Repository implements ArtifactStore {
     return descriptor;
   }
 
-  /** Probe the Referrers API once per repository. */
+  /** Whether the Referrers API is served; probed only while that is unknown (a failed probe leaves it unknown). */
   private async servesReferrersApi(subject: Descriptor, options?: RequestOptions): Promise<boolean> {
     if (this.referrersApi === 'unknown') await this.referrersFromApi(subject, undefined, options);
     return this.referrersApi === 'supported';

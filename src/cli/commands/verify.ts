@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { Command, Option } from 'commander';
-import { errorCode } from '../../common/index.js';
+import { deadline, errorCode } from '../../common/index.js';
 import { OciLayoutStore, type ArtifactStore } from '../../oci/index.js';
 import {
   DEFAULT_MAX_SIGNATURES,
@@ -185,7 +185,7 @@ export async function runVerify(reference: string, options: VerifyCommandOptions
     return fail(err);
   }
 
-  const signal = AbortSignal.timeout(timeoutSeconds * 1000);
+  const signal = deadline([], { timeoutMs: timeoutSeconds * 1000, timeoutMessage: `verification did not finish within --timeout ${timeoutSeconds}s` }).signal;
   let result: ImageVerificationResult;
   try {
     if (options.ociLayout) {
