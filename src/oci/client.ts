@@ -1,7 +1,7 @@
 // The registry client: configured once (credentials, plain HTTP / insecure per registry, limits, timeouts).
 import { LRUCache } from 'lru-cache';
 import type { Reference } from '../reference/index.js';
-import { addressRuleOf, type AddressRule } from './address.js';
+import { addressRuleOf, type AddressRule } from '../common/index.js';
 import { Authenticator } from './auth/authenticator.js';
 import { anonymousCredentials, type CredentialProvider } from './auth/credentials.js';
 import { USER_AGENT } from './constants.js';
