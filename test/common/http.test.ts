@@ -36,6 +36,21 @@ beforeAll(async () => {
       res.writeHead(302, { location: 'file:///etc/passwd' });
       return void res.end();
     }
+    if (path === '/ocsp' && req.method === 'POST') {
+      // An OCSP-like responder: answers with the request body's size, or a redirect it must not be followed through.
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const size = Buffer.concat(chunks).length;
+        if (size === 0) {
+          res.writeHead(302, { location: '/small' });
+          return void res.end();
+        }
+        res.writeHead(200, { 'content-type': req.headers['content-type'] ?? '' });
+        res.end(String(size));
+      });
+      return;
+    }
     if (path === '/to-other') {
       res.writeHead(307, { location: `http://localhost:${other.port}/x` });
       return void res.end();
@@ -92,4 +107,12 @@ test("the caller's abort ends the exchange with ABORTED", async () => {
   setTimeout(() => controller.abort(new Error('caller gave up')), 100);
   const error = await rejectionOf(HttpError, client.fetchBytes(get('/stall', { signal: controller.signal }), { maxBytes: 100, timeoutMs: 5000 }));
   expect([error.code, (error.cause as Error).message]).toEqual(['ABORTED', 'caller gave up']);
+});
+
+test('a POST sends its body and is not redirected unless asked', async () => {
+  const post = { method: 'POST' as const, url: new URL('/ocsp', server.url), idempotent: false, what: 'POST /ocsp' };
+  const answer = await client.fetchBytes({ ...post, headers: { 'content-type': 'application/ocsp-request' }, body: new Uint8Array(42) }, { maxBytes: 100, timeoutMs: 2000 });
+  expect([answer.status, Buffer.from(answer.bytes).toString(), answer.headers['content-type']]).toEqual([200, '42', 'application/ocsp-request']);
+  const redirect = await client.fetchBytes({ ...post, body: new Uint8Array(0) }, { maxBytes: 100 });
+  expect([redirect.status, redirect.redirected]).toEqual([302, false]);
 });
