@@ -1,5 +1,5 @@
 // Small cross-domain building blocks: the error base class, byte equality, bounded reads, Go compatibility,
-// cancellation (deadlines, linked signals, abort checks).
+// cancellation (deadlines, linked signals, abort checks), the bounded HTTP client and the public-address rule.
 export { bytesEqual } from './bytes.js';
 export { BaseError, errorCode } from './error.js';
 export { goJsonEscape, goJsonMap, goJsonStruct, goParseBool, goParseDuration } from './go.js';
@@ -14,3 +14,31 @@ export {
   type Deadline,
   type DeadlineOptions,
 } from './abort.js';
+export {
+  addressRuleOf,
+  checkLiteralTarget,
+  ipLiteral,
+  isPublicAddress,
+  NON_PUBLIC_ADDRESS_CODE,
+  publicOnlyLookup,
+  type AddressRule,
+  type NonPublicAddressError,
+} from './address.js';
+export {
+  abandon,
+  causeCode,
+  DEFAULT_HTTP_CLIENT_OPTIONS,
+  header,
+  HttpClient,
+  HttpError,
+  parseRetryAfter,
+  type HttpClientOptions,
+  type HttpErrorCode,
+  type HttpMethod,
+  type HttpRequest,
+  type HttpResponse,
+  type HttpRetryPolicy,
+  type HttpTimeouts,
+  type ResponseBody,
+  type ResponseHeaders,
+} from './http.js';

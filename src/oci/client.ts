@@ -1,67 +1,23 @@
 // The registry client: configured once (credentials, plain HTTP / insecure per registry, limits, timeouts).
 import { LRUCache } from 'lru-cache';
 import type { Reference } from '../reference/index.js';
-import { addressRuleOf, type AddressRule } from './address.js';
+import { addressRuleOf, type AddressRule } from '../common/index.js';
 import { Authenticator } from './auth/authenticator.js';
 import { anonymousCredentials, type CredentialProvider } from './auth/credentials.js';
-import {
-  DEFAULT_MAX_ARTIFACT_MANIFEST_BYTES,
-  DEFAULT_MAX_BLOB_BYTES,
-  DEFAULT_MAX_MANIFEST_BYTES,
-  DEFAULT_MAX_REFERRERS,
-  DEFAULT_MAX_REFERRERS_INDEX_BYTES,
-  DEFAULT_MAX_REFERRERS_PAGE_BYTES,
-  DEFAULT_MAX_REFERRERS_PAGES,
-  DEFAULT_MAX_SIGNATURE_ENVELOPE_BYTES,
-  DEFAULT_MONOLITHIC_UPLOAD_MAX_BYTES,
-  DEFAULT_UPLOAD_CHUNK_BYTES,
-  DOCKER_HUB_ENDPOINT,
-  DOCKER_HUB_REGISTRY,
-  USER_AGENT,
-} from './constants.js';
+import { USER_AGENT } from './constants.js';
 import { OciError } from './errors.js';
+import { repositoryOptions, type RegistryLimits, type RegistryRequest, type RegistryTransport, type RepositoryOptions } from './registry-transport.js';
+import { isLocalhost, registryBaseUrl } from './registry-url.js';
 import { Repository } from './repository.js';
 import {
   DEFAULT_RETRY_POLICY,
   DEFAULT_TIMEOUTS,
   header,
   HttpTransport,
-  type HttpMethod,
   type HttpResponse,
   type RetryPolicy,
   type Timeouts,
 } from './transport.js';
-
-/** Bounds on what a registry may make us read and parse (see constants.ts for why each default). */
-export interface RegistryLimits {
-  /** Largest image manifest or index read (default 4 MiB). */
-  maxManifestBytes: number;
-  /** Largest manifest read through a descriptor naming an artifactType, e.g. a signature manifest (default 256 KiB). */
-  maxArtifactManifestBytes: number;
-  /** Largest Referrers API page (default 256 KiB). */
-  maxReferrersPageBytes: number;
-  /** Largest referrers tag schema index, read or written (default 256 KiB). */
-  maxReferrersIndexBytes: number;
-  /** Largest blob of a signature envelope media type (application/jose+json, application/cose; default 256 KiB). */
-  maxSignatureEnvelopeBytes: number;
-  /** Largest blob read into memory (default 256 MiB). */
-  maxBlobBytes: number;
-  /** Most referrers listed for one subject. */
-  maxReferrers: number;
-  /** Most Referrers API pages followed. */
-  maxReferrersPages: number;
-}
-
-export const DEFAULT_REGISTRY_LIMITS: RegistryLimits = {
-  maxManifestBytes: DEFAULT_MAX_MANIFEST_BYTES,
-  maxArtifactManifestBytes: DEFAULT_MAX_ARTIFACT_MANIFEST_BYTES,
-  maxReferrersPageBytes: DEFAULT_MAX_REFERRERS_PAGE_BYTES,
-  maxReferrersIndexBytes: DEFAULT_MAX_REFERRERS_INDEX_BYTES,
-  maxSignatureEnvelopeBytes: DEFAULT_MAX_SIGNATURE_ENVELOPE_BYTES,
-  maxBlobBytes: DEFAULT_MAX_BLOB_BYTES,
-  maxReferrers: DEFAULT_MAX_REFERRERS,
-  maxReferrersPages: DEFAULT_MAX_REFERRERS_PAGES,
-};
 
 export interface RegistryHostOptions {
   /** Talk HTTP instead of HTTPS. */
@@ -97,28 +53,10 @@ export interface RegistryClientOptions {
   userAgent?: string;
 }
 
-/** One request to a registry; `url` is a path (`/v2/...`) or an absolute URL the registry gave us. */
-export interface RegistryRequest {
-  method: HttpMethod;
-  url: string;
-  headers?: Record<string, string>;
-  body?: Uint8Array;
-  /** Token scopes the request needs, e.g. `repository:org/app:pull`. */
-  scopes: string[];
-  idempotent: boolean;
-  signal?: AbortSignal;
-  what: string;
-}
-
 /** Most Repository objects kept (they cache Referrers API support per repository). */
 const MAX_CACHED_REPOSITORIES = 1000;
 /** How long a registry's address rule (from resolving its name) is kept. */
 const ADDRESS_RULE_TTL_MS = 60_000;
-
-function isLocalhost(registry: string): boolean {
-  const host = registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : (registry.split(':')[0] ?? registry);
-  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
 
 /**
  * A 401 from an origin a redirect led to: the registry's credentials are never sent there and its
@@ -129,10 +67,9 @@ async function refuseForeignChallenge(res: HttpResponse, registry: string, what:
   throw new OciError('UNAUTHORIZED', `${what}: ${res.url.origin}, where ${registry} redirected us, asks for credentials; the credentials of ${registry} are not sent to another origin`, { status: 401 });
 }
 
-export class RegistryClient {
-  readonly limits: RegistryLimits;
-  readonly monolithicUploadMaxBytes: number;
-  readonly uploadChunkBytes: number;
+export class RegistryClient implements RegistryTransport {
+  /** What each Repository of this client is given (by value). */
+  readonly repositoryOptions: RepositoryOptions;
   private readonly options: RegistryClientOptions;
   private readonly transport: HttpTransport;
   private readonly authenticator: Authenticator;
@@ -141,12 +78,7 @@ export class RegistryClient {
 
   constructor(options: RegistryClientOptions = {}) {
     this.options = options;
-    this.limits = { ...DEFAULT_REGISTRY_LIMITS, ...options.limits };
-    for (const [name, value] of Object.entries(this.limits)) {
-      if (!Number.isSafeInteger(value) || value <= 0) throw new OciError('INVALID_ARGUMENT', `limit ${name} must be a positive integer, got ${value}`);
-    }
-    this.monolithicUploadMaxBytes = options.monolithicUploadMaxBytes ?? DEFAULT_MONOLITHIC_UPLOAD_MAX_BYTES;
-    this.uploadChunkBytes = options.uploadChunkBytes ?? DEFAULT_UPLOAD_CHUNK_BYTES;
+    this.repositoryOptions = repositoryOptions(options);
     this.transport = new HttpTransport({
       timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
       retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
@@ -165,7 +97,7 @@ export class RegistryClient {
     const key = `${registry}/${repository}`;
     let found = this.repositories.get(key);
     if (!found) {
-      found = new Repository(this, registry, repository);
+      found = new Repository(this, registry, repository, this.repositoryOptions);
       this.repositories.set(key, found);
     }
     return found;
@@ -202,8 +134,7 @@ export class RegistryClient {
 
   /** `https://registry-1.docker.io` for docker.io; `http(s)://<host>` otherwise. */
   baseUrl(registry: string): URL {
-    const host = registry === DOCKER_HUB_REGISTRY ? DOCKER_HUB_ENDPOINT : registry;
-    return new URL(`${this.hostOptions(registry).plainHttp ? 'http' : 'https'}://${host}`);
+    return registryBaseUrl(registry, this.hostOptions(registry).plainHttp);
   }
 
   /** Send a request with auth: known schemes up front, else answer the 401 challenge once. */

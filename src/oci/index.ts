@@ -1,21 +1,60 @@
 // Public face of the OCI domain: registry client, OCI layout store, media types, push and copy helpers.
-// Only what other domains use; tests reach the rest by path.
 export * from './constants.js';
 export { OciError, type OciErrorCode } from './errors.js';
 export type { ArtifactStore, Descriptor, FetchedManifest, ImageIndex, ImageManifest, Manifest, Platform, RequestOptions } from './types.js';
-export { computeDigest } from './digest.js';
-export { encodeManifest } from './json.js';
-export { isImageIndex, isIndexMediaType } from './manifest.js';
-export { OciLayoutStore } from './layout.js';
-export { pushImage } from './push.js';
-export { copyGraph } from './copy.js';
+export { computeDigest, parseDigest, verifyContent, type DigestAlgorithm, type ParsedDigest } from './digest.js';
+export { encodeIndex, encodeJsonDocument, encodeManifest } from './json.js';
+export {
+  artifactTypeOf,
+  isImageIndex,
+  isIndexMediaType,
+  isManifestMediaType,
+  parseDescriptor,
+  parseManifest,
+  referrerDescriptor,
+  successors,
+} from './manifest.js';
+export { addReferrer, buildReferrersIndex, filterByArtifactType, isReferrersTag, referrersTag } from './referrers.js';
+export { MAX_LAYOUT_INDEX_BYTES, OciLayoutStore, type OciLayoutOptions } from './layout.js';
+export {
+  DEFAULT_PLATFORM,
+  pushArtifact,
+  pushImage,
+  pushIndex,
+  type PushArtifactOptions,
+  type PushedImage,
+  type PushedManifest,
+  type PushImageOptions,
+  type PushIndexOptions,
+} from './push.js';
+export { copyGraph, DEFAULT_MAX_COPY_NODES, type CopyGraphOptions, type CopyGraphResult } from './copy.js';
 export { RegistryClient, type RegistryClientOptions, type RegistryHostOptions } from './client.js';
 export {
+  DEFAULT_REGISTRY_LIMITS,
+  repositoryOptions,
+  type RegistryLimits,
+  type RegistryRequest,
+  type RegistryTransport,
+  type RepositoryOptions,
+} from './registry-transport.js';
+export { nextLink } from './registry-url.js';
+export { Repository, type PushBlobOptions, type ReferrersApiSupport } from './repository.js';
+export { DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUTS, parseRetryAfter, type RetryPolicy, type Timeouts } from './transport.js';
+export {
+  anonymousCredentials,
   chainCredentials,
   credentialsFromDockerConfig,
+  defaultDockerConfigPath,
   dockerConfigCredentials,
+  mergeScopes,
+  parseChallenges,
   parseDockerConfig,
+  repositoryScope,
+  runCredentialHelper,
   staticCredentials,
+  type Challenge,
+  type Credential,
   type CredentialProvider,
+  type DockerConfig,
 } from './auth/index.js';
-export { DEFAULT_REFERRERS_TREE_DEPTH, referrersTree, type ReferrerNode } from './graph.js';
+export { DEFAULT_REFERRERS_TREE_DEPTH, DEFAULT_REFERRERS_TREE_NODES, referrersTree, type ReferrerNode, type ReferrersTreeOptions } from './graph.js';

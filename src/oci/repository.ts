@@ -4,7 +4,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isDigest } from '../reference/index.js';
 import { repositoryScope } from './auth/scope.js';
 import { readLimited, sizeLimitError } from './body.js';
-import type { RegistryClient, RegistryRequest } from './client.js';
 import {
   MANIFEST_BLOB_UNKNOWN_DELAY_MS,
   MANIFEST_BLOB_UNKNOWN_RETRIES,
@@ -14,10 +13,13 @@ import {
   SIGNATURE_ENVELOPE_MEDIA_TYPES,
 } from './constants.js';
 import { computeDigest, parseDigest, verifyContent } from './digest.js';
-import { checkJsonDepth, parseJsonDocument } from './document.js';
+import { checkJsonDepth } from './document.js';
 import { OciError } from './errors.js';
 import { baseMediaType, isImageIndex, parseManifest, referrerDescriptor } from './manifest.js';
 import { addReferrer, buildReferrersIndex, filterByArtifactType, referrersTag, uniqueByDigest } from './referrers.js';
+import { registryErrors, unexpectedAnswer, type RegistryErrorEntry } from './registry-errors.js';
+import type { RegistryRequest, RegistryTransport, RepositoryOptions } from './registry-transport.js';
+import { nextLink } from './registry-url.js';
 import { abandon, header, networkError, type HttpResponse } from './transport.js';
 import type { ArtifactStore, Descriptor, FetchedManifest, RequestOptions } from './types.js';
 
@@ -35,61 +37,27 @@ export interface PushBlobOptions extends RequestOptions {
  */
 export type ReferrersApiSupport = 'unknown' | 'supported' | 'unsupported';
 
-/** One entry of a distribution error body (`{"errors":[{"code","message"}]}`). */
-interface RegistryErrorEntry {
-  code: string;
-  message: string;
-}
-
-/**
- * The `{"errors":[{"code","message"}]}` body of a registry error response, read with a limit; [] when absent.
- * The body of a redirected response comes from wherever the registry sent us (perhaps a private service):
- * it is never read into a message.
- */
-async function registryErrors(res: HttpResponse): Promise<RegistryErrorEntry[]> {
-  if (res.redirected) {
-    await res.body.dump();
-    return [];
-  }
-  try {
-    const { bytes } = await readLimited(res.body, MAX_AUXILIARY_RESPONSE_BYTES, () => new OciError('SIZE_LIMIT_EXCEEDED', 'error body too large'), {
-      stop: () => abandon(res.body),
-    });
-    const parsed = parseJsonDocument(bytes, 'error body', 'REGISTRY_ERROR') as { errors?: Array<{ code?: unknown; message?: unknown }> };
-    return (parsed.errors ?? []).map((entry) => ({ code: String(entry.code ?? ''), message: entry.message ? String(entry.message) : '' }));
-  } catch {
-    // Not JSON or unreadable: the status alone must do.
-    return [];
-  }
-}
-
-/** The first entry of an error body, for a message (at most 300 characters). */
-function errorSummary(errors: RegistryErrorEntry[]): string {
-  const first = errors[0];
-  return first ? `${first.code}${first.message ? `: ${first.message}` : ''}`.slice(0, 300) : '';
-}
-
-/** Parse `Link: <url>; rel="next"` (RFC 8288), resolved against the request URL. */
-export function nextLink(link: string | undefined, base: URL): URL | undefined {
-  if (!link) return undefined;
-  for (const part of link.split(/,(?=\s*<)/)) {
-    const match = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
-    if (match && /(?:^|;)\s*rel\s*=\s*"?next"?\s*(?:;|$)/i.test(match[2] as string)) return new URL(match[1] as string, base);
-  }
-  return undefined;
+/** The registry and repository of a store that is a remote repository (read structurally: wrappers that forward them count). */
+function remoteLocation(store: ArtifactStore): { registry: string; repository: string } | undefined {
+  const candidate = store as Partial<Record<'registry' | 'repository', unknown>>;
+  return typeof candidate.registry === 'string' && typeof candidate.repository === 'string'
+    ? { registry: candidate.registry, repository: candidate.repository }
+    : undefined;
 }
 
 export class Repository implements ArtifactStore {
   readonly name: string;
   readonly registry: string;
   readonly repository: string;
-  private readonly client: RegistryClient;
+  private readonly transport: RegistryTransport;
+  private readonly options: RepositoryOptions;
   private referrersApi: ReferrersApiSupport = 'unknown';
   /** Serialises referrers tag index read-modify-write cycles per subject within this process. */
   private readonly tagIndexLocks = new Map<string, Promise<unknown>>();
 
-  constructor(client: RegistryClient, registry: string, repository: string) {
-    this.client = client;
+  constructor(transport: RegistryTransport, registry: string, repository: string, options: RepositoryOptions) {
+    this.transport = transport;
+    this.options = options;
     this.registry = registry;
     this.repository = repository;
     this.name = `${registry}/${repository}`;
@@ -109,28 +77,12 @@ export class Repository implements ArtifactStore {
   }
 
   private send(req: Omit<RegistryRequest, 'signal'>, options?: RequestOptions): Promise<HttpResponse> {
-    return this.client.send(this.registry, options?.signal ? { ...req, signal: options.signal } : req);
+    return this.transport.send(this.registry, options?.signal ? { ...req, signal: options.signal } : req);
   }
 
   /** Map an unexpected status to an error; consumes the body. */
-  private async unexpected(
-    res: HttpResponse,
-    what: string,
-    notFound?: 'MANIFEST_NOT_FOUND' | 'BLOB_NOT_FOUND',
-    errors?: RegistryErrorEntry[],
-  ): Promise<OciError> {
-    const summary = errorSummary(errors ?? (await registryErrors(res)));
-    const detail = summary ? ` (${summary})` : '';
-    if (res.status === 404 && notFound) {
-      return new OciError(notFound, `${what}: not found in ${this.name}${detail}; check the repository, tag or digest`, { status: 404 });
-    }
-    if (res.status === 401 || res.status === 403) {
-      return new OciError('UNAUTHORIZED', `${what}: access denied by ${this.registry} (HTTP ${res.status})${detail}; check your credentials and their permissions`, { status: res.status });
-    }
-    if (res.status === 429 || res.status >= 500) {
-      return new OciError('REGISTRY_UNAVAILABLE', `${what}: ${this.registry} answered HTTP ${res.status}${detail}; try again later`, { status: res.status });
-    }
-    return new OciError('REGISTRY_ERROR', `${what}: ${this.registry} answered HTTP ${res.status}${detail}`, { status: res.status });
+  private unexpected(res: HttpResponse, what: string, notFound?: 'MANIFEST_NOT_FOUND' | 'BLOB_NOT_FOUND', errors?: RegistryErrorEntry[]): Promise<OciError> {
+    return unexpectedAnswer(res, { what, name: this.name, registry: this.registry, ...(notFound ? { notFound } : {}) }, errors);
   }
 
   /** Read a body with a limit; network failures while reading become OciErrors. */
@@ -161,8 +113,8 @@ export class Repository implements ArtifactStore {
     if (isDigest(tagOrDigest) && digest !== tagOrDigest) {
       throw new OciError('DIGEST_MISMATCH', `${what}: the registry says the manifest is ${digest}, not the digest asked for; do not use it`);
     }
-    if (length > this.client.limits.maxManifestBytes) {
-      throw sizeLimitError(`manifest ${this.name}@${digest}`, length, this.client.limits.maxManifestBytes, 'refusing to read an oversized manifest');
+    if (length > this.options.limits.maxManifestBytes) {
+      throw sizeLimitError(`manifest ${this.name}@${digest}`, length, this.options.limits.maxManifestBytes, 'refusing to read an oversized manifest');
     }
     return { mediaType, digest, size: length };
   }
@@ -172,7 +124,7 @@ export class Repository implements ArtifactStore {
    * artifactType (a referrer: signature, SBOM, attestation) by the far lower maxArtifactManifestBytes.
    */
   fetchManifest(target: Descriptor | string, options?: RequestOptions): Promise<FetchedManifest> {
-    const { maxManifestBytes, maxArtifactManifestBytes } = this.client.limits;
+    const { maxManifestBytes, maxArtifactManifestBytes } = this.options.limits;
     return typeof target !== 'string' && target.artifactType
       ? this.fetchManifestWithin(target, maxArtifactManifestBytes, 'limits.maxArtifactManifestBytes', options)
       : this.fetchManifestWithin(target, maxManifestBytes, 'limits.maxManifestBytes', options);
@@ -219,7 +171,7 @@ export class Repository implements ArtifactStore {
     const what = `blob ${this.name}@${descriptor.digest}`;
     parseDigest(descriptor.digest);
     const envelope = SIGNATURE_ENVELOPE_MEDIA_TYPES.includes(descriptor.mediaType);
-    const limit = envelope ? this.client.limits.maxSignatureEnvelopeBytes : this.client.limits.maxBlobBytes;
+    const limit = envelope ? this.options.limits.maxSignatureEnvelopeBytes : this.options.limits.maxBlobBytes;
     if (descriptor.size > limit) {
       throw sizeLimitError(what, descriptor.size, limit, `raise ${envelope ? 'limits.maxSignatureEnvelopeBytes' : 'the blob limit'} if this is expected`);
     }
@@ -261,7 +213,7 @@ export class Repository implements ArtifactStore {
 
   /** The API's answer, or undefined when the API is not served (404). */
   private async referrersFromApi(subject: Descriptor, artifactType: string | undefined, options?: RequestOptions): Promise<Descriptor[] | undefined> {
-    const { maxReferrers, maxReferrersPages, maxReferrersPageBytes } = this.client.limits;
+    const { maxReferrers, maxReferrersPages, maxReferrersPageBytes } = this.options.limits;
     const what = `referrers of ${this.name}@${subject.digest}`;
     let url: string | undefined = `/v2/${this.repository}/referrers/${subject.digest}${artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : ''}`;
     const found: Descriptor[] = [];
@@ -299,15 +251,15 @@ export class Repository implements ArtifactStore {
 
   private async referrersFromTagSchema(subject: Descriptor, artifactType: string | undefined, options?: RequestOptions): Promise<Descriptor[]> {
     const index = await this.readReferrersTagIndex(subject, options);
-    if (index.length > this.client.limits.maxReferrers) {
-      throw new OciError('SIZE_LIMIT_EXCEEDED', `referrers of ${this.name}@${subject.digest}: the tag index lists more than ${this.client.limits.maxReferrers}`);
+    if (index.length > this.options.limits.maxReferrers) {
+      throw new OciError('SIZE_LIMIT_EXCEEDED', `referrers of ${this.name}@${subject.digest}: the tag index lists more than ${this.options.limits.maxReferrers}`);
     }
     return filterByArtifactType(uniqueByDigest(index), artifactType);
   }
 
   private async readReferrersTagIndex(subject: Descriptor, options?: RequestOptions): Promise<Descriptor[]> {
     try {
-      const fetched = await this.fetchManifestWithin(referrersTag(subject.digest), this.client.limits.maxReferrersIndexBytes, 'limits.maxReferrersIndexBytes', options);
+      const fetched = await this.fetchManifestWithin(referrersTag(subject.digest), this.options.limits.maxReferrersIndexBytes, 'limits.maxReferrersIndexBytes', options);
       if (!isImageIndex(fetched.manifest)) {
         throw new OciError('INVALID_MANIFEST', `${this.name}:${referrersTag(subject.digest)} should be a referrers image index but is an image manifest`);
       }
@@ -337,7 +289,7 @@ export class Repository implements ArtifactStore {
     if (started.status !== 202) throw await this.unexpected(started, what);
     await started.body.dump();
     let location = this.uploadLocation(started, what);
-    if (bytes.length <= this.client.monolithicUploadMaxBytes) {
+    if (bytes.length <= this.options.monolithicUploadMaxBytes) {
       location.searchParams.set('digest', digest);
       const put = await this.send(
         { method: 'PUT', url: location.toString(), headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) }, body: bytes, scopes, idempotent: false, what },
@@ -347,7 +299,7 @@ export class Repository implements ArtifactStore {
       await put.body.dump();
       return descriptor;
     }
-    const chunk = this.client.uploadChunkBytes;
+    const chunk = this.options.uploadChunkBytes;
     for (let offset = 0; offset < bytes.length; offset += chunk) {
       const part = bytes.subarray(offset, Math.min(offset + chunk, bytes.length));
       const patch = await this.send(
@@ -375,14 +327,15 @@ export class Repository implements ArtifactStore {
 
   /** Mount `descriptor` from another repository of the same registry; false when the registry declined. */
   async mountBlob(descriptor: Descriptor, from: ArtifactStore, options?: RequestOptions): Promise<boolean> {
-    if (!(from instanceof Repository) || from.registry !== this.registry || from.repository === this.repository) return false;
+    const source = remoteLocation(from);
+    if (!source || source.registry !== this.registry || source.repository === this.repository) return false;
     const what = `mount blob ${descriptor.digest} from ${from.name} into ${this.name}`;
     const res = await this.send(
       {
         method: 'POST',
-        url: `/v2/${this.repository}/blobs/uploads/?mount=${encodeURIComponent(descriptor.digest)}&from=${encodeURIComponent(from.repository)}`,
+        url: `/v2/${this.repository}/blobs/uploads/?mount=${encodeURIComponent(descriptor.digest)}&from=${encodeURIComponent(source.repository)}`,
         headers: { 'content-length': '0' },
-        scopes: [...this.pushScope, repositoryScope(from.repository, ['pull'])],
+        scopes: [...this.pushScope, repositoryScope(source.repository, ['pull'])],
         idempotent: false,
         what,
       },
@@ -409,7 +362,7 @@ export class Repository implements ArtifactStore {
   async pushManifest(bytes: Uint8Array, mediaType: string, tag?: string, options?: RequestOptions): Promise<Descriptor> {
     const digest = computeDigest(bytes);
     const what = `push manifest ${this.name}${tag ? `:${tag}` : `@${digest}`}`;
-    const limit = this.client.limits.maxManifestBytes;
+    const limit = this.options.limits.maxManifestBytes;
     if (bytes.length > limit) throw sizeLimitError(what, bytes.length, limit, 'registries refuse manifests this large');
     const { manifest } = parseManifest(bytes, mediaType, what);
     const put = () =>
@@ -469,7 +422,7 @@ export class Repository implements ArtifactStore {
       if (!changed) return;
       const { bytes } = buildReferrersIndex(referrers);
       const what = `update referrers index ${this.name}:${tag}`;
-      const limit = this.client.limits.maxReferrersIndexBytes;
+      const limit = this.options.limits.maxReferrersIndexBytes;
       // An index we could not read back would hide every referrer it lists.
       if (bytes.length > limit) throw sizeLimitError(what, bytes.length, limit, 'raise limits.maxReferrersIndexBytes to list more referrers');
       const res = await this.send(

@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { readLimited } from '../body.js';
 import { DEFAULT_TOKEN_EXPIRES_SECONDS, MAX_AUXILIARY_RESPONSE_BYTES, TOKEN_EXPIRY_LEEWAY_MS, USER_AGENT } from '../constants.js';
-import type { AddressRule } from '../address.js';
+import type { AddressRule } from '../../common/index.js';
 import { checkJsonDepth } from '../document.js';
 import { OciError } from '../errors.js';
 import { abandon, networkError, type HttpTransport } from '../transport.js';

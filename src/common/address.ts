@@ -1,11 +1,11 @@
-// Where a registry may send us: the rule that keeps a registry on a public address from reaching into private networks.
+// Public and non-public IP addresses, and the rule that keeps a server on a public address from sending us into private networks.
 //
-// The rule (issue 9, M3b): a registry whose address is public may redirect us (HTTP 3xx), hand us URLs
-// (referrers Link, upload Location) or name token realms only on public addresses; a target that is, or
-// resolves to, a loopback, link-local, private, shared or otherwise non-public address is refused. The
-// check is made on the addresses the host name resolves to when the connection is opened (a DNS answer
-// cannot smuggle a private address past it) and on IP literals before connecting. A registry that is
-// itself on such an address (or resolves to one) may send us anywhere, private space included.
+// The rule (issue 9, M3b), applied by the HTTP client (http.ts) for whoever states it: a server whose
+// address is public (e.g. a registry) may redirect us or hand us URLs (Link, Location, token realms) only
+// on public addresses; a target that is, or resolves to, a loopback, link-local, private, shared or
+// otherwise non-public address is refused. The check is made on the addresses the host name resolves
+// to when the connection is opened (a DNS answer cannot smuggle a private address past it) and on IP
+// literals before connecting. A server that is itself on such an address may send us anywhere.
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 
@@ -13,7 +13,7 @@ import { BlockList, isIP } from 'node:net';
 export type AddressRule = 'any' | 'public';
 
 /** Error code of a connection refused by the `public` rule (never a Node errno, so never retried). */
-export const NON_PUBLIC_ADDRESS_CODE = 'ERR_IMGVERIFY_NON_PUBLIC_ADDRESS';
+export const NON_PUBLIC_ADDRESS_CODE = 'ERR_IMGVERIFY_NON_PUBLIC_ADDRESS' as const;
 
 /** Address blocks that are not publicly routable unicast (IANA special-purpose registries). */
 const NON_PUBLIC_IPV4: ReadonlyArray<readonly [string, number]> = [
@@ -98,7 +98,7 @@ export function isPublicAddress(address: string): boolean {
   return !nonPublic.check(zone >= 0 ? address.slice(0, zone) : address, 'ipv6');
 }
 
-/** The rule for targets a registry sends us to: `public` when every address the registry's host resolves to is public. */
+/** The rule for targets a server sends us to: `public` when every address its host name resolves to is public. */
 export async function addressRuleOf(hostname: string, signal?: AbortSignal): Promise<AddressRule> {
   const literal = ipLiteral(hostname);
   if (literal) return isPublicAddress(literal) ? 'public' : 'any';
@@ -110,10 +110,14 @@ export async function addressRuleOf(hostname: string, signal?: AbortSignal): Pro
   return addresses.length > 0 && addresses.some((entry) => !isPublicAddress(entry.address)) ? 'any' : 'public';
 }
 
-function nonPublicError(hostname: string): NodeJS.ErrnoException {
-  const error: NodeJS.ErrnoException = new Error(`${hostname} is a loopback, link-local or private address`);
-  error.code = NON_PUBLIC_ADDRESS_CODE;
-  return error;
+/** The error of a refused connection; `hostname` names the target. */
+export interface NonPublicAddressError extends NodeJS.ErrnoException {
+  code: typeof NON_PUBLIC_ADDRESS_CODE;
+  hostname: string;
+}
+
+function nonPublicError(hostname: string): NonPublicAddressError {
+  return Object.assign(new Error(`${hostname} is a loopback, link-local or private address`), { code: NON_PUBLIC_ADDRESS_CODE, hostname });
 }
 
 /** A `net.connect` lookup that refuses a host name when any address it resolves to is not public. */
