@@ -20,7 +20,8 @@ import { verifyAuthenticTimestamp } from './authentic-timestamp.js';
 import { verifyChainTrust, verifyTrustedIdentity } from './authenticity.js';
 import { checkTargetArtifact, criticalAttributes, parseNotaryPayload, verifyEnvelopeIntegrity, type VerifiedEnvelope } from './integrity.js';
 import type { AppliedPolicy } from './policy.js';
-import { ValidationRecorder, errorInfo } from './recorder.js';
+import { toErrorInfo } from '../../verification/index.js';
+import { ValidationRecorder } from './recorder.js';
 import { chainRevocationStatus, revocationVerdict } from './revocation.js';
 
 /** Everything a signature is checked against, fixed for one artifact. */
@@ -101,7 +102,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
       verified = { content, payload, ...criticalAttributes(content, context.understoodCriticalAttributes) };
     } catch (err) {
       if (isAbort(err, signal)) throw err;
-      recorder.failAlways('integrity', errorInfo(err, 'MALFORMED_SIGNATURE'));
+      recorder.failAlways('integrity', toErrorInfo(err, 'MALFORMED_SIGNATURE'));
       return finish();
     }
     recorder.pass('integrity');
@@ -123,7 +124,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
         plugin = await preparePlugin(context.plugins, verified.plugin, context.pluginConfig, signal);
       } catch (err) {
         if (isAbort(err, signal)) throw err;
-        recorder.failAlways('authenticity', errorInfo(err, 'PLUGIN_ERROR'));
+        recorder.failAlways('authenticity', toErrorInfo(err, 'PLUGIN_ERROR'));
         return finish();
       }
     }
@@ -136,7 +137,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
       recorder.pass('authenticity');
     } catch (err) {
       if (isAbort(err, signal)) throw err;
-      if (recorder.fail('authenticity', errorInfo(err, 'UNTRUSTED_SIGNER'))) return finish();
+      if (recorder.fail('authenticity', toErrorInfo(err, 'UNTRUSTED_SIGNER'))) return finish();
     }
 
     // 4. Expiry.
@@ -170,7 +171,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
         recorder.pass('authenticTimestamp');
       } catch (err) {
         if (isAbort(err, signal)) throw err;
-        if (recorder.fail('authenticTimestamp', errorInfo(err, 'INVALID_TIMESTAMP'))) return finish();
+        if (recorder.fail('authenticTimestamp', toErrorInfo(err, 'INVALID_TIMESTAMP'))) return finish();
       }
     }
 
@@ -197,7 +198,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
         recorder.pass('revocation');
       } catch (err) {
         if (isAbort(err, signal)) throw err;
-        if (recorder.fail('revocation', errorInfo(err, 'REVOCATION_UNKNOWN'))) return finish();
+        if (recorder.fail('revocation', toErrorInfo(err, 'REVOCATION_UNKNOWN'))) return finish();
       }
     }
 
@@ -234,7 +235,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
       throw err instanceof NotaryError ? err : new NotaryError('VERIFICATION_TIMEOUT', 'signature verification was cancelled: the verification deadline passed', { cause: err });
     }
     // Fail closed: an unexpected error can never let a signature pass.
-    recorder.failAlways('integrity', errorInfo(err, 'INTERNAL_ERROR'));
+    recorder.failAlways('integrity', toErrorInfo(err, 'INTERNAL_ERROR'));
     return finish();
   }
 }
@@ -281,7 +282,7 @@ async function runPlugin(
     results = interpretVerifySignatureResponse(name, requested, verified.unprocessed.map((a) => a.key), response);
   } catch (err) {
     if (isAbort(err, context.signal)) throw err;
-    const info = errorInfo(err, 'PLUGIN_ERROR');
+    const info = toErrorInfo(err, 'PLUGIN_ERROR');
     return recorder.failAlways('authenticity', { code: info.code, message: `failed to verify with plugin ${name}: ${info.message}` });
   }
   const identity = results.get(CAPABILITY_TRUSTED_IDENTITY);
