@@ -155,6 +155,24 @@ describe('imgverify verify (CLI)', () => {
     });
   });
 
+  it.each([
+    { name: 'an untrusted signer', layout: 'e2e-valid-signature', config: 'strict-other' },
+    { name: 'an unsigned image', layout: 'e2e', config: 'trustpolicy.json' },
+  ])('JSON output of a failure ($name) names no verifiedReference, only the resolvedReference', async (c) => {
+    const result = await run(layout(c.layout), defaults({ configDir: configs.get(c.config), output: 'json' }));
+    expect(result.code).toBe(1);
+    const json = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(json.verified).toBe(false);
+    expect('verifiedReference' in json).toBe(false);
+    expect(json.resolvedReference).toBe(`oci-layout:${join(LAYOUTS, c.layout)}@${DIGEST}`);
+  });
+
+  it('JSON output of a pass names the verifiedReference and no resolvedReference', async () => {
+    const result = await run(layout('e2e-valid-signature'), defaults({ configDir: configs.get('trustpolicy.json'), output: 'json' }));
+    const json = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect([json.verified, json.verifiedReference, 'resolvedReference' in json]).toEqual([true, `oci-layout:${join(LAYOUTS, 'e2e-valid-signature')}@${DIGEST}`, false]);
+  });
+
   it('JSON output of a configuration error', async () => {
     const result = await run(layout('e2e-valid-signature'), defaults({ configDir: configs.get('none'), output: 'json' }));
     expect(result.code).toBe(2);

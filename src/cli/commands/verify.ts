@@ -85,7 +85,8 @@ export function verdictJson(verdict: ImageVerdict): Record<string, unknown> {
     verified: verdict.verified,
     signature: notary?.signature ?? null,
     results: notary?.outcomes ?? [],
-    ...(notary?.resolvedReference ? { verifiedReference: notary.resolvedReference } : {}),
+    // Only a verified image has a verified reference: a script that tests for the field must not admit an unsigned one.
+    ...(notary?.resolvedReference ? { [verdict.verified ? 'verifiedReference' : 'resolvedReference']: notary.resolvedReference } : {}),
     ...(notary?.level ? { level: notary.level } : {}),
     ...(verdict.error ? { error: verdict.error } : {}),
   };
