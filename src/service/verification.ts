@@ -3,7 +3,7 @@ import type { TrustPolicyEntry } from '../config/index.js';
 import { BaseError } from '../common/index.js';
 import type { Descriptor } from '../oci/index.js';
 import { formatReference, type Reference } from '../reference/index.js';
-import { CODE_INFO, toErrorInfo, verdictErrors, type CompiledPolicy, type ErrorCode, type ImageVerdict, type ImageVerifier } from '../verification/index.js';
+import { CODE_INFO, describeFailure, toErrorInfo, verdictErrors, type CompiledPolicy, type ErrorCode, type ImageVerdict, type ImageVerifier } from '../verification/index.js';
 import { raceSignal, type VerdictCache, type VerdictKind } from './cache.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { RequestedImage } from './request.js';
@@ -37,7 +37,7 @@ export function verdictValidUntil(verdict: ImageVerdict): number | undefined {
 
 /** The reason a failed verification gives in the 406 body (after `failed to verify image ...: `). */
 export function failureReason(verdict: ImageVerdict): string {
-  if (verdict.error) return verdict.error.message;
+  if (verdict.error) return describeFailure({ ...verdict, error: verdict.error });
   const messages = [...new Set(verdict.evidence.flatMap((evidence) => evidence.errors.map((e) => e.message)))];
   return messages.length > 0 ? messages.join('; ') : 'signature verification failed';
 }

@@ -36,7 +36,23 @@ export interface ImageVerdict {
   validUntil?: string;
   /** Set when the image is not verified: the deciding error. */
   error?: ErrorInfo;
+  /**
+   * The check whose failure decided, in its scheme's own words (Notary: notation's validation
+   * type — integrity, authenticity, authenticTimestamp, expiry, revocation); absent when the
+   * failure came before any check (no signature, registry, policy).
+   */
+  failedCheck?: string;
   evidence: Evidence[];
+}
+
+/**
+ * The deciding error as notation words a failed validation, beside our detail and code:
+ * `authenticity validation failed. Failure reason: <detail> (<CODE>)`; without a failed check,
+ * just the detail (the peer's wording, e.g. `no signature is associated with …`).
+ */
+export function describeFailure(verdict: ImageVerdict & { error: ErrorInfo }): string {
+  const { error, failedCheck } = verdict;
+  return failedCheck === undefined ? error.message : `${failedCheck} validation failed. Failure reason: ${error.message} (${error.code})`;
 }
 
 /** Every failure code of a verdict, the deciding one first. */

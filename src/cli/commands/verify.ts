@@ -19,7 +19,7 @@ import {
   type SignatureVerification,
   type VerifyImageOptions,
 } from '../../notary/index.js';
-import { toErrorInfo, type ErrorInfo, type ImageVerdict } from '../../verification/index.js';
+import { describeFailure, toErrorInfo, type ErrorInfo, type ImageVerdict } from '../../verification/index.js';
 import { CliError } from '../errors.js';
 import {
   addRegistryOptions,
@@ -118,7 +118,8 @@ export function verdictText(verdict: ImageVerdict): { stdout: string; stderr: st
     return { stdout: `${lines.join('\n')}\n`, stderr: warnings };
   }
   const error: ErrorInfo = verdict.error ?? { code: 'INTERNAL_ERROR', message: 'verification failed' };
-  const lines = [`Error: signature verification failed: ${error.message} (${error.code})`];
+  const detail = verdict.failedCheck === undefined ? `${error.message} (${error.code})` : describeFailure({ ...verdict, error });
+  const lines = [`Error: signature verification failed: ${detail}`];
   for (const signature of notary?.outcomes ?? []) {
     const reasons = signature.errors.map((e) => `${e.code}: ${e.message}`).join('; ') || 'failed';
     lines.push(`  ${signature.signatureDigest}: ${reasons}`);

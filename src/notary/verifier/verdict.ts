@@ -5,7 +5,7 @@ import { toErrorInfo, type CompiledPolicy, type ErrorInfo, type ImageVerdict, ty
 import type { VerificationPluginProvider } from '../plugin/index.js';
 import { parseTrustPolicyStatements, type TrustPolicyDocument } from '../trustpolicy/index.js';
 import { MemoryTrustStore, type TrustStoreBundle } from '../truststore/index.js';
-import type { ImageVerificationResult, SignatureVerification, VerificationLevelName } from '../types.js';
+import type { ImageVerificationResult, SignatureVerification, ValidationType, VerificationLevelName } from '../types.js';
 import { verifyImage } from './image.js';
 import type { RevocationSource } from './options.js';
 
@@ -32,6 +32,19 @@ declare module '../../verification/verdict.js' {
   }
 }
 
+/** The validation type whose enforced failure is the deciding error (notation names failures by it). */
+function failedValidation(result: ImageVerificationResult): ValidationType | undefined {
+  const error = result.error;
+  if (result.verified || !error) return undefined;
+  for (const outcome of result.results) {
+    for (const validation of outcome.validations) {
+      const same = validation.error === error || (validation.error?.code === error.code && validation.error.message === error.message);
+      if (same && validation.action === 'enforce') return validation.type;
+    }
+  }
+  return undefined;
+}
+
 /** The neutral verdict of a Notary verification result. */
 export function notaryVerdict(result: ImageVerificationResult): ImageVerdict {
   const evidence: NotaryEvidence = {
@@ -44,12 +57,14 @@ export function notaryVerdict(result: ImageVerificationResult): ImageVerdict {
     outcomes: result.results,
   };
   const validUntil = result.verified ? result.signature?.validUntil : undefined;
+  const failedCheck = failedValidation(result);
   return {
     reference: result.reference,
     ...(result.digest !== undefined ? { digest: result.digest } : {}),
     verified: result.verified,
     ...(validUntil !== undefined ? { validUntil } : {}),
     ...(result.error ? { error: result.error } : {}),
+    ...(failedCheck ? { failedCheck } : {}),
     evidence: [evidence],
   };
 }
