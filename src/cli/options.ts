@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
+import { deadline } from '../common/index.js';
 import { NotaryError } from '../notary/index.js';
 import {
   chainCredentials,
@@ -242,5 +243,6 @@ export function timeoutSignal(value: string | undefined): AbortSignal {
   if (!/^\d+$/.test(String(value ?? seconds)) || !Number.isSafeInteger(seconds) || seconds < 1 || seconds > MAX_COMMAND_TIMEOUT_SECONDS) {
     throw new CliError('USAGE', `--timeout must be a whole number of seconds from 1 to ${MAX_COMMAND_TIMEOUT_SECONDS}, got ${JSON.stringify(value)}`);
   }
-  return AbortSignal.timeout(seconds * 1000);
+  // Never disposed: the timer is unref'd and ends with the command (one deadline helper for the whole tree).
+  return deadline([], { timeoutMs: seconds * 1000, timeoutMessage: `the command did not finish within --timeout ${seconds}s` }).signal;
 }

@@ -11,6 +11,8 @@ export type ConfigErrorCode =
   /** Two resources claim the same name. */
   | 'DUPLICATE_RESOURCE'
   /** A TrustPolicy names a trust store no TrustStore resource provides. */
-  | 'MISSING_TRUST_STORE';
+  | 'MISSING_TRUST_STORE'
+  /** A TrustPolicy is accepted but weaker than it looks (a `*` statement weaker than a scoped one): a warning. */
+  | 'WEAK_TRUST_POLICY';
 
 export class ConfigError extends BaseError<ConfigErrorCode> {}

@@ -1,8 +1,9 @@
 // The embedded default configuration source: a directory of TrustPolicy/TrustStore YAML manifests, watched.
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
-import { open, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
+import { readFileLimited } from '../common/index.js';
 import {
   MANIFEST_EXTENSIONS,
   MAX_MANIFEST_FILE_BYTES,
@@ -35,21 +36,22 @@ function isMissing(err: unknown): boolean {
 }
 
 async function readBounded(path: string): Promise<string> {
-  // One open handle for size check and read, so a file replaced in between cannot slip past the limit.
-  const handle = await open(path, 'r');
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw new Error('is not a regular file');
-    if (info.size > MAX_MANIFEST_FILE_BYTES) {
-      throw new Error(`is ${info.size} bytes, more than the limit of ${MAX_MANIFEST_FILE_BYTES}`);
+  // Symlinks are followed: a ConfigMap volume is a tree of them (`name -> ..data/name`).
+  const bytes = await readFileLimited(path, MAX_MANIFEST_FILE_BYTES, (problem) => {
+    switch (problem.reason) {
+      case 'unreadable':
+        return problem.cause instanceof Error ? problem.cause : new Error(String(problem.cause));
+      case 'not-a-file':
+        return new Error('is not a regular file');
+      case 'too-large':
+        return new Error(
+          problem.growing
+            ? `grew past the limit of ${MAX_MANIFEST_FILE_BYTES} bytes while being read`
+            : `is ${problem.size} bytes, more than the limit of ${MAX_MANIFEST_FILE_BYTES}`,
+        );
     }
-    const buffer = Buffer.alloc(Math.min(info.size + 1, MAX_MANIFEST_FILE_BYTES + 1));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    if (bytesRead > MAX_MANIFEST_FILE_BYTES) throw new Error(`grew past the limit of ${MAX_MANIFEST_FILE_BYTES} bytes while being read`);
-    return buffer.subarray(0, bytesRead).toString('utf8');
-  } finally {
-    await handle.close();
-  }
+  });
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 /** Read every manifest of `dir` afresh. Dotfiles and hidden dirs (editor swap files, ConfigMap `..data`) are skipped. */

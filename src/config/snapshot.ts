@@ -102,7 +102,8 @@ export interface ConfigSnapshot {
  * certificate rules). Each throws an Error whose message says what is wrong.
  */
 export interface ConfigValidators {
-  trustPolicyDocument?(document: TrustPolicyDocument, source: string): void;
+  /** Throws when the document is invalid; may return warnings (accepted, but probably not what was meant). */
+  trustPolicyDocument?(document: TrustPolicyDocument, source: string): void | readonly string[];
   trustStore?(type: TrustStoreType, name: string, caBundle: string, certificates: readonly Uint8Array[]): void;
   /** Build the verifier's form of a trust policy once, when the snapshot is built (kept while contentHash stays). */
   compileTrustPolicy?(entry: TrustPolicyEntry): CompiledPolicy;
@@ -257,8 +258,9 @@ function validateDocument(file: string, documentIndex: number, value: unknown, v
   if (!parsed.success) return fail(zodFieldIssues(parsed.error));
   const spec = parsed.data.spec;
   const trustPolicyName = spec.trustPolicyName ?? parsed.data.metadata.name;
+  let warnings: readonly string[] = [];
   try {
-    validators.trustPolicyDocument?.({ version: spec.version, trustPolicies: spec.trustPolicies }, `${file}: document ${documentIndex + 1}`);
+    warnings = validators.trustPolicyDocument?.({ version: spec.version, trustPolicies: spec.trustPolicies }, `${file}: document ${documentIndex + 1}`) ?? [];
   } catch (err) {
     return fail([{ field: 'spec.trustPolicies', message: err instanceof Error ? err.message : String(err) }]);
   }
@@ -269,7 +271,10 @@ function validateDocument(file: string, documentIndex: number, value: unknown, v
     spec,
     source: { file, documentIndex },
   };
-  return { resource, identity: identity(kind, resource.name), issues: [] };
+  const warningIssues = warnings.map(
+    (message): ConfigIssue => ({ ...base, severity: 'warning', code: 'WEAK_TRUST_POLICY', kind, name: resource.name, field: 'spec.trustPolicies', message }),
+  );
+  return { resource, identity: identity(kind, resource.name), issues: warningIssues };
 }
 
 function referencedStores(spec: TrustPolicySpec): string[] {

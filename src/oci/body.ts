@@ -1,4 +1,5 @@
 // Read a byte stream into memory without ever holding more than a limit, hashing as it goes.
+import { readLimited as readBytesLimited } from '../common/index.js';
 import { Digester, type DigestAlgorithm } from './digest.js';
 import { OciError } from './errors.js';
 
@@ -18,22 +19,9 @@ export async function readLimited(
   tooLarge: (received: number) => OciError,
   options: { stop?: () => void; algorithm?: DigestAlgorithm } = {},
 ): Promise<ReadLimitedResult> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
   const digester = options.algorithm ? new Digester(options.algorithm) : undefined;
-  for await (const chunk of stream) {
-    total += chunk.length;
-    if (total > limit) {
-      options.stop?.();
-      throw tooLarge(total);
-    }
-    digester?.update(chunk);
-    chunks.push(chunk);
-  }
-  const bytes = Buffer.concat(chunks, total);
-  // Return a plain Uint8Array view so callers don't depend on Buffer semantics.
-  const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return digester ? { bytes: view, digest: digester.digest() } : { bytes: view };
+  const bytes = await readBytesLimited(stream, limit, tooLarge, { stop: options.stop, onChunk: digester && ((chunk) => digester.update(chunk)) });
+  return digester ? { bytes, digest: digester.digest() } : { bytes };
 }
 
 export function sizeLimitError(what: string, size: number | string, limit: number, hint: string): OciError {

@@ -1,13 +1,18 @@
 // The registry client: configured once (credentials, plain HTTP / insecure per registry, limits, timeouts).
 import { LRUCache } from 'lru-cache';
 import type { Reference } from '../reference/index.js';
+import { addressRuleOf, type AddressRule } from './address.js';
 import { Authenticator } from './auth/authenticator.js';
 import { anonymousCredentials, type CredentialProvider } from './auth/credentials.js';
 import {
+  DEFAULT_MAX_ARTIFACT_MANIFEST_BYTES,
   DEFAULT_MAX_BLOB_BYTES,
   DEFAULT_MAX_MANIFEST_BYTES,
   DEFAULT_MAX_REFERRERS,
+  DEFAULT_MAX_REFERRERS_INDEX_BYTES,
+  DEFAULT_MAX_REFERRERS_PAGE_BYTES,
   DEFAULT_MAX_REFERRERS_PAGES,
+  DEFAULT_MAX_SIGNATURE_ENVELOPE_BYTES,
   DEFAULT_MONOLITHIC_UPLOAD_MAX_BYTES,
   DEFAULT_UPLOAD_CHUNK_BYTES,
   DOCKER_HUB_ENDPOINT,
@@ -27,9 +32,18 @@ import {
   type Timeouts,
 } from './transport.js';
 
+/** Bounds on what a registry may make us read and parse (see constants.ts for why each default). */
 export interface RegistryLimits {
-  /** Largest manifest or index read (default 4 MiB). */
+  /** Largest image manifest or index read (default 4 MiB). */
   maxManifestBytes: number;
+  /** Largest manifest read through a descriptor naming an artifactType, e.g. a signature manifest (default 256 KiB). */
+  maxArtifactManifestBytes: number;
+  /** Largest Referrers API page (default 256 KiB). */
+  maxReferrersPageBytes: number;
+  /** Largest referrers tag schema index, read or written (default 256 KiB). */
+  maxReferrersIndexBytes: number;
+  /** Largest blob of a signature envelope media type (application/jose+json, application/cose; default 256 KiB). */
+  maxSignatureEnvelopeBytes: number;
   /** Largest blob read into memory (default 256 MiB). */
   maxBlobBytes: number;
   /** Most referrers listed for one subject. */
@@ -40,6 +54,10 @@ export interface RegistryLimits {
 
 export const DEFAULT_REGISTRY_LIMITS: RegistryLimits = {
   maxManifestBytes: DEFAULT_MAX_MANIFEST_BYTES,
+  maxArtifactManifestBytes: DEFAULT_MAX_ARTIFACT_MANIFEST_BYTES,
+  maxReferrersPageBytes: DEFAULT_MAX_REFERRERS_PAGE_BYTES,
+  maxReferrersIndexBytes: DEFAULT_MAX_REFERRERS_INDEX_BYTES,
+  maxSignatureEnvelopeBytes: DEFAULT_MAX_SIGNATURE_ENVELOPE_BYTES,
   maxBlobBytes: DEFAULT_MAX_BLOB_BYTES,
   maxReferrers: DEFAULT_MAX_REFERRERS,
   maxReferrersPages: DEFAULT_MAX_REFERRERS_PAGES,
@@ -63,6 +81,13 @@ export interface RegistryClientOptions {
   registries?: Record<string, RegistryHostOptions>;
   /** Use plain HTTP for localhost, 127.0.0.0/8 and [::1] unless a registry entry says otherwise. */
   plainHttpForLocalhost?: boolean;
+  /**
+   * Registries (host[:port] as in references) held to the public-address rule whatever their own address:
+   * their redirects, Link/Location URLs and token realms may only lead to public addresses. Registries
+   * on public addresses are held to it anyway (see address.ts); this adds e.g. a registry reached through
+   * a private endpoint that must still not send us into the private network.
+   */
+  publicRegistries?: string[];
   limits?: Partial<RegistryLimits>;
   timeouts?: Partial<Timeouts>;
   retry?: Partial<RetryPolicy>;
@@ -87,10 +112,21 @@ export interface RegistryRequest {
 
 /** Most Repository objects kept (they cache Referrers API support per repository). */
 const MAX_CACHED_REPOSITORIES = 1000;
+/** How long a registry's address rule (from resolving its name) is kept. */
+const ADDRESS_RULE_TTL_MS = 60_000;
 
 function isLocalhost(registry: string): boolean {
   const host = registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : (registry.split(':')[0] ?? registry);
   return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * A 401 from an origin a redirect led to: the registry's credentials are never sent there and its
+ * WWW-Authenticate never becomes the registry's auth state (it would send them to the realm it names).
+ */
+async function refuseForeignChallenge(res: HttpResponse, registry: string, what: string): Promise<never> {
+  await res.body.dump();
+  throw new OciError('UNAUTHORIZED', `${what}: ${res.url.origin}, where ${registry} redirected us, asks for credentials; the credentials of ${registry} are not sent to another origin`, { status: 401 });
 }
 
 export class RegistryClient {
@@ -101,6 +137,7 @@ export class RegistryClient {
   private readonly transport: HttpTransport;
   private readonly authenticator: Authenticator;
   private readonly repositories = new LRUCache<string, Repository>({ max: MAX_CACHED_REPOSITORIES });
+  private readonly addressRules = new LRUCache<string, Promise<AddressRule>>({ max: MAX_CACHED_REPOSITORIES, ttl: ADDRESS_RULE_TTL_MS });
 
   constructor(options: RegistryClientOptions = {}) {
     this.options = options;
@@ -119,6 +156,7 @@ export class RegistryClient {
       transport: this.transport,
       credentials: options.credentials ?? anonymousCredentials,
       insecureFor: (host) => this.hostOptions(host).insecure,
+      addressRuleFor: (registry) => this.addressRule(registry),
     });
   }
 
@@ -148,6 +186,20 @@ export class RegistryClient {
     };
   }
 
+  /**
+   * Where `registry` may send us (redirects, Link/Location URLs, token realms): `public` for a registry on
+   * a public address or listed in `publicRegistries`, `any` for one on a loopback, link-local or private address.
+   */
+  addressRule(registry: string): Promise<AddressRule> {
+    if (this.options.publicRegistries?.includes(registry)) return Promise.resolve('public');
+    let rule = this.addressRules.get(registry);
+    if (!rule) {
+      rule = addressRuleOf(this.baseUrl(registry).hostname);
+      this.addressRules.set(registry, rule);
+    }
+    return rule;
+  }
+
   /** `https://registry-1.docker.io` for docker.io; `http(s)://<host>` otherwise. */
   baseUrl(registry: string): URL {
     const host = registry === DOCKER_HUB_REGISTRY ? DOCKER_HUB_ENDPOINT : registry;
@@ -168,23 +220,28 @@ export class RegistryClient {
       idempotent: req.idempotent,
       insecure: foreign ? false : this.hostOptions(registry).insecure,
       what: req.what,
+      redirectAddresses: () => this.addressRule(registry),
     };
     if (foreign) {
-      const res = await this.transport.send({ ...base, headers: { ...req.headers } });
+      const res = await this.transport.send({ ...base, headers: { ...req.headers }, addresses: await this.addressRule(registry) });
       if (res.status === 401) {
         await res.body.dump();
         throw new OciError('UNAUTHORIZED', `${req.what}: ${url.origin}, where ${registry} sent us, asks for credentials; the credentials of ${registry} are not sent to another origin`, { status: 401 });
       }
-      return res;
+      // Not the registry's answer: treated like a redirected one (its body is never quoted).
+      return { ...res, redirected: true };
     }
     const upfront = await this.authenticator.authorization(registry, req.scopes, req.signal);
     const first = await this.transport.send({ ...base, headers: { ...req.headers, ...(upfront ? { authorization: upfront } : {}) } });
     if (first.status !== 401) return first;
+    // A redirect may have led to another origin: its challenge is not the registry's (see below).
+    if (first.url.origin !== url.origin) await refuseForeignChallenge(first, registry, req.what);
     const challenge = header(first.headers, 'www-authenticate');
     await first.body.dump();
     const answer = await this.authenticator.respond(registry, challenge, req.scopes, req.what, req.signal);
     const second = await this.transport.send({ ...base, headers: { ...req.headers, authorization: answer } });
     if (second.status === 401) {
+      if (second.url.origin !== url.origin) await refuseForeignChallenge(second, registry, req.what);
       await second.body.dump();
       throw new OciError('UNAUTHORIZED', `${req.what}: ${registry} rejected the credentials (HTTP 401); check the username/password or registry config`, { status: 401 });
     }

@@ -32,8 +32,28 @@ export const OCI_LAYOUT_INDEX_FILE = 'index.json';
 export const OCI_LAYOUT_BLOBS_DIR = 'blobs';
 export const OCI_LAYOUT_VERSION = '1.0.0';
 
-/** Default largest manifest accepted (the distribution spec's recommended minimum a registry accepts). */
+/**
+ * Limits on registry JSON, which is untrusted and parsed synchronously. Image manifests and indexes keep
+ * the distribution spec's 4 MiB (the least a registry must accept); the documents a verification reads
+ * once per referrer or page are bounded far lower: real ones are a few KiB (a Notary signature manifest
+ * ~1 KiB, a referrer descriptor 300-500 bytes, an envelope 2-10 KiB, ~40 KiB with a 16-certificate chain
+ * and a timestamp). 256 KiB leaves room for 500+ descriptors per page or index and keeps one parse of
+ * hostile JSON in the tens of milliseconds. Each is a RegistryLimits option for registries that need more.
+ */
+/** Default largest image manifest or index accepted (the distribution spec's recommended minimum a registry accepts). */
 export const DEFAULT_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** Default largest manifest fetched through a descriptor that names an artifactType (signatures, SBOMs, attestations: what referrers() lists). */
+export const DEFAULT_MAX_ARTIFACT_MANIFEST_BYTES = 256 * 1024;
+/** Default largest Referrers API page. */
+export const DEFAULT_MAX_REFERRERS_PAGE_BYTES = 256 * 1024;
+/** Default largest referrers tag schema index (`sha256-<hex>`), read and written. */
+export const DEFAULT_MAX_REFERRERS_INDEX_BYTES = 256 * 1024;
+/** Default largest signature envelope blob (media types below). */
+export const DEFAULT_MAX_SIGNATURE_ENVELOPE_BYTES = 256 * 1024;
+/** Blob media types bounded by the signature envelope limit (JWS JSON serialization, COSE_Sign1). */
+export const SIGNATURE_ENVELOPE_MEDIA_TYPES: readonly string[] = ['application/jose+json', 'application/cose'];
+/** Deepest nesting of arrays and objects in registry JSON (real documents nest 5 levels). */
+export const MAX_JSON_DEPTH = 64;
 /** Default largest blob read into memory. */
 export const DEFAULT_MAX_BLOB_BYTES = 256 * 1024 * 1024;
 /** Default most referrers listed for one subject (all pages together). */

@@ -1,5 +1,6 @@
 // Encode manifests and indexes byte-for-byte as Go's encoding/json does for the image-spec structs,
 // so manifests we build (referrers tag indexes especially) match what oras-go/notation produce.
+import { goJsonEscape } from '../common/index.js';
 import type { Descriptor, ImageIndex, ImageManifest, Platform } from './types.js';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -44,13 +45,8 @@ export function descriptorJson(descriptor: Descriptor): Json {
   ]);
 }
 
-/** Go's json.Marshal escapes these for HTML safety; we must too to produce the same bytes. */
-function goEscape(text: string): string {
-  return text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
 export function encodeGoJson(value: Json): Uint8Array {
-  return new TextEncoder().encode(goEscape(JSON.stringify(value)));
+  return new TextEncoder().encode(goJsonEscape(JSON.stringify(value)));
 }
 
 export function encodeManifest(manifest: ImageManifest): Uint8Array {
@@ -82,5 +78,5 @@ export function encodeIndex(index: ImageIndex): Uint8Array {
 
 /** Any JSON document (e.g. an image config) with Go's escaping; key order is the caller's. */
 export function encodeJsonDocument(value: unknown): Uint8Array {
-  return new TextEncoder().encode(goEscape(JSON.stringify(value)));
+  return new TextEncoder().encode(goJsonEscape(JSON.stringify(value)));
 }

@@ -1,9 +1,10 @@
 // The OCI image layout store: read and write `oci-layout`, `index.json` and `blobs/<alg>/<hex>`.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
+import { readFileLimited } from '../common/index.js';
 import { isDigest } from '../reference/index.js';
-import { readLimited, sizeLimitError } from './body.js';
+import { sizeLimitError } from './body.js';
 import {
   ANNOTATION_REF_NAME,
   DEFAULT_MAX_BLOB_BYTES,
@@ -186,21 +187,18 @@ export class OciLayoutStore implements ArtifactStore {
   }
 
   private async readBlobFile(digest: string, limit: number, what: string, notFound: 'MANIFEST_NOT_FOUND' | 'BLOB_NOT_FOUND'): Promise<Uint8Array> {
-    const path = this.blobPath(digest);
-    let handle;
-    try {
-      handle = await open(path, 'r');
-    } catch (err) {
-      throw new OciError(notFound, `${what} is not in ${this.name}`, { cause: err });
-    }
-    try {
-      const size = (await handle.stat()).size;
-      if (size > limit) throw sizeLimitError(what, size, limit, 'raise the limit only if you trust the source');
-      const { bytes } = await readLimited(handle.createReadStream({ autoClose: false }), limit, (n) => sizeLimitError(what, `at least ${n}`, limit, 'the file grew while reading'));
-      return bytes;
-    } finally {
-      await handle.close();
-    }
+    return readFileLimited(this.blobPath(digest), limit, (problem) => {
+      switch (problem.reason) {
+        case 'unreadable':
+          return new OciError(notFound, `${what} is not in ${this.name}`, { cause: problem.cause });
+        case 'not-a-file':
+          return new OciError('INVALID_LAYOUT', `${what} in ${this.name} is not a regular file`);
+        case 'too-large':
+          return problem.growing
+            ? sizeLimitError(what, `at least ${problem.size}`, limit, 'the file grew while reading')
+            : sizeLimitError(what, problem.size, limit, 'raise the limit only if you trust the source');
+      }
+    });
   }
 
   async fetchManifest(target: Descriptor | string, options?: RequestOptions): Promise<FetchedManifest> {

@@ -7,6 +7,7 @@ import {
   MEDIA_TYPE_OCI_INDEX,
   MEDIA_TYPE_OCI_MANIFEST,
 } from './constants.js';
+import { parseJsonDocument } from './document.js';
 import { OciError } from './errors.js';
 import type { Descriptor, ImageIndex, ImageManifest, Manifest } from './types.js';
 
@@ -79,12 +80,7 @@ function describe(issues: z.core.$ZodIssue[]): string {
  * since a mismatch lets one document be read as another kind.
  */
 export function parseManifest(bytes: Uint8Array, mediaTypeHint: string | undefined, what: string): { mediaType: string; manifest: Manifest } {
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (err) {
-    throw new OciError('INVALID_MANIFEST', `${what} is not valid UTF-8 JSON`, { cause: err });
-  }
+  const json = parseJsonDocument(bytes, what, 'INVALID_MANIFEST');
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new OciError('INVALID_MANIFEST', `${what} is not a JSON object`);
   }

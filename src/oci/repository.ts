@@ -11,8 +11,10 @@ import {
   MANIFEST_MEDIA_TYPES,
   MAX_AUXILIARY_RESPONSE_BYTES,
   MEDIA_TYPE_OCI_INDEX,
+  SIGNATURE_ENVELOPE_MEDIA_TYPES,
 } from './constants.js';
 import { computeDigest, parseDigest, verifyContent } from './digest.js';
+import { checkJsonDepth, parseJsonDocument } from './document.js';
 import { OciError } from './errors.js';
 import { baseMediaType, isImageIndex, parseManifest, referrerDescriptor } from './manifest.js';
 import { addReferrer, buildReferrersIndex, filterByArtifactType, referrersTag, uniqueByDigest } from './referrers.js';
@@ -26,22 +28,34 @@ export interface PushBlobOptions extends RequestOptions {
   mountFrom?: string;
 }
 
-/** Whether the registry serves the Referrers API for this repository; learnt once, then cached. */
+/**
+ * Whether the registry serves the Referrers API for this repository, as this Repository has seen it
+ * (the client keeps Repository objects in an LRU): a 404 from the API marks it unsupported and it is
+ * not asked again; a push answered with OCI-Subject marks it supported.
+ */
 export type ReferrersApiSupport = 'unknown' | 'supported' | 'unsupported';
 
-/** Summarise a distribution error body (`{"errors":[{"code","message"}]}`) for a message. */
+/** One entry of a distribution error body (`{"errors":[{"code","message"}]}`). */
 interface RegistryErrorEntry {
   code: string;
   message: string;
 }
 
-/** The `{"errors":[{"code","message"}]}` body of a registry error response, read with a limit; [] when absent. */
+/**
+ * The `{"errors":[{"code","message"}]}` body of a registry error response, read with a limit; [] when absent.
+ * The body of a redirected response comes from wherever the registry sent us (perhaps a private service):
+ * it is never read into a message.
+ */
 async function registryErrors(res: HttpResponse): Promise<RegistryErrorEntry[]> {
+  if (res.redirected) {
+    await res.body.dump();
+    return [];
+  }
   try {
     const { bytes } = await readLimited(res.body, MAX_AUXILIARY_RESPONSE_BYTES, () => new OciError('SIZE_LIMIT_EXCEEDED', 'error body too large'), {
       stop: () => abandon(res.body),
     });
-    const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { errors?: Array<{ code?: unknown; message?: unknown }> };
+    const parsed = parseJsonDocument(bytes, 'error body', 'REGISTRY_ERROR') as { errors?: Array<{ code?: unknown; message?: unknown }> };
     return (parsed.errors ?? []).map((entry) => ({ code: String(entry.code ?? ''), message: entry.message ? String(entry.message) : '' }));
   } catch {
     // Not JSON or unreadable: the status alone must do.
@@ -49,6 +63,7 @@ async function registryErrors(res: HttpResponse): Promise<RegistryErrorEntry[]> 
   }
 }
 
+/** The first entry of an error body, for a message (at most 300 characters). */
 function errorSummary(errors: RegistryErrorEntry[]): string {
   const first = errors[0];
   return first ? `${first.code}${first.message ? `: ${first.message}` : ''}`.slice(0, 300) : '';
@@ -152,13 +167,24 @@ export class Repository implements ArtifactStore {
     return { mediaType, digest, size: length };
   }
 
-  async fetchManifest(target: Descriptor | string, options?: RequestOptions): Promise<FetchedManifest> {
+  /**
+   * A manifest by tag or digest, bounded by maxManifestBytes; through a descriptor that names an
+   * artifactType (a referrer: signature, SBOM, attestation) by the far lower maxArtifactManifestBytes.
+   */
+  fetchManifest(target: Descriptor | string, options?: RequestOptions): Promise<FetchedManifest> {
+    const { maxManifestBytes, maxArtifactManifestBytes } = this.client.limits;
+    return typeof target !== 'string' && target.artifactType
+      ? this.fetchManifestWithin(target, maxArtifactManifestBytes, 'limits.maxArtifactManifestBytes', options)
+      : this.fetchManifestWithin(target, maxManifestBytes, 'limits.maxManifestBytes', options);
+  }
+
+  private async fetchManifestWithin(target: Descriptor | string, limit: number, option: string, options?: RequestOptions): Promise<FetchedManifest> {
     const descriptor = typeof target === 'string' ? undefined : target;
     const reference = descriptor?.digest ?? (target as string);
     const byDigest = isDigest(reference);
     const what = `manifest ${this.name}${byDigest ? '@' : ':'}${reference}`;
-    const limit = this.client.limits.maxManifestBytes;
-    if (descriptor && descriptor.size > limit) throw sizeLimitError(what, descriptor.size, limit, 'refusing to read an oversized manifest');
+    const hint = `refusing to read an oversized manifest (raise ${option} if this is expected)`;
+    if (descriptor && descriptor.size > limit) throw sizeLimitError(what, descriptor.size, limit, hint);
     const res = await this.send(
       { method: 'GET', url: `/v2/${this.repository}/manifests/${reference}`, headers: { accept: MANIFEST_ACCEPT }, scopes: this.pullScope, idempotent: true, what },
       options,
@@ -167,9 +193,9 @@ export class Repository implements ArtifactStore {
     const length = Number(header(res.headers, 'content-length'));
     if (Number.isSafeInteger(length) && length > limit) {
       abandon(res.body);
-      throw sizeLimitError(what, length, limit, 'refusing to read an oversized manifest');
+      throw sizeLimitError(what, length, limit, hint);
     }
-    const bytes = await this.readBody(res, limit, (n) => sizeLimitError(what, `at least ${n}`, limit, 'refusing to read an oversized manifest'), what, options);
+    const bytes = await this.readBody(res, limit, (n) => sizeLimitError(what, `at least ${n}`, limit, hint), what, options);
     const served = header(res.headers, 'docker-content-digest');
     let digest: string;
     if (byDigest) {
@@ -192,8 +218,11 @@ export class Repository implements ArtifactStore {
   async fetchBlob(descriptor: Descriptor, options?: RequestOptions): Promise<Uint8Array> {
     const what = `blob ${this.name}@${descriptor.digest}`;
     parseDigest(descriptor.digest);
-    const limit = this.client.limits.maxBlobBytes;
-    if (descriptor.size > limit) throw sizeLimitError(what, descriptor.size, limit, 'raise the blob limit if this is expected');
+    const envelope = SIGNATURE_ENVELOPE_MEDIA_TYPES.includes(descriptor.mediaType);
+    const limit = envelope ? this.client.limits.maxSignatureEnvelopeBytes : this.client.limits.maxBlobBytes;
+    if (descriptor.size > limit) {
+      throw sizeLimitError(what, descriptor.size, limit, `raise ${envelope ? 'limits.maxSignatureEnvelopeBytes' : 'the blob limit'} if this is expected`);
+    }
     const res = await this.send({ method: 'GET', url: `/v2/${this.repository}/blobs/${descriptor.digest}`, scopes: this.pullScope, idempotent: true, what }, options);
     if (res.status !== 200) throw await this.unexpected(res, what, 'BLOB_NOT_FOUND');
     const tooLong = (n: number): OciError =>
@@ -232,7 +261,7 @@ export class Repository implements ArtifactStore {
 
   /** The API's answer, or undefined when the API is not served (404). */
   private async referrersFromApi(subject: Descriptor, artifactType: string | undefined, options?: RequestOptions): Promise<Descriptor[] | undefined> {
-    const { maxReferrers, maxReferrersPages, maxManifestBytes } = this.client.limits;
+    const { maxReferrers, maxReferrersPages, maxReferrersPageBytes } = this.client.limits;
     const what = `referrers of ${this.name}@${subject.digest}`;
     let url: string | undefined = `/v2/${this.repository}/referrers/${subject.digest}${artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : ''}`;
     const found: Descriptor[] = [];
@@ -248,7 +277,14 @@ export class Repository implements ArtifactStore {
       }
       if (res.status !== 200) throw await this.unexpected(res, what);
       this.referrersApi = 'supported';
-      const bytes = await this.readBody(res, maxManifestBytes, (n) => sizeLimitError(`${what} (page ${page + 1})`, `at least ${n}`, maxManifestBytes, 'the page is too large'), what, options);
+      const tooLarge = (n: number | string): OciError =>
+        sizeLimitError(`${what} (page ${page + 1})`, n, maxReferrersPageBytes, 'the page is too large (raise limits.maxReferrersPageBytes if this is expected)');
+      const length = Number(header(res.headers, 'content-length'));
+      if (Number.isSafeInteger(length) && length > maxReferrersPageBytes) {
+        abandon(res.body);
+        throw tooLarge(length);
+      }
+      const bytes = await this.readBody(res, maxReferrersPageBytes, (n) => tooLarge(`at least ${n}`), what, options);
       const { manifest } = parseManifest(bytes, baseMediaType(header(res.headers, 'content-type')), what);
       if (!isImageIndex(manifest)) throw new OciError('REGISTRY_ERROR', `${what}: the Referrers API answered with something other than an image index`);
       found.push(...manifest.manifests);
@@ -271,7 +307,7 @@ export class Repository implements ArtifactStore {
 
   private async readReferrersTagIndex(subject: Descriptor, options?: RequestOptions): Promise<Descriptor[]> {
     try {
-      const fetched = await this.fetchManifest(referrersTag(subject.digest), options);
+      const fetched = await this.fetchManifestWithin(referrersTag(subject.digest), this.client.limits.maxReferrersIndexBytes, 'limits.maxReferrersIndexBytes', options);
       if (!isImageIndex(fetched.manifest)) {
         throw new OciError('INVALID_MANIFEST', `${this.name}:${referrersTag(subject.digest)} should be a referrers image index but is an image manifest`);
       }
@@ -407,7 +443,8 @@ export class Repository implements ArtifactStore {
     const descriptor: Descriptor = { mediaType, digest, size: bytes.length };
     if (manifest.artifactType) descriptor.artifactType = manifest.artifactType;
     if (manifest.subject) {
-      // A registry with the Referrers API says so with OCI-Subject; otherwise the client keeps the tag index.
+      // A registry that processed the subject says so with OCI-Subject. Without the header, ask the Referrers
+      // API (once per Repository): only a registry that does not serve it needs the client to keep the tag index.
       if (header(res.headers, 'oci-subject')) this.referrersApi = 'supported';
       else if (!(await this.servesReferrersApi(manifest.subject, options))) {
         await this.addToReferrersTagIndex(manifest.subject, referrerDescriptor(descriptor, manifest), options);
@@ -416,7 +453,7 @@ export class Repository implements ArtifactStore {
     return descriptor;
   }
 
-  /** Probe the Referrers API once per repository. */
+  /** Whether the Referrers API is served; probed only while that is unknown (a failed probe leaves it unknown). */
   private async servesReferrersApi(subject: Descriptor, options?: RequestOptions): Promise<boolean> {
     if (this.referrersApi === 'unknown') await this.referrersFromApi(subject, undefined, options);
     return this.referrersApi === 'supported';
@@ -432,6 +469,9 @@ export class Repository implements ArtifactStore {
       if (!changed) return;
       const { bytes } = buildReferrersIndex(referrers);
       const what = `update referrers index ${this.name}:${tag}`;
+      const limit = this.client.limits.maxReferrersIndexBytes;
+      // An index we could not read back would hide every referrer it lists.
+      if (bytes.length > limit) throw sizeLimitError(what, bytes.length, limit, 'raise limits.maxReferrersIndexBytes to list more referrers');
       const res = await this.send(
         { method: 'PUT', url: `/v2/${this.repository}/manifests/${tag}`, headers: { 'content-type': MEDIA_TYPE_OCI_INDEX, 'content-length': String(bytes.length) }, body: bytes, scopes: this.pushScope, idempotent: true, what },
         options,
@@ -457,6 +497,7 @@ export class Repository implements ArtifactStore {
     const res = await this.send({ method: 'GET', url: `/v2/${this.repository}/tags/list${query.size ? `?${query}` : ''}`, scopes: this.pullScope, idempotent: true, what }, options);
     if (res.status !== 200) throw await this.unexpected(res, what, 'MANIFEST_NOT_FOUND');
     const bytes = await this.readBody(res, MAX_AUXILIARY_RESPONSE_BYTES * 16, (n) => sizeLimitError(what, `at least ${n}`, MAX_AUXILIARY_RESPONSE_BYTES * 16, 'page with ?n='), what, options);
+    checkJsonDepth(bytes, `${what}: the tag list`);
     let parsed: { tags?: unknown };
     try {
       parsed = JSON.parse(new TextDecoder().decode(bytes)) as { tags?: unknown };

@@ -13,6 +13,7 @@ import {
   MAX_REDIRECTS,
   RETRYABLE_STATUSES,
 } from './constants.js';
+import { checkLiteralTarget, NON_PUBLIC_ADDRESS_CODE, publicOnlyLookup, type AddressRule } from './address.js';
 import { OciError } from './errors.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
@@ -61,6 +62,10 @@ export interface HttpRequest {
   insecure: boolean;
   /** Describes the request in messages, e.g. `GET manifest ghcr.io/org/app:v1`; never holds secrets. */
   what: string;
+  /** Addresses `url` may reach (default `any`); see address.ts for the rule. */
+  addresses?: AddressRule;
+  /** Addresses a redirect to another origin may reach, asked on the first such redirect (default `any`). */
+  redirectAddresses?: () => Promise<AddressRule>;
 }
 
 export interface HttpResponse {
@@ -69,6 +74,8 @@ export interface HttpResponse {
   body: ResponseBody;
   /** Final URL after redirects (for resolving relative Link and Location headers). */
   url: URL;
+  /** Whether a redirect was followed: the body then comes from wherever the registry sent us. */
+  redirected: boolean;
 }
 
 /** Stop reading a body we no longer want; the socket is dropped rather than drained. */
@@ -100,6 +107,13 @@ export function networkError(err: unknown, what: string, signal?: AbortSignal): 
     return new OciError(timedOut ? 'TIMEOUT' : 'ABORTED', `${what}: ${timedOut ? 'timed out' : 'cancelled'}`, { cause: reason });
   }
   const code = causeCode(err);
+  if (code === NON_PUBLIC_ADDRESS_CODE) {
+    return new OciError(
+      'REGISTRY_ERROR',
+      `${what}: refused to follow the registry to ${err instanceof Error ? err.message : 'a non-public address'}; a registry on a public address may only send us to public addresses`,
+      { cause: err },
+    );
+  }
   if (TIMEOUT_CODES.has(code)) {
     return new OciError('TIMEOUT', `${what}: ${code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connecting' : code === 'UND_ERR_HEADERS_TIMEOUT' ? 'waiting for the response' : 'reading the response'} timed out; the registry is slow or unreachable`, { cause: err });
   }
@@ -133,8 +147,8 @@ export class HttpTransport {
   private readonly timeouts: Timeouts;
   private readonly retry: RetryPolicy;
   private readonly userAgent: string;
-  private secureAgent?: Agent;
-  private insecureAgent?: Agent;
+  /** Keep-alive pools by TLS verification and address rule (`public` pools connect through publicOnlyLookup). */
+  private readonly agents = new Map<string, Agent>();
 
   constructor(options: { timeouts: Timeouts; retry: RetryPolicy; userAgent: string }) {
     this.timeouts = options.timeouts;
@@ -142,17 +156,24 @@ export class HttpTransport {
     this.userAgent = options.userAgent;
   }
 
-  private agent(insecure: boolean): Agent {
-    const make = (): Agent =>
-      new Agent({
-        connect: { timeout: this.timeouts.connectMs, rejectUnauthorized: !insecure },
+  private agent(insecure: boolean, addresses: AddressRule): Agent {
+    const key = `${insecure ? 'insecure' : 'verified'} ${addresses}`;
+    let agent = this.agents.get(key);
+    if (!agent) {
+      agent = new Agent({
+        connect: {
+          timeout: this.timeouts.connectMs,
+          rejectUnauthorized: !insecure,
+          ...(addresses === 'public' ? { lookup: publicOnlyLookup } : {}),
+        },
         headersTimeout: this.timeouts.headersMs,
         bodyTimeout: this.timeouts.bodyMs,
         keepAliveTimeout: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
         connections: DEFAULT_CONNECTIONS_PER_ORIGIN,
       });
-    if (insecure) return (this.insecureAgent ??= make());
-    return (this.secureAgent ??= make());
+      this.agents.set(key, agent);
+    }
+    return agent;
   }
 
   /** Send with redirects (GET/HEAD) and retries (idempotent requests). The caller consumes or dumps the body. */
@@ -160,12 +181,15 @@ export class HttpTransport {
     let url = req.url;
     let headers = { 'user-agent': this.userAgent, ...req.headers };
     let insecure = req.insecure;
+    let addresses: AddressRule = req.addresses ?? 'any';
+    let redirectRule: AddressRule | undefined;
     let redirects = 0;
     for (let attempt = 0; ; ) {
       let res: Dispatcher.ResponseData;
       try {
+        if (addresses === 'public') checkLiteralTarget(url);
         res = await request(url, {
-          dispatcher: this.agent(insecure),
+          dispatcher: this.agent(insecure, addresses),
           method: req.method,
           // undici sends `connection: close` with every HEAD (against servers that answer HEAD with a
           // body), so each tag resolve would open a new connection; registries answer HEAD correctly.
@@ -191,6 +215,13 @@ export class HttpTransport {
           throw new OciError('REGISTRY_ERROR', `${req.what}: more than ${MAX_REDIRECTS} redirects`);
         }
         const next = new URL(location, url);
+        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+          throw new OciError('REGISTRY_ERROR', `${req.what}: the registry redirected to a ${next.protocol} URL; only http(s) is followed`);
+        }
+        if (next.origin !== url.origin && addresses !== 'public') {
+          redirectRule ??= req.redirectAddresses ? await req.redirectAddresses() : 'any';
+          addresses = redirectRule;
+        }
         if (next.origin !== url.origin) {
           // Credentials for the registry must not travel to blob storage or anywhere else.
           const { authorization: _dropped, ...rest } = headers as Record<string, string>;
@@ -215,7 +246,7 @@ export class HttpTransport {
         attempt += 1;
         continue;
       }
-      return { status: res.statusCode, headers: res.headers, body: res.body, url };
+      return { status: res.statusCode, headers: res.headers, body: res.body, url, redirected: redirects > 0 };
     }
   }
 
@@ -228,8 +259,8 @@ export class HttpTransport {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.secureAgent?.close(), this.insecureAgent?.close()]);
-    this.secureAgent = undefined;
-    this.insecureAgent = undefined;
+    const agents = [...this.agents.values()];
+    this.agents.clear();
+    await Promise.all(agents.map((agent) => agent.close()));
   }
 }

@@ -4,6 +4,10 @@
 export const DEFAULT_REGISTRY = 'docker.io';
 /** Old name of Docker Hub, normalised to DEFAULT_REGISTRY. */
 export const LEGACY_DEFAULT_REGISTRY = 'index.docker.io';
+/** Every other name of Docker Hub's registry, spelled canonically as DEFAULT_REGISTRY. */
+export const DOCKER_HUB_ALIASES: readonly string[] = [LEGACY_DEFAULT_REGISTRY, 'registry-1.docker.io'];
+/** The port a registry host without one is reached on (HTTPS); `host:443` is `host`. */
+export const DEFAULT_HTTPS_PORT = 443;
 /** Namespace of single-segment Docker Hub names (`alpine` → `library/alpine`). */
 export const OFFICIAL_REPOSITORY_PREFIX = 'library/';
 /** Tag used by tools when a reference names neither tag nor digest. */

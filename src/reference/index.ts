@@ -10,6 +10,7 @@ export {
 } from './constants.js';
 export { digestProblem, isDigest } from './digest.js';
 export { isRepositoryPath } from './grammar.js';
+export { canonicalRegistry, canonicalRepository } from './registry.js';
 export { ReferenceError, type ReferenceErrorCode } from './errors.js';
 export {
   familiarReference,

@@ -4,6 +4,8 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { deadline, withDeadline } from '../common/index.js';
+import { canonicalRepository } from '../reference/index.js';
 import type { ConfigSource, TrustPolicyEntry } from '../config/index.js';
 import type { ImageVerdict } from '../verification/index.js';
 import type { VerdictCache } from './cache.js';
@@ -73,7 +75,8 @@ function successBody(outcomes: readonly ImageOutcome[], trustPolicy: TrustPolicy
     if (outcome.status !== 'verified') continue;
     const { image } = outcome;
     if (image.info.jsonPointer !== '') {
-      results.push({ op: 'replace', path: image.info.jsonPointer, value: `${image.repositoryString}@${outcome.digest}` });
+      // The registry in its canonical spelling, as scopes were selected (DOCKER.IO:443 → docker.io); the digest pins the content.
+      results.push({ op: 'replace', path: image.info.jsonPointer, value: `${canonicalRepository(image.repositoryString)}@${outcome.digest}` });
     }
     digests[image.imageString] = outcome.digest;
   }
@@ -152,7 +155,8 @@ export function createCheckImagesApp(options: CheckImagesAppOptions) {
       if (!bearer.ok) return fail(bearer.status, bearer.message);
       let status;
       try {
-        status = await options.tokenReview.reviewer(bearer.token, AbortSignal.timeout(limits.requestTimeoutMs));
+        const { reviewer } = options.tokenReview;
+        status = await withDeadline([], { timeoutMs: limits.requestTimeoutMs }, (signal) => reviewer(bearer.token, signal));
       } catch (err) {
         return fail(406, `failed to review the bearer token: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -204,20 +208,30 @@ export function createCheckImagesApp(options: CheckImagesAppOptions) {
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) disconnected.abort(new DOMException('the client closed the connection', 'AbortError'));
     });
-    const signal = AbortSignal.any([AbortSignal.timeout(limits.requestTimeoutMs), disconnected.signal]);
+    // A deadline that keeps strong references: AbortSignal.any stops aborting after a GC on Node 20.
+    const requestDeadline = deadline([disconnected.signal], {
+      timeoutMs: limits.requestTimeoutMs,
+      timeoutMessage: `the request did not finish within ${limits.requestTimeoutMs} ms`,
+    });
+    const { signal } = requestDeadline;
     // Each image in flight listens on it a few times (its wait, its registry request): not a leak, so
     // no MaxListenersExceededWarning (a stack trace and a stderr line per request beyond 3 images).
     setMaxListeners(limits.imageConcurrency * ABORT_LISTENERS_PER_IMAGE + ABORT_LISTENERS_PER_REQUEST, signal);
-    const outcomes = await checkImages(body.images, {
-      backend,
-      cache,
-      metrics,
-      trustPolicy,
-      insecure: (registry) => body.insecure && options.allowInsecure(registry),
-      signal,
-      requestTimeoutMs: limits.requestTimeoutMs,
-      concurrency: limits.imageConcurrency,
-    });
+    let outcomes: ImageOutcome[];
+    try {
+      outcomes = await checkImages(body.images, {
+        backend,
+        cache,
+        metrics,
+        trustPolicy,
+        insecure: (registry) => body.insecure && options.allowInsecure(registry),
+        signal,
+        requestTimeoutMs: limits.requestTimeoutMs,
+        concurrency: limits.imageConcurrency,
+      });
+    } finally {
+      requestDeadline.dispose();
+    }
 
     const fields = { images: body.images.length, skipped: body.skipped.length, trustPolicy: name, generation: trustPolicy.generation };
     for (const outcome of outcomes) {

@@ -1,6 +1,10 @@
 // Verdict cache: LRU + TTL, short life for negative verdicts, nothing for transient errors, one flight per key.
 import { LRUCache } from 'lru-cache';
+import { deadline, raceSignal, type Deadline } from '../common/index.js';
 import { MAX_CACHE_TTL_SECONDS, NEGATIVE_CACHE_TTL_MS } from './constants.js';
+
+// Callers of the service (verification.ts) race their waits with the same helper.
+export { raceSignal } from '../common/index.js';
 
 /** How long a computed value may be reused: `positive` for the TTL, `negative` briefly, `transient` never. */
 export type VerdictKind = 'positive' | 'negative' | 'transient';
@@ -31,31 +35,14 @@ export function clampTtlSeconds(seconds: number): number {
   return Math.max(1, Math.floor(seconds));
 }
 
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
-}
-
-/** Settle with `promise`, or reject as soon as `signal` aborts (the work itself goes on for other waiters). */
-export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    // Nobody awaits `promise` any more: its own rejection (e.g. the aborted registry request) must not go unhandled and crash the process.
-    promise.catch(() => undefined);
-    return Promise.reject(abortReason(signal));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
+/** A computation in flight: its result, its own deadline, and how many callers still wait for it. */
+interface Flight<V> {
+  promise: Promise<V>;
+  deadline: Deadline;
+  /** Aborted when the last waiter gives up. */
+  abandoned: AbortController;
+  waiters: number;
+  settled: boolean;
 }
 
 export class VerdictCache<V extends object> {
@@ -63,7 +50,7 @@ export class VerdictCache<V extends object> {
   readonly #lru: LRUCache<string, V> | undefined;
   readonly #ttlMs: number;
   readonly #negativeTtlMs: number;
-  readonly #flights = new Map<string, Promise<V>>();
+  readonly #flights = new Map<string, Flight<V>>();
   readonly #closing = new AbortController();
 
   constructor(options: VerdictCacheOptions<V>) {
@@ -97,9 +84,9 @@ export class VerdictCache<V extends object> {
 
   /**
    * The value for `key`: from the cache, from a computation in flight for the same key, or by
-   * running `compute`. The computation gets its own signal (aborted after `flightTimeoutMs` or
-   * on close), so one caller giving up does not cancel it for the others; `signal` only stops
-   * this caller's wait.
+   * running `compute`. The computation gets its own signal (aborted after `flightTimeoutMs`, on
+   * close, or when every caller waiting for it has given up), so one caller giving up does not
+   * cancel it for the others; `signal` only stops this caller's wait.
    */
   async get(
     key: string,
@@ -114,16 +101,21 @@ export class VerdictCache<V extends object> {
     const running = this.#flights.get(key);
     if (running) {
       this.#options.onHit?.();
-      return { value: await raceSignal(running, options.signal), cached: false, shared: true };
+      return { value: await this.#wait(key, running, options.signal), cached: false, shared: true };
     }
     this.#options.onMiss?.();
-    const flightSignal = AbortSignal.any([this.#closing.signal, AbortSignal.timeout(options.flightTimeoutMs)]);
-    const entry: { flight?: Promise<V> } = {};
-    const flight: Promise<V> = (entry.flight = (async () => {
+    // Strong references to the timer and the close signal (not AbortSignal.any, which loses them after a GC on Node 20).
+    const abandoned = new AbortController();
+    const flightDeadline = deadline([this.#closing.signal, abandoned.signal], {
+      timeoutMs: options.flightTimeoutMs,
+      timeoutMessage: `the verification did not finish within ${options.flightTimeoutMs} ms`,
+    });
+    const flight: Flight<V> = { promise: Promise.resolve() as Promise<never>, deadline: flightDeadline, abandoned, waiters: 0, settled: false };
+    flight.promise = (async () => {
       // Yield first so the flight is registered before `compute` runs, even if it throws synchronously.
       await null;
       try {
-        const value = await compute(flightSignal);
+        const value = await compute(flightDeadline.signal);
         const kind = this.#options.classify(value);
         if (this.#lru && kind !== 'transient') {
           // A pass is never kept beyond the moment it would stop being one (signature or certificate expiry).
@@ -133,13 +125,30 @@ export class VerdictCache<V extends object> {
         }
         return value;
       } finally {
-        if (this.#flights.get(key) === entry.flight) this.#flights.delete(key);
+        flight.settled = true;
+        flightDeadline.dispose();
+        if (this.#flights.get(key) === flight) this.#flights.delete(key);
       }
-    })());
+    })();
     this.#flights.set(key, flight);
     // The flight may outlive every waiter; its rejection is reported to waiters, never unhandled.
-    flight.catch(() => undefined);
-    return { value: await raceSignal(flight, options.signal), cached: false, shared: false };
+    flight.promise.catch(() => undefined);
+    return { value: await this.#wait(key, flight, options.signal), cached: false, shared: false };
+  }
+
+  /** Wait for `flight` until `signal` aborts; the last waiter to give up abandons the flight (its sockets, its CPU). */
+  async #wait(key: string, flight: Flight<V>, signal: AbortSignal): Promise<V> {
+    flight.waiters += 1;
+    try {
+      return await raceSignal(flight.promise, signal);
+    } finally {
+      flight.waiters -= 1;
+      if (flight.waiters === 0 && !flight.settled && signal.aborted) {
+        // A later request for the key starts afresh rather than joining a flight that is being torn down.
+        if (this.#flights.get(key) === flight) this.#flights.delete(key);
+        flight.abandoned.abort(new DOMException('every request waiting for this verification has gone', 'AbortError'));
+      }
+    }
   }
 
   /** Abort computations in flight and drop every entry. */

@@ -1,7 +1,8 @@
 // Registry credentials of --imagePullSecrets in file mode: Docker config JSON or kubernetes.io/dockerconfigjson Secrets.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { readFileLimited } from '../common/index.js';
 import { credentialsFromDockerConfig, parseDockerConfig, type CredentialProvider } from '../oci/index.js';
 import { ServiceError } from './errors.js';
 
@@ -13,9 +14,17 @@ export const DOCKER_CONFIG_SECRET_KEY = '.dockerconfigjson';
 type DockerConfig = ReturnType<typeof parseDockerConfig>;
 
 async function readSmall(path: string): Promise<string> {
-  const info = await stat(path);
-  if (info.size > MAX_PULL_SECRET_BYTES) throw new Error(`is ${info.size} bytes, more than ${MAX_PULL_SECRET_BYTES}`);
-  return readFile(path, 'utf8');
+  const bytes = await readFileLimited(path, MAX_PULL_SECRET_BYTES, (problem) => {
+    switch (problem.reason) {
+      case 'unreadable':
+        return problem.cause instanceof Error ? problem.cause : new Error(String(problem.cause));
+      case 'not-a-file':
+        return new Error('is not a regular file');
+      case 'too-large':
+        return new Error(`is ${problem.size} bytes, more than ${MAX_PULL_SECRET_BYTES}`);
+    }
+  });
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 /**

@@ -193,6 +193,53 @@ export interface ParseOptions {
   maxImages?: number;
 }
 
+/** Names JavaScript gives meaning to on every object: as keys they are lost (`__proto__`, dropped by z.record) or shadow a member. */
+const PROTOTYPE_NAMES: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function prototypeKey(path: string): { ok: false; message: string } {
+  return {
+    ok: false,
+    message: `invalid request: ${path}: a key named after a JavaScript prototype member is not accepted; Kyverno's images variable holds containers, initContainers and ephemeralContainers`,
+  };
+}
+
+type ContainerEntry = [kind: ContainerKind, containerName: string, info: z.infer<typeof imageInfoSchema>];
+
+/**
+ * Every entry of the request's container maps, read from the decoded body's own keys (after the
+ * schema accepted the body): z.record drops an own `__proto__` key, so its output cannot be the
+ * list of what to verify. Entries the schema never saw are validated here; prototype-named keys
+ * of the body and of `images` (no container kind) are refused.
+ */
+function containerMaps(body: unknown): { ok: true; entries: ContainerEntry[] } | { ok: false; message: string } {
+  if (!isObject(body)) return { ok: true, entries: [] };
+  for (const key of Object.keys(body)) if (PROTOTYPE_NAMES.has(key)) return prototypeKey(key);
+  const images = Object.hasOwn(body, 'images') ? body.images : undefined;
+  if (!isObject(images)) return { ok: true, entries: [] };
+  for (const key of Object.keys(images)) if (PROTOTYPE_NAMES.has(key)) return prototypeKey(`images.${key}`);
+  const entries: ContainerEntry[] = [];
+  for (const kind of CONTAINER_KINDS) {
+    const map = Object.hasOwn(images, kind) ? images[kind] : undefined;
+    if (!isObject(map)) continue;
+    for (const [containerName, value] of Object.entries(map)) {
+      const path = `images.${kind}.${containerName}`;
+      if (containerName.length > MAX_NAME_CHARS) return { ok: false, message: `invalid request: ${path}: Invalid key in record` };
+      const info = imageInfoSchema.safeParse(value);
+      if (!info.success) {
+        const issue = info.error.issues[0];
+        const field = issue ? issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('') : '';
+        return { ok: false, message: `invalid request: ${path}${field}: ${issue?.message ?? 'invalid image'}` };
+      }
+      entries.push([kind, containerName, info.data]);
+    }
+  }
+  return { ok: true, entries };
+}
+
 /**
  * Validate a decoded JSON body into a request. Failure messages become 406 bodies; they say
  * which field is wrong.
@@ -203,14 +250,13 @@ export function parseCheckImagesRequest(body: unknown, options: ParseOptions = {
     return { ok: false, message: `invalid request: ${parsed.error.issues.slice(0, 5).map(describeIssue).join('; ')}` };
   }
   const data = parsed.data;
-  const total = CONTAINER_KINDS.reduce((n, kind) => n + Object.keys(data.images?.[kind] ?? {}).length, 0);
+  const maps = containerMaps(body);
+  if (!maps.ok) return maps;
+  const total = maps.entries.length;
   if (options.maxImages !== undefined && total > options.maxImages) {
     return { ok: false, message: `too many images: the request holds ${total}, the limit is ${options.maxImages} (--maxImagesPerRequest)` };
   }
-  const all: RequestedImage[] = [];
-  for (const kind of CONTAINER_KINDS) {
-    for (const [containerName, raw] of Object.entries(data.images?.[kind] ?? {})) all.push(describeImage(kind, containerName, raw));
-  }
+  const all: RequestedImage[] = maps.entries.map(([kind, containerName, raw]) => describeImage(kind, containerName, raw));
   const patterns = data.imageReferences ?? [];
   const attestations: AttestationRequest[] = [];
   for (const entry of data.attestations ?? []) {

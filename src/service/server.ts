@@ -4,7 +4,8 @@ import type { Server as HttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger, LevelWithSilent } from 'pino';
-import { FileConfigSource, formatIssue, type ConfigSource } from '../config/index.js';
+import { FileConfigSource, formatIssue, type ConfigSource, type ConfigValidators } from '../config/index.js';
+import { parseTrustPolicyStatements, weakerGlobalScopeWarnings } from '../notary/index.js';
 import type { ImageVerdict } from '../verification/index.js';
 import { parseListenAddress, urlHost, type ListenAddress } from './address.js';
 import { createCheckImagesApp } from './app.js';
@@ -113,6 +114,18 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
+/**
+ * The Notary checks of the config plus the service's own warning: a `*` statement weaker than a
+ * scoped one is where a registry named another way ends up (issue 9 M2).
+ */
+const serviceConfigValidators: ConfigValidators = {
+  ...notaryConfigValidators,
+  trustPolicyDocument(document, source) {
+    notaryConfigValidators.trustPolicyDocument?.(document, source);
+    return weakerGlobalScopeWarnings(parseTrustPolicyStatements(document.trustPolicies, document.version, source));
+  },
+};
+
 function positive(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
   if (!Number.isFinite(v) || v <= 0) throw new ServiceError('INVALID_OPTION', `${name} must be a positive number, got ${String(value)}`);
@@ -195,7 +208,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       options.configSource ??
       (() => {
         if (!options.configDir) throw new ServiceError('INVALID_OPTION', 'file mode needs --config-dir DIR: a folder of TrustPolicy and TrustStore YAML manifests');
-        return new FileConfigSource(options.configDir, { validators: notaryConfigValidators });
+        return new FileConfigSource(options.configDir, { validators: serviceConfigValidators });
       })();
     const metrics = new ServiceMetrics({ cacheSize: () => cache.size, defaultMetrics: options.processMetrics ?? true });
     const cache = new VerdictCache<ImageVerdict>({

@@ -84,6 +84,7 @@ export const CODE_INFO = {
   INVALID_RESOURCE: fact('config'),
   DUPLICATE_RESOURCE: fact('config'),
   MISSING_TRUST_STORE: fact('config'),
+  WEAK_TRUST_POLICY: fact('config'),
 
   // service
   INVALID_OPTION: fact('service'),

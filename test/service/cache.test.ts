@@ -161,6 +161,31 @@ describe('single flight', () => {
     expect(c.size).toBe(1);
   });
 
+  test('the last waiter giving up abandons the flight; a later caller starts a new one', async () => {
+    const { c } = cache();
+    const seen: AbortSignal[] = [];
+    const compute = async (signal: AbortSignal): Promise<Verdict> => {
+      seen.push(signal);
+      await sleep(10_000, undefined, { signal });
+      return { kind: 'positive', n: seen.length };
+    };
+    const first = new AbortController();
+    const second = new AbortController();
+    const waits = [c.get('k', compute, { signal: first.signal, flightTimeoutMs: 60_000 }), c.get('k', compute, { signal: second.signal, flightTimeoutMs: 60_000 })];
+    await sleep(10);
+    first.abort(new DOMException('first gone', 'AbortError'));
+    await expect(waits[0]).rejects.toMatchObject({ message: 'first gone' });
+    expect(seen.map((s) => s.aborted)).toEqual([false]);
+    expect(c.inFlight).toBe(1);
+    second.abort(new DOMException('second gone', 'AbortError'));
+    await expect(waits[1]).rejects.toMatchObject({ message: 'second gone' });
+    expect(seen[0]?.reason).toMatchObject({ name: 'AbortError', message: 'every request waiting for this verification has gone' });
+    expect(c.inFlight).toBe(0);
+    const third = c.get('k', compute, { signal: wait.signal, flightTimeoutMs: 20 });
+    await expect(third).rejects.toMatchObject({ name: 'AbortError' });
+    expect(seen).toHaveLength(2);
+  });
+
   test('the flight has its own deadline and close() aborts it', async () => {
     const { c } = cache();
     const slow = counter('positive', 10_000);

@@ -127,3 +127,17 @@ describe('registry requests of a cached verdict', () => {
     expect(await digestOf()).toBe(pushedAgain);
   });
 });
+
+describe('a container named __proto__ (issue 9 M1) is verified, not dropped', () => {
+  test.each(['containers', 'initContainers', 'ephemeralContainers'])('%s: the unsigned __proto__ image fails the request', async (kind) => {
+    await signed.push('team/proto-signed', 'v1', 'signed image beside __proto__');
+    await signed.sign('team/proto-signed', 'v1');
+    await signed.push('team/proto-unsigned', 'v1', 'unsigned image named __proto__');
+    const a = JSON.stringify(kyvernoContainer(host, 'team/proto-signed', 'v1'));
+    const evil = JSON.stringify(kyvernoContainer(host, 'team/proto-unsigned', 'v1', '/spec/containers/1/image'));
+    const answer = await post(checkimages(), `{"images":{"${kind}":{"a":${a},"__proto__":${evil}}}}`);
+    expect(answer.status).toBe(406);
+    const noun = { containers: 'container ', initContainers: 'init container ', ephemeralContainers: 'ephemeral container: ' }[kind];
+    expect(answer.text).toMatch(new RegExp(`^failed to verify ${noun}__proto__: failed to verify image .*team/proto-unsigned.*: no signature is associated with`));
+  });
+});

@@ -173,3 +173,49 @@ test('patterns too costly to match are refused quickly instead of holding the ev
   if (!fine.ok) throw new Error(fine.message);
   expect(fine.request.images.map((i) => i.attestationTypes)).toEqual(Array.from({ length: 100 }, () => ['x']));
 });
+
+describe('prototype names (issue 9 M1): every entry of every map is verified, or the request refused', () => {
+  // JSON.parse makes each of these an own key; zod's z.record silently dropped `__proto__`.
+  const PROTOTYPE_NAMES = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__'];
+  const KINDS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
+  const other = { ...kyvernoImage, path: 'org/unsigned', reference: 'ghcr.io/org/unsigned:v1', referenceWithTag: 'ghcr.io/org/unsigned:v1', jsonPointer: '/spec/x' };
+  const raw = (kind: string, name: string) => `{"images":{"${kind}":{"a":${JSON.stringify(kyvernoImage)},"${name}":${JSON.stringify(other)}}}}`;
+
+  describe.each(KINDS)('%s', (kind) => {
+    test.each(PROTOTYPE_NAMES)('a container named %s is verified beside the others', (name) => {
+      const parsed = parseCheckImagesRequest(JSON.parse(raw(kind, name)));
+      if (!parsed.ok) throw new Error(parsed.message);
+      expect(parsed.request.total).toBe(2);
+      expect(parsed.request.images.map((i) => [i.kind, i.containerName, i.imageString])).toEqual([
+        [kind, 'a', 'ghcr.io/org/app:v1'],
+        [kind, name, 'ghcr.io/org/unsigned:v1'],
+      ]);
+    });
+
+    test(`an invalid entry named __proto__ is refused like any other, not dropped`, () => {
+      const body = JSON.parse(`{"images":{"${kind}":{"a":${JSON.stringify(kyvernoImage)},"__proto__":{"path":5}}}}`) as unknown;
+      expect(parseCheckImagesRequest(body)).toEqual({ ok: false, message: `invalid request: images.${kind}.__proto__.path: Invalid input: expected string, received number` });
+    });
+  });
+
+  test.each(PROTOTYPE_NAMES)('images.%s is refused (it is no container kind, and must not hide containers)', (name) => {
+    const body = JSON.parse(`{"images":{"containers":{"a":${JSON.stringify(kyvernoImage)}},"${name}":{"b":${JSON.stringify(other)}}}}`) as unknown;
+    expect(parseCheckImagesRequest(body)).toEqual({
+      ok: false,
+      message: `invalid request: images.${name}: a key named after a JavaScript prototype member is not accepted; Kyverno's images variable holds containers, initContainers and ephemeralContainers`,
+    });
+  });
+
+  test.each(PROTOTYPE_NAMES)('a body key %s is refused', (name) => {
+    const body = JSON.parse(`{"${name}":{"images":{"containers":{"b":${JSON.stringify(other)}}}},"images":{"containers":{"a":${JSON.stringify(kyvernoImage)}}}}`) as unknown;
+    expect(parseCheckImagesRequest(body)).toEqual({
+      ok: false,
+      message: `invalid request: ${name}: a key named after a JavaScript prototype member is not accepted; Kyverno's images variable holds containers, initContainers and ephemeralContainers`,
+    });
+  });
+
+  test('other unknown keys of images stay ignored, as Go ignores them', () => {
+    const parsed = parseCheckImagesRequest({ images: { containers: { a: kyvernoImage }, tasks: { t: other } } });
+    expect(parsed.ok && parsed.request.images.map((i) => i.containerName)).toEqual(['a']);
+  });
+});

@@ -1,6 +1,7 @@
 // `imgverify serve`: the /checkimages service, with kyverno-notation-aws's flags parsed the way Go's flag package does.
 import type { Command } from 'commander';
 import type { LevelWithSilent } from 'pino';
+import { goParseBool, goParseDuration } from '../../common/index.js';
 import {
   DEFAULT_ALLOWED_USERS,
   DEFAULT_CACHE_MAX_SIZE,
@@ -64,34 +65,24 @@ function invalidFlag(message: string): ServiceError {
   return new ServiceError('INVALID_OPTION', message);
 }
 
-/** Go's strconv.ParseBool. */
-export function parseGoBool(text: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
-  return undefined;
-}
-
-const DURATION_UNITS_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Go's time.ParseDuration (`25s`, `1m30s`, `500ms`), or a plain number of seconds; in milliseconds. */
+/** A duration flag in milliseconds: Go's time.ParseDuration (`25s`, `1m30s`, `500ms`) or a plain number of seconds; never negative. */
 export function parseGoDuration(text: string): number | undefined {
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(text)) return undefined;
-  let total = 0;
-  for (const match of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(match[1]) * (DURATION_UNITS_MS[match[2] as string] as number);
-  return total;
+  const nanoseconds = goParseDuration(text);
+  if (nanoseconds === undefined || nanoseconds < 0n) return undefined;
+  return Number(nanoseconds) / 1e6;
 }
 
 function parseValue(spec: FlagSpec, text: string): FlagValue {
   const bad = (what: string) => invalidFlag(`invalid value ${JSON.stringify(text)} for flag -${spec.name}: ${what}`);
   switch (spec.kind) {
     case 'bool': {
-      const value = parseGoBool(text);
+      const value = goParseBool(text);
       if (value === undefined) throw bad('parse error (use true or false)');
       return value;
     }
     case 'boolOrList': {
-      const value = parseGoBool(text);
+      const value = goParseBool(text);
       if (value !== undefined) return value;
       return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
     }

@@ -1,5 +1,4 @@
 // `imgverify sign <ref>`: sign an image in a registry or OCI layout like `notation sign`, pushing a signature notation accepts.
-import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import {
   NotaryError,
@@ -14,6 +13,7 @@ import {
   type SignatureFormat,
   type SignatureManifestForm,
 } from '../../notary/index.js';
+import { readFileLimited } from '../../common/index.js';
 import type { RegistryClient } from '../../oci/index.js';
 import {
   addRegistryOptions,
@@ -68,14 +68,23 @@ export function parseUserMetadata(values: string[]): Record<string, string> {
 }
 
 async function readSmallFile(path: string, what: string): Promise<Buffer> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    throw new NotaryError('INVALID_INPUT', `cannot read the ${what} ${path}: ${(err as Error).message}`, { cause: err });
-  }
-  if (bytes.length > MAX_KEY_FILE_BYTES) throw new NotaryError('INVALID_INPUT', `the ${what} ${path} is larger than ${MAX_KEY_FILE_BYTES} bytes`);
-  return bytes;
+  // Pipes too (`--key <(vault read …)`), but never more than the limit: /dev/zero must not fill memory.
+  const bytes = await readFileLimited(
+    path,
+    MAX_KEY_FILE_BYTES,
+    (problem) => {
+      switch (problem.reason) {
+        case 'unreadable':
+          return new NotaryError('INVALID_INPUT', `cannot read the ${what} ${path}: ${(problem.cause as Error).message}`, { cause: problem.cause });
+        case 'not-a-file':
+          return new NotaryError('INVALID_INPUT', `cannot read the ${what} ${path}: not a file`);
+        case 'too-large':
+          return new NotaryError('INVALID_INPUT', `the ${what} ${path} is larger than ${MAX_KEY_FILE_BYTES} bytes`);
+      }
+    },
+    { allowSpecialFiles: true },
+  );
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export interface SignDependencies {

@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { Command, Option } from 'commander';
+import { deadline } from '../../common/index.js';
 import { OciLayoutStore, type ArtifactStore } from '../../oci/index.js';
 import {
   DEFAULT_MAX_SIGNATURES,
@@ -181,7 +182,7 @@ export async function runVerify(reference: string, options: VerifyCommandOptions
     return fail(err);
   }
 
-  const signal = AbortSignal.timeout(timeoutSeconds * 1000);
+  const signal = deadline([], { timeoutMs: timeoutSeconds * 1000, timeoutMessage: `verification did not finish within --timeout ${timeoutSeconds}s` }).signal;
   let verdict: ImageVerdict;
   try {
     if (options.ociLayout) {

@@ -1,7 +1,7 @@
 // The envelope's certificate chain (unsigned attribute): bounded, parsed, and the leaf's key picked for verification.
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { NotaryError } from '../errors.js';
-import { nodeCertificate } from '../x509/index.js';
+import { assertPublicKeyBounds, nodeCertificate } from '../x509/index.js';
 import type { SignatureAlgorithm } from '../types.js';
 import { signatureAlgorithmForKey } from './algorithm.js';
 import { MAX_ENVELOPE_CERTIFICATE_BYTES, MAX_ENVELOPE_CHAIN_LENGTH } from './constants.js';
@@ -28,6 +28,8 @@ export function signingCertificate(format: string, chain: Uint8Array[]): Signing
   const leaf = parseCertificate(format, chain[0] as Uint8Array, 0);
   // Parse every certificate so a broken one is reported here rather than deep inside trust evaluation.
   for (let index = 1; index < chain.length; index++) parseCertificate(format, chain[index] as Uint8Array, index);
+  // Refused before the envelope's signature is checked with it.
+  assertPublicKeyBounds(leaf, 'the signing certificate');
   const publicKey = leaf.publicKey;
   return { chain, publicKey, algorithm: signatureAlgorithmForKey(publicKey) };
 }

@@ -1,4 +1,4 @@
-// Strict base64 / base64url and Go-compatible JSON, so our JWS bytes read like notation's and untrusted input parses exactly.
+// Strict base64 / base64url, so untrusted input parses exactly (Go-compatible JSON is src/common/go.ts).
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -38,47 +38,4 @@ export function decodeBase64(text: string): Uint8Array | undefined {
 
 export function encodeBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64');
-}
-
-/** Go's encoding/json escapes these by default; matching it keeps our signed bytes identical to notation's. */
-function goEscape(json: string): string {
-  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/**
- * Serialise JSON with object keys in insertion order (Go structs) or sorted (Go maps). Written out
- * rather than JSON.stringify because that moves integer-like keys ("123") to the front.
- */
-function serialise(value: unknown, sortObjectKeys: boolean): string | undefined {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'string':
-    case 'number':
-    case 'boolean':
-      return JSON.stringify(value);
-    case 'object': {
-      if (Array.isArray(value)) return `[${value.map((item) => serialise(item, sortObjectKeys) ?? 'null').join(',')}]`;
-      const record = value as Record<string, unknown>;
-      const keys = Object.keys(record);
-      if (sortObjectKeys) keys.sort();
-      const members: string[] = [];
-      for (const key of keys) {
-        const member = serialise(record[key], sortObjectKeys);
-        if (member !== undefined) members.push(`${JSON.stringify(key)}:${member}`);
-      }
-      return `{${members.join(',')}}`;
-    }
-    default:
-      return undefined;
-  }
-}
-
-/** JSON of a Go struct: members in the order given, Go's HTML escaping. */
-export function goJsonStruct(value: Record<string, unknown>): string {
-  return goEscape(serialise(value, false) ?? 'null');
-}
-
-/** JSON of a Go map: keys sorted at every level, Go's HTML escaping. */
-export function goJsonMap(value: Record<string, unknown>): string {
-  return goEscape(serialise(value, true) ?? 'null');
 }

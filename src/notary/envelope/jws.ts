@@ -1,4 +1,5 @@
 // JWS JSON flattened envelope (application/jose+json) of signature-envelope-jws.md: parse and sign, notation-go compatible.
+import { goJsonMap, goJsonStruct } from '../../common/index.js';
 import { MEDIA_TYPE_NOTARY_PAYLOAD, type SignatureAlgorithm, type SignedAttributes, type UnsignedAttributes } from '../types.js';
 import { algorithmFromJws, jwsAlgorithmName } from './algorithm.js';
 import { formatRfc3339, malformed, parseRfc3339, validateSignedAttributes } from './attributes.js';
@@ -17,7 +18,7 @@ import {
   MAX_SIGNATURE_BYTES,
   MAX_TIMESTAMP_SIGNATURE_BYTES,
 } from './constants.js';
-import { decodeBase64, decodeBase64UrlLenient, encodeBase64, encodeBase64Url, goJsonMap, goJsonStruct } from './encoding.js';
+import { decodeBase64, decodeBase64UrlLenient, encodeBase64, encodeBase64Url } from './encoding.js';
 import { parsedEnvelope } from './parsed.js';
 import type { ParsedEnvelope } from './types.js';
 

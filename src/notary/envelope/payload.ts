@@ -1,8 +1,8 @@
 // The Notary payload `{"targetArtifact": <descriptor>}` (signature-specification.md "Payload"): build it, read it back.
+import { goJsonMap, goJsonStruct } from '../../common/index.js';
 import { NotaryError } from '../errors.js';
 import type { Descriptor } from '../../oci/index.js';
 import { MEDIA_TYPE_NOTARY_PAYLOAD, type NotaryPayload, type Payload } from '../types.js';
-import { goJsonMap, goJsonStruct } from './encoding.js';
 
 /** Annotation keys with this prefix are reserved for the Notary Project; user metadata may not use them. */
 export const RESERVED_ANNOTATION_PREFIX = 'io.cncf.notary';

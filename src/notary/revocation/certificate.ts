@@ -2,6 +2,8 @@
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { X509Certificate } from '@peculiar/x509';
+import { bytesEqual } from '../../common/index.js';
+import { publicKeyBoundsProblem } from '../x509/key-bounds.js';
 
 export interface CertificateInfo {
   certificate: X509Certificate;
@@ -21,10 +23,6 @@ export function normaliseSerial(bytes: Uint8Array): string {
   let start = 0;
   while (start < bytes.length - 1 && bytes[start] === 0) start++;
   return Buffer.from(bytes.subarray(start)).toString('hex');
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
 }
 
 function fields(node: asn1js.AsnType | undefined): asn1js.AsnType[] {
@@ -86,7 +84,7 @@ export function isIssuedBy(subject: CertificateInfo, issuer: CertificateInfo): b
   }
   let verifies = checked.get(issuer);
   if (verifies === undefined) {
-    verifies = subject.node.verify(issuer.node.publicKey);
+    verifies = publicKeyBoundsProblem(issuer.node.publicKey) === undefined && subject.node.verify(issuer.node.publicKey);
     checked.set(issuer, verifies);
   }
   return verifies;

@@ -1,5 +1,6 @@
 // Hash and signature algorithms accepted in RFC 3161 tokens and OCSP responses, and signature checks over raw bytes.
 import { createHash, createPublicKey, verify as cryptoVerify, constants as cryptoConstants, type KeyObject } from 'node:crypto';
+import { publicKeyBoundsProblem } from '../x509/key-bounds.js';
 import * as asn1js from 'asn1js';
 
 export type HashAlgorithmName = 'SHA-256' | 'SHA-384' | 'SHA-512';
@@ -118,6 +119,8 @@ export function verifySignatureValue(
 ): boolean {
   const resolved = resolveAlgorithm(signatureAlgorithm, digestAlgorithmOid);
   const key = publicKey instanceof Uint8Array ? createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' }) : publicKey;
+  const keyProblem = publicKeyBoundsProblem(key);
+  if (keyProblem) throw new SignatureCheckError(`the signer's public key is refused: ${keyProblem}`);
   const keyType = key.asymmetricKeyType;
   try {
     if (resolved.pss) {

@@ -2,8 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { request, type Dispatcher } from 'undici';
+import { request } from 'undici';
 import type { X509Certificate } from '@peculiar/x509';
+import { bytesEqual, deadline, readLimited } from '../../common/index.js';
 import { NotaryError } from '../errors.js';
 import { digest, HASH_ALGORITHM_OIDS, type HashAlgorithmName } from './algorithm.js';
 import {
@@ -71,22 +72,6 @@ function buildTimestampRequest(
   return new Uint8Array(timeStampReq.toSchema().toBER(false));
 }
 
-async function readLimited(body: Dispatcher.ResponseData['body'], limit: number, url: string): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  // Destroying an undici body emits 'error' (UND_ERR_ABORTED); nobody else listens, so swallow it here.
-  body.on('error', () => {});
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > limit) {
-      body.destroy();
-      throw invalidReply(url, `the reply is larger than ${limit} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
-}
-
 function integerBytes(value: asn1js.Integer | undefined): string {
   if (!value) return '';
   const bytes = value.valueBlock.valueHexView;
@@ -128,7 +113,7 @@ function tokenFromReply(
     throw invalidReply(url, `the token's message imprint uses ${tstInfo.messageImprint.hashAlgorithm.algorithmId}, not ${expected.hashAlgorithm}`);
   }
   const imprint = tstInfo.messageImprint.hashedMessage.valueBlock.valueHexView;
-  if (Buffer.compare(Buffer.from(imprint), Buffer.from(expected.imprint)) !== 0) {
+  if (!bytesEqual(imprint, expected.imprint)) {
     throw invalidReply(url, 'the message imprint of the token does not match the signature');
   }
   return token;
@@ -156,8 +141,9 @@ export async function requestTimestamp(url: string, signature: Uint8Array, optio
   const limit = options.maxResponseBytes ?? MAX_TIMESTAMP_RESPONSE_BYTES;
   const nonce = positiveNonce();
   const body = buildTimestampRequest(signature, options.hashAlgorithm, nonce);
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  // Strong references: AbortSignal.any(AbortSignal.timeout(...)) stops aborting after a GC on Node 20.
+  const timeout = deadline([options.signal], { timeoutMs });
+  const { signal } = timeout;
 
   let reply: Uint8Array;
   try {
@@ -178,12 +164,18 @@ export async function requestTimestamp(url: string, signature: Uint8Array, optio
       await response.body.dump();
       throw invalidReply(url, `content type is "${contentType}", expected ${MEDIA_TYPE_TIMESTAMP_REPLY}`);
     }
-    reply = await readLimited(response.body, limit, url);
+    // Destroying an undici body emits 'error' (UND_ERR_ABORTED); nobody else listens, so swallow it here.
+    response.body.on('error', () => {});
+    reply = await readLimited(response.body, limit, () => invalidReply(url, `the reply is larger than ${limit} bytes`), {
+      stop: () => response.body.destroy(),
+    });
   } catch (err) {
     if (err instanceof NotaryError) throw err;
-    if (timeout.aborted) throw unavailable(url, `no reply within ${timeoutMs} ms`, err);
+    if (timeout.timedOut) throw unavailable(url, `no reply within ${timeoutMs} ms`, err);
     if (options.signal?.aborted) throw unavailable(url, 'the request was cancelled', err);
     throw unavailable(url, `request failed: ${(err as Error).message}`, err);
+  } finally {
+    timeout.dispose();
   }
 
   const token = tokenFromReply(reply, url, {

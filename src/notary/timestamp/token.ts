@@ -3,7 +3,9 @@ import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { X509Certificate } from '@peculiar/x509';
+import { bytesEqual } from '../../common/index.js';
 import { NotaryError } from '../errors.js';
+import { publicKeyBoundsProblem } from '../x509/key-bounds.js';
 import {
   digest,
   hashAlgorithmFromOid,
@@ -80,10 +82,6 @@ function untrusted(message: string): NotaryError {
   );
 }
 
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
-}
-
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex');
 }
@@ -133,6 +131,9 @@ function toTokenCertificate(der: Uint8Array): TokenCertificate {
   } catch (err) {
     throw invalid('a certificate of the token cannot be parsed', err);
   }
+  // Before any signature is checked with it (the token's own certificates are the sender's choice).
+  const keyProblem = publicKeyBoundsProblem(node.publicKey);
+  if (keyProblem) throw invalid(`the certificate "${node.subject.replace(/\n/g, ', ')}" of the timestamp is refused: ${keyProblem}`);
   const names = certificateNames(der);
   return { der, node, issuerDer: names.issuerDer, subjectDer: names.subjectDer, serial: normaliseSerial(names.serialBytes) };
 }
@@ -285,7 +286,10 @@ function isValidAt(cert: NodeX509Certificate, at: Date): boolean {
   return at.getTime() >= new Date(cert.validFrom).getTime() && at.getTime() <= new Date(cert.validTo).getTime();
 }
 
-/** Build the chain from the TSA signing certificate through the token's certificates to one of the anchors. */
+/**
+ * Build the chain from the TSA signing certificate through the token's certificates to one of the anchors.
+ * Every key here passed publicKeyBoundsProblem when toTokenCertificate read its certificate.
+ */
 function buildTsaChain(leaf: TokenCertificate, pool: TokenCertificate[], anchors: TokenCertificate[]): TokenCertificate[] | undefined {
   const chain: TokenCertificate[] = [leaf];
   let current = leaf;

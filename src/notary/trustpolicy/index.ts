@@ -27,5 +27,5 @@ export {
   type VerifyTimestamp,
 } from './types.js';
 export { parseTrustPolicyDocument, parseTrustPolicyJson, parseTrustPolicyStatements } from './document.js';
-export { registryScopeProblem, selectStatement } from './scope.js';
+export { registryScopeProblem, selectStatement, weakerGlobalScopeWarnings } from './scope.js';
 export { loadTrustPolicy, type LoadTrustPolicyOptions } from './load.js';

@@ -1,7 +1,7 @@
 // Reads the OCI trust policy from a notation config directory: trustpolicy.oci.json, else trustpolicy.json.
-import { constants } from 'node:fs';
-import { lstat, open } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readFileLimited } from '../../common/index.js';
 import { NotaryError } from '../errors.js';
 import { MAX_TRUST_POLICY_BYTES, TRUST_POLICY_FILE_LEGACY, TRUST_POLICY_FILE_OCI } from './constants.js';
 import { parseTrustPolicyJson } from './document.js';
@@ -40,21 +40,20 @@ export async function loadTrustPolicy(configDir: string, options: LoadTrustPolic
 }
 
 async function readBounded(path: string, maxBytes: number): Promise<string> {
-  let handle;
-  try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch (err) {
-    throw new NotaryError('INVALID_TRUST_POLICY', `cannot read the trust policy ${path}: ${(err as Error).message}`, { cause: err });
-  }
-  try {
-    const { size } = await handle.stat();
-    if (size > maxBytes) {
-      throw new NotaryError('INVALID_TRUST_POLICY', `the trust policy ${path} is ${size} bytes, over the ${maxBytes}-byte limit`);
-    }
-    const buffer = Buffer.alloc(size);
-    const { bytesRead } = await handle.read(buffer, 0, size, 0);
-    return buffer.subarray(0, bytesRead).toString('utf8');
-  } finally {
-    await handle.close();
-  }
+  const bytes = await readFileLimited(
+    path,
+    maxBytes,
+    (problem) => {
+      switch (problem.reason) {
+        case 'unreadable':
+          return new NotaryError('INVALID_TRUST_POLICY', `cannot read the trust policy ${path}: ${(problem.cause as Error).message}`, { cause: problem.cause });
+        case 'not-a-file':
+          return new NotaryError('INVALID_TRUST_POLICY', `the trust policy ${path} is not a regular file`);
+        case 'too-large':
+          return new NotaryError('INVALID_TRUST_POLICY', `the trust policy ${path} is ${problem.size} bytes, over the ${maxBytes}-byte limit`);
+      }
+    },
+    { noFollow: true },
+  );
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }

@@ -1,7 +1,8 @@
 // Registry scopes: their format, and picking the statement that applies to an artifact's repository (exact scope beats `*`).
-import { isRepositoryPath } from '../../reference/index.js';
+import { canonicalRepository, isRepositoryPath } from '../../reference/index.js';
 import { NotaryError } from '../errors.js';
 import { GLOBAL_REGISTRY_SCOPE } from './constants.js';
+import { VALIDATION_ACTIONS, VALIDATION_TYPES, verificationActions } from './levels.js';
 import type { TrustPolicyDocument, TrustPolicyStatement } from './types.js';
 
 // notation-go's host pattern (no IPv6, unlike image references); the repository path is the reference grammar's own.
@@ -30,16 +31,23 @@ export function registryScopeProblem(scope: string): string | undefined {
 
 /**
  * The statement that applies to an artifact in `repository` (`registry/repository`, as normalised by
- * the reference parser): the one whose registryScopes contain it exactly, else the global `*` one.
+ * the reference parser): the one whose registryScopes contain it, else the global `*` one.
  * Throws NO_APPLICABLE_TRUST_POLICY when neither exists (the spec: the artifact is untrusted).
+ *
+ * Registries are compared in their canonical spelling (canonicalRegistry: lower-case host, numeric
+ * port, no :443, Docker Hub aliases as docker.io), so `DOCKER.IO/x`, `docker.io:443/x` and
+ * `127.0.0.1:05000/x` cannot slip past a scope to a weaker `*` statement. notation compares exact
+ * strings; this difference is deliberate (the service is an admission gate). Repository paths are
+ * compared as written (the grammar makes them lower-case).
  */
 export function selectStatement(document: TrustPolicyDocument, repository: string): TrustPolicyStatement {
   if (repository === '' || repository.includes('@') || !repository.includes('/') || repository.slice(repository.indexOf('/') + 1).includes(':')) {
     throw new NotaryError('INVALID_INPUT', `"${repository}" is not a registry/repository (without tag or digest) to select a trust policy statement for`);
   }
+  const wanted = canonicalRepository(repository);
   let global: TrustPolicyStatement | undefined;
   for (const statement of document.trustPolicies) {
-    if (statement.registryScopes.includes(repository)) return statement;
+    if (statement.registryScopes.some((scope) => scope !== GLOBAL_REGISTRY_SCOPE && canonicalRepository(scope) === wanted)) return statement;
     if (statement.registryScopes.includes(GLOBAL_REGISTRY_SCOPE)) global ??= statement;
   }
   if (global) return global;
@@ -48,4 +56,33 @@ export function selectStatement(document: TrustPolicyDocument, repository: strin
     `artifact "${repository}" has no applicable trust policy statement${document.source ? ` in ${document.source}` : ''}: ` +
       `no statement's registryScopes contains "${repository}" and none is "*"; add the repository to a statement's registryScopes`,
   );
+}
+
+/**
+ * Warnings for a document whose global `*` statement is weaker than a statement with explicit
+ * scopes (some validation is logged or skipped by `*` but enforced by the scoped one): an image
+ * whose registry is named differently (another host name, an IP for a name) gets the weaker
+ * statement. Meant for load time, where an operator reads them.
+ */
+export function weakerGlobalScopeWarnings(document: TrustPolicyDocument): string[] {
+  const global = document.trustPolicies.find((s) => s.registryScopes.includes(GLOBAL_REGISTRY_SCOPE));
+  if (!global) return [];
+  // VALIDATION_ACTIONS is ordered strongest first: enforce, log, skip.
+  const strength = (action: string) => VALIDATION_ACTIONS.length - VALIDATION_ACTIONS.indexOf(action as (typeof VALIDATION_ACTIONS)[number]);
+  const globalActions = verificationActions(global.signatureVerification).actions;
+  const warnings: string[] = [];
+  for (const statement of document.trustPolicies) {
+    if (statement === global) continue;
+    const actions = verificationActions(statement.signatureVerification).actions;
+    const weaker = VALIDATION_TYPES.filter((type) => strength(globalActions[type]) < strength(actions[type]));
+    if (weaker.length === 0) continue;
+    const detail = weaker.map((type) => `${type} ${globalActions[type]} instead of ${actions[type]}`).join(', ');
+    warnings.push(
+      `statement "${global.name}" (scope "*", level ${global.signatureVerification.level}) is weaker than statement "${statement.name}" ` +
+        `(level ${statement.signatureVerification.level}; ${detail}): an image of ${statement.registryScopes.map((s) => `"${s}"`).join(', ')} ` +
+        `named through another host (e.g. localhost for 127.0.0.1, or a DNS alias) gets the "*" statement; registries are compared ` +
+        `case-insensitively with numeric ports, no :443 and Docker Hub aliases as docker.io, but different host names stay different`,
+    );
+  }
+  return warnings;
 }

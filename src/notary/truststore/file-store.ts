@@ -1,8 +1,8 @@
 // notation's trust store on disk: `{configDir}/truststore/x509/{ca,signingAuthority,tsa}/<name>/*` (PEM or DER files).
-import { constants } from 'node:fs';
-import { lstat, open, readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { X509Certificate } from '@peculiar/x509';
+import { readFileLimited } from '../../common/index.js';
 import { NotaryError } from '../errors.js';
 import { parseCertificateBundle } from '../x509/index.js';
 import {
@@ -100,22 +100,19 @@ export class FileTrustStore implements TrustStoreProvider {
 
 /** Reads a regular file without following a symlink put there after the directory listing, refusing oversize files. */
 async function readBoundedFile(path: string, maxBytes: number, source: string): Promise<Uint8Array> {
-  let handle;
-  try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch (err) {
-    throw new NotaryError('INVALID_TRUST_STORE', `failed to read the ${source}: ${(err as Error).message}`, { cause: err });
-  }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw new NotaryError('INVALID_TRUST_STORE', `${source} is not a regular file`);
-    if (info.size > maxBytes) {
-      throw new NotaryError('INVALID_TRUST_STORE', `${source} is ${info.size} bytes, over the ${maxBytes}-byte limit for certificate files`);
-    }
-    const buffer = Buffer.alloc(info.size);
-    const { bytesRead } = await handle.read(buffer, 0, info.size, 0);
-    return new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead);
-  } finally {
-    await handle.close();
-  }
+  return readFileLimited(
+    path,
+    maxBytes,
+    (problem) => {
+      switch (problem.reason) {
+        case 'unreadable':
+          return new NotaryError('INVALID_TRUST_STORE', `failed to read the ${source}: ${(problem.cause as Error).message}`, { cause: problem.cause });
+        case 'not-a-file':
+          return new NotaryError('INVALID_TRUST_STORE', `${source} is not a regular file`);
+        case 'too-large':
+          return new NotaryError('INVALID_TRUST_STORE', `${source} is ${problem.size} bytes, over the ${maxBytes}-byte limit for certificate files`);
+      }
+    },
+    { noFollow: true },
+  );
 }

@@ -3,7 +3,7 @@ import type { X509Certificate } from '@peculiar/x509';
 import { NotaryError } from '../errors.js';
 import { collectTrustedCertificates, trustStoreTypeForSigningScheme, type TrustStoreProvider, type TrustStoreType } from '../truststore/index.js';
 import type { SigningScheme } from '../types.js';
-import { matchTrustedIdentities, validateCodeSigningChain, verifyChainToTrustAnchors } from '../x509/index.js';
+import { matchTrustedIdentities, validateCodeSigningChain, verifyDerChainToTrustAnchors } from '../x509/index.js';
 import type { AppliedPolicy } from './policy.js';
 
 /** Certificates of every named store of `type` in the statement, merged (spec: union of the stores). */
@@ -16,15 +16,18 @@ export function loadTrustAnchors(
   return collectTrustedCertificates(trustStore, policy.trustStores, type, { signal });
 }
 
-/** Chain requirements and trust: throws INVALID_CERTIFICATE_CHAIN, UNTRUSTED_SIGNER or INVALID_TRUST_STORE. */
-export async function verifyChainTrust(
-  chain: X509Certificate[],
+/**
+ * Compare first: the chain's DER bytes must contain a trust anchor of the statement's stores
+ * (throws UNTRUSTED_SIGNER or INVALID_TRUST_STORE) before any of its certificates is parsed or a
+ * signature checked, so a chain that cannot be trusted costs hashes, not parses.
+ */
+export async function verifyChainAnchored(
+  chain: readonly Uint8Array[],
   scheme: SigningScheme,
   policy: AppliedPolicy,
   trustStore: TrustStoreProvider,
   signal?: AbortSignal,
 ): Promise<void> {
-  validateCodeSigningChain(chain);
   const type = trustStoreTypeForSigningScheme(scheme);
   const anchors = await loadTrustAnchors(trustStore, policy, type, signal);
   if (anchors.length === 0) {
@@ -33,7 +36,12 @@ export async function verifyChainTrust(
       `no trusted certificates are found to verify authenticity: trust policy statement "${policy.name}" names no "${type}" trust store with certificates, which signing scheme ${scheme} needs`,
     );
   }
-  verifyChainToTrustAnchors(chain, anchors);
+  verifyDerChainToTrustAnchors(chain, anchors);
+}
+
+/** The certificate requirements of an anchored chain (throws INVALID_CERTIFICATE_CHAIN): run only after verifyChainAnchored. */
+export function verifyChainRequirements(chain: readonly X509Certificate[]): void {
+  validateCodeSigningChain(chain);
 }
 
 /** `trustedIdentities` against the leaf's subject; throws UNTRUSTED_IDENTITY. */

@@ -26,7 +26,11 @@ export interface VerifyArtifactOptions {
    * artifact in messages. Defaults to the store's name.
    */
   repository?: string;
-  /** Signatures tried at most (default 30); the referrers list is bounded to the same count. */
+  /**
+   * Signatures tried at most (default 30, up to 1000). The referrers listing is not cut to this
+   * count: it is bounded by the registry client's referrer limits, and the first in discovery order
+   * (newest first, per subject) are tried.
+   */
   maxSignatures?: number;
   /** Annotations the signed payload must carry (`--user-metadata k=v`). */
   userMetadata?: Record<string, string>;

@@ -28,7 +28,7 @@ function matches(wanted: Platform, candidate: Platform | undefined): boolean {
   return variant === undefined || variant === variantOf(candidate);
 }
 
-/** The first manifest of the index for `wanted` (index order: deterministic); throws MANIFEST_NOT_FOUND. */
+/** The first manifest of the index for `wanted` (index order: deterministic); throws INVALID_INPUT when none matches. */
 export function selectPlatformManifest(index: ImageIndex, wanted: Platform, indexDigest: string): Descriptor {
   const found = index.manifests.find((m) => matches(wanted, m.platform));
   if (!found) {

@@ -17,16 +17,31 @@ export function hasRevocationInfo(certificate: X509Certificate): boolean {
  * Without a checker: a certificate with no OCSP or CRL information is not revocable (the spec
  * performs no check and treats it as valid); any other certificate's status is unknown.
  */
-export function offlineRevocationStatus(chain: readonly X509Certificate[]): CertificateRevocation[] {
+export function offlineRevocationStatus(
+  chain: readonly X509Certificate[],
+  reason = 'no revocation checker is configured to query its OCSP responder or CRL',
+): CertificateRevocation[] {
   return chain.map((certificate) =>
     hasRevocationInfo(certificate)
       ? {
           subject: certificate.subject,
           serialNumber: certificate.serialNumber,
           status: 'unknown',
-          error: { code: 'REVOCATION_UNKNOWN', message: 'no revocation checker is configured to query its OCSP responder or CRL' },
+          error: { code: 'REVOCATION_UNKNOWN', message: reason },
         }
       : { subject: certificate.subject, serialNumber: certificate.serialNumber, status: 'skipped' },
+  );
+}
+
+/**
+ * A chain that failed authenticity (a level that only logs it, e.g. audit) is the sender's: the OCSP
+ * and CRL locations it names are never contacted (no requests to addresses an attacker picked), and
+ * its revocable certificates report status unknown.
+ */
+export function untrustedChainRevocationStatus(chain: readonly X509Certificate[]): CertificateRevocation[] {
+  return offlineRevocationStatus(
+    chain,
+    'not checked: the certificate chain failed authenticity, so the OCSP responders and CRL locations it names are not contacted',
   );
 }
 

@@ -17,12 +17,12 @@ import type { TrustStoreProvider } from '../truststore/index.js';
 import type { EnvelopeContent, NotaryPayload, SignatureVerification } from '../types.js';
 import { parseCertificate } from '../x509/index.js';
 import { verifyAuthenticTimestamp } from './authentic-timestamp.js';
-import { verifyChainTrust, verifyTrustedIdentity } from './authenticity.js';
+import { verifyChainAnchored, verifyChainRequirements, verifyTrustedIdentity } from './authenticity.js';
 import { checkTargetArtifact, criticalAttributes, parseNotaryPayload, verifyEnvelopeIntegrity, type VerifiedEnvelope } from './integrity.js';
 import type { AppliedPolicy } from './policy.js';
 import { toErrorInfo } from '../../verification/index.js';
 import { ValidationRecorder } from './recorder.js';
-import { chainRevocationStatus, revocationVerdict } from './revocation.js';
+import { chainRevocationStatus, revocationVerdict, untrustedChainRevocationStatus } from './revocation.js';
 
 /** Everything a signature is checked against, fixed for one artifact. */
 export interface SignatureCheckContext {
@@ -90,12 +90,9 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
   try {
     // 1. Integrity: always enforced.
     let verified: VerifiedEnvelope;
-    let parsedChain: ParsedChain;
     try {
       const content = await verifyEnvelopeIntegrity(input.envelopeMediaType, input.envelope);
-      // Parsed once here; every later step (chain rules, trust, identity, timestamp, revocation) reads these objects.
-      parsedChain = parseChain(content.signerInfo.certificateChain);
-      describeContent(result, content, parsedChain);
+      describeContent(result, content);
       const payload = parseNotaryPayload(content);
       if (payload.targetArtifact.annotations) result.userMetadata = { ...payload.targetArtifact.annotations };
       checkTargetArtifact(payload, input.target);
@@ -108,10 +105,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
     recorder.pass('integrity');
     const { content, payload } = verified;
     const { signerInfo } = content;
-    if ('error' in parsedChain) throw parsedChain.error;
-    const chain = parsedChain.certificates;
-    const leaf = chain[0];
-    if (!leaf) {
+    if (signerInfo.certificateChain.length === 0) {
       recorder.failAlways('integrity', { code: 'INVALID_CERTIFICATE_CHAIN', message: 'the signature carries no certificate chain' });
       return finish();
     }
@@ -130,14 +124,31 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
     }
     const pluginDoes = (capability: VerificationCapability): boolean => Boolean(plugin?.capabilities.includes(capability));
 
-    // 3. Authenticity: chain to the trust stores, then trusted identity (unless the plugin does it).
+    // 3. Authenticity. Compare first: a chain that holds no trust anchor byte for byte is refused
+    // before any of its certificates is parsed or a signature checked (it is the attacker's input).
+    let anchored = false;
+    let authentic = false;
     try {
-      await verifyChainTrust(chain, signerInfo.signedAttributes.signingScheme, policy, context.trustStore, signal);
-      if (!pluginDoes(CAPABILITY_TRUSTED_IDENTITY)) verifyTrustedIdentity(leaf, policy);
-      recorder.pass('authenticity');
+      await verifyChainAnchored(signerInfo.certificateChain, signerInfo.signedAttributes.signingScheme, policy, context.trustStore, signal);
+      anchored = true;
     } catch (err) {
       if (isAbort(err, signal)) throw err;
       if (recorder.fail('authenticity', toErrorInfo(err, 'UNTRUSTED_SIGNER'))) return finish();
+    }
+    // Parsed once here (a chain that cannot be parsed fails integrity, as before); every later step reads these objects.
+    const chain = parseChain(signerInfo.certificateChain);
+    describeChain(result, chain);
+    const leaf = chain[0] as X509Certificate;
+    if (anchored) {
+      try {
+        verifyChainRequirements(chain);
+        if (!pluginDoes(CAPABILITY_TRUSTED_IDENTITY)) verifyTrustedIdentity(leaf, policy);
+        recorder.pass('authenticity');
+        authentic = true;
+      } catch (err) {
+        if (isAbort(err, signal)) throw err;
+        if (recorder.fail('authenticity', toErrorInfo(err, 'UNTRUSTED_SIGNER'))) return finish();
+      }
     }
 
     // 4. Expiry.
@@ -187,11 +198,13 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
         // Only a verified time counts (spec, Revocation Checking with CRL/OCSP): the signing
         // authority's authentic signing time, or a verified timestamp's upper limit. A revocation
         // effective after it leaves the signature valid; without one, any revocation counts.
-        const statuses = await chainRevocationStatus(chain, context.revocation, {
-          ...(signedNoLaterThan ? { authenticSigningTime: signedNoLaterThan } : {}),
-          signal,
-          purpose: 'codeSigning',
-        });
+        const statuses = authentic
+          ? await chainRevocationStatus(chain, context.revocation, {
+              ...(signedNoLaterThan ? { authenticSigningTime: signedNoLaterThan } : {}),
+              signal,
+              purpose: 'codeSigning',
+            })
+          : untrustedChainRevocationStatus(chain);
         result.revocation = statuses;
         const verdict = revocationVerdict(statuses, 'signing');
         if (verdict) throw verdict;
@@ -240,26 +253,22 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
   }
 }
 
-/** The signer's certificate chain, parsed; or why it cannot be (reported once integrity has been recorded). */
-type ParsedChain = { certificates: X509Certificate[] } | { error: unknown };
-
-function parseChain(certificateChain: readonly Uint8Array[]): ParsedChain {
-  try {
-    return { certificates: certificateChain.map((der) => parseCertificate(der)) };
-  } catch (error) {
-    return { error };
-  }
+/** The signer's certificate chain, parsed (throws as parseCertificate does). */
+function parseChain(certificateChain: readonly Uint8Array[]): X509Certificate[] {
+  return certificateChain.map((der) => parseCertificate(der));
 }
 
-function describeContent(result: SignatureVerification, content: EnvelopeContent, chain: ParsedChain): void {
+function describeContent(result: SignatureVerification, content: EnvelopeContent): void {
   const { signedAttributes } = content.signerInfo;
   result.signingScheme = signedAttributes.signingScheme;
   result.signingTime = signedAttributes.signingTime.toISOString();
   if (signedAttributes.expiry) result.expiry = signedAttributes.expiry.toISOString();
   if (signedAttributes.authenticSigningTime) result.authenticSigningTime = signedAttributes.authenticSigningTime.toISOString();
-  if (!('certificates' in chain)) return; // reported once integrity is recorded; the description stays partial
+}
+
+function describeChain(result: SignatureVerification, chain: readonly X509Certificate[]): void {
   try {
-    result.certificateChain = chain.certificates.map((certificate) => certificate.subject);
+    result.certificateChain = chain.map((certificate) => certificate.subject);
   } catch {
     // A name that cannot be printed is the authenticity step's to report.
   }

@@ -7,8 +7,10 @@ import {
   type X509Certificate,
 } from '@peculiar/x509';
 import * as pkijs from 'pkijs';
+import { bytesEqual } from '../../common/index.js';
 import { NotaryError } from '../errors.js';
 import { nodeCertificate } from './cache.js';
+import { publicKeyBoundsProblem } from './key-bounds.js';
 import {
   ALLOWED_CERTIFICATE_SIGNATURE_ALGORITHMS,
   ALLOWED_EC_CURVES,
@@ -36,6 +38,8 @@ export interface CertificateFacts {
   /** OID of an extension that appears twice (RFC 5280 forbids it). */
   duplicateExtension?: string;
   publicKey: { type: string; bits?: number; curve?: string };
+  /** Why no signature may be checked with this certificate's key (an RSA key beyond the bounds). */
+  keyProblem?: string;
   /** OpenSSL's view, used to verify signatures. */
   node: NodeX509Certificate;
 }
@@ -94,6 +98,7 @@ function readFacts(certificate: X509Certificate): CertificateFacts {
       }),
       ...(duplicateExtension !== undefined && { duplicateExtension }),
       publicKey: publicKeyOf(node),
+      ...keyProblemOf(node),
       node,
     };
   } catch (err) {
@@ -127,6 +132,11 @@ function signatureAlgorithmOf(asn: pkijs.Certificate): CertificateFacts['signatu
   return { oid, name: WEAK_CERTIFICATE_SIGNATURE_ALGORITHMS.get(oid) ?? oid, allowed: false };
 }
 
+function keyProblemOf(node: NodeX509Certificate): { keyProblem?: string } {
+  const keyProblem = publicKeyBoundsProblem(node.publicKey);
+  return keyProblem === undefined ? {} : { keyProblem };
+}
+
 function publicKeyOf(node: NodeX509Certificate): CertificateFacts['publicKey'] {
   const key = node.publicKey;
   const type = key.asymmetricKeyType ?? 'unknown';
@@ -138,11 +148,6 @@ function publicKeyOf(node: NodeX509Certificate): CertificateFacts['publicKey'] {
     return { type: 'ec', curve, ...(bits !== undefined && { bits }) };
   }
   return { type };
-}
-
-/** True when the two byte strings are equal. */
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && Buffer.compare(a, b) === 0;
 }
 
 /** Whether `issuer` may sign certificates, as Go's CheckSignatureFrom decides it (notation's rule). */
@@ -160,7 +165,7 @@ const signatureChecks = new WeakMap<CertificateFacts, WeakMap<CertificateFacts, 
 
 /** Whether `child`'s signature verifies with `issuer`'s public key (algorithm allow-list applied). */
 export function signatureVerifiesWith(child: CertificateFacts, issuer: CertificateFacts): boolean {
-  if (!child.signatureAlgorithm.allowed) return false;
+  if (!child.signatureAlgorithm.allowed || issuer.keyProblem !== undefined) return false;
   let checked = signatureChecks.get(child);
   if (!checked) {
     checked = new WeakMap();

@@ -1,5 +1,6 @@
 // Certificate chain rules of signature-specification.md "Certificate Requirements", for code signing and timestamping chains.
 import type { X509Certificate } from '@peculiar/x509';
+import { bytesEqual } from '../../common/index.js';
 import { NotaryError } from '../errors.js';
 import {
   ALLOWED_RSA_KEY_BITS,
@@ -9,7 +10,7 @@ import {
   LEAF_FORBIDDEN_KEY_USAGES,
   MAX_CERTIFICATE_CHAIN_LENGTH,
 } from './constants.js';
-import { bytesEqual, certificateFacts, isSelfSignedCa, issuanceProblem, signatureVerifiesWith, type CertificateFacts } from './certificate.js';
+import { certificateFacts, isSelfSignedCa, issuanceProblem, signatureVerifiesWith, type CertificateFacts } from './certificate.js';
 
 export interface ChainValidationOptions {
   /** When given, every certificate must be valid at this time (e.g. the signing time). */
@@ -113,6 +114,8 @@ function validateChain(chain: readonly X509Certificate[], rules: ChainRules, opt
 }
 
 function checkEncoding(certificate: CertificateFacts): void {
+  // Before any signature of the chain is checked: the keys are the sender's choice.
+  if (certificate.keyProblem !== undefined) fail(`${subjectOf(certificate)} is refused: ${certificate.keyProblem}`);
   if (!certificate.signatureAlgorithm.allowed) {
     fail(
       `${subjectOf(certificate)} is signed with ${certificate.signatureAlgorithm.name}, which the Notary certificate requirements do not allow; ` +

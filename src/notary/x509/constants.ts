@@ -102,3 +102,11 @@ export const MAX_CERTIFICATES_PER_BUNDLE = 1000;
 export const MAX_CACHED_CERTIFICATES = 1000;
 /** Trusted identity strings whose parses are kept (a trust policy names a handful; bounded all the same). */
 export const MAX_CACHED_TRUSTED_IDENTITIES = 1000;
+/**
+ * RSA public keys beyond these are refused on every certificate (leaf, CA, trust anchor, TSA, OCSP
+ * responder) before any signature is checked with them: a 3070-bit exponent makes one check ~25 ms.
+ * Go's x509 parser refuses exponents that do not fit 32 bits; 8192 bits is twice the largest
+ * modulus the Notary spec allows a leaf.
+ */
+export const MAX_RSA_PUBLIC_EXPONENT = 2n ** 32n;
+export const MAX_RSA_MODULUS_BITS = 8192;

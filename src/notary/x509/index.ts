@@ -7,6 +7,8 @@ export {
   MAX_CERTIFICATE_BUNDLE_BYTES,
   MAX_CERTIFICATE_CHAIN_LENGTH,
 } from './constants.js';
+export { MAX_RSA_MODULUS_BITS, MAX_RSA_PUBLIC_EXPONENT } from './constants.js';
+export { assertPublicKeyBounds, publicKeyBoundsProblem } from './key-bounds.js';
 export { parseCertificate, parseCertificateBundle, type ParseCertificatesOptions } from './parse.js';
 export { nodeCertificate } from './cache.js';
 export { certificateFacts, isSelfSignedCa, issuanceProblem, signatureVerifiesWith, type CertificateFacts } from './certificate.js';
@@ -17,7 +19,7 @@ export {
   type ChainValidationOptions,
   type ValidityTime,
 } from './chain.js';
-export { UNTRUSTED_SIGNER_MESSAGE, verifyChainToTrustAnchors } from './trust.js';
+export { UNTRUSTED_SIGNER_MESSAGE, findTrustAnchor, verifyChainToTrustAnchors, verifyDerChainToTrustAnchors } from './trust.js';
 export {
   MANDATORY_DN_ATTRIBUTES,
   canonicalAttributeType,

@@ -3,6 +3,8 @@ import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { readLimited } from '../body.js';
 import { DEFAULT_TOKEN_EXPIRES_SECONDS, MAX_AUXILIARY_RESPONSE_BYTES, TOKEN_EXPIRY_LEEWAY_MS, USER_AGENT } from '../constants.js';
+import type { AddressRule } from '../address.js';
+import { checkJsonDepth } from '../document.js';
 import { OciError } from '../errors.js';
 import { abandon, networkError, type HttpTransport } from '../transport.js';
 import { parseChallenges } from './challenge.js';
@@ -33,6 +35,8 @@ export interface AuthenticatorOptions {
   credentials: CredentialProvider;
   /** Whether TLS verification is skipped for a host (token realms may live on the registry's host). */
   insecureFor: (host: string) => boolean;
+  /** Addresses the token realm a registry names may reach (see ../address.ts). */
+  addressRuleFor?: (registry: string) => Promise<AddressRule>;
   clientId?: string;
 }
 
@@ -149,6 +153,7 @@ export class Authenticator {
       idempotent: true,
       insecure: this.options.insecureFor(realm.host),
       what,
+      ...(this.options.addressRuleFor ? { addresses: await this.options.addressRuleFor(registry) } : {}),
     });
     if (res.status === 401 || res.status === 403) {
       await res.body.dump();
@@ -163,6 +168,7 @@ export class Authenticator {
       const { bytes } = await readLimited(res.body, MAX_AUXILIARY_RESPONSE_BYTES, () => new OciError('SIZE_LIMIT_EXCEEDED', `${what}: the token response is larger than ${MAX_AUXILIARY_RESPONSE_BYTES} bytes`), {
         stop: () => abandon(res.body),
       });
+      checkJsonDepth(bytes, `${what}: the token response`);
       parsed = tokenResponseSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));
     } catch (err) {
       if (err instanceof OciError) throw err;

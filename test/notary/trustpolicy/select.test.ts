@@ -3,7 +3,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NotaryError } from '../../../src/notary/errors.js';
-import { parseTrustPolicyJson, registryScopeProblem, selectStatement, type TrustPolicyDocument } from '../../../src/notary/trustpolicy/index.js';
+import {
+  parseTrustPolicyDocument,
+  parseTrustPolicyJson,
+  registryScopeProblem,
+  selectStatement,
+  weakerGlobalScopeWarnings,
+  type TrustPolicyDocument,
+} from '../../../src/notary/trustpolicy/index.js';
 import { LOCAL_FIXTURES, NOTARY_FIXTURES } from '../../support/fixtures.js';
 
 function load(path: string): TrustPolicyDocument {
@@ -62,4 +69,60 @@ it.each([26])('a long invalid repository scope is refused at once (n = %i)', (n)
   expect(registryScopeProblem(`registry.io/${'a-'.repeat(n)}a`)).toBeUndefined();
   expect(registryScopeProblem('registry.io/a--b__c.d/e---f')).toBeUndefined();
   expect(performance.now() - started).toBeLessThan(200);
+});
+
+describe('registries are compared in their canonical spelling (issue 9 M2; a deliberate difference from notation)', () => {
+  const statement = (name: string, scopes: string[], level: string) => ({
+    name,
+    registryScopes: scopes,
+    signatureVerification: { level },
+    ...(level === 'skip' ? {} : { trustStores: ['ca:x'], trustedIdentities: ['*'] }),
+  });
+  const BYPASS = parseTrustPolicyDocument({
+    version: '1.0',
+    trustPolicies: [
+      statement('strict-local', ['127.0.0.1:5000/app'], 'strict'),
+      statement('strict-hub', ['docker.io/library/nginx'], 'strict'),
+      statement('global-skip', ['*'], 'skip'),
+    ],
+  });
+  it.each([
+    ['127.0.0.1:5000/app', 'strict-local'],
+    ['127.0.0.1:05000/app', 'strict-local'],
+    ['docker.io/library/nginx', 'strict-hub'],
+    ['DOCKER.IO/library/nginx', 'strict-hub'],
+    ['docker.io:443/library/nginx', 'strict-hub'],
+    ['registry-1.docker.io/library/nginx', 'strict-hub'],
+    ['index.docker.io/library/nginx', 'strict-hub'],
+    // Another name of the host is another registry: it gets "*" (and the load warns about it).
+    ['localhost:5000/app', 'global-skip'],
+    ['127.0.0.1:5001/app', 'global-skip'],
+    ['docker.io/library/nginx-other', 'global-skip'],
+  ])('%s → %s', (repository, name) => {
+    expect(selectStatement(BYPASS, repository).name).toBe(name);
+  });
+
+  it('a scope written in another spelling matches the canonical repository too', () => {
+    const document = parseTrustPolicyDocument({ version: '1.0', trustPolicies: [statement('hub', ['Registry-1.Docker.IO:443/library/nginx'], 'strict')] });
+    expect(selectStatement(document, 'docker.io/library/nginx').name).toBe('hub');
+  });
+
+  it('warns when "*" is weaker than a scoped statement, naming the validations', () => {
+    expect(weakerGlobalScopeWarnings(BYPASS)).toEqual([
+      'statement "global-skip" (scope "*", level skip) is weaker than statement "strict-local" (level strict; integrity skip instead of enforce, authenticity skip instead of enforce, authenticTimestamp skip instead of enforce, expiry skip instead of enforce, revocation skip instead of enforce): an image of "127.0.0.1:5000/app" named through another host (e.g. localhost for 127.0.0.1, or a DNS alias) gets the "*" statement; registries are compared case-insensitively with numeric ports, no :443 and Docker Hub aliases as docker.io, but different host names stay different',
+      'statement "global-skip" (scope "*", level skip) is weaker than statement "strict-hub" (level strict; integrity skip instead of enforce, authenticity skip instead of enforce, authenticTimestamp skip instead of enforce, expiry skip instead of enforce, revocation skip instead of enforce): an image of "docker.io/library/nginx" named through another host (e.g. localhost for 127.0.0.1, or a DNS alias) gets the "*" statement; registries are compared case-insensitively with numeric ports, no :443 and Docker Hub aliases as docker.io, but different host names stay different',
+    ]);
+    const audit = parseTrustPolicyDocument({ version: '1.0', trustPolicies: [statement('s', ['ghcr.io/a'], 'strict'), statement('g', ['*'], 'audit')] });
+    expect(weakerGlobalScopeWarnings(audit)).toHaveLength(1);
+    expect(weakerGlobalScopeWarnings(audit)[0]).toContain('(level strict; authenticity log instead of enforce, authenticTimestamp log instead of enforce, expiry log instead of enforce, revocation log instead of enforce)');
+  });
+
+  it.each([
+    ['"*" as strict as the scoped one', [statement('s', ['ghcr.io/a'], 'permissive'), statement('g', ['*'], 'strict')]],
+    ['no "*" statement', [statement('s', ['ghcr.io/a'], 'strict')]],
+    ['only "*"', [statement('g', ['*'], 'audit')]],
+    ['a weaker scoped statement (an exception the operator wrote)', [statement('s', ['ghcr.io/a'], 'skip'), statement('g', ['*'], 'strict')]],
+  ])('no warning: %s', (_name, trustPolicies) => {
+    expect(weakerGlobalScopeWarnings(parseTrustPolicyDocument({ version: '1.0', trustPolicies }))).toEqual([]);
+  });
 });

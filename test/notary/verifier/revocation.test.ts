@@ -1,5 +1,5 @@
 // Revocation of the signing chain through the real RevocationChecker and an OCSP responder double, at each level.
-import { AuthorityInfoAccessExtension } from '@peculiar/x509';
+import { AuthorityInfoAccessExtension, CRLDistributionPointsExtension } from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Descriptor } from '../../../src/oci/types.js';
 import { createNotaryPayload, signEnvelope } from '../../../src/notary/envelope/index.js';
@@ -10,6 +10,7 @@ import { MEDIA_TYPE_JWS } from '../../../src/notary/types.js';
 import { verifyArtifact } from '../../../src/notary/verifier/index.js';
 import { cachedKeyPair, generateCertificateChain, issueCertificate, type GeneratedChain } from '../../support/pki.js';
 import { startOcspDouble, type OcspBehaviour, type OcspDouble } from '../../support/ocsp-double.js';
+import { startCrlDouble, type CrlDouble } from '../../support/crl-double.js';
 import { startTsaDouble, type TsaDouble } from '../../support/tsa-double.js';
 import { tsaTimestamper } from '../../../src/notary/signer.js';
 import { ArtifactStoreDouble } from './store-double.js';
@@ -124,5 +125,60 @@ describe('signing chain revocation (OCSP double)', () => {
         expect(result.signature?.revocation?.[1]?.status).toBe('skipped');
       }
     }
+  });
+});
+
+// Issue 9 M3a: under audit an untrusted chain is still evaluated, but the OCSP responder and CRL
+// location it names are the sender's choice (internal addresses included): never contacted.
+describe('revocation of a chain that failed authenticity', () => {
+  let ocsp: OcspDouble;
+  let crl: CrlDouble;
+  let envelope: Uint8Array;
+  let trustStore: MemoryTrustStore;
+
+  beforeAll(async () => {
+    const untrusted = await generateCertificateChain({ keyType: 'ec-256', root: { keys: await cachedKeyPair('ec-256', 'untrusted-revocation-root') } });
+    ocsp = await startOcspDouble({ responder: { certificate: untrusted.root.der, privateKey: untrusted.root.privateKey } });
+    crl = await startCrlDouble();
+    const leaf = await issueCertificate(
+      {
+        commonName: 'untrusted revocable signer',
+        keyType: 'ec-256',
+        keys: await cachedKeyPair('ec-256', 'revocation-leaf'),
+        extensions: [new AuthorityInfoAccessExtension({ ocsp: [`${ocsp.url}/`] }), new CRLDistributionPointsExtension([`${crl.url}/leaf.crl`])],
+      },
+      untrusted.root,
+    );
+    envelope = await signEnvelope({
+      mediaType: MEDIA_TYPE_JWS,
+      payload: createNotaryPayload(TARGET),
+      signingScheme: 'notary.x509',
+      signingTime: new Date(),
+      privateKey: leaf.privateKey,
+      certificateChain: [leaf.der, untrusted.root.der],
+    });
+    const trusted = await generateCertificateChain({ keyType: 'ec-256', root: { keys: await cachedKeyPair('ec-256', 'revocation-root') } });
+    trustStore = MemoryTrustStore.fromBundles([{ type: 'ca', name: 'test', caBundle: trusted.root.pem }]);
+  });
+  afterAll(async () => {
+    await Promise.all([ocsp?.stop(), crl?.stop()]);
+  });
+
+  it('audit: authenticity and revocation are logged, and neither the OCSP responder nor the CRL location is contacted', async () => {
+    const store = new ArtifactStoreDouble(REPOSITORY);
+    store.addArtifact(TARGET);
+    store.addSignature(TARGET, MEDIA_TYPE_JWS, envelope);
+    const trustPolicy = parseTrustPolicyDocument({
+      version: '1.0',
+      trustPolicies: [{ name: 'audit', registryScopes: [REPOSITORY], signatureVerification: { level: 'audit' }, trustStores: ['ca:test'], trustedIdentities: ['*'] }],
+    });
+    const result = await verifyArtifact(store, TARGET, { trustPolicy, trustStore, revocation: new RevocationChecker({ cache: false, timeoutMs: 2_000 }) });
+    expect(result.verified).toBe(true);
+    expect(result.signature?.errors.map((e) => e.code)).toEqual(['UNTRUSTED_SIGNER', 'REVOCATION_UNKNOWN']);
+    expect(result.signature?.revocation?.map((r) => r.status)).toEqual(['unknown', 'skipped']);
+    expect(result.signature?.revocation?.[0]?.error?.message).toBe(
+      'not checked: the certificate chain failed authenticity, so the OCSP responders and CRL locations it names are not contacted',
+    );
+    expect([ocsp.requests, crl.hits('/leaf.crl')]).toEqual([0, 0]);
   });
 });

@@ -1,0 +1,142 @@
+// Go standard-library behaviours our compatibility contract depends on: strconv.ParseBool, time.ParseDuration, encoding/json's output.
+
+const TRUE_WORDS: ReadonlySet<string> = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const FALSE_WORDS: ReadonlySet<string> = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
+/** Go's strconv.ParseBool: the value, or undefined where Go returns ErrSyntax. */
+export function goParseBool(text: string): boolean | undefined {
+  if (TRUE_WORDS.has(text)) return true;
+  if (FALSE_WORDS.has(text)) return false;
+  return undefined;
+}
+
+/** Nanoseconds per unit of time.ParseDuration; both micro signs (U+00B5, U+03BC) as Go accepts them. */
+const NANOSECONDS_PER_UNIT: ReadonlyMap<string, bigint> = new Map([
+  ['ns', 1n],
+  ['us', 1_000n],
+  ['\u00b5s', 1_000n],
+  ['\u03bcs', 1_000n],
+  ['ms', 1_000_000n],
+  ['s', 1_000_000_000n],
+  ['m', 60_000_000_000n],
+  ['h', 3_600_000_000_000n],
+]);
+
+/** |math.MinInt64|: a time.Duration is an int64 of nanoseconds. */
+const INT64_LIMIT = 1n << 63n;
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+/**
+ * Go's time.ParseDuration (`[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+`, or `0`): the duration in nanoseconds,
+ * or undefined where Go returns an error (syntax, missing or unknown unit, outside int64). Fractions
+ * are computed as Go does, in float64, so values agree to the nanosecond; the Kyverno duration
+ * operators and Go-style flags both rely on that.
+ */
+export function goParseDuration(text: string): bigint | undefined {
+  let rest = text;
+  let negative = false;
+  if (rest.startsWith('-') || rest.startsWith('+')) {
+    negative = rest.startsWith('-');
+    rest = rest.slice(1);
+  }
+  if (rest === '0') return 0n;
+  if (rest === '') return undefined;
+  let total = 0n;
+  while (rest !== '') {
+    if (rest[0] !== '.' && !isDigit(rest.charCodeAt(0))) return undefined;
+    let index = 0;
+    let whole = 0n;
+    for (; index < rest.length && isDigit(rest.charCodeAt(index)); index++) {
+      whole = whole * 10n + BigInt(rest.charCodeAt(index) - 0x30);
+      if (whole > INT64_LIMIT) return undefined;
+    }
+    const hasWhole = index > 0;
+    let fraction = 0n;
+    let scale = 1;
+    let hasFraction = false;
+    if (rest[index] === '.') {
+      index++;
+      // Digits past int64 precision are consumed but ignored, as Go's leadingFraction does.
+      let saturated = false;
+      for (; index < rest.length && isDigit(rest.charCodeAt(index)); index++) {
+        hasFraction = true;
+        if (saturated) continue;
+        const next = fraction * 10n + BigInt(rest.charCodeAt(index) - 0x30);
+        if (fraction > (INT64_LIMIT - 1n) / 10n || next > INT64_LIMIT) {
+          saturated = true;
+          continue;
+        }
+        fraction = next;
+        scale *= 10;
+      }
+    }
+    if (!hasWhole && !hasFraction) return undefined;
+    rest = rest.slice(index);
+    let unitEnd = 0;
+    while (unitEnd < rest.length && rest[unitEnd] !== '.' && !isDigit(rest.charCodeAt(unitEnd))) unitEnd++;
+    const unit = NANOSECONDS_PER_UNIT.get(rest.slice(0, unitEnd));
+    if (unit === undefined) return undefined;
+    rest = rest.slice(unitEnd);
+    if (whole > INT64_LIMIT / unit) return undefined;
+    let value = whole * unit;
+    if (fraction > 0n) {
+      value += BigInt(Math.trunc(Number(fraction) * (Number(unit) / scale)));
+      if (value > INT64_LIMIT) return undefined;
+    }
+    total += value;
+    if (total > INT64_LIMIT) return undefined;
+  }
+  if (negative) return -total;
+  return total < INT64_LIMIT ? total : undefined;
+}
+
+/**
+ * Go's encoding/json HTML-safe escaping applied to a JSON text (json.HTMLEscape, which json.Marshal
+ * applies by default): `<`, `>`, `&`, U+2028 and U+2029 as \uXXXX. They occur only inside strings,
+ * so the whole text can be rewritten. The other string escapes already agree with JSON.stringify
+ * (`\b` and `\f` since Go 1.22, lower-case hex for the other control characters).
+ */
+export function goJsonEscape(json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Serialise JSON with object keys in insertion order (Go structs) or sorted (Go maps). Written out
+ * rather than JSON.stringify because that moves integer-like keys ("123") to the front.
+ */
+function serialise(value: unknown, sortObjectKeys: boolean): string | undefined {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'object': {
+      if (Array.isArray(value)) return `[${value.map((item) => serialise(item, sortObjectKeys) ?? 'null').join(',')}]`;
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      if (sortObjectKeys) keys.sort();
+      const members: string[] = [];
+      for (const key of keys) {
+        const member = serialise(record[key], sortObjectKeys);
+        if (member !== undefined) members.push(`${JSON.stringify(key)}:${member}`);
+      }
+      return `{${members.join(',')}}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** JSON of a Go struct: members in the order given, Go's HTML escaping. */
+export function goJsonStruct(value: Record<string, unknown>): string {
+  return goJsonEscape(serialise(value, false) ?? 'null');
+}
+
+/** JSON of a Go map: keys sorted at every level, Go's HTML escaping. */
+export function goJsonMap(value: Record<string, unknown>): string {
+  return goJsonEscape(serialise(value, true) ?? 'null');
+}
