@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.js';
-import { EXIT_OK, EXIT_USAGE } from './options.js';
+import { EXIT_OK, EXIT_USAGE, processOutput, reportError } from './options.js';
 
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './options.js';
 
@@ -25,9 +25,8 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
-    const message = err instanceof Error ? err.message : String(err);
-    const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : 'INTERNAL';
-    process.stderr.write(`Error: ${message} (${code})\n`);
+    // Commands report their own failures; what reaches here escaped one (exit 2, as before).
+    reportError(processOutput, err);
     return EXIT_USAGE;
   }
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
-import { deadline, errorCode } from '../common/index.js';
+import { deadline } from '../common/index.js';
 import { NotaryError } from '../notary/index.js';
 import {
   chainCredentials,
@@ -19,6 +19,8 @@ import {
   type RegistryClientOptions,
 } from '../oci/index.js';
 import { formatReference, parseReference, referenceTarget, withDigest, type Reference } from '../reference/index.js';
+import { CODE_INFO, toErrorInfo, type ErrorCode } from '../verification/index.js';
+import { CliError } from './errors.js';
 
 /** Exit codes: 0 verified/ok, 1 verification failed, 2 bad input or configuration. */
 export const EXIT_OK = 0;
@@ -65,14 +67,19 @@ export function addRegistryOptions(command: Command): Command {
 }
 
 function readPasswordFromStdin(): string {
-  const text = readFileSync(0, 'utf8');
-  if (Buffer.byteLength(text) > MAX_PASSWORD_BYTES) throw new OciError('INVALID_ARGUMENT', `the password on stdin is longer than ${MAX_PASSWORD_BYTES} bytes`);
+  let text: string;
+  try {
+    text = readFileSync(0, 'utf8');
+  } catch (err) {
+    throw new CliError('USAGE', `--password-stdin: cannot read standard input: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  if (Buffer.byteLength(text) > MAX_PASSWORD_BYTES) throw new CliError('USAGE', `the password on stdin is longer than ${MAX_PASSWORD_BYTES} bytes`);
   return text;
 }
 
 /**
  * A RegistryClient configured from the registry flags. Explicit credentials win over the
- * Docker config for every registry the command touches. Throws OciError INVALID_ARGUMENT on
+ * Docker config for every registry the command touches. Throws CliError USAGE on
  * contradictory flags.
  */
 export function registryClientFromOptions(
@@ -80,16 +87,16 @@ export function registryClientFromOptions(
   extra: { readStdin?: () => string; warn?: (text: string) => void; clientOptions?: Partial<RegistryClientOptions> } = {},
 ): RegistryClient {
   if (options.password !== undefined && options.passwordStdin) {
-    throw new OciError('INVALID_ARGUMENT', '--password and --password-stdin exclude each other; use one');
+    throw new CliError('USAGE', '--password and --password-stdin exclude each other; use one');
   }
   let password = options.password;
   // `echo $TOKEN | imgverify … --password-stdin`: the newline echo adds is not part of the password.
   if (options.passwordStdin) password = (extra.readStdin ?? readPasswordFromStdin)().replace(/\r?\n$/, '');
   if (password !== undefined && options.username === undefined) {
-    throw new OciError('INVALID_ARGUMENT', 'a password needs --username too');
+    throw new CliError('USAGE', 'a password needs --username too');
   }
   if (options.username !== undefined && password === undefined) {
-    throw new OciError('INVALID_ARGUMENT', `--username needs --password or --password-stdin`);
+    throw new CliError('USAGE', `--username needs --password or --password-stdin`);
   }
   if (options.password !== undefined) {
     (extra.warn ?? processOutput.stderr)('WARNING: --password on the command line is visible to other users of this machine; use --password-stdin\n');
@@ -193,24 +200,20 @@ export function pinnedName(opened: OpenedTarget, digest: string): string {
   return opened.reference ? formatReference(withDigest(opened.reference, digest)) : `${opened.name}@${digest}`;
 }
 
-/** Failures caused by what the user typed: exit code 2. Everything else that fails: 1. */
-export const USAGE_ERROR_CODES: ReadonlySet<string> = new Set(['INVALID_REFERENCE', 'INVALID_ARGUMENT', 'INVALID_LAYOUT', 'CREDENTIALS_UNAVAILABLE']);
-
-function exitCodeForError(err: unknown, usageCodes: ReadonlySet<string> = USAGE_ERROR_CODES): number {
-  const code = errorCode(err);
-  return code !== undefined && usageCodes.has(code) ? EXIT_USAGE : EXIT_FAILED;
+/** The exit code of a failure with `code`: 2 when CODE_INFO says the input or configuration is wrong, else 1. */
+export function exitCodeForCode(code: ErrorCode, command: { signing?: boolean } = {}): number {
+  const info = CODE_INFO[code];
+  return (command.signing ? info.usageWhenSigning : info.usage) ? EXIT_USAGE : EXIT_FAILED;
 }
 
-/** `Error: <message> (<CODE>)`, the form main() uses. */
-function formatError(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return `Error: ${message} (${errorCode(err) ?? 'INTERNAL'})\n`;
-}
-
-/** Print a command's failure to stderr and return its exit code (2 for `usageCodes`, else 1). */
-export function reportError(output: CliOutput, err: unknown, usageCodes: ReadonlySet<string> = USAGE_ERROR_CODES): number {
-  output.stderr(formatError(err));
-  return exitCodeForError(err, usageCodes);
+/**
+ * The one CLI error printer: `Error: <message> (<CODE>)` on stderr; returns the exit code. A
+ * value that is not one of our errors (a bug, a Node errno error) is INTERNAL_ERROR.
+ */
+export function reportError(output: CliOutput, err: unknown, command: { signing?: boolean } = {}): number {
+  const info = toErrorInfo(err);
+  output.stderr(`Error: ${info.message} (${info.code})\n`);
+  return exitCodeForCode(info.code, command);
 }
 
 /**
@@ -238,7 +241,7 @@ export async function runWithRegistryClient(
 export function timeoutSignal(value: string | undefined): AbortSignal {
   const seconds = value === undefined ? DEFAULT_COMMAND_TIMEOUT_SECONDS : Number(value);
   if (!/^\d+$/.test(String(value ?? seconds)) || !Number.isSafeInteger(seconds) || seconds < 1 || seconds > MAX_COMMAND_TIMEOUT_SECONDS) {
-    throw new OciError('INVALID_ARGUMENT', `--timeout must be a whole number of seconds from 1 to ${MAX_COMMAND_TIMEOUT_SECONDS}, got ${JSON.stringify(value)}`);
+    throw new CliError('USAGE', `--timeout must be a whole number of seconds from 1 to ${MAX_COMMAND_TIMEOUT_SECONDS}, got ${JSON.stringify(value)}`);
   }
   // Never disposed: the timer is unref'd and ends with the command (one deadline helper for the whole tree).
   return deadline([], { timeoutMs: seconds * 1000, timeoutMessage: `the command did not finish within --timeout ${seconds}s` }).signal;

@@ -11,6 +11,7 @@ import {
   type TrustPolicySpec,
   type TrustStoreResourceType,
 } from './resources.js';
+import { toErrorInfo, type CompiledPolicy, type ErrorInfo } from '../verification/index.js';
 
 /** Where a resource was read from: file name (relative to the config source) and 0-based document index. */
 export interface ResourceSource {
@@ -65,6 +66,10 @@ export interface TrustPolicyEntry {
   contentHash: string;
   /** Generation of the snapshot in which contentHash last changed. */
   generation: number;
+  /** What `ConfigValidators.compileTrustPolicy` built from this entry, once per contentHash. */
+  compiled?: CompiledPolicy;
+  /** Why compiling failed (every verification with this policy fails with it). */
+  compileError?: ErrorInfo;
 }
 
 export interface ConfigIssue {
@@ -100,6 +105,8 @@ export interface ConfigValidators {
   /** Throws when the document is invalid; may return warnings (accepted, but probably not what was meant). */
   trustPolicyDocument?(document: TrustPolicyDocumentJson, source: string): void | readonly string[];
   trustStore?(type: TrustStoreResourceType, name: string, caBundle: string, certificates: readonly Uint8Array[]): void;
+  /** Build the verifier's form of a trust policy once, when the snapshot is built (kept while contentHash stays). */
+  compileTrustPolicy?(entry: TrustPolicyEntry): CompiledPolicy;
 }
 
 /** `trustpolicy.yaml: document 2 (TrustPolicy "tp"): spec.version: must be "1.0"` */
@@ -380,7 +387,7 @@ export function buildSnapshot(
       }),
     );
     const before = previous.trustPolicies.get(resource.trustPolicyName);
-    trustPolicies.set(resource.trustPolicyName, {
+    const entry: TrustPolicyEntry = {
       name: resource.trustPolicyName,
       resource,
       document,
@@ -388,7 +395,18 @@ export function buildSnapshot(
       missingTrustStores: missing,
       contentHash,
       generation: before && before.contentHash === contentHash ? before.generation : generation,
-    });
+    };
+    if (before && before.contentHash === contentHash && (before.compiled || before.compileError)) {
+      if (before.compiled) entry.compiled = before.compiled;
+      if (before.compileError) entry.compileError = before.compileError;
+    } else if (validators.compileTrustPolicy) {
+      try {
+        entry.compiled = validators.compileTrustPolicy(entry);
+      } catch (err) {
+        entry.compileError = toErrorInfo(err, 'INVALID_TRUST_POLICY');
+      }
+    }
+    trustPolicies.set(resource.trustPolicyName, entry);
   }
 
   return Object.freeze({

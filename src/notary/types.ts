@@ -1,6 +1,7 @@
 // The Notary data model shared by envelopes, trust policy, timestamp, revocation and the verifier.
 
 import type { Descriptor } from '../oci/index.js';
+import type { ErrorInfo } from '../verification/index.js';
 
 /** Signature envelope media types (signature-specification.md). */
 export const MEDIA_TYPE_JWS = 'application/jose+json';
@@ -74,10 +75,8 @@ export type ValidationType = 'integrity' | 'authenticity' | 'authenticTimestamp'
 export type ValidationAction = 'enforce' | 'log' | 'skip';
 export type VerificationLevelName = 'strict' | 'permissive' | 'audit' | 'skip';
 
-export interface ErrorInfo {
-  code: string;
-  message: string;
-}
+/** Errors at every boundary keep their code's type: ErrorInfo is the verification contract's. */
+export type { ErrorInfo };
 
 /** The outcome of one validation type for one signature. */
 export interface ValidationResult {

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { deadline, withDeadline } from '../common/index.js';
 import { canonicalRepository } from '../reference/index.js';
 import type { ConfigSource, TrustPolicyEntry } from '../config/index.js';
-import type { ImageVerificationResult } from '../notary/index.js';
+import type { ImageVerdict } from '../verification/index.js';
 import type { VerdictCache } from './cache.js';
 import { CHECK_IMAGES_PATH, ENV_DEFAULT_TRUST_POLICY } from './constants.js';
 import { formatImageInfoLikeGo, JSON_CONTENT_TYPE, marshalIndentLikeGo, sendGoError } from './go-http.js';
@@ -26,7 +26,7 @@ export interface CheckImagesLimits {
 export interface CheckImagesAppOptions {
   config: ConfigSource;
   backend: VerificationBackend;
-  cache: VerdictCache<ImageVerificationResult>;
+  cache: VerdictCache<ImageVerdict>;
   metrics: ServiceMetrics;
   logger: Logger;
   limits: CheckImagesLimits;

@@ -18,10 +18,9 @@ export {
   checkImages,
   classifyVerdict,
   failureReason,
-  TRANSIENT_ERROR_CODES,
   type ImageOutcome,
   type ResolveRequest,
   type VerificationBackend,
-  type VerifyRequest,
+  verdictValidUntil,
 } from './verification.js';
 export { wildcardMatch } from './wildcard.js';

@@ -1,5 +1,6 @@
 // Prometheus metrics of the service: one registry per service instance (no global state).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ErrorCode } from '../verification/index.js';
 
 /** Latency buckets (seconds) from a warm cache hit (sub-ms) to a slow registry near the deadline. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25];
@@ -94,7 +95,7 @@ export class ServiceMetrics {
     this.trustPolicies = new Gauge({ name: 'imgverify_trust_policies', help: 'Trust policies loaded.', registers });
   }
 
-  recordVerification(result: VerificationMetricResult, code: string | undefined): void {
+  recordVerification(result: VerificationMetricResult, code: ErrorCode | undefined): void {
     this.verifications.inc({ result, code: code ?? '' });
   }
 

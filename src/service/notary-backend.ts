@@ -1,24 +1,12 @@
-// The real verification backend: the OCI registry client resolves tags, the Notary verifier checks the digest.
-import { LRUCache } from 'lru-cache';
-import type { ConfigValidators, TrustPolicyEntry } from '../config/index.js';
+// The real verification backend: the OCI registry client resolves tags, the Notary verifier (an ImageVerifier) checks the digest.
+import type { ConfigValidators } from '../config/index.js';
 import { BaseError } from '../common/index.js';
-import {
-  MemoryTrustStore,
-  NotaryError,
-  PluginDirectory,
-  parseTrustPolicyStatements,
-  RevocationChecker,
-  type ImageVerificationResult,
-  verifyImage,
-  type TrustPolicyDocument,
-} from '../notary/index.js';
+import { compileNotaryPolicy, MemoryTrustStore, NotaryImageVerifier, PluginDirectory, parseTrustPolicyStatements, RevocationChecker } from '../notary/index.js';
 import { RegistryClient, type ArtifactStore, type CredentialProvider, type Descriptor, type RegistryHostOptions } from '../oci/index.js';
-import { DEFAULT_TAG, formatReference } from '../reference/index.js';
+import { DEFAULT_TAG } from '../reference/index.js';
+import type { CompiledPolicy, ImageVerdict, PinnedImage } from '../verification/index.js';
 import type { RegistryOperationEvent } from './metrics.js';
-import type { ResolveRequest, VerificationBackend, VerifyRequest } from './verification.js';
-
-/** Prepared trust policies (parsed document + trust store) kept, by content hash. */
-const MAX_PREPARED_TRUST_POLICIES = 256;
+import type { ResolveRequest, VerificationBackend } from './verification.js';
 
 export interface NotaryBackendOptions {
   credentials?: CredentialProvider;
@@ -44,13 +32,17 @@ export const notaryConfigValidators: ConfigValidators = {
   trustStore(type, name, caBundle) {
     MemoryTrustStore.fromBundles([{ type, name, caBundle }]);
   },
+  compileTrustPolicy(entry) {
+    return compileNotaryPolicy({
+      name: entry.name,
+      cacheKey: entry.contentHash,
+      version: entry.document.version,
+      trustPolicies: entry.document.trustPolicies,
+      trustStores: [...entry.trustStores.values()].map((store) => ({ type: store.type, name: store.trustStoreName, caBundle: store.caBundle })),
+      source: `TrustPolicy ${entry.name}`,
+    });
+  },
 };
-
-function failed(reference: string, err: unknown): ImageVerificationResult {
-  const error =
-    err instanceof BaseError ? { code: err.code, message: err.message } : { code: 'INTERNAL_ERROR', message: err instanceof Error ? err.message : String(err) };
-  return { reference, verified: false, results: [], error };
-}
 
 type Observer = ((event: RegistryOperationEvent) => void) | undefined;
 
@@ -73,7 +65,7 @@ async function observed<T>(observer: Observer, registry: string, operation: stri
  * The store as the verifier sees it: every read observed, and resolving the digest we already
  * resolved answers from memory (the tag was resolved once; that digest is what gets verified).
  */
-function pinnedStore(store: ArtifactStore, pinned: Descriptor, registry: string, observer: Observer): ArtifactStore {
+function pinnedStore(store: ArtifactStore, pinned: PinnedImage['descriptor'], registry: string, observer: Observer): ArtifactStore {
   return {
     name: store.name,
     resolve: (tagOrDigest, options) =>
@@ -86,18 +78,11 @@ function pinnedStore(store: ArtifactStore, pinned: Descriptor, registry: string,
   };
 }
 
-interface PreparedTrustPolicy {
-  document: TrustPolicyDocument;
-  trustStore: MemoryTrustStore;
-}
-
 export class NotaryBackend implements VerificationBackend {
   readonly #secure: RegistryClient;
   readonly #insecure: RegistryClient;
   readonly #options: NotaryBackendOptions;
-  readonly #revocation: RevocationChecker | undefined;
-  readonly #plugins: PluginDirectory | undefined;
-  readonly #prepared = new LRUCache<string, PreparedTrustPolicy>({ max: MAX_PREPARED_TRUST_POLICIES });
+  readonly #verifier: NotaryImageVerifier;
 
   constructor(options: NotaryBackendOptions) {
     this.#options = options;
@@ -115,24 +100,18 @@ export class NotaryBackend implements VerificationBackend {
       for (const registry of allow) insecure[registry] = { ...insecure[registry], insecure: true };
       this.#insecure = new RegistryClient({ ...base, registries: insecure });
     }
-    this.#revocation = options.revocation === false ? undefined : (options.revocation ?? new RevocationChecker());
-    this.#plugins = options.pluginsDir ? new PluginDirectory(options.pluginsDir) : undefined;
+    const revocation = options.revocation === false ? undefined : (options.revocation ?? new RevocationChecker());
+    this.#verifier = new NotaryImageVerifier({
+      store: (image) =>
+        pinnedStore(this.#client(image.insecure).repository(image.registry, image.repository), image.descriptor, image.registry, options.onRegistryOperation),
+      maxSignatures: options.maxSignatureAttempts,
+      ...(revocation ? { revocation } : {}),
+      ...(options.pluginsDir ? { plugins: new PluginDirectory(options.pluginsDir) } : {}),
+    });
   }
 
   #client(insecure: boolean): RegistryClient {
     return insecure ? this.#insecure : this.#secure;
-  }
-
-  #prepare(trustPolicy: TrustPolicyEntry): PreparedTrustPolicy {
-    const cached = this.#prepared.get(trustPolicy.contentHash);
-    if (cached) return cached;
-    const document = parseTrustPolicyStatements(trustPolicy.document.trustPolicies, trustPolicy.document.version, `TrustPolicy ${trustPolicy.name}`);
-    const trustStore = MemoryTrustStore.fromBundles(
-      [...trustPolicy.trustStores.values()].map((store) => ({ type: store.type, name: store.trustStoreName, caBundle: store.caBundle })),
-    );
-    const prepared = { document, trustStore };
-    this.#prepared.set(trustPolicy.contentHash, prepared);
-    return prepared;
   }
 
   async resolve(request: ResolveRequest): Promise<Descriptor> {
@@ -142,26 +121,8 @@ export class NotaryBackend implements VerificationBackend {
     return observed(this.#options.onRegistryOperation, reference.registry, 'resolve', () => store.resolve(target, { signal: request.signal }));
   }
 
-  async verify(request: VerifyRequest): Promise<ImageVerificationResult> {
-    const reference = formatReference(request.reference);
-    let prepared: PreparedTrustPolicy;
-    try {
-      prepared = this.#prepare(request.trustPolicy);
-    } catch (err) {
-      return failed(reference, err instanceof BaseError ? err : new NotaryError('INVALID_TRUST_POLICY', String(err)));
-    }
-    const { registry, repository } = request.reference;
-    const store = pinnedStore(this.#client(request.insecure).repository(registry, repository), request.descriptor, registry, this.#options.onRegistryOperation);
-    return verifyImage(reference, {
-      store,
-      scope: `${registry}/${repository}`,
-      trustPolicy: prepared.document,
-      trustStore: prepared.trustStore,
-      maxSignatures: this.#options.maxSignatureAttempts,
-      ...(this.#revocation ? { revocation: this.#revocation } : {}),
-      ...(this.#plugins ? { plugins: this.#plugins } : {}),
-      signal: request.signal,
-    });
+  verify(image: PinnedImage, policy: CompiledPolicy, signal: AbortSignal): Promise<ImageVerdict> {
+    return this.#verifier.verify(image, policy, signal);
   }
 
   async close(): Promise<void> {

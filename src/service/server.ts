@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger, LevelWithSilent } from 'pino';
 import { FileConfigSource, formatIssue, type ConfigSource, type ConfigValidators } from '../config/index.js';
-import { parseTrustPolicyStatements, weakerGlobalScopeWarnings, type ImageVerificationResult } from '../notary/index.js';
+import { parseTrustPolicyStatements, weakerGlobalScopeWarnings } from '../notary/index.js';
+import type { ImageVerdict } from '../verification/index.js';
 import { parseListenAddress, urlHost, type ListenAddress } from './address.js';
 import { createCheckImagesApp } from './app.js';
 import { clampTtlSeconds, VerdictCache } from './cache.js';
@@ -107,7 +108,7 @@ export interface RunningService {
   caCert?: string;
   config: ConfigSource;
   metrics: ServiceMetrics;
-  cache: VerdictCache<ImageVerificationResult>;
+  cache: VerdictCache<ImageVerdict>;
   logger: Logger;
   /** Stop accepting, finish in-flight requests, release everything. Idempotent. */
   close(): Promise<void>;
@@ -210,7 +211,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         return new FileConfigSource(options.configDir, { validators: serviceConfigValidators });
       })();
     const metrics = new ServiceMetrics({ cacheSize: () => cache.size, defaultMetrics: options.processMetrics ?? true });
-    const cache = new VerdictCache<ImageVerificationResult>({
+    const cache = new VerdictCache<ImageVerdict>({
       enabled: options.cacheEnabled ?? DEFAULT_CACHE_ENABLED,
       maxSize: cacheMaxSize,
       ttlSeconds: clampTtlSeconds(cacheTtl),

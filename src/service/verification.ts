@@ -1,9 +1,9 @@
 // Verifies the images of one request: resolve each tag once, then a cached (single-flight) verdict per digest.
 import type { TrustPolicyEntry } from '../config/index.js';
 import { BaseError } from '../common/index.js';
-import type { ImageVerificationResult } from '../notary/index.js';
 import type { Descriptor } from '../oci/index.js';
 import { formatReference, type Reference } from '../reference/index.js';
+import { CODE_INFO, describeFailure, toErrorInfo, verdictErrors, type CompiledPolicy, type ErrorCode, type ImageVerdict, type ImageVerifier } from '../verification/index.js';
 import { raceSignal, type VerdictCache, type VerdictKind } from './cache.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { RequestedImage } from './request.js';
@@ -15,67 +15,42 @@ export interface ResolveRequest {
   signal: AbortSignal;
 }
 
-export interface VerifyRequest {
-  /** The artifact to verify, by digest (`registry`, `repository`, `digest`). */
-  reference: Reference;
-  /** What the tag resolved to: verify exactly this. */
-  descriptor: Descriptor;
-  trustPolicy: TrustPolicyEntry;
-  insecure: boolean;
-  signal: AbortSignal;
-}
-
 /**
- * The edge of the service towards registries and the Notary verifier. `resolve` runs on every
- * request (tags move); `verify` only on cache misses.
+ * The edge of the service towards registries and the verifiers. `resolve` runs on every
+ * request (tags move); `verify` (the ImageVerifier port) only on cache misses.
  */
-export interface VerificationBackend {
+export interface VerificationBackend extends ImageVerifier {
   resolve(request: ResolveRequest): Promise<Descriptor>;
-  verify(request: VerifyRequest): Promise<ImageVerificationResult>;
   close?(): Promise<void>;
 }
 
-/** Error codes that say "could not find out now", not "not trusted": never cached, retried next time. */
-export const TRANSIENT_ERROR_CODES: ReadonlySet<string> = new Set([
-  'REGISTRY_UNAVAILABLE',
-  'TIMEOUT',
-  'ABORTED',
-  'VERIFICATION_TIMEOUT',
-  'REVOCATION_UNKNOWN',
-  'UNAUTHORIZED',
-  'CREDENTIALS_UNAVAILABLE',
-  'TOO_MANY_REQUESTS',
-]);
-
-/** Cache life of a verdict: verified for the TTL, not verified briefly, transient failures not at all. */
-export function classifyVerdict(result: ImageVerificationResult): VerdictKind {
-  if (result.verified) return 'positive';
-  const codes = [result.error?.code, ...result.results.flatMap((r) => r.errors.map((e) => e.code))];
-  return codes.some((code) => code !== undefined && TRANSIENT_ERROR_CODES.has(code)) ? 'transient' : 'negative';
+/** Cache life of a verdict: verified for the TTL, not verified briefly, transient failures (CODE_INFO) not at all. */
+export function classifyVerdict(verdict: ImageVerdict): VerdictKind {
+  if (verdict.verified) return 'positive';
+  return verdictErrors(verdict).some((error) => CODE_INFO[error.code].transient) ? 'transient' : 'negative';
 }
 
-/** When a verified result stops being one (the passing signature's `validUntil`), as epoch ms. */
-export function verdictValidUntil(result: ImageVerificationResult): number | undefined {
-  const until = result.signature?.validUntil;
-  return until === undefined ? undefined : Date.parse(until);
+/** When a verified verdict stops being one, as epoch ms. */
+export function verdictValidUntil(verdict: ImageVerdict): number | undefined {
+  return verdict.validUntil === undefined ? undefined : Date.parse(verdict.validUntil);
 }
 
 /** The reason a failed verification gives in the 406 body (after `failed to verify image ...: `). */
-export function failureReason(result: ImageVerificationResult): string {
-  if (result.error) return result.error.message;
-  const messages = [...new Set(result.results.flatMap((r) => r.errors.map((e) => e.message)))];
+export function failureReason(verdict: ImageVerdict): string {
+  if (verdict.error) return describeFailure({ ...verdict, error: verdict.error });
+  const messages = [...new Set(verdict.evidence.flatMap((evidence) => evidence.errors.map((e) => e.message)))];
   return messages.length > 0 ? messages.join('; ') : 'signature verification failed';
 }
 
 export type ImageOutcome =
-  | { status: 'verified'; image: RequestedImage; digest: string; cached: boolean; result: ImageVerificationResult }
-  | { status: 'failed'; image: RequestedImage; reason: string; code: string }
+  | { status: 'verified'; image: RequestedImage; digest: string; cached: boolean; verdict: ImageVerdict }
+  | { status: 'failed'; image: RequestedImage; reason: string; code: ErrorCode }
   /** Not a verdict: a bug or an unexpected failure (answered 500, never a pass). */
   | { status: 'error'; image: RequestedImage; error: unknown };
 
 export interface CheckImagesContext {
   backend: VerificationBackend;
-  cache: VerdictCache<ImageVerificationResult>;
+  cache: VerdictCache<ImageVerdict>;
   metrics: ServiceMetrics;
   trustPolicy: TrustPolicyEntry;
   /** Whether this request may use insecure transport for `registry` (request flag ∧ --allowInsecureRegistry). */
@@ -98,25 +73,28 @@ function timeoutReason(timeoutMs: number): string {
   return `verification did not finish within the request timeout of ${seconds(timeoutMs)}; the image was not verified (check the registry's latency, or raise --requestTimeout)`;
 }
 
-function errorCodeOf(err: unknown): string {
-  return err instanceof BaseError ? err.code : 'INTERNAL_ERROR';
-}
-
-/** The verdict cache's key: the artifact by digest and the trust policy's content (a policy change is a new key). */
-function verdictKey(reference: Reference, digest: string, trustPolicy: TrustPolicyEntry): string {
+/** The verdict cache's key: the artifact by digest and the policy's cache key (a policy change is a new key). */
+function verdictKey(reference: Reference, digest: string, policy: CompiledPolicy): string {
   const target: Reference = { registry: reference.registry, repository: reference.repository, digest };
-  return `${formatReference(target)}\n${trustPolicy.contentHash}`;
+  return `${formatReference(target)}\n${policy.cacheKey}`;
 }
 
 /** The outcome a verdict for `digest` gives the image, counted in the metrics. */
-function verdictOutcome(image: RequestedImage, result: ImageVerificationResult, digest: string, cached: boolean, metrics: ServiceMetrics): ImageOutcome {
-  if (result.verified) {
+function verdictOutcome(image: RequestedImage, verdict: ImageVerdict, digest: string, cached: boolean, metrics: ServiceMetrics): ImageOutcome {
+  if (verdict.verified) {
     metrics.recordVerification('verified', undefined);
-    return { status: 'verified', image, digest: result.digest ?? digest, cached, result };
+    return { status: 'verified', image, digest: verdict.digest ?? digest, cached, verdict };
   }
-  const code = result.error?.code ?? result.results.flatMap((r) => r.errors)[0]?.code ?? 'VERIFICATION_FAILED';
+  // A verdict that is not verified names a code (notary's always does); INTERNAL_ERROR keeps it closed if one ever does not.
+  const code = verdictErrors(verdict)[0]?.code ?? 'INTERNAL_ERROR';
   metrics.recordVerification('not_verified', code);
-  return { status: 'failed', image, reason: failureReason(result), code };
+  return { status: 'failed', image, reason: failureReason(verdict), code };
+}
+
+/** The policy compiled when the config was loaded; a policy that could not be compiled fails every image (as it failed on use before). */
+function compiledPolicy(trustPolicy: TrustPolicyEntry): CompiledPolicy | { code: ErrorCode; message: string } {
+  if (trustPolicy.compiled) return trustPolicy.compiled;
+  return trustPolicy.compileError ?? { code: 'INVALID_TRUST_POLICY', message: `trust policy ${JSON.stringify(trustPolicy.name)} was not compiled when the configuration was loaded` };
 }
 
 async function checkOne(image: RequestedImage, context: CheckImagesContext): Promise<ImageOutcome> {
@@ -126,9 +104,14 @@ async function checkOne(image: RequestedImage, context: CheckImagesContext): Pro
     return { status: 'failed', image, reason: image.referenceError ?? 'invalid image reference', code: 'INVALID_REFERENCE' };
   }
   const reference = image.reference;
+  const policy = compiledPolicy(context.trustPolicy);
+  if ('code' in policy) {
+    metrics.recordVerification('not_verified', policy.code);
+    return { status: 'failed', image, reason: policy.message, code: policy.code };
+  }
   if (reference.digest) {
     // A digest names immutable content: with its verdict cached there is nothing to ask the registry.
-    const cached = cache.cached(verdictKey(reference, reference.digest, context.trustPolicy));
+    const cached = cache.cached(verdictKey(reference, reference.digest, policy));
     if (cached) return verdictOutcome(image, cached, reference.digest, true, metrics);
   }
   const insecure = context.insecure(reference.registry);
@@ -143,15 +126,16 @@ async function checkOne(image: RequestedImage, context: CheckImagesContext): Pro
       return { status: 'failed', image, reason: timeoutReason(context.requestTimeoutMs), code: 'VERIFICATION_TIMEOUT' };
     }
     if (err instanceof BaseError) {
-      metrics.recordVerification('error', err.code);
-      return { status: 'failed', image, reason: `failed to resolve digest: ${err.message}`, code: err.code };
+      const info = toErrorInfo(err);
+      metrics.recordVerification('error', info.code);
+      return { status: 'failed', image, reason: `failed to resolve digest: ${info.message}`, code: info.code };
     }
     metrics.recordVerification('error', 'INTERNAL_ERROR');
     return { status: 'error', image, error: err };
   }
 
-  const target: Reference = { registry: reference.registry, repository: reference.repository, digest: descriptor.digest };
-  const key = verdictKey(reference, descriptor.digest, context.trustPolicy);
+  const pinned = { registry: reference.registry, repository: reference.repository, digest: descriptor.digest, descriptor, insecure };
+  const key = verdictKey(reference, descriptor.digest, policy);
   try {
     const verdict = await cache.get(
       key,
@@ -159,9 +143,9 @@ async function checkOne(image: RequestedImage, context: CheckImagesContext): Pro
         const started = performance.now();
         let outcome: 'verified' | 'not_verified' | 'error' = 'error';
         try {
-          const result = await backend.verify({ reference: target, descriptor, trustPolicy: context.trustPolicy, insecure, signal: flightSignal });
-          outcome = result.verified ? 'verified' : 'not_verified';
-          return result;
+          const verdict = await backend.verify(pinned, policy, flightSignal);
+          outcome = verdict.verified ? 'verified' : 'not_verified';
+          return verdict;
         } finally {
           metrics.verificationDuration.observe({ result: outcome }, (performance.now() - started) / 1000);
         }
@@ -179,8 +163,9 @@ async function checkOne(image: RequestedImage, context: CheckImagesContext): Pro
       metrics.recordVerification('error', 'VERIFICATION_TIMEOUT');
       return { status: 'failed', image, reason: timeoutReason(context.requestTimeoutMs), code: 'VERIFICATION_TIMEOUT' };
     }
-    metrics.recordVerification('error', errorCodeOf(err));
-    if (err instanceof BaseError) return { status: 'failed', image, reason: err.message, code: err.code };
+    const info = toErrorInfo(err);
+    metrics.recordVerification('error', info.code);
+    if (err instanceof BaseError) return { status: 'failed', image, reason: info.message, code: info.code };
     return { status: 'error', image, error: err };
   }
 }

@@ -112,6 +112,33 @@ describe('imgverify verify (CLI)', () => {
     expect(result.stderr).toMatch(/PATH@sha256:<digest> or PATH:<tag>/);
   });
 
+  it.each([
+    {
+      name: 'an envelope of an unknown media type',
+      layout: 'e2e-invalid-signature',
+      config: 'trustpolicy.json',
+      first:
+        'Error: signature verification failed: integrity validation failed. Failure reason: signature envelope media type "application/vnd.oci.image.layer.v1.tar" is not supported; Notary signatures are application/jose+json or application/cose (UNSUPPORTED_SIGNATURE_FORMAT)',
+    },
+    {
+      name: 'an untrusted signer',
+      layout: 'e2e-valid-signature',
+      config: 'strict-other',
+      first:
+        'Error: signature verification failed: authenticity validation failed. Failure reason: signature is not produced by a trusted signer: no certificate of the chain (root "C=US, ST=WA, L=Seattle, O=Notary, CN=e2e") is in the trust stores named by the trust policy (UNTRUSTED_SIGNER)',
+    },
+    {
+      name: 'no signature (no validation ran: the detail alone)',
+      layout: 'e2e',
+      config: 'trustpolicy.json',
+      first: `Error: signature verification failed: no signature is associated with "oci-layout:${join(LAYOUTS, 'e2e')}@${DIGEST}", make sure the artifact was signed successfully (SIGNATURE_NOT_FOUND)`,
+    },
+  ])('text output names the failed validation type as notation does: $name', async (c) => {
+    const result = await run(layout(c.layout), defaults({ configDir: configs.get(c.config) }));
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n')[0]).toBe(c.first);
+  });
+
   it('user metadata the signature lacks → exit 1 USER_METADATA_MISMATCH', async () => {
     const result = await run(layout('e2e-valid-signature'), defaults({ configDir: configs.get('trustpolicy.json'), userMetadata: ['team=blue'] }));
     expect(result.code).toBe(1);
@@ -153,6 +180,24 @@ describe('imgverify verify (CLI)', () => {
       results: [{ verified: false, errors: [{ code: 'UNTRUSTED_SIGNER', message: expect.stringMatching(/^signature is not produced by a trusted signer/) }] }],
       error: { code: 'UNTRUSTED_SIGNER' },
     });
+  });
+
+  it.each([
+    { name: 'an untrusted signer', layout: 'e2e-valid-signature', config: 'strict-other' },
+    { name: 'an unsigned image', layout: 'e2e', config: 'trustpolicy.json' },
+  ])('JSON output of a failure ($name) names no verifiedReference, only the resolvedReference', async (c) => {
+    const result = await run(layout(c.layout), defaults({ configDir: configs.get(c.config), output: 'json' }));
+    expect(result.code).toBe(1);
+    const json = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(json.verified).toBe(false);
+    expect('verifiedReference' in json).toBe(false);
+    expect(json.resolvedReference).toBe(`oci-layout:${join(LAYOUTS, c.layout)}@${DIGEST}`);
+  });
+
+  it('JSON output of a pass names the verifiedReference and no resolvedReference', async () => {
+    const result = await run(layout('e2e-valid-signature'), defaults({ configDir: configs.get('trustpolicy.json'), output: 'json' }));
+    const json = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect([json.verified, json.verifiedReference, 'resolvedReference' in json]).toEqual([true, `oci-layout:${join(LAYOUTS, 'e2e-valid-signature')}@${DIGEST}`, false]);
   });
 
   it('JSON output of a configuration error', async () => {

@@ -202,9 +202,9 @@ describe('configuration changes on disk apply without restart', () => {
     expect(refused.status).toBe(406);
     expect(refused.text).toBe(
       `failed to verify container c: failed to verify image {{${host} app team/app v1 } /spec/containers/0/image}: ` +
-        "the signature's certificate chain does not contain a certificate that matches any of the trusted identities: " +
+        "authenticity validation failed. Failure reason: the signature's certificate chain does not contain a certificate that matches any of the trusted identities: " +
         'signing certificate subject "C=US, ST=WA, L=Seattle, O=Notary, CN=imgverify service test signer" matches none of ' +
-        '"x509.subject: C=US, ST=WA, O=Elsewhere, CN=someone else"; add its subject to trustedIdentities if it is trusted\n',
+        '"x509.subject: C=US, ST=WA, O=Elsewhere, CN=someone else"; add its subject to trustedIdentities if it is trusted (UNTRUSTED_IDENTITY)\n',
     );
 
     const next = service.config.current().generation;

@@ -14,7 +14,8 @@ import { requestTimestamp } from '../../src/notary/timestamp/index.js';
 import { parseTrustPolicyDocument } from '../../src/notary/trustpolicy/index.js';
 import { MemoryTrustStore, type TrustStoreBundle } from '../../src/notary/truststore/index.js';
 import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS, type ExtendedAttribute, type ImageVerificationResult } from '../../src/notary/types.js';
-import { verifyImage, verifyInStore, type VerifyImageOptions } from '../../src/notary/verifier/index.js';
+import { notaryVerdict, verifyImage, verifyInStore, type VerifyImageOptions } from '../../src/notary/verifier/index.js';
+import { failureReason } from '../../src/service/index.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
 import { cachedKeyPair, generateCertificateChain, issueCertificate, type CertificateOptions, type GeneratedChain } from '../support/pki.js';
 import { startTsaDouble, type TsaDouble } from '../support/tsa-double.js';
@@ -200,6 +201,25 @@ describe('sign → docker-registry → verify', () => {
       expectVerified(result, descriptor.digest);
       expect(result.signature?.errors.map((e) => e.code)).toEqual(c.logged ?? []);
     }
+  });
+
+  // notation names a failed verification by its validation type; the 406 reason and the CLI say it the same way.
+  it.each([
+    { name: 'tampered payload', sign: { tamper: tamperJwsPayload }, code: 'INVALID_SIGNATURE', check: 'integrity' },
+    { name: 'wrong trust store', sign: {}, signer: 'other', code: 'UNTRUSTED_SIGNER', check: 'authenticity' },
+    { name: 'identity mismatch', sign: {}, identities: ['x509.subject: C=US, ST=WA, O=Wabbit'], code: 'UNTRUSTED_IDENTITY', check: 'authenticity' },
+    { name: 'expired certificate', sign: { signingTime: new Date(Date.now() - 2 * DAY) }, signer: 'expired', code: 'CERTIFICATE_EXPIRED', check: 'authenticTimestamp' },
+    { name: 'expired signature', sign: { signingTime: new Date(Date.now() - 2 * 60 * 60 * 1000), expiry: new Date(Date.now() - 60 * 60 * 1000) }, code: 'SIGNATURE_EXPIRED', check: 'expiry' },
+    { name: 'revocation status unknown', sign: {}, signer: 'ocsp', code: 'REVOCATION_UNKNOWN', check: 'revocation' },
+  ])('notation parity: $name → $check validation failed', async (c) => {
+    const signer = { other: otherChain, expired: expiredChain, ocsp: ocspChain }[c.signer ?? ''] ?? chain;
+    const repo = `parity/${c.name.replace(/[^a-z]+/g, '-').replace(/^-|-$/g, '')}`;
+    const { reference } = await signedImage(repo, [{ ...c.sign, chain: signer }]);
+    const verdict = notaryVerdict(await verifyImage(reference, options({ trustPolicy: policy({ trustedIdentities: c.identities }) })));
+    const message = verdict.error?.message ?? '';
+    expect([verdict.error?.code, verdict.failedCheck]).toEqual([c.code, c.check]);
+    expect(failureReason(verdict)).toBe(`${c.check} validation failed. Failure reason: ${message} (${c.code})`);
+    if (c.check === 'expiry') expect(failureReason(verdict)).toMatch(/^expiry validation failed\. Failure reason: digital signature has expired on "[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT" \(SIGNATURE_EXPIRED\)$/);
   });
 
   it('a caller that understands the critical attribute accepts it', async () => {

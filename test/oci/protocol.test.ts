@@ -3,7 +3,7 @@ import { expect, test } from 'vitest';
 import { mergeScopes, parseChallenges, repositoryScope, type Challenge } from '../../src/oci/auth/index.js';
 import { encodeIndex } from '../../src/oci/json.js';
 import { referrersTag } from '../../src/oci/referrers.js';
-import { nextLink } from '../../src/oci/repository.js';
+import { nextLink } from '../../src/oci/registry-url.js';
 
 test.each([
   {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { checkJsonDepth } from '../../src/oci/document.js';
 import { OciError, RegistryClient } from '../../src/oci/index.js';
-import { DEFAULT_REGISTRY_LIMITS } from '../../src/oci/client.js';
+import { DEFAULT_REGISTRY_LIMITS } from '../../src/oci/registry-transport.js';
 import { rejectionOf, thrownBy } from '../support/errors.js';
 import { listenHttpDouble, type HttpDoubleServer } from '../support/http-double.js';
 

@@ -1,19 +1,23 @@
 // The verification step at the service's own boundary: verdict classes, internal errors (500), insecure allowlist.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { ImageVerificationResult } from '../../src/notary/index.js';
 import { classifyVerdict, failureReason, startService, type RunningService, type VerificationBackend } from '../../src/service/index.js';
+import type { ErrorCode, ImageVerdict } from '../../src/verification/index.js';
 import { E2E_CERT_PEM } from '../config/manifest-builders.js';
 import { createTrustConfigDir, kyvernoContainer, post, type TrustConfigDir } from './harness.js';
 
-const failed = (code: string, nested: string[] = []): ImageVerificationResult => ({
-  reference: 'r',
-  verified: false,
-  error: { code, message: `${code} happened` },
-  results: nested.map((c, i) => ({ signatureDigest: `sha256:${i}`, verified: false, errors: [{ code: c, message: c }], validations: [] })),
-});
+// Codes the table lacks ('X', 'A', 'B') stand for "any message" where only messages are read.
+const failed = (code: string, nested: string[] = []): ImageVerdict => {
+  const outcomes = nested.map((c, i) => ({ signatureDigest: `sha256:${i}`, verified: false, errors: [{ code: c as ErrorCode, message: c }], validations: [] }));
+  return {
+    reference: 'r',
+    verified: false,
+    error: { code: code as ErrorCode, message: `${code} happened` },
+    evidence: [{ kind: 'notary', errors: outcomes.flatMap((o) => o.errors), outcomes }],
+  };
+};
 
 test.each([
-  [{ reference: 'r', verified: true, results: [] } as ImageVerificationResult, 'positive'],
+  [{ reference: 'r', verified: true, evidence: [] } as ImageVerdict, 'positive'],
   [failed('SIGNATURE_NOT_FOUND'), 'negative'],
   [failed('UNTRUSTED_IDENTITY'), 'negative'],
   [failed('REGISTRY_UNAVAILABLE'), 'transient'],

@@ -26,7 +26,6 @@ import {
   registryClientFromOptions,
   reportError,
   timeoutSignal,
-  USAGE_ERROR_CODES,
   type CliOutput,
   type RegistryCliOptions,
 } from '../options.js';
@@ -37,16 +36,6 @@ const MAX_EXPIRY_MS = 100 * 365 * 24 * 3600 * 1000;
 const MAX_KEY_FILE_BYTES = 1024 * 1024;
 
 const DURATION_UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** Failures of the input (key, certificate, flags, reference), not of the registry: exit code 2. */
-const SIGN_USAGE_ERROR_CODES: ReadonlySet<string> = new Set([
-  ...USAGE_ERROR_CODES,
-  'INVALID_INPUT',
-  'UNSUPPORTED_ALGORITHM',
-  'UNSUPPORTED_SIGNATURE_FORMAT',
-  'INVALID_CERTIFICATE_CHAIN',
-  'CERTIFICATE_EXPIRED',
-]);
 
 export interface SignCommandOptions extends RegistryCliOptions {
   key: string;
@@ -148,7 +137,7 @@ export async function runSign(reference: string, options: SignCommandOptions, de
     output.stdout(`Pushed the signature to ${pinnedName(opened, result.signatureManifest.digest)}\n`);
     return 0;
   } catch (err) {
-    return reportError(output, err, SIGN_USAGE_ERROR_CODES);
+    return reportError(output, err, { signing: true });
   } finally {
     if (ownClient && client) await client.close();
   }

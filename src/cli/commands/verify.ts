@@ -2,37 +2,37 @@
 import { homedir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { Command, Option } from 'commander';
-import { deadline, errorCode } from '../../common/index.js';
+import { deadline } from '../../common/index.js';
 import { OciLayoutStore, type ArtifactStore } from '../../oci/index.js';
 import {
   DEFAULT_MAX_SIGNATURES,
   FileTrustStore,
   loadTrustPolicy,
   MAX_SIGNATURES_LIMIT,
-  NotaryError,
+  notaryEvidence,
+  notaryVerdict,
   PLUGINS_DIR_NAME,
   PluginDirectory,
   RevocationChecker,
   verifyImage,
   verifyInStore,
-  type ErrorInfo,
-  type ImageVerificationResult,
   type SignatureScope,
   type SignatureVerification,
   type VerifyImageOptions,
 } from '../../notary/index.js';
+import { describeFailure, toErrorInfo, type ErrorInfo, type ImageVerdict } from '../../verification/index.js';
+import { CliError } from '../errors.js';
 import {
   addRegistryOptions,
   collect,
-  EXIT_FAILED,
   EXIT_OK,
-  EXIT_USAGE,
+  exitCodeForCode,
   notationConfigDir,
   parseKeyValues,
   parseLayoutReference,
   processOutput,
   registryClientFromOptions,
-  USAGE_ERROR_CODES as REGISTRY_USAGE_ERROR_CODES,
+  reportError,
   type CliOutput,
   type RegistryCliOptions,
 } from '../options.js';
@@ -40,9 +40,6 @@ import {
 /** Whole-command deadline unless --timeout says otherwise. */
 export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 300;
 const MAX_VERIFY_TIMEOUT_SECONDS = 3600;
-
-/** Failures that mean the input or the configuration is wrong, not the signature: exit code 2. */
-const USAGE_ERROR_CODES: ReadonlySet<string> = new Set([...REGISTRY_USAGE_ERROR_CODES, 'INVALID_INPUT', 'INVALID_TRUST_POLICY', 'INVALID_TRUST_STORE']);
 
 export interface VerifyCommandOptions {
   ociLayout?: boolean;
@@ -68,7 +65,7 @@ export function revocationCacheDir(env: NodeJS.ProcessEnv, platform: NodeJS.Plat
 function parseBoundedInteger(value: string, flag: string, min: number, max: number): number {
   const number = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < min || number > max) {
-    throw new NotaryError('INVALID_INPUT', `${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    throw new CliError('USAGE', `${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
   }
   return number;
 }
@@ -77,20 +74,22 @@ function parseBoundedInteger(value: string, flag: string, min: number, max: numb
 export function splitLayoutReference(reference: string): { path: string; target: string } {
   const { path, target } = parseLayoutReference(reference);
   if (target !== undefined && target !== '') return { path, target };
-  throw new NotaryError('INVALID_INPUT', `an --oci-layout reference is PATH@sha256:<digest> or PATH:<tag>; ${JSON.stringify(reference)} has neither`);
+  throw new CliError('USAGE', `an --oci-layout reference is PATH@sha256:<digest> or PATH:<tag>; ${JSON.stringify(reference)} has neither`);
 }
 
-/** JSON output: the fields notation users script against first, then the rest of the result. */
-export function resultJson(result: ImageVerificationResult): Record<string, unknown> {
+/** JSON output: the fields notation users script against first, then the rest of the verdict. */
+export function verdictJson(verdict: ImageVerdict): Record<string, unknown> {
+  const notary = notaryEvidence(verdict);
   return {
-    reference: result.reference,
-    digest: result.digest ?? null,
-    verified: result.verified,
-    signature: result.signature ?? null,
-    results: result.results,
-    ...(result.verifiedReference ? { verifiedReference: result.verifiedReference } : {}),
-    ...(result.level ? { level: result.level } : {}),
-    ...(result.error ? { error: result.error } : {}),
+    reference: verdict.reference,
+    digest: verdict.digest ?? null,
+    verified: verdict.verified,
+    signature: notary?.signature ?? null,
+    results: notary?.outcomes ?? [],
+    // Only a verified image has a verified reference: a script that tests for the field must not admit an unsigned one.
+    ...(notary?.resolvedReference ? { [verdict.verified ? 'verifiedReference' : 'resolvedReference']: notary.resolvedReference } : {}),
+    ...(notary?.level ? { level: notary.level } : {}),
+    ...(verdict.error ? { error: verdict.error } : {}),
   };
 }
 
@@ -100,13 +99,14 @@ function signatureLine(signature: SignatureVerification): string {
 }
 
 /** Human output, notation's wording where notation has one. */
-export function resultText(result: ImageVerificationResult): { stdout: string; stderr: string } {
-  const artifact = result.verifiedReference ?? result.reference;
-  if (result.verified && result.level === 'skip') {
+export function verdictText(verdict: ImageVerdict): { stdout: string; stderr: string } {
+  const notary = notaryEvidence(verdict);
+  const artifact = notary?.resolvedReference ?? verdict.reference;
+  if (verdict.verified && notary?.level === 'skip') {
     return { stdout: `Trust policy is configured to skip signature verification for ${artifact}\n`, stderr: '' };
   }
-  if (result.verified && result.signature) {
-    const signature = result.signature;
+  if (verdict.verified && notary?.signature) {
+    const signature = notary.signature;
     const warnings = signature.validations
       .filter((v) => !v.passed && v.action === 'log' && v.error)
       .map((v) => `Warning: ${v.type} was set to "log" and failed with error: ${v.error?.message} (${v.error?.code})\n`)
@@ -115,21 +115,22 @@ export function resultText(result: ImageVerificationResult): { stdout: string; s
     if (signature.signedDigest) lines.push(`  signed artifact: ${signature.signedDigest}`);
     if (signature.authenticSigningTime) lines.push(`  authentic signing time: ${signature.authenticSigningTime}`);
     if (signature.certificateChain?.[0]) lines.push(`  signer: ${signature.certificateChain[0]}`);
-    if (signature.trustPolicyStatement) lines.push(`  trust policy statement: ${signature.trustPolicyStatement} (${result.level ?? 'strict'})`);
+    if (signature.trustPolicyStatement) lines.push(`  trust policy statement: ${signature.trustPolicyStatement} (${notary.level ?? 'strict'})`);
     return { stdout: `${lines.join('\n')}\n`, stderr: warnings };
   }
-  const error: ErrorInfo = result.error ?? { code: 'INTERNAL_ERROR', message: 'verification failed' };
-  const lines = [`Error: signature verification failed: ${error.message} (${error.code})`];
-  for (const signature of result.results) {
+  const error: ErrorInfo = verdict.error ?? { code: 'INTERNAL_ERROR', message: 'verification failed' };
+  const detail = verdict.failedCheck === undefined ? `${error.message} (${error.code})` : describeFailure({ ...verdict, error });
+  const lines = [`Error: signature verification failed: ${detail}`];
+  for (const signature of notary?.outcomes ?? []) {
     const reasons = signature.errors.map((e) => `${e.code}: ${e.message}`).join('; ') || 'failed';
     lines.push(`  ${signature.signatureDigest}: ${reasons}`);
   }
   return { stdout: '', stderr: `${lines.join('\n')}\n` };
 }
 
-export function exitCodeFor(result: ImageVerificationResult): number {
-  if (result.verified) return EXIT_OK;
-  return result.error && USAGE_ERROR_CODES.has(result.error.code) ? EXIT_USAGE : EXIT_FAILED;
+export function exitCodeFor(verdict: ImageVerdict): number {
+  if (verdict.verified) return EXIT_OK;
+  return exitCodeForCode(verdict.error?.code ?? 'INTERNAL_ERROR');
 }
 
 export interface VerifyDependencies {
@@ -144,14 +145,10 @@ export async function runVerify(reference: string, options: VerifyCommandOptions
   const output = dependencies.output ?? processOutput;
   const env = dependencies.env ?? process.env;
   const fail = (err: unknown): number => {
-    const code = errorCode(err) ?? (typeof (err as { code?: unknown })?.code === 'string' ? String((err as { code: string }).code) : 'INTERNAL_ERROR');
-    const message = err instanceof Error ? err.message : String(err);
-    if (options.output === 'json') {
-      output.stdout(`${JSON.stringify(resultJson({ reference, verified: false, results: [], error: { code, message } }), null, 2)}\n`);
-    } else {
-      output.stderr(`Error: ${message} (${code})\n`);
-    }
-    return USAGE_ERROR_CODES.has(code) ? EXIT_USAGE : EXIT_FAILED;
+    if (options.output !== 'json') return reportError(output, err);
+    const verdict: ImageVerdict = { reference, verified: false, error: toErrorInfo(err), evidence: [] };
+    output.stdout(`${JSON.stringify(verdictJson(verdict), null, 2)}\n`);
+    return exitCodeFor(verdict);
   };
 
   let configDir: string;
@@ -164,7 +161,7 @@ export async function runVerify(reference: string, options: VerifyCommandOptions
     const userMetadata = parseKeyValues(options.userMetadata, '--user-metadata');
     const pluginConfig = parseKeyValues(options.pluginConfig, '--plugin-config');
     if (options.scope !== undefined && !options.ociLayout) {
-      throw new NotaryError('INVALID_INPUT', '--scope only applies with --oci-layout (a registry reference is its own scope)');
+      throw new CliError('USAGE', '--scope only applies with --oci-layout (a registry reference is its own scope)');
     }
     const trustPolicy = await loadTrustPolicy(configDir);
     verifyOptions = {
@@ -186,27 +183,27 @@ export async function runVerify(reference: string, options: VerifyCommandOptions
   }
 
   const signal = deadline([], { timeoutMs: timeoutSeconds * 1000, timeoutMessage: `verification did not finish within --timeout ${timeoutSeconds}s` }).signal;
-  let result: ImageVerificationResult;
+  let verdict: ImageVerdict;
   try {
     if (options.ociLayout) {
       const { path, target } = splitLayoutReference(reference);
       const store: ArtifactStore = await OciLayoutStore.open(resolvePath(path));
       // Without --scope only the global (`*`) statement can apply: the layout path is no repository.
-      result = await verifyInStore(store, target, options.scope ?? store.name, reference, { ...verifyOptions, signal });
+      verdict = notaryVerdict(await verifyInStore(store, target, options.scope ?? store.name, reference, { ...verifyOptions, signal }));
     } else {
-      result = await verifyImage(reference, { ...verifyOptions, signal });
+      verdict = notaryVerdict(await verifyImage(reference, { ...verifyOptions, signal }));
     }
   } catch (err) {
     return fail(err);
   }
   if (options.output === 'json') {
-    output.stdout(`${JSON.stringify(resultJson(result), null, 2)}\n`);
+    output.stdout(`${JSON.stringify(verdictJson(verdict), null, 2)}\n`);
   } else {
-    const text = resultText(result);
+    const text = verdictText(verdict);
     if (text.stdout) output.stdout(text.stdout);
     if (text.stderr) output.stderr(text.stderr);
   }
-  return exitCodeFor(result);
+  return exitCodeFor(verdict);
 }
 
 export function registerVerifyCommand(program: Command): void {
@@ -236,9 +233,7 @@ export function registerVerifyCommand(program: Command): void {
     try {
       registry = options.ociLayout ? undefined : registryClientFromOptions(options);
     } catch (err) {
-      const code = errorCode(err) ?? 'INVALID_ARGUMENT';
-      processOutput.stderr(`Error: ${err instanceof Error ? err.message : String(err)} (${code})\n`);
-      process.exitCode = EXIT_USAGE;
+      process.exitCode = reportError(processOutput, err);
       return;
     }
     process.exitCode = await runVerify(reference, options, { registry });

@@ -6,7 +6,7 @@ import { DEFAULT_MAX_SIGNATURES, MAX_SIGNATURES_LIMIT } from './constants.js';
 import { envelopeDescriptor, listSignatures, type SignatureCandidate } from './discovery.js';
 import type { VerifyArtifactOptions } from './options.js';
 import { applicablePolicy, type AppliedPolicy } from './policy.js';
-import { errorInfo } from './recorder.js';
+import { toErrorInfo } from '../../verification/index.js';
 import { verifySignature, type SignatureCheckContext } from './signature.js';
 
 /** What one verification run works on, after the reference is resolved. */
@@ -75,7 +75,7 @@ async function verifyCandidate(target: ArtifactTarget, candidate: SignatureCandi
     envelope = await store.fetchBlob(layer, { signal });
   } catch (err) {
     if (isAborted(err, signal)) throw abortError(signal, err);
-    const info = errorInfo(err, 'INTERNAL_ERROR');
+    const info = toErrorInfo(err, 'INTERNAL_ERROR');
     return {
       signatureDigest: candidate.descriptor.digest,
       verified: false,
@@ -116,7 +116,7 @@ export async function verifyTarget(target: ArtifactTarget, policy: AppliedPolicy
     candidates = await listSignatures(target.store, target.subjects, signal);
   } catch (err) {
     if (isAborted(err, signal)) throw abortError(signal, err);
-    return failedResult(reference, errorInfo(err), base);
+    return failedResult(reference, toErrorInfo(err), base);
   }
   if (candidates.length === 0) {
     return failedResult(
@@ -157,7 +157,7 @@ export async function verifyArtifact(store: ArtifactStore, descriptor: Descripto
     const policy = applicablePolicy(options.trustPolicy, repository);
     return await verifyTarget({ store, repository, reference, descriptor, subjects: [descriptor] }, policy, options);
   } catch (err) {
-    if (isAborted(err, options.signal)) return failedResult(reference, errorInfo(abortError(options.signal, err)));
-    return failedResult(reference, errorInfo(err));
+    if (isAborted(err, options.signal)) return failedResult(reference, toErrorInfo(abortError(options.signal, err)));
+    return failedResult(reference, toErrorInfo(err));
   }
 }

@@ -8,7 +8,7 @@ import { failedResult, isAborted, verifyTarget } from './artifact.js';
 import type { VerifyImageOptions } from './options.js';
 import { parsePlatform, selectPlatformManifest } from './platform.js';
 import { applicablePolicy } from './policy.js';
-import { errorInfo } from './recorder.js';
+import { toErrorInfo } from '../../verification/index.js';
 
 /** Only the fields a descriptor of the artifact itself carries (drop the index's platform entry details). */
 function artifactDescriptor(descriptor: Descriptor): Descriptor {
@@ -16,7 +16,7 @@ function artifactDescriptor(descriptor: Descriptor): Descriptor {
 }
 
 function timeoutResult(reference: string, signal: AbortSignal | undefined, err: unknown): ImageVerificationResult {
-  if (err instanceof NotaryError && err.code === 'VERIFICATION_TIMEOUT') return failedResult(reference, errorInfo(err));
+  if (err instanceof NotaryError && err.code === 'VERIFICATION_TIMEOUT') return failedResult(reference, toErrorInfo(err));
   const reason = signal?.reason instanceof Error ? `: ${signal.reason.message}` : '';
   return failedResult(reference, { code: 'VERIFICATION_TIMEOUT', message: `verification of ${reference} did not finish before its deadline${reason}` });
 }
@@ -51,7 +51,7 @@ export async function verifyInStore(
     return await verifyTarget({ store, repository, reference, descriptor, subjects }, policy, options);
   } catch (err) {
     if (isAborted(err, signal)) return timeoutResult(reference, signal, err);
-    return failedResult(reference, errorInfo(err));
+    return failedResult(reference, toErrorInfo(err));
   }
 }
 
@@ -66,7 +66,7 @@ export async function verifyImage(reference: string, options: VerifyImageOptions
   try {
     parsed = parseReference(reference);
   } catch (err) {
-    return failedResult(reference, errorInfo(err, 'INVALID_REFERENCE'));
+    return failedResult(reference, toErrorInfo(err, 'INVALID_REFERENCE'));
   }
   const repository = options.scope ?? `${parsed.registry}/${parsed.repository}`;
   let store: ArtifactStore;
@@ -75,7 +75,7 @@ export async function verifyImage(reference: string, options: VerifyImageOptions
     else if (options.registry) store = options.registry.repository(parsed.registry, parsed.repository);
     else throw new NotaryError('INVALID_INPUT', 'verifyImage needs a registry client or a store');
   } catch (err) {
-    return failedResult(reference, errorInfo(err));
+    return failedResult(reference, toErrorInfo(err));
   }
   return verifyInStore(store, referenceTarget(parsed), repository, reference, options);
 }

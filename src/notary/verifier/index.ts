@@ -5,3 +5,14 @@ export { DEFAULT_MAX_SIGNATURES, MAX_SIGNATURES_LIMIT } from './constants.js';
 export { formatPlatform, parsePlatform } from './platform.js';
 export { hasRevocationInfo, offlineRevocationStatus } from './revocation.js';
 export type { RepositoryProvider, SignatureScope, VerifyArtifactOptions, VerifyImageOptions } from './options.js';
+export {
+  compileNotaryPolicy,
+  isNotaryPolicy,
+  NotaryImageVerifier,
+  notaryEvidence,
+  notaryVerdict,
+  type NotaryCompiledPolicy,
+  type NotaryEvidence,
+  type NotaryImageVerifierOptions,
+  type NotaryPolicySource,
+} from './verdict.js';

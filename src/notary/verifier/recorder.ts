@@ -1,14 +1,5 @@
 // Records each validation's outcome with the action the trust policy level gives it (notation's VerificationOutcome).
-import { NotaryError } from '../errors.js';
 import type { ErrorInfo, ValidationAction, ValidationResult, ValidationType } from '../types.js';
-
-export function errorInfo(err: unknown, fallbackCode = 'INTERNAL_ERROR'): ErrorInfo {
-  if (err instanceof NotaryError) return { code: err.code, message: err.message };
-  if (err instanceof Error && typeof (err as { code?: unknown }).code === 'string') {
-    return { code: (err as unknown as { code: string }).code, message: err.message };
-  }
-  return { code: fallbackCode, message: err instanceof Error ? err.message : String(err) };
-}
 
 /**
  * One entry per validation type. A failure whose action is `enforce` is critical: the signature

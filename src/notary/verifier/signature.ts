@@ -20,7 +20,8 @@ import { verifyAuthenticTimestamp } from './authentic-timestamp.js';
 import { verifyChainAnchored, verifyChainRequirements, verifyTrustedIdentity } from './authenticity.js';
 import { checkTargetArtifact, criticalAttributes, parseNotaryPayload, verifyEnvelopeIntegrity, type VerifiedEnvelope } from './integrity.js';
 import type { AppliedPolicy } from './policy.js';
-import { ValidationRecorder, errorInfo } from './recorder.js';
+import { toErrorInfo } from '../../verification/index.js';
+import { ValidationRecorder } from './recorder.js';
 import { chainRevocationStatus, revocationVerdict, untrustedChainRevocationStatus } from './revocation.js';
 
 /** Everything a signature is checked against, fixed for one artifact. */
@@ -98,7 +99,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
       verified = { content, payload, ...criticalAttributes(content, context.understoodCriticalAttributes) };
     } catch (err) {
       if (isAbort(err, signal)) throw err;
-      recorder.failAlways('integrity', errorInfo(err, 'MALFORMED_SIGNATURE'));
+      recorder.failAlways('integrity', toErrorInfo(err, 'MALFORMED_SIGNATURE'));
       return finish();
     }
     recorder.pass('integrity');
@@ -117,7 +118,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
         plugin = await preparePlugin(context.plugins, verified.plugin, context.pluginConfig, signal);
       } catch (err) {
         if (isAbort(err, signal)) throw err;
-        recorder.failAlways('authenticity', errorInfo(err, 'PLUGIN_ERROR'));
+        recorder.failAlways('authenticity', toErrorInfo(err, 'PLUGIN_ERROR'));
         return finish();
       }
     }
@@ -132,7 +133,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
       anchored = true;
     } catch (err) {
       if (isAbort(err, signal)) throw err;
-      if (recorder.fail('authenticity', errorInfo(err, 'UNTRUSTED_SIGNER'))) return finish();
+      if (recorder.fail('authenticity', toErrorInfo(err, 'UNTRUSTED_SIGNER'))) return finish();
     }
     // Parsed once here (a chain that cannot be parsed fails integrity, as before); every later step reads these objects.
     const chain = parseChain(signerInfo.certificateChain);
@@ -146,7 +147,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
         authentic = true;
       } catch (err) {
         if (isAbort(err, signal)) throw err;
-        if (recorder.fail('authenticity', errorInfo(err, 'UNTRUSTED_SIGNER'))) return finish();
+        if (recorder.fail('authenticity', toErrorInfo(err, 'UNTRUSTED_SIGNER'))) return finish();
       }
     }
 
@@ -181,7 +182,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
         recorder.pass('authenticTimestamp');
       } catch (err) {
         if (isAbort(err, signal)) throw err;
-        if (recorder.fail('authenticTimestamp', errorInfo(err, 'INVALID_TIMESTAMP'))) return finish();
+        if (recorder.fail('authenticTimestamp', toErrorInfo(err, 'INVALID_TIMESTAMP'))) return finish();
       }
     }
 
@@ -210,7 +211,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
         recorder.pass('revocation');
       } catch (err) {
         if (isAbort(err, signal)) throw err;
-        if (recorder.fail('revocation', errorInfo(err, 'REVOCATION_UNKNOWN'))) return finish();
+        if (recorder.fail('revocation', toErrorInfo(err, 'REVOCATION_UNKNOWN'))) return finish();
       }
     }
 
@@ -247,7 +248,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
       throw err instanceof NotaryError ? err : new NotaryError('VERIFICATION_TIMEOUT', 'signature verification was cancelled: the verification deadline passed', { cause: err });
     }
     // Fail closed: an unexpected error can never let a signature pass.
-    recorder.failAlways('integrity', errorInfo(err, 'INTERNAL_ERROR'));
+    recorder.failAlways('integrity', toErrorInfo(err, 'INTERNAL_ERROR'));
     return finish();
   }
 }
@@ -290,7 +291,7 @@ async function runPlugin(
     results = interpretVerifySignatureResponse(name, requested, verified.unprocessed.map((a) => a.key), response);
   } catch (err) {
     if (isAbort(err, context.signal)) throw err;
-    const info = errorInfo(err, 'PLUGIN_ERROR');
+    const info = toErrorInfo(err, 'PLUGIN_ERROR');
     return recorder.failAlways('authenticity', { code: info.code, message: `failed to verify with plugin ${name}: ${info.message}` });
   }
   const identity = results.get(CAPABILITY_TRUSTED_IDENTITY);

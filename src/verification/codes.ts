@@ -1,0 +1,114 @@
+// Every error code of every domain in one table: what each code means for caching, exit codes and callers (as fastify's lib/errors.js).
+
+/** What a code says beyond its name. */
+export interface CodeInfo {
+  /** The domain whose error class carries the code (its `errors.ts` union). */
+  readonly domain: 'reference' | 'oci' | 'notary' | 'config' | 'service' | 'cli';
+  /** "Could not find out now", not "not trusted": a verdict with it is never cached and is retried next time. */
+  readonly transient: boolean;
+  /** The input or the configuration is wrong, not the image: the CLI exits 2 (else 1). */
+  readonly usage: boolean;
+  /**
+   * When signing, the signer's own key, certificate or chosen format is wrong (exit 2), though
+   * the same code in a verification is a failed verification of someone else's signature (exit 1).
+   */
+  readonly usageWhenSigning: boolean;
+}
+
+const fact = <D extends CodeInfo['domain']>(domain: D, flags: Partial<Omit<CodeInfo, 'domain'>> = {}): CodeInfo & { readonly domain: D } => ({
+  domain,
+  transient: flags.transient ?? false,
+  usage: flags.usage ?? false,
+  usageWhenSigning: flags.usageWhenSigning ?? flags.usage ?? false,
+});
+
+/**
+ * One row per code. The domains' unions (ReferenceErrorCode, OciErrorCode, NotaryErrorCode,
+ * ConfigErrorCode, ServiceErrorCode, CliErrorCode) must each equal this table's rows of their
+ * domain; test/verification/codes.test.ts checks that at compile time, so this leaf imports none of them.
+ */
+export const CODE_INFO = {
+  // reference
+  INVALID_REFERENCE: fact('reference', { usage: true }),
+
+  // oci
+  MANIFEST_NOT_FOUND: fact('oci'),
+  BLOB_NOT_FOUND: fact('oci'),
+  DIGEST_MISMATCH: fact('oci'),
+  SIZE_LIMIT_EXCEEDED: fact('oci'),
+  REGISTRY_UNAVAILABLE: fact('oci', { transient: true }),
+  UNAUTHORIZED: fact('oci', { transient: true }),
+  INVALID_MANIFEST: fact('oci'),
+  UNSUPPORTED_MEDIA_TYPE: fact('oci'),
+  INVALID_LAYOUT: fact('oci', { usage: true }),
+  CREDENTIALS_UNAVAILABLE: fact('oci', { transient: true, usage: true }),
+  TIMEOUT: fact('oci', { transient: true }),
+  ABORTED: fact('oci', { transient: true }),
+  REGISTRY_ERROR: fact('oci'),
+  INVALID_ARGUMENT: fact('oci', { usage: true }),
+
+  // notary
+  SIGNATURE_NOT_FOUND: fact('notary'),
+  MALFORMED_SIGNATURE: fact('notary'),
+  UNSUPPORTED_SIGNATURE_FORMAT: fact('notary', { usageWhenSigning: true }),
+  UNSUPPORTED_ALGORITHM: fact('notary', { usageWhenSigning: true }),
+  INVALID_SIGNATURE: fact('notary'),
+  UNKNOWN_CRITICAL_ATTRIBUTE: fact('notary'),
+  TARGET_ARTIFACT_MISMATCH: fact('notary'),
+  UNTRUSTED_SIGNER: fact('notary'),
+  UNTRUSTED_IDENTITY: fact('notary'),
+  INVALID_CERTIFICATE_CHAIN: fact('notary', { usageWhenSigning: true }),
+  CERTIFICATE_EXPIRED: fact('notary', { usageWhenSigning: true }),
+  SIGNATURE_EXPIRED: fact('notary'),
+  TIMESTAMP_MISSING: fact('notary'),
+  INVALID_TIMESTAMP: fact('notary'),
+  UNTRUSTED_TIMESTAMP: fact('notary'),
+  TIMESTAMP_UNAVAILABLE: fact('notary'),
+  CERTIFICATE_REVOKED: fact('notary'),
+  REVOCATION_UNKNOWN: fact('notary', { transient: true }),
+  INVALID_TRUST_POLICY: fact('notary', { usage: true }),
+  NO_APPLICABLE_TRUST_POLICY: fact('notary'),
+  INVALID_TRUST_STORE: fact('notary', { usage: true }),
+  PLUGIN_REQUIRED: fact('notary'),
+  USER_METADATA_MISMATCH: fact('notary'),
+  INVALID_INPUT: fact('notary', { usage: true }),
+  VERIFICATION_TIMEOUT: fact('notary', { transient: true }),
+  PLUGIN_ERROR: fact('notary'),
+  SIGNATURE_LIMIT_EXCEEDED: fact('notary'),
+  /** Also the code of every failure that is not one of ours (a bug, a Node errno error): verification fails closed. */
+  INTERNAL_ERROR: fact('notary'),
+
+  // config
+  CONFIG_DIR_UNREADABLE: fact('config'),
+  MANIFEST_UNREADABLE: fact('config'),
+  INVALID_RESOURCE: fact('config'),
+  DUPLICATE_RESOURCE: fact('config'),
+  MISSING_TRUST_STORE: fact('config'),
+  WEAK_TRUST_POLICY: fact('config'),
+
+  // service
+  INVALID_OPTION: fact('service'),
+  KUBERNETES_REQUIRED: fact('service'),
+  INVALID_TLS: fact('service'),
+  INVALID_PULL_SECRET: fact('service'),
+  LISTEN_FAILED: fact('service'),
+
+  // cli
+  USAGE: fact('cli', { usage: true }),
+} as const satisfies Record<string, CodeInfo>;
+
+/** Every stable error code: the union of the domains' code unions. */
+export type ErrorCode = keyof typeof CODE_INFO;
+
+/** The codes of one domain, as the table lists them. */
+export type DomainErrorCode<D extends CodeInfo['domain']> = {
+  [K in ErrorCode]: (typeof CODE_INFO)[K]['domain'] extends D ? K : never;
+}[ErrorCode];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(CODE_INFO, value);
+}
+
+export function codeInfo(code: ErrorCode): CodeInfo {
+  return CODE_INFO[code];
+}

@@ -1,0 +1,79 @@
+// The error-code table: every domain's code union is exactly its rows (checked by the compiler), and the facts the service and CLI read.
+import { expect, test } from 'vitest';
+import type { CliErrorCode } from '../../src/cli/errors.js';
+import { ConfigError, type ConfigErrorCode } from '../../src/config/index.js';
+import { NotaryError, type NotaryErrorCode } from '../../src/notary/index.js';
+import { OciError, type OciErrorCode } from '../../src/oci/index.js';
+import type { ReferenceErrorCode } from '../../src/reference/index.js';
+import type { ServiceErrorCode } from '../../src/service/index.js';
+import { CODE_INFO, toErrorInfo, type DomainErrorCode, type ErrorCode } from '../../src/verification/index.js';
+
+/** Compiles only when A and B are the same union. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const unions: [
+  Same<ReferenceErrorCode, DomainErrorCode<'reference'>>,
+  Same<OciErrorCode, DomainErrorCode<'oci'>>,
+  Same<NotaryErrorCode, DomainErrorCode<'notary'>>,
+  Same<ConfigErrorCode, DomainErrorCode<'config'>>,
+  Same<ServiceErrorCode, DomainErrorCode<'service'>>,
+  Same<CliErrorCode, DomainErrorCode<'cli'>>,
+] = [true, true, true, true, true, true];
+
+const codes = (column: 'transient' | 'usage' | 'usageWhenSigning') =>
+  (Object.keys(CODE_INFO) as ErrorCode[]).filter((code) => CODE_INFO[code][column]).sort();
+
+test('each domain code union equals its rows of CODE_INFO', () => {
+  expect(unions).toEqual([true, true, true, true, true, true]);
+});
+
+test('transient codes: never cached, retried next time (the service set, minus TOO_MANY_REQUESTS that nothing emits)', () => {
+  expect(codes('transient')).toEqual(['ABORTED', 'CREDENTIALS_UNAVAILABLE', 'REGISTRY_UNAVAILABLE', 'REVOCATION_UNKNOWN', 'TIMEOUT', 'UNAUTHORIZED', 'VERIFICATION_TIMEOUT']);
+});
+
+test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and USAGE)', () => {
+  expect(codes('usage')).toEqual([
+    'CREDENTIALS_UNAVAILABLE',
+    'INVALID_ARGUMENT',
+    'INVALID_INPUT',
+    'INVALID_LAYOUT',
+    'INVALID_REFERENCE',
+    'INVALID_TRUST_POLICY',
+    'INVALID_TRUST_STORE',
+    'USAGE',
+  ]);
+  expect(codes('usageWhenSigning')).toEqual([
+    'CERTIFICATE_EXPIRED',
+    'CREDENTIALS_UNAVAILABLE',
+    'INVALID_ARGUMENT',
+    'INVALID_CERTIFICATE_CHAIN',
+    'INVALID_INPUT',
+    'INVALID_LAYOUT',
+    'INVALID_REFERENCE',
+    'INVALID_TRUST_POLICY',
+    'INVALID_TRUST_STORE',
+    'UNSUPPORTED_ALGORITHM',
+    'UNSUPPORTED_SIGNATURE_FORMAT',
+    'USAGE',
+  ]);
+});
+
+test.each([
+  { name: 'an error of ours keeps its code', err: new OciError('REGISTRY_UNAVAILABLE', 'down'), fallback: undefined, expected: { code: 'REGISTRY_UNAVAILABLE', message: 'down' } },
+  { name: 'a notary error', err: new NotaryError('UNTRUSTED_SIGNER', 'who'), fallback: 'INVALID_INPUT' as const, expected: { code: 'UNTRUSTED_SIGNER', message: 'who' } },
+  { name: 'a config error', err: new ConfigError('INVALID_RESOURCE', 'bad'), fallback: undefined, expected: { code: 'INVALID_RESOURCE', message: 'bad' } },
+  {
+    name: 'a Node errno error is never a verdict code',
+    err: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+    fallback: undefined,
+    expected: { code: 'INTERNAL_ERROR', message: 'read ECONNRESET' },
+  },
+  {
+    name: 'an errno error takes the caller’s code',
+    err: Object.assign(new Error("ENOENT: no such file or directory, open '/x'"), { code: 'ENOENT' }),
+    fallback: 'INVALID_TRUST_POLICY' as const,
+    expected: { code: 'INVALID_TRUST_POLICY', message: "ENOENT: no such file or directory, open '/x'" },
+  },
+  { name: 'a thrown string', err: 'boom', fallback: undefined, expected: { code: 'INTERNAL_ERROR', message: 'boom' } },
+])('toErrorInfo: $name', ({ err, fallback, expected }) => {
+  expect(toErrorInfo(err, fallback)).toEqual(expected);
+});
