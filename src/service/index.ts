@@ -12,7 +12,7 @@ export { ServiceMetrics, type RegistryOperationEvent, type VerificationMetricRes
 export { NotaryBackend, notaryConfigValidators, type NotaryBackendOptions } from './notary-backend.js';
 export { loadPullSecrets, DOCKER_CONFIG_SECRET_KEY } from './pull-secrets.js';
 export { checkImagesRequestSchema, parseCheckImagesRequest, type CheckImagesRequest, type RequestedImage } from './request.js';
-export { ensureGeneratedTls, loadTlsFiles, servingHosts, type ServingTls } from './tls.js';
+export { ensureGeneratedTls, issueServingCa, issueServingPair, loadTlsFiles, servingHosts, type PemKeyPair, type ServingTls } from './tls.js';
 export { bearerToken, type TokenReviewer, type TokenReviewStatus } from './token-review.js';
 export {
   checkImages,

@@ -175,6 +175,27 @@ export async function ensureGeneratedTls(options: GeneratedTlsOptions): Promise<
   return { cert: servingPem, key: serving.keyPem, notAfter: serving.cert.notAfter, caCertPath, caCert: ca.cert.toString('pem'), generated: true };
 }
 
+/** A certificate (PEM, leaf first) and its PKCS#8 private key (PEM). */
+export interface PemKeyPair {
+  cert: string;
+  key: string;
+}
+
+/** A new self-signed serving CA (365 days), as PEM: what the leader keeps in the `tls-ca` Secret. */
+export async function issueServingCa(now: Date): Promise<PemKeyPair> {
+  const created = await generateCa(now);
+  const key = toPem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', created.keys.privateKey));
+  return { cert: created.cert.toString('pem') + '\n', key };
+}
+
+/** A serving pair (150 days, never past the CA) for `hosts`, issued by `ca`: what the leader keeps in the `tls-pair` Secret. */
+export async function issueServingPair(ca: PemKeyPair, hosts: readonly string[], now: Date): Promise<PemKeyPair> {
+  const der = Buffer.from(ca.key.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');
+  const privateKey = await webcrypto.subtle.importKey('pkcs8', der, KEY_ALGORITHM, true, ['sign']);
+  const serving = await issueServing({ cert: new x509.X509Certificate(ca.cert), privateKey }, hosts, now);
+  return { cert: serving.cert.toString('pem') + '\n', key: serving.keyPem };
+}
+
 /** Load a serving pair from PEM files (`--tls-cert`, `--tls-key`). */
 export async function loadTlsFiles(certFile: string, keyFile: string): Promise<ServingTls> {
   let cert: string;

@@ -3,7 +3,7 @@
 /** What a code says beyond its name. */
 export interface CodeInfo {
   /** The domain whose error class carries the code (its `errors.ts` union). */
-  readonly domain: 'reference' | 'oci' | 'notary' | 'config' | 'service' | 'cli';
+  readonly domain: 'reference' | 'oci' | 'notary' | 'config' | 'kubernetes' | 'service' | 'cli';
   /** "Could not find out now", not "not trusted": a verdict with it is never cached and is retried next time. */
   readonly transient: boolean;
   /** The input or the configuration is wrong, not the image: the CLI exits 2 (else 1). */
@@ -24,7 +24,7 @@ const fact = <D extends CodeInfo['domain']>(domain: D, flags: Partial<Omit<CodeI
 
 /**
  * One row per code. The domains' unions (ReferenceErrorCode, OciErrorCode, NotaryErrorCode,
- * ConfigErrorCode, ServiceErrorCode, CliErrorCode) must each equal this table's rows of their
+ * ConfigErrorCode, KubernetesErrorCode, ServiceErrorCode, CliErrorCode) must each equal this table's rows of their
  * domain; test/verification/codes.test.ts checks that at compile time, so this leaf imports none of them.
  */
 export const CODE_INFO = {
@@ -85,6 +85,11 @@ export const CODE_INFO = {
   DUPLICATE_RESOURCE: fact('config'),
   MISSING_TRUST_STORE: fact('config'),
   WEAK_TRUST_POLICY: fact('config'),
+
+  // kubernetes
+  KUBECONFIG_UNAVAILABLE: fact('kubernetes'),
+  KUBERNETES_API_ERROR: fact('kubernetes', { transient: true }),
+  INVALID_KUBERNETES_OBJECT: fact('kubernetes'),
 
   // service
   INVALID_OPTION: fact('service'),

@@ -2,6 +2,7 @@
 import { expect, test } from 'vitest';
 import type { CliErrorCode } from '../../src/cli/errors.js';
 import { ConfigError, type ConfigErrorCode } from '../../src/config/index.js';
+import type { KubernetesErrorCode } from '../../src/k8s/index.js';
 import { NotaryError, type NotaryErrorCode } from '../../src/notary/index.js';
 import { OciError, type OciErrorCode } from '../../src/oci/index.js';
 import type { ReferenceErrorCode } from '../../src/reference/index.js';
@@ -15,19 +16,20 @@ const unions: [
   Same<OciErrorCode, DomainErrorCode<'oci'>>,
   Same<NotaryErrorCode, DomainErrorCode<'notary'>>,
   Same<ConfigErrorCode, DomainErrorCode<'config'>>,
+  Same<KubernetesErrorCode, DomainErrorCode<'kubernetes'>>,
   Same<ServiceErrorCode, DomainErrorCode<'service'>>,
   Same<CliErrorCode, DomainErrorCode<'cli'>>,
-] = [true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true];
 
 const codes = (column: 'transient' | 'usage' | 'usageWhenSigning') =>
   (Object.keys(CODE_INFO) as ErrorCode[]).filter((code) => CODE_INFO[code][column]).sort();
 
 test('each domain code union equals its rows of CODE_INFO', () => {
-  expect(unions).toEqual([true, true, true, true, true, true]);
+  expect(unions).toEqual([true, true, true, true, true, true, true]);
 });
 
 test('transient codes: never cached, retried next time (the service set, minus TOO_MANY_REQUESTS that nothing emits)', () => {
-  expect(codes('transient')).toEqual(['ABORTED', 'CREDENTIALS_UNAVAILABLE', 'REGISTRY_UNAVAILABLE', 'REVOCATION_UNKNOWN', 'TIMEOUT', 'UNAUTHORIZED', 'VERIFICATION_TIMEOUT']);
+  expect(codes('transient')).toEqual(['ABORTED', 'CREDENTIALS_UNAVAILABLE', 'KUBERNETES_API_ERROR', 'REGISTRY_UNAVAILABLE', 'REVOCATION_UNKNOWN', 'TIMEOUT', 'UNAUTHORIZED', 'VERIFICATION_TIMEOUT']);
 });
 
 test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and USAGE)', () => {
