@@ -13,6 +13,8 @@ export interface Cluster {
   kubeconfig: string;
   /** A new client (one per replica), loaded from the kubeconfig as `--local` does. */
   api(): KubernetesApi;
+  /** A client with a token of its own, which `double.clientTokens.delete(token)` cuts off (401). */
+  apiWithToken(token: string): Promise<KubernetesApi>;
   stop(): Promise<void>;
 }
 
@@ -24,6 +26,10 @@ export async function startCluster(): Promise<Cluster> {
     double,
     kubeconfig,
     api: () => createKubernetesApi(loadKubeConfig({ local: true, kubeconfigPath: kubeconfig }), 2_000),
+    async apiWithToken(token) {
+      const path = await double.writeKubeconfig(dir, token, `kubeconfig-${token}`);
+      return createKubernetesApi(loadKubeConfig({ local: true, kubeconfigPath: path }), 2_000);
+    },
     async stop() {
       await double.stop();
       await rm(dir, { recursive: true, force: true });

@@ -79,6 +79,8 @@ function status(code: number, reason: string, message: string) {
 export class KubernetesApiDouble {
   readonly clientToken: string;
   readonly tokens = new Map<string, KnownToken>();
+  /** Bearer tokens accepted from clients (one per replica when a test must cut one replica off). */
+  readonly clientTokens = new Set<string>();
   /** Every request as `METHOD path?query` (never headers): tests count API calls with it. */
   readonly requests: string[] = [];
   #options: Required<KubernetesApiDoubleOptions>;
@@ -97,6 +99,7 @@ export class KubernetesApiDouble {
 
   constructor(options: KubernetesApiDoubleOptions = {}) {
     this.clientToken = options.clientToken ?? `client-${randomUUID()}`;
+    this.clientTokens.add(this.clientToken);
     this.#options = { clientToken: this.clientToken, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 200 };
   }
 
@@ -120,9 +123,10 @@ export class KubernetesApiDouble {
     this.#server = server;
   }
 
-  /** A kubeconfig (YAML) for this double, written to `dir/kubeconfig`; returns its path. */
-  async writeKubeconfig(dir: string): Promise<string> {
-    const path = join(dir, 'kubeconfig');
+  /** A kubeconfig (YAML) for this double, written to `dir/<file>`, with `token` (accepted from now on); returns its path. */
+  async writeKubeconfig(dir: string, token = this.clientToken, file = 'kubeconfig'): Promise<string> {
+    this.clientTokens.add(token);
+    const path = join(dir, file);
     const ca = Buffer.from(this.caCert).toString('base64');
     await writeFile(
       path,
@@ -132,7 +136,7 @@ export class KubernetesApiDouble {
         'clusters:',
         `- name: double\n  cluster:\n    server: ${this.url}\n    certificate-authority-data: ${ca}`,
         'users:',
-        `- name: imgverify\n  user:\n    token: ${this.clientToken}`,
+        `- name: imgverify\n  user:\n    token: ${token}`,
         'contexts:',
         '- name: double\n  context:\n    cluster: double\n    user: imgverify',
         'current-context: double',
@@ -250,7 +254,8 @@ export class KubernetesApiDouble {
     const url = new URL(request.url ?? '/', 'https://double');
     const method = request.method ?? 'GET';
     this.requests.push(`${method} ${url.pathname}${url.search}`);
-    if (request.headers.authorization !== `Bearer ${this.clientToken}`) {
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (bearer === undefined || !this.clientTokens.has(bearer)) {
       return this.#json(response, 401, status(401, 'Unauthorized', 'Unauthorized'));
     }
     const body = method === 'POST' || method === 'PUT' ? (JSON.parse((await readRequestBody(request, 1024 * 1024)).toString('utf8') || 'null') as KubeObject) : undefined;
