@@ -17,12 +17,13 @@ export function pluginConfigFrom(configMap: V1ConfigMap): Record<string, string>
   return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Read the plugin config once at start (a missing ConfigMap is an error: the flag names it). */
-export async function readPluginConfig(api: KubernetesApi, namespace: string, name: string): Promise<Record<string, string>> {
+/** Read the plugin config once at start; a missing ConfigMap is an error unless `optional` (then: no plugin config). */
+export async function readPluginConfig(api: KubernetesApi, namespace: string, name: string, options: { optional?: boolean } = {}): Promise<Record<string, string> | undefined> {
   let configMap: V1ConfigMap;
   try {
     configMap = await callApi(api, `read ConfigMap ${namespace}/${name}`, (call) => api.core.readNamespacedConfigMap({ name, namespace }, call));
   } catch (err) {
+    if (apiStatus(err) === 404 && options.optional) return undefined;
     if (apiStatus(err) === 404) throw new KubernetesError('INVALID_KUBERNETES_OBJECT', `--pluginConfigMap ${name}: no ConfigMap ${name} in namespace ${namespace}`, { cause: err });
     throw err;
   }

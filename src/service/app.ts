@@ -13,7 +13,7 @@ import { CHECK_IMAGES_PATH, ENV_DEFAULT_TRUST_POLICY } from './constants.js';
 import { formatImageInfoLikeGo, JSON_CONTENT_TYPE, marshalIndentLikeGo, sendGoError } from './go-http.js';
 import type { ServiceMetrics } from './metrics.js';
 import { parseCheckImagesRequest, type ContainerKind, type RequestedImage } from './request.js';
-import { bearerToken, type TokenReviewer } from './token-review.js';
+import { bearerToken, TOKEN_NOT_AUTHORIZED, type TokenReviewer } from './token-review.js';
 import { checkImages, type ImageOutcome, type VerificationBackend } from './verification.js';
 
 export interface CheckImagesLimits {
@@ -161,7 +161,7 @@ export function createCheckImagesApp(options: CheckImagesAppOptions) {
         return fail(406, `failed to review the bearer token: ${err instanceof Error ? err.message : String(err)}`);
       }
       if (!status.authenticated || !status.username || !options.tokenReview.allowedUsers.includes(status.username)) {
-        return fail(406, 'Token is not authorized', { user: status.username });
+        return fail(406, TOKEN_NOT_AUTHORIZED, { user: status.username });
       }
     }
 

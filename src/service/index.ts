@@ -7,6 +7,7 @@ export { ServiceError, type ServiceErrorCode } from './errors.js';
 export { parseListenAddress, urlHost, type ListenAddress } from './address.js';
 export { createCheckImagesApp, type CheckImagesAppOptions, type CheckImagesLimits } from './app.js';
 export { clampTtlSeconds, raceSignal, VerdictCache, type CachedVerdict, type VerdictCacheOptions, type VerdictKind } from './cache.js';
+export { startKubernetesMode, type KubernetesMode, type KubernetesServiceOptions, type ServingCertificateStore } from './kubernetes-mode.js';
 export { createLogger, REDACTED_PATHS } from './logging.js';
 export { ServiceMetrics, type RegistryOperationEvent, type VerificationMetricResult } from './metrics.js';
 export { NotaryBackend, notaryConfigValidators, type NotaryBackendOptions } from './notary-backend.js';

@@ -20,6 +20,8 @@ export interface NotaryBackendOptions {
   revocation?: RevocationChecker | false;
   /** Notation plugin directory (`$PLUGINS_DIR`): plugins that signatures name are run from here. */
   pluginsDir?: string;
+  /** Plugin configuration passed to plugins as `pluginConfig` (--pluginConfigMap in Kubernetes mode). */
+  pluginConfig?: Record<string, string>;
   /** Called after every registry operation (for metrics). */
   onRegistryOperation?: (event: RegistryOperationEvent) => void;
 }
@@ -107,6 +109,7 @@ export class NotaryBackend implements VerificationBackend {
       maxSignatures: options.maxSignatureAttempts,
       ...(revocation ? { revocation } : {}),
       ...(options.pluginsDir ? { plugins: new PluginDirectory(options.pluginsDir) } : {}),
+      ...(options.pluginConfig ? { pluginConfig: options.pluginConfig } : {}),
     });
   }
 

@@ -8,15 +8,23 @@ function text(res: ServerResponse, status: number, body: string): void {
   res.end(body);
 }
 
+/** What /readyz reports: ready or not and why; `detail` is a warning while ready (e.g. the last config served without the API server). */
+export interface Readiness {
+  ready: boolean;
+  reason?: string;
+  detail?: string;
+}
+
 /** `/healthz` answers while the process serves; `/readyz` once configuration is loaded and until shutdown starts. */
-export function createProbeServer(isReady: () => { ready: boolean; reason?: string }): Server {
+export function createProbeServer(isReady: () => Readiness): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'Method Not Allowed\n');
     if (path === LIVENESS_PATH) return text(res, 200, 'ok');
     if (path === READINESS_PATH) {
       const state = isReady();
-      return state.ready ? text(res, 200, 'ok') : text(res, 503, `not ready: ${state.reason ?? 'starting'}\n`);
+      if (!state.ready) return text(res, 503, `not ready: ${state.reason ?? 'starting'}\n`);
+      return text(res, 200, state.detail ? `ok\nwarning: ${state.detail}\n` : 'ok');
     }
     return text(res, 404, '404 page not found\n');
   });

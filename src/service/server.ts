@@ -1,6 +1,7 @@
 // Starts the service in-process: config, verification backend, cache, API listener, metrics and probe listeners.
 import type { Server } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
+import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger, LevelWithSilent } from 'pino';
@@ -34,16 +35,22 @@ import { createLogger } from './logging.js';
 import { ServiceMetrics } from './metrics.js';
 import { NotaryBackend, notaryConfigValidators } from './notary-backend.js';
 import { createMetricsServer, createProbeServer } from './probes.js';
+import { startKubernetesMode, type KubernetesMode, type KubernetesServiceOptions, type ServingCertificateStore } from './kubernetes-mode.js';
 import { loadPullSecrets } from './pull-secrets.js';
-import { ensureGeneratedTls, loadTlsFiles, servingHosts, type ServingTls } from './tls.js';
+import { ensureGeneratedTls, loadTlsFiles, servingHosts, type PemKeyPair, type ServingTls } from './tls.js';
 import type { TokenReviewer } from './token-review.js';
 import { classifyVerdict, verdictValidUntil, type VerificationBackend } from './verification.js';
 
 export interface ServiceOptions {
   /** Folder of TrustPolicy/TrustStore YAML manifests (file mode); or pass `configSource`. */
   configDir?: string;
-  /** Any ConfigSource (a Kubernetes-backed one later); it is started and closed by the service. */
+  /** Any ConfigSource; it is started and closed by the service. */
   configSource?: ConfigSource;
+  /**
+   * Kubernetes mode: TrustPolicy/TrustStore CRDs, pull secrets and plugin config from the cluster,
+   * token review (on by default), serving pair from the TLS Secrets (leader-elected with leaderElect).
+   */
+  kubernetes?: KubernetesServiceOptions;
   /** Verification backend; default: registry client + Notary verifier (NotaryBackend). */
   backend?: VerificationBackend;
 
@@ -75,13 +82,13 @@ export interface ServiceOptions {
   allowInsecureRegistry?: boolean | readonly string[];
   /** Registries reached over plain HTTP (loopback ones always are). */
   plainHttpRegistries?: readonly string[];
-  /** Docker config / dockerconfigjson Secret files with registry credentials. */
+  /** File mode: Docker config / dockerconfigjson Secret files; Kubernetes mode: names of pull Secrets in POD_NAMESPACE. */
   imagePullSecrets?: readonly string[];
   maxSignatureAttempts?: number;
   /** Notation verification plugins (env PLUGINS_DIR), for signatures that name one. */
   pluginsDir?: string;
 
-  /** Token review: Kubernetes' TokenReview is needed (`reviewer`); file mode has none. */
+  /** Token review: Kubernetes' TokenReview is needed (`tokenReviewer`, or Kubernetes mode, where it is the default); file mode has none. */
   reviewKyvernoToken?: boolean;
   tokenReviewer?: TokenReviewer;
   allowedUsers?: readonly string[];
@@ -125,6 +132,25 @@ const serviceConfigValidators: ConfigValidators = {
     return weakerGlobalScopeWarnings(parseTrustPolicyStatements(document.trustPolicies, document.version, source));
   },
 };
+
+/** How long a replica waits for the leader's serving pair before giving up at startup. */
+const KUBERNETES_TLS_WAIT_MS = 30_000;
+
+async function waitForServingPair(certificates: ServingCertificateStore, timeoutMs: number): Promise<PemKeyPair> {
+  const ready = certificates.current();
+  if (ready) return ready;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new ServiceError('INVALID_TLS', `no serving certificate in the TLS Secret after ${timeoutMs} ms: the leader creates it (is a replica running with --leader-elect, and may it write Secrets?)`));
+    }, timeoutMs);
+    const unsubscribe = certificates.subscribe((pair) => {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(pair);
+    });
+  });
+}
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
@@ -171,7 +197,8 @@ function closeServer(server: Server): Promise<void> {
  * first configuration snapshot is loaded; rejects (with everything released) otherwise.
  */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
-  if (options.reviewKyvernoToken && !options.tokenReviewer) {
+  const reviewKyvernoToken = options.reviewKyvernoToken ?? options.kubernetes !== undefined;
+  if (reviewKyvernoToken && !options.tokenReviewer && !options.kubernetes) {
     throw new ServiceError(
       'KUBERNETES_REQUIRED',
       '--reviewKyvernoToken=true needs the Kubernetes TokenReview API, which file mode (--config-dir) does not have; run with --reviewKyvernoToken=false, or in Kubernetes mode',
@@ -204,13 +231,30 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   };
 
   try {
+    const metrics = new ServiceMetrics({ cacheSize: () => cache.size, defaultMetrics: options.processMetrics ?? true });
+    const hosts = servingHosts(options.serviceName ?? DEFAULT_SERVICE_NAME, options.namespace, apiAddress.host);
+    let kubernetes: KubernetesMode | undefined;
+    if (options.kubernetes) {
+      kubernetes = await startKubernetesMode({
+        kubernetes: { ...options.kubernetes, ...(options.namespace ? { namespace: options.namespace } : {}) },
+        serviceName: options.serviceName ?? DEFAULT_SERVICE_NAME,
+        hosts: hosts.filter((host) => !isIP(host) && host !== 'localhost'),
+        imagePullSecrets: options.imagePullSecrets ?? [],
+        tls: !options.noTls && !options.tlsCertFile,
+        validators: serviceConfigValidators,
+        logger,
+        registry: metrics.registry,
+      });
+      const mode = kubernetes;
+      cleanup.push(() => mode.close());
+    }
     const config =
       options.configSource ??
+      kubernetes?.config ??
       (() => {
-        if (!options.configDir) throw new ServiceError('INVALID_OPTION', 'file mode needs --config-dir DIR: a folder of TrustPolicy and TrustStore YAML manifests');
+        if (!options.configDir) throw new ServiceError('INVALID_OPTION', 'file mode needs --config-dir DIR: a folder of TrustPolicy and TrustStore YAML manifests (Kubernetes mode runs in a pod, or with --local and a kubeconfig)');
         return new FileConfigSource(options.configDir, { validators: serviceConfigValidators });
       })();
-    const metrics = new ServiceMetrics({ cacheSize: () => cache.size, defaultMetrics: options.processMetrics ?? true });
     const cache = new VerdictCache<ImageVerdict>({
       enabled: options.cacheEnabled ?? DEFAULT_CACHE_ENABLED,
       maxSize: cacheMaxSize,
@@ -239,9 +283,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
     let backend = options.backend;
     if (!backend) {
-      const credentials = await loadPullSecrets(options.imagePullSecrets ?? []);
+      const credentials = kubernetes ? kubernetes.credentials : await loadPullSecrets(options.imagePullSecrets ?? []);
       backend = new NotaryBackend({
         ...(credentials ? { credentials } : {}),
+        ...(kubernetes?.pluginConfig ? { pluginConfig: kubernetes.pluginConfig } : {}),
         ...(options.allowInsecureRegistry !== undefined ? { allowInsecureRegistry: options.allowInsecureRegistry } : {}),
         ...(options.plainHttpRegistries ? { plainHttpRegistries: options.plainHttpRegistries } : {}),
         ...(options.pluginsDir ? { pluginsDir: options.pluginsDir } : {}),
@@ -253,9 +298,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     cleanup.push(async () => ownBackend.close?.());
 
     let tls: ServingTls | undefined;
-    const hosts = servingHosts(options.serviceName ?? DEFAULT_SERVICE_NAME, options.namespace, apiAddress.host);
     const certDir = options.certDir ?? join(tmpdir(), 'imgverify-serving-certs');
-    if (!options.noTls) {
+    const certificates = kubernetes?.certificates;
+    if (certificates) {
+      const pair = await waitForServingPair(certificates, options.kubernetes?.startTimeoutMs ?? KUBERNETES_TLS_WAIT_MS);
+      tls = { cert: pair.cert, key: pair.key, notAfter: new Date(0), generated: false };
+    } else if (!options.noTls) {
       tls = options.tlsCertFile && options.tlsKeyFile ? await loadTlsFiles(options.tlsCertFile, options.tlsKeyFile) : await ensureGeneratedTls({ certDir, hosts });
     }
 
@@ -270,8 +318,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       limits,
       ...(options.defaultTrustPolicy ? { defaultTrustPolicy: options.defaultTrustPolicy } : {}),
       allowInsecure: (registry) => allow === true || (Array.isArray(allow) && allow.includes(registry)),
-      ...(options.reviewKyvernoToken && options.tokenReviewer
-        ? { tokenReview: { reviewer: options.tokenReviewer, allowedUsers: options.allowedUsers ?? DEFAULT_ALLOWED_USERS } }
+      ...(reviewKyvernoToken
+        ? { tokenReview: { reviewer: (options.tokenReviewer ?? kubernetes?.tokenReviewer) as TokenReviewer, allowedUsers: options.allowedUsers ?? DEFAULT_ALLOWED_USERS } }
         : {}),
       ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
     });
@@ -296,6 +344,19 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         raw.closeIdleConnections();
       });
     });
+
+    if (certificates) {
+      // A rotation by the leader reaches every replica: new connections get the new pair, open ones keep theirs.
+      const unsubscribe = certificates.subscribe((pair) => {
+        try {
+          (server as HttpsServer).setSecureContext({ key: pair.key, cert: pair.cert });
+          logger.info('serving the rotated certificate from the TLS Secret');
+        } catch (err) {
+          logger.error({ err }, 'the TLS Secret holds a pair the server cannot use; keeping the current one');
+        }
+      });
+      cleanup.push(async () => unsubscribe());
+    }
 
     if (tls?.generated) {
       const renew = setInterval(() => {
@@ -333,7 +394,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     if (probeAddress) {
       const probeServer = createProbeServer(() => {
         if (shuttingDown) return { ready: false, reason: 'shutting down' };
-        return config.ready ? { ready: true } : { ready: false, reason: 'configuration not loaded' };
+        if (!config.ready) return { ready: false, reason: 'configuration not loaded' };
+        const detail = kubernetes?.readinessDetail();
+        return detail ? { ready: true, detail } : { ready: true };
       });
       const address = await listen(probeServer, probeAddress);
       // Closed last (cleanup runs in reverse): probes answer "not ready" while requests drain.

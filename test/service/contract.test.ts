@@ -166,9 +166,9 @@ describe('token review (peer header handling; the review itself is Kubernetes)',
 
   test.each([
     { name: 'no Authorization header', authorization: undefined, status: 401, text: 'Authorization header not supplied' },
-    { name: 'not a bearer token', authorization: 'Basic YWxpY2U6c2VjcmV0', status: 401, text: 'No token provided in the header' },
-    { name: 'Bearer without a token', authorization: 'Bearer', status: 401, text: 'No token provided in the header' },
-    { name: 'Bearer and blanks', authorization: 'Bearer    ', status: 401, text: 'No token provided in the header' },
+    { name: 'not a bearer token', authorization: 'Basic YWxpY2U6c2VjcmV0', status: 406, text: 'Token is not authorized' },
+    { name: 'Bearer without a token', authorization: 'Bearer', status: 406, text: 'Token is not authorized' },
+    { name: 'Bearer and blanks', authorization: 'Bearer    ', status: 406, text: 'Token is not authorized' },
     { name: 'token not authenticated', authorization: `Bearer ${TOKEN_UNKNOWN}`, status: 406, text: 'Token is not authorized' },
     { name: 'user not allowed', authorization: `Bearer ${TOKEN_STRANGER}`, status: 406, text: 'Token is not authorized' },
     { name: 'review failed', authorization: `Bearer ${TOKEN_BOOM}`, status: 406, text: 'failed to review the bearer token: the API server is unreachable' },

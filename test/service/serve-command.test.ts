@@ -15,7 +15,9 @@ describe('Go-style flags', () => {
     { args: [], flag: 'maxSignatureAttempts', value: 30 },
     { args: [], flag: 'metrics-bind-address', value: ':8080' },
     { args: [], flag: 'health-probe-bind-address', value: ':8081' },
-    { args: [], flag: 'reviewKyvernoToken', value: false },
+    { args: [], flag: 'reviewKyvernoToken', value: undefined },
+    { args: ['--tokenAudiences=kyverno,imgverify'], flag: 'tokenAudiences', value: ['kyverno', 'imgverify'] },
+    { args: ['--leader-elect-lease-duration=30s'], flag: 'leader-elect-lease-duration', value: 30_000 },
     { args: [], flag: 'requestTimeout', value: 25_000 },
     { args: ['--notls'], flag: 'notls', value: true },
     { args: ['-notls'], flag: 'notls', value: true },
@@ -85,6 +87,26 @@ describe('Go-style flags', () => {
       requestTimeoutMs: 25_000,
       allowedUsers: ['system:serviceaccount:kyverno:kyverno-admission-controller', 'system:serviceaccount:kyverno:kyverno-reports-controller'],
     });
+    expect(options.kubernetes).toBeUndefined();
+
+    // No --config-dir, in a pod (or --local): Kubernetes mode, token review on unless turned off.
+    const cluster = parseServeFlags(['--leader-elect', '--tokenAudiences=imgverify', '--leader-elect-retry-period=1s']);
+    const inCluster = serviceOptionsFromFlags(cluster.values, { KUBERNETES_SERVICE_HOST: '10.0.0.1', POD_NAME: 'kna-0' }, cluster.given);
+    expect(inCluster.reviewKyvernoToken).toBeUndefined();
+    expect(inCluster.kubernetes).toEqual({
+      local: false,
+      leaderElect: true,
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 1_000,
+      tokenAudiences: ['imgverify'],
+      pluginConfigMap: 'notation-plugin-config',
+      pluginConfigMapRequired: false,
+      identity: 'kna-0',
+    });
+    const local = parseServeFlags(['--local', '--reviewKyvernoToken=false', '--pluginConfigMap=plugins']);
+    expect(serviceOptionsFromFlags(local.values, {}, local.given)).toMatchObject({ reviewKyvernoToken: false, kubernetes: { local: true, pluginConfigMap: 'plugins', pluginConfigMapRequired: true } });
+
     const explicit = parseServeFlags(['--debug', '--logLevel=warn']);
     expect(serviceOptionsFromFlags(explicit.values, {}, explicit.given).logLevel).toBe('warn');
     const zap = parseServeFlags(['--logLevel=dpanic']);

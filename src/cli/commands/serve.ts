@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { goParseBool, goParseDuration } from '../../common/index.js';
+import { DEFAULT_LEASE_DURATION_MS, DEFAULT_RENEW_DEADLINE_MS, DEFAULT_RETRY_PERIOD_MS } from '../../k8s/index.js';
 import {
   DEFAULT_ALLOWED_USERS,
   DEFAULT_CACHE_MAX_SIZE,
@@ -32,20 +33,24 @@ interface FlagSpec {
 /** The flags: the peer's (camelCase, as it spells them) first, then ours. Order is the help's order. */
 const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'config-dir', kind: 'string', help: 'Folder of TrustPolicy/TrustStore YAML manifests (notation.nirmata.io/v1alpha1), watched for changes. Required in file mode.' },
-  { name: 'local', kind: 'bool', default: false, help: 'Accepted for compatibility; file mode always uses local configuration.' },
+  { name: 'local', kind: 'bool', default: false, help: 'Kubernetes mode from outside the cluster: use the kubeconfig ($KUBECONFIG or ~/.kube/config) instead of the in-cluster service account.' },
   { name: 'notls', kind: 'bool', default: false, help: 'Serve plain HTTP (port 9080) instead of HTTPS (9443).' },
-  { name: 'imagePullSecrets', kind: 'list', default: [], help: 'Registry credentials: Docker config.json / .dockerconfigjson files or dockerconfigjson Secret manifests (comma-separated paths).' },
+  { name: 'imagePullSecrets', kind: 'list', default: [], help: 'Registry credentials. Kubernetes mode: names of kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg Secrets in POD_NAMESPACE, followed as they change. File mode: Docker config.json / .dockerconfigjson files or Secret manifests (comma-separated paths).' },
   { name: 'allowInsecureRegistry', kind: 'boolOrList', default: false, help: 'Honour a request\'s "insecure": true (skip TLS verification): true for every registry, or a comma-separated list of hosts.' },
-  { name: 'pluginConfigMap', kind: 'string', default: 'notation-plugin-config', help: 'Kubernetes mode only (ConfigMap with plugin configuration); ignored in file mode.' },
+  { name: 'pluginConfigMap', kind: 'string', default: 'notation-plugin-config', help: 'Kubernetes mode: ConfigMap of POD_NAMESPACE whose data is passed to notation plugins as pluginConfig (read at start; the default name may be absent). Ignored in file mode.' },
   { name: 'maxSignatureAttempts', kind: 'int', default: DEFAULT_MAX_SIGNATURE_ATTEMPTS, help: 'Most signatures tried per image.' },
-  { name: 'leader-elect', kind: 'bool', default: false, help: 'Kubernetes mode only (certificate management by the leader); ignored in file mode.' },
+  { name: 'leader-elect', kind: 'bool', default: false, help: 'Kubernetes mode: replicas elect a leader through the Lease kyverno-notation-aws; only the leader creates and rotates the TLS Secrets. Without it this replica does. Ignored in file mode.' },
+  { name: 'leader-elect-lease-duration', kind: 'duration', default: DEFAULT_LEASE_DURATION_MS, help: 'How long a leader Lease lasts without renewal before another replica may take it.' },
+  { name: 'leader-elect-renew-deadline', kind: 'duration', default: DEFAULT_RENEW_DEADLINE_MS, help: 'How long the leader keeps trying to renew before it gives up leadership (below the lease duration).' },
+  { name: 'leader-elect-retry-period', kind: 'duration', default: DEFAULT_RETRY_PERIOD_MS, help: 'Interval of acquire and renew attempts.' },
   { name: 'metrics-bind-address', kind: 'string', default: DEFAULT_METRICS_BIND_ADDRESS, help: 'host:port of Prometheus /metrics; 0 disables.' },
   { name: 'health-probe-bind-address', kind: 'string', default: DEFAULT_HEALTH_PROBE_BIND_ADDRESS, help: 'host:port of /healthz and /readyz; 0 disables.' },
   { name: 'debug', kind: 'bool', default: false, help: 'Debug logging (same as --logLevel=debug).' },
   { name: 'cacheEnabled', kind: 'bool', default: true, help: 'Cache verdicts by digest and trust policy content.' },
   { name: 'cacheMaxSize', kind: 'int', default: DEFAULT_CACHE_MAX_SIZE, help: 'Most verdicts cached.' },
   { name: 'cacheTTLDurationSeconds', kind: 'int', default: DEFAULT_CACHE_TTL_SECONDS, help: 'Life of a positive verdict in seconds (clamped to 30 days).' },
-  { name: 'reviewKyvernoToken', kind: 'bool', default: false, help: 'Require Kyverno\'s service account token (TokenReview): needs Kubernetes mode, an error in file mode.' },
+  { name: 'reviewKyvernoToken', kind: 'bool', help: 'Require a caller token that a TokenReview authenticates for an --allowedUsers user (default true in Kubernetes mode; in file mode true is an error).' },
+  { name: 'tokenAudiences', kind: 'list', default: [], help: 'Audiences the caller token must be valid for (TokenReview spec.audiences); none: the API server\'s own.' },
   { name: 'allowedUsers', kind: 'list', default: [...DEFAULT_ALLOWED_USERS], help: 'Users whose tokens may call the service when token review is on.' },
   { name: 'logLevel', kind: 'string', default: 'info', help: 'Log level: debug, info, warn, error (also dpanic, panic, fatal).' },
   { name: 'bind-address', kind: 'string', help: 'host:port of the API (default :9443, or :9080 with --notls).' },
@@ -162,7 +167,7 @@ export function serviceOptionsFromFlags(values: Map<string, FlagValue>, env: Nod
     cacheEnabled: bool('cacheEnabled'),
     cacheMaxSize: num('cacheMaxSize'),
     cacheTtlSeconds: num('cacheTTLDurationSeconds'),
-    reviewKyvernoToken: bool('reviewKyvernoToken'),
+    ...(values.has('reviewKyvernoToken') ? { reviewKyvernoToken: bool('reviewKyvernoToken') } : {}),
     allowedUsers: list('allowedUsers'),
     logLevel,
     requestTimeoutMs: num('requestTimeout'),
@@ -181,6 +186,22 @@ export function serviceOptionsFromFlags(values: Map<string, FlagValue>, env: Nod
     ['pluginsDir', env.PLUGINS_DIR || undefined],
   ];
   for (const [key, value] of optional) if (value !== undefined) (options as Record<string, unknown>)[key] = value;
+  // Kubernetes mode unless a config dir is given: in a pod (KUBERNETES_SERVICE_HOST), or with --local and a kubeconfig.
+  if (options.configDir === undefined && (bool('local') || env.KUBERNETES_SERVICE_HOST)) {
+    options.kubernetes = {
+      local: bool('local'),
+      leaderElect: bool('leader-elect'),
+      leaseDurationMs: num('leader-elect-lease-duration'),
+      renewDeadlineMs: num('leader-elect-renew-deadline'),
+      retryPeriodMs: num('leader-elect-retry-period'),
+      tokenAudiences: list('tokenAudiences'),
+      pluginConfigMap: str('pluginConfigMap') as string,
+      pluginConfigMapRequired: given.has('pluginConfigMap'),
+      ...(env.POD_NAME ? { identity: env.POD_NAME } : {}),
+    };
+  } else if (options.reviewKyvernoToken === undefined) {
+    options.reviewKyvernoToken = false;
+  }
   return options;
 }
 
@@ -194,7 +215,8 @@ function helpText(): string {
     'Flags (Go style: -flag or --flag, =value or a separate value; booleans as --notls or --cacheEnabled=false):',
     ...lines,
     '',
-    `Environment: ${ENV_DEFAULT_TRUST_POLICY} (trust policy of requests naming none), POD_NAMESPACE and SERVICE_NAME (names in the generated certificate), PLUGINS_DIR (notation verification plugins).`,
+    'Modes: with --config-dir, file mode (manifests from a folder); otherwise Kubernetes mode (CRDs, Secrets, Lease and TokenReview of the cluster: in a pod, or with --local from outside).',
+    `Environment: ${ENV_DEFAULT_TRUST_POLICY} (trust policy of requests naming none), POD_NAMESPACE and SERVICE_NAME (namespace of the Secrets, Lease and Events, and the names in the serving certificate), POD_NAME (Lease holder identity), PLUGINS_DIR (notation verification plugins), KUBECONFIG (with --local).`,
     'Signals: SIGTERM/SIGINT finish in-flight requests and stop; SIGHUP re-reads --config-dir.',
   ].join('\n');
 }
