@@ -174,6 +174,7 @@ export class RegistryClient implements RegistryTransport {
     if (second.status === 401) {
       if (second.url.origin !== url.origin) await refuseForeignChallenge(second, registry, req.what);
       await second.body.dump();
+      this.authenticator.forgetCredentials(registry);
       throw new OciError('UNAUTHORIZED', `${req.what}: ${registry} rejected the credentials (HTTP 401); check the username/password or registry config`, { status: 401 });
     }
     return second;

@@ -71,6 +71,15 @@ export class Authenticator {
     return found;
   }
 
+  /**
+   * Look the registry's credentials up afresh next time: the registry rejected them (or asked for
+   * some we did not have), so a rotated password or a new pull secret counts at the next request,
+   * not only when the lookup cache expires.
+   */
+  forgetCredentials(registry: string): void {
+    this.credentialsByRegistry.delete(registry);
+  }
+
   /** The Authorization header to send up front, when the registry's scheme is already known. */
   async authorization(registry: string, scopes: string[], signal?: AbortSignal): Promise<string | undefined> {
     const state = this.states.get(registry);
@@ -96,6 +105,7 @@ export class Authenticator {
     if (basic) {
       this.states.set(registry, { scheme: 'basic' });
       if (!hasBasic(credential)) {
+        this.forgetCredentials(registry);
         throw new OciError('UNAUTHORIZED', `${what}: ${registry} requires a username and password; pass --username/--password, --registry-config, or docker login`, { status: 401 });
       }
       return basicHeader(credential);
@@ -157,6 +167,7 @@ export class Authenticator {
     });
     if (res.status === 401 || res.status === 403) {
       await res.body.dump();
+      this.forgetCredentials(registry);
       throw new OciError('UNAUTHORIZED', `${what}: the token server refused ${credential ? 'the credentials' : 'anonymous access'} (HTTP ${res.status}); check the username/password or registry config`, { status: res.status });
     }
     if (res.status !== 200) {
