@@ -6,7 +6,8 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signArtifact } from '../../src/notary/index.js';
 import { pushImage, RegistryClient, staticCredentials } from '../../src/oci/index.js';
-import { startService, type RunningService } from '../../src/service/index.js';
+import { connect } from 'node:tls';
+import { issueServingPair, startService, type RunningService } from '../../src/service/index.js';
 import { E2E_CERT_PEM, trustPolicyYaml, trustStoreYaml } from '../config/manifest-builders.js';
 import { kyvernoContainer } from '../service/harness.js';
 import { htpasswdAuthYaml, writeHtpasswd } from '../support/htpasswd.js';
@@ -127,6 +128,27 @@ describe('two replicas in Kubernetes mode', () => {
     const posts = cluster.double.requests.filter((r) => r.startsWith(`POST /api/v1/namespaces/${NAMESPACE}/secrets`));
     expect(posts).toHaveLength(2);
     expect(cluster.double.get(COLLECTIONS.leases(NAMESPACE), 'kyverno-notation-aws')?.spec).toMatchObject({ holderIdentity: expect.stringMatching(/^replica-a_/) });
+  });
+
+  test('a rotated pair in the Secret is what both replicas serve to new connections', async () => {
+    const secrets = COLLECTIONS.secrets(NAMESPACE);
+    const data = (name: string) => cluster.double.get(secrets, name)?.data as Record<string, string>;
+    const decode = (text: string | undefined) => Buffer.from(text ?? '', 'base64').toString('utf8');
+    const ca = { cert: decode(data(`${SERVICE_HOST}.tls-ca`)['tls.crt']), key: decode(data(`${SERVICE_HOST}.tls-ca`)['tls.key']) };
+    const rotated = await issueServingPair(ca, [SERVICE_HOST], new Date());
+    const pair = cluster.double.get(secrets, `${SERVICE_HOST}.tls-pair`);
+    cluster.double.upsert(secrets, { ...pair!, data: { 'tls.crt': Buffer.from(rotated.cert).toString('base64'), 'tls.key': Buffer.from(rotated.key).toString('base64') } });
+    const served = (replica: number) =>
+      new Promise<string>((resolve, reject) => {
+        const url = new URL(replicas[replica]!.service.url);
+        const socket = connect({ host: url.hostname, port: Number(url.port), ca: ca.cert, servername: SERVICE_HOST }, () => {
+          resolve(socket.getPeerX509Certificate()?.toString() ?? '');
+          socket.end();
+        });
+        socket.once('error', reject);
+      });
+    await waitFor(async () => (await served(0)).trim() === rotated.cert.trim(), 3_000, 'replica a to serve the rotated pair');
+    await waitFor(async () => (await served(1)).trim() === rotated.cert.trim(), 3_000, 'replica b to serve the rotated pair');
   });
 
   test('pull secret change picked up: wrong password, then the fixed (legacy dockercfg) Secret', async () => {
