@@ -7,6 +7,8 @@ export type KubernetesErrorCode =
   /** The API server refused or failed a call, or did not answer in time. */
   | 'KUBERNETES_API_ERROR'
   /** A Secret or ConfigMap exists but does not hold what it should. */
-  | 'INVALID_KUBERNETES_OBJECT';
+  | 'INVALID_KUBERNETES_OBJECT'
+  /** A Kubernetes-mode option cannot work (e.g. lease timings out of order). */
+  | 'INVALID_KUBERNETES_OPTION';
 
 export class KubernetesError extends BaseError<KubernetesErrorCode> {}

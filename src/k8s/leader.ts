@@ -53,8 +53,8 @@ export class LeaderElector {
     this.#retryPeriodMs = options.retryPeriodMs ?? DEFAULT_RETRY_PERIOD_MS;
     if (!(this.#leaseDurationMs > this.#renewDeadlineMs && this.#renewDeadlineMs > this.#retryPeriodMs && this.#retryPeriodMs > 0)) {
       throw new KubernetesError(
-        'KUBERNETES_API_ERROR',
-        `leader election needs lease duration > renew deadline > retry period > 0, got ${this.#leaseDurationMs} ms, ${this.#renewDeadlineMs} ms, ${this.#retryPeriodMs} ms`,
+        'INVALID_KUBERNETES_OPTION',
+        `leader election needs --leader-elect-lease-duration > --leader-elect-renew-deadline > --leader-elect-retry-period > 0, got ${this.#leaseDurationMs} ms, ${this.#renewDeadlineMs} ms, ${this.#retryPeriodMs} ms`,
       );
     }
   }

@@ -90,6 +90,7 @@ export const CODE_INFO = {
   KUBECONFIG_UNAVAILABLE: fact('kubernetes'),
   KUBERNETES_API_ERROR: fact('kubernetes', { transient: true }),
   INVALID_KUBERNETES_OBJECT: fact('kubernetes'),
+  INVALID_KUBERNETES_OPTION: fact('kubernetes', { usage: true }),
 
   // service
   INVALID_OPTION: fact('service'),
