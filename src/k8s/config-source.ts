@@ -9,7 +9,6 @@ import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-
 import type { Logger } from 'pino';
 import {
   buildSnapshot,
-  ConfigError,
   EMPTY_SNAPSHOT,
   type ConfigIssue,
   type ConfigReloadEvent,
@@ -20,6 +19,7 @@ import {
 } from '../config/index.js';
 import { callApi, type KubernetesApi } from './api.js';
 import { CHANGE_DEBOUNCE_MS, CRD_GROUP, CRD_VERSION, TRUST_POLICY_PLURAL, TRUST_STORE_PLURAL } from './constants.js';
+import { KubernetesError } from './errors.js';
 import type { EventRecorder } from './events.js';
 import type { KubernetesMetrics } from './metrics.js';
 import { CollectionWatch } from './watch.js';
@@ -117,7 +117,7 @@ export class KubernetesConfigSource implements ConfigSource {
     if (!synced.every(Boolean)) {
       const reasons = this.#watches.filter((w) => !w.synced).map((w) => `${w.path}: ${w.lastError === undefined ? 'no answer' : errorText(w.lastError)}`);
       await this.close();
-      throw new ConfigError('CONFIG_DIR_UNREADABLE', `cannot list the TrustPolicy/TrustStore CRDs within ${timeoutMs} ms (${reasons.join('; ')}); check the API server, the CRDs and the RBAC of the service account`);
+      throw new KubernetesError('KUBERNETES_API_ERROR', `cannot list the TrustPolicy/TrustStore CRDs within ${timeoutMs} ms (${reasons.join('; ')}); check the API server, the CRDs and the RBAC of the service account`);
     }
     await this.reload();
     return this.#snapshot;

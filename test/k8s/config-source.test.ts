@@ -164,6 +164,6 @@ test('start fails with a clear error when the CRDs cannot be listed', async () =
   cluster.double.setDown(true);
   const logs = captureLogs();
   const source = new KubernetesConfigSource({ api: cluster.api(), logger: logs.logger, retryMinMs: 50, startTimeoutMs: 400 });
-  await expect(source.start()).rejects.toMatchObject({ code: 'CONFIG_DIR_UNREADABLE', message: expect.stringMatching(/^cannot list the TrustPolicy\/TrustStore CRDs within 400 ms \(/) });
+  await expect(source.start()).rejects.toMatchObject({ code: 'KUBERNETES_API_ERROR', message: expect.stringMatching(/^cannot list the TrustPolicy\/TrustStore CRDs within 400 ms \(/) });
   cluster.double.setDown(false);
 });
