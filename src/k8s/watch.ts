@@ -73,8 +73,9 @@ export class CollectionWatch<T extends KubernetesObject> {
       const result = await options.list();
       this.#synced = true;
       this.#setConnected(true);
-      // After the ListWatch has stored the list (its callbacks fire only for differences).
-      queueMicrotask(() => {
+      // After the ListWatch has stored the list (its callbacks fire only for differences): it does so
+      // in the continuation of this promise, which runs before the next macrotask.
+      setImmediate(() => {
         this.#firstSync.resolve();
         options.onChange();
       });

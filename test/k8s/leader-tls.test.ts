@@ -56,7 +56,7 @@ test('two replicas: one leader, the CA and pair created once and served by both,
   await Promise.all([a.tls.follow(2_000), b.tls.follow(2_000)]);
   a.elector.start();
   b.elector.start();
-  await waitFor(async () => a.served.length === 1 && b.served.length === 1, 5_000, 'both replicas to serve the pair');
+  await waitFor(async () => a.served.length === 1 && b.served.length === 1, 8_000, 'both replicas to serve the pair');
   expect([a.elector.isLeader, b.elector.isLeader].filter(Boolean)).toHaveLength(1);
   const [leader, follower] = a.elector.isLeader ? [a, b] : [b, a];
   await new Promise((r) => setTimeout(r, 400)); // a few more reconcile rounds
@@ -81,7 +81,7 @@ test('two replicas: one leader, the CA and pair created once and served by both,
   await new Promise((r) => setTimeout(r, 300));
   expect(secretWrites('PUT')).toBe(0);
   leader.clock.now = Date.parse(pair.validTo) - 59 * 3600 * 1000;
-  await waitFor(async () => a.served.length === 2 && b.served.length === 2, 3_000, 'the rotated pair on both replicas');
+  await waitFor(async () => a.served.length === 2 && b.served.length === 2, 8_000, 'the rotated pair on both replicas');
   expect(secretWrites('PUT')).toBe(1);
   const rotated = new X509Certificate(a.served[1]!.cert);
   expect(rotated.checkIssued(ca)).toBe(true);
@@ -89,7 +89,7 @@ test('two replicas: one leader, the CA and pair created once and served by both,
 
   // The leader stops renewing (its API access is cut): it gives up leadership and certificate work, the other takes over.
   cluster.double.clientTokens.delete(leader === a ? 'token-a' : 'token-b');
-  await waitFor(async () => follower.elector.isLeader && !leader.elector.isLeader, 5_000, 'failover');
+  await waitFor(async () => follower.elector.isLeader && !leader.elector.isLeader, 15_000, 'failover'); // ~1.2 s when idle; generous for a loaded CI machine
   const lease = cluster.double.get(COLLECTIONS.leases(NAMESPACE), 'kyverno-notation-aws');
   expect(lease?.spec).toMatchObject({ holderIdentity: follower.name, leaseTransitions: 1, leaseDurationSeconds: 1 });
   await new Promise((r) => setTimeout(r, 300));

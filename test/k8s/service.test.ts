@@ -188,14 +188,14 @@ describe('two replicas in Kubernetes mode', () => {
     const hash = () => replicas.map((r) => r.service.config.current().trustStores.get('ca:tp-ts')?.contentHash);
     const original = hash();
     cluster.double.upsert(COLLECTIONS.trustStores, objectOf(trustStoreYaml({ name: 'tp-ts', pem: E2E_CERT_PEM })));
-    await waitFor(async () => hash().every((h, i) => h !== original[i]), 2_000, 'the edit on both replicas');
+    await waitFor(async () => hash().every((h, i) => h !== original[i]), 5_000, 'the edit on both replicas');
     for (const replica of [0, 1]) {
       const answer = await check(replica, TOKENS.kyverno);
       expect(answer.status).toBe(406);
       expect(answer.text).toMatch(/^failed to verify container app: failed to verify image /);
     }
     cluster.double.upsert(COLLECTIONS.trustStores, objectOf(trustStoreYaml({ name: 'tp-ts', pem: rootPem })));
-    await waitFor(async () => hash().every((h, i) => h === original[i]), 2_000, 'the revert');
+    await waitFor(async () => hash().every((h, i) => h === original[i]), 5_000, 'the revert');
     for (const replica of [0, 1]) expect((await check(replica, TOKENS.kyverno)).status).toBe(200);
   });
 
