@@ -80,6 +80,7 @@ export const CODE_INFO = {
 
   // config
   CONFIG_DIR_UNREADABLE: fact('config'),
+  CONFIG_SOURCE_UNREADABLE: fact('config'),
   MANIFEST_UNREADABLE: fact('config'),
   INVALID_RESOURCE: fact('config'),
   DUPLICATE_RESOURCE: fact('config'),
