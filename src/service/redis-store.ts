@@ -131,6 +131,24 @@ export class RedisVerdictStore<V> implements VerdictStore<V> {
     this.#client.on('error', (err: Error) => this.#unhealthy(err));
   }
 
+  /**
+   * Wait (at most `timeoutMs`) for the connection, so the first requests after a start can share;
+   * false when Redis is not there yet (the store keeps trying in the background).
+   */
+  async connected(timeoutMs = REDIS_CONNECT_TIMEOUT_MS): Promise<boolean> {
+    if (this.#client.status === 'ready') return true;
+    return new Promise<boolean>((resolve) => {
+      const done = (ready: boolean) => {
+        clearTimeout(timer);
+        this.#client.off('ready', onReady);
+        resolve(ready);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.#client.once('ready', onReady);
+    });
+  }
+
   #unhealthy(err: unknown): void {
     if (!this.#healthy) return;
     this.#healthy = false;

@@ -233,7 +233,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           onError: (operation) => metrics.cacheBackendErrors.inc({ operation }),
         })
       : undefined;
-    if (shared) cleanup.push(() => shared.close());
+    if (shared) {
+      cleanup.push(() => shared.close());
+      // Bounded: a Redis that is down delays the start by at most the connect timeout (its error is logged), then the service runs on memory.
+      await shared.connected();
+    }
     const cache = new VerdictCache<ImageVerdict>({
       enabled: options.cacheEnabled ?? DEFAULT_CACHE_ENABLED,
       maxSize: cacheMaxSize,
