@@ -8,7 +8,7 @@ import { freePort, waitFor } from './ports.js';
 
 export interface RedisServer {
   port: number;
-  /** `redis://127.0.0.1:<port>/0` (with `:password@` when one is required). */
+  /** `redis://127.0.0.1:<port>/0` (`rediss://` with TLS; with `:password@` when one is required). */
   url: string;
   /** Kill it at once (SIGKILL), as a crashed or evicted Redis goes. */
   kill(): Promise<void>;
@@ -33,14 +33,23 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-export async function startRedis(options: { password?: string } = {}): Promise<RedisServer> {
+export interface RedisProcessOptions {
+  password?: string;
+  /** Serve TLS only (rediss://), with these PEM files; clients are not asked for certificates. */
+  tls?: { certFile: string; keyFile: string; caFile: string };
+}
+
+export async function startRedis(options: RedisProcessOptions = {}): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'imgverify-redis-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
   let exited = true;
 
   const launch = async () => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
+    const listen = options.tls
+      ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.certFile, '--tls-key-file', options.tls.keyFile, '--tls-ca-cert-file', options.tls.caFile, '--tls-auth-clients', 'no']
+      : ['--port', String(port)];
+    const args = [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
     if (options.password !== undefined) args.push('--requirepass', options.password);
     let stderr = '';
     const started = spawn(REDIS_BINARY, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -70,7 +79,7 @@ export async function startRedis(options: { password?: string } = {}): Promise<R
   const credentials = options.password !== undefined ? `:${encodeURIComponent(options.password)}@` : '';
   return {
     port,
-    url: `redis://${credentials}127.0.0.1:${port}/0`,
+    url: `${options.tls ? 'rediss' : 'redis'}://${credentials}127.0.0.1:${port}/0`,
     kill,
     restart: launch,
     pause: () => child?.kill('SIGSTOP'),

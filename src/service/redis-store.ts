@@ -1,5 +1,6 @@
 // The shared verdict store in Redis (--cacheBackend redis://host:port/db): every command bounded, every failure "not cached".
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import {
@@ -75,6 +76,8 @@ export interface RedisVerdictStoreOptions<V> {
   scope: string;
   /** Whether a value read back is a verdict for `key`; anything else is "not cached". */
   accept(value: unknown, key: string): value is V;
+  /** PEM of CAs to trust for rediss:// instead of Node's (the service relies on NODE_EXTRA_CA_CERTS). */
+  tlsCa?: string;
   operationTimeoutMs?: number;
   logger?: Logger;
   onError?(operation: 'get' | 'set'): void;
@@ -112,7 +115,8 @@ export class RedisVerdictStore<V> implements VerdictStore<V> {
       db: target.db,
       ...(target.username !== undefined ? { username: target.username } : {}),
       ...(target.password !== undefined ? { password: target.password } : {}),
-      ...(target.tls ? { tls: { servername: target.host } } : {}),
+      // SNI names a host, never an address (RFC 6066); the certificate is checked against either.
+      ...(target.tls ? { tls: { ...(isIP(target.host) ? {} : { servername: target.host }), ...(options.tlsCa ? { ca: options.tlsCa } : {}) } } : {}),
       // A command waits for no reconnection and no retry: it answers within `timeout` or fails.
       commandTimeout: timeout,
       enableOfflineQueue: false,

@@ -1,9 +1,13 @@
 // The shared verdict store against a real redis-server: shared between caches, same TTLs and caps,
 // bounded when Redis is frozen, "not cached" when it is gone or holds something else.
 import { Redis } from 'ioredis';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
+  ensureGeneratedTls,
   isStoredVerdict,
   parseRedisUrl,
   redactRedisUrl,
@@ -69,8 +73,8 @@ let redis: RedisServer;
 const stores: RedisVerdictStore<ImageVerdict>[] = [];
 
 /** A store of one replica, connected (as the service waits for it at start). */
-async function store(url = redis.url, scope = 'test'): Promise<RedisVerdictStore<ImageVerdict>> {
-  const created = new RedisVerdictStore<ImageVerdict>({ target: parseRedisUrl(url), scope, accept: isStoredVerdict });
+async function store(url = redis.url, scope = 'test', tlsCa?: string): Promise<RedisVerdictStore<ImageVerdict>> {
+  const created = new RedisVerdictStore<ImageVerdict>({ target: parseRedisUrl(url), scope, accept: isStoredVerdict, ...(tlsCa ? { tlsCa } : {}) });
   stores.push(created);
   await created.connected();
   return created;
@@ -202,6 +206,29 @@ describe('shared between replicas', () => {
     }
   });
 });
+
+test('rediss://: shared over TLS with a trusted CA; an untrusted certificate or plain redis:// is "not cached"', async () => {
+  const certDir = await mkdtemp(join(tmpdir(), 'imgverify-redis-tls-'));
+  const tls = await ensureGeneratedTls({ certDir, hosts: ['127.0.0.1'] });
+  const secure = await startRedis({ tls: { certFile: join(certDir, 'tls.crt'), keyFile: join(certDir, 'tls.key'), caFile: tls.caCertPath as string } });
+  try {
+    expect(secure.url).toMatch(/^rediss:/);
+    const [a, b] = [replica(await store(secure.url, 'tls', tls.caCert)), replica(await store(secure.url, 'tls', tls.caCert))];
+    await a.get(KEY, verdict('positive'));
+    await sleep(50);
+    expect((await b.get(KEY, verdict('negative'))).cached).toBe(true);
+    const untrusted = replica(await store(secure.url, 'tls'));
+    const plain = replica(await store(secure.url.replace('rediss:', 'redis:'), 'tls'));
+    const answers = [await untrusted.get(KEY, verdict('negative')), await plain.get(KEY, verdict('negative'))];
+    expect(answers.map((x) => [x.cached, x.value.verified])).toEqual([
+      [false, false],
+      [false, false],
+    ]);
+  } finally {
+    await secure.stop();
+    await rm(certDir, { recursive: true, force: true });
+  }
+}, 20_000);
 
 describe('when Redis fails', () => {
   test('wrong password: every lookup is "not cached" and verification goes on', async () => {
