@@ -31,6 +31,8 @@ export interface SharedCacheRow {
   warm_p99_ms: number;
   /** Verifications the processes ran during the warm run: 0 when Redis shared every verdict. */
   warm_verifications: number;
+  /** Redis commands that failed or took longer than 50 ms over the whole configuration: each one an image verified instead of shared. */
+  cache_backend_errors: number;
   failures: number;
 }
 
@@ -97,6 +99,7 @@ async function measure(
     const before = await verifications();
     const loads = await Promise.all(targets.map((t) => runLoad({ url: t.url, body, connections: perProcess, durationSeconds: options.warmDurationSeconds })));
     const after = await verifications();
+    const backendErrors = (await Promise.all(targets.map(async (t) => (await t.stats()).cacheBackendErrors))).reduce((a, b) => a + b, 0);
     const weighted = (pick: (l: (typeof loads)[number]) => number) =>
       loads.reduce((total, load) => total + pick(load) * load.responses, 0) / Math.max(1, loads.reduce((n, load) => n + load.responses, 0));
     return {
@@ -107,6 +110,7 @@ async function measure(
       warm_p50_ms: round(weighted((l) => l.p50Ms)),
       warm_p99_ms: round(Math.max(...loads.map((l) => l.p99Ms))),
       warm_verifications: after - before,
+      cache_backend_errors: backendErrors,
       failures: failures + loads.reduce((total, load) => total + load.failures, 0),
     };
   } finally {

@@ -32,6 +32,8 @@ export interface TargetStats {
   registryOperations: Record<string, number>;
   /** Verifications the service ran (cache misses that reached the verifier); 0 for bare. */
   verifications: number;
+  /** Shared cache (--cacheBackend) commands that failed or timed out; 0 for bare. */
+  cacheBackendErrors: number;
   /** HTTP connections the process opened through undici (to the registry). */
   connectionsOpened: number;
   /** CPU time (user + system) the process has used so far. */
@@ -67,6 +69,7 @@ export async function startInlineTarget(spec: TargetSpec): Promise<Target> {
   let memoryOf: () => number = () => 0;
   let operations: () => Promise<Record<string, number>> = async () => ({});
   let verifications: () => Promise<number> = async () => 0;
+  let cacheBackendErrors: () => Promise<number> = async () => 0;
   let configure: (answer: BareAnswer) => void = () => undefined;
   let connectionsOpened = 0;
   const onConnected = (): void => {
@@ -101,6 +104,7 @@ export async function startInlineTarget(spec: TargetSpec): Promise<Target> {
     };
     verifications = async () =>
       (await service.metrics.verificationDuration.get()).values.filter((v) => v.metricName?.endsWith('_count')).reduce((total, v) => total + v.value, 0);
+    cacheBackendErrors = async () => (await service.metrics.cacheBackendErrors.get()).values.reduce((total, v) => total + v.value, 0);
   } else {
     let answer: BareAnswer = { body: '{}' };
     configure = (next) => {
@@ -140,7 +144,7 @@ export async function startInlineTarget(spec: TargetSpec): Promise<Target> {
       const usage = process.memoryUsage();
       return { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, heapTotalBytes: usage.heapTotal, externalBytes: usage.external, cacheSize: memoryOf() };
     },
-    stats: async () => ({ registryOperations: await operations(), verifications: await verifications(), connectionsOpened, cpuMs: cpuMs() }),
+    stats: async () => ({ registryOperations: await operations(), verifications: await verifications(), cacheBackendErrors: await cacheBackendErrors(), connectionsOpened, cpuMs: cpuMs() }),
     async configure(answer) {
       configure(answer);
     },

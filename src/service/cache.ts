@@ -95,11 +95,13 @@ export class VerdictCache<V extends object> {
     if (!this.#shared || !this.#memory) return undefined;
     const stored = await this.#shared.get(key).catch(() => undefined);
     if (!stored) return undefined;
-    // Never longer here than this process would keep it, nor past the moment it stops being true.
-    const until = this.#options.validUntil?.(stored.value);
-    const ttl = Math.min(stored.expiresAt, until ?? Infinity) - Date.now();
+    const kind = this.#options.classify(stored.value);
+    if (kind === 'transient') return undefined;
+    // Never longer here than this process would keep such a verdict, nor past the moment it stops being true.
+    const until = kind === 'positive' ? this.#options.validUntil?.(stored.value) : undefined;
+    const ttl = Math.min(stored.expiresAt, until ?? Infinity, Date.now() + (kind === 'positive' ? this.#ttlMs : this.#negativeTtlMs)) - Date.now();
     if (ttl < 1) return undefined;
-    this.#memory.put(key, stored.value, Math.min(ttl, this.#ttlMs));
+    this.#memory.put(key, stored.value, ttl);
     return stored.value;
   }
 

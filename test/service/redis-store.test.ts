@@ -192,13 +192,14 @@ describe('shared between replicas', () => {
     expect(verdictStoreScope({ maxSignatureAttempts: 30 })).not.toBe(verdictStoreScope({ maxSignatureAttempts: 5 }));
   });
 
-  test('a stored value about another digest, or not a verdict, is "not cached"', async () => {
+  test('a stored value about another digest, not a verdict, or transient is "not cached"', async () => {
     await flush();
     const writer = await store();
     await writer.set(KEY, verdict('positive'), 60_000);
     const [key] = await untilStored(raw);
     const envelope = JSON.parse((await raw.get(key as string)) as string) as { value: ImageVerdict };
-    for (const value of [{ ...envelope.value, digest: OTHER_DIGEST }, { ...envelope.value, verified: 'true' }, 'verified']) {
+    const transient = { ...envelope.value, verified: false, error: { code: 'REGISTRY_UNAVAILABLE', message: 'transient' } };
+    for (const value of [{ ...envelope.value, digest: OTHER_DIGEST }, { ...envelope.value, verified: 'true' }, 'verified', transient]) {
       await raw.set(key as string, JSON.stringify({ ...envelope, value }), 'PX', 60_000);
       const reader = replica(await store());
       const answer = await reader.get(KEY, verdict('negative'));
