@@ -14,6 +14,7 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_SERVICE_NAME,
   ENV_DEFAULT_TRUST_POLICY,
+  ENV_REDIS_PASSWORD,
   ServiceError,
   startService,
   type ServiceOptions,
@@ -44,6 +45,7 @@ const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'debug', kind: 'bool', default: false, help: 'Debug logging (same as --logLevel=debug).' },
   { name: 'cacheEnabled', kind: 'bool', default: true, help: 'Cache verdicts by digest and trust policy content.' },
   { name: 'cacheMaxSize', kind: 'int', default: DEFAULT_CACHE_MAX_SIZE, help: 'Most verdicts cached.' },
+  { name: 'cacheBackend', kind: 'string', help: 'Shared verdict cache for every replica: redis://host:port/db, rediss:// for TLS, password in the URL or $REDIS_PASSWORD. Default: memory only.' },
   { name: 'cacheTTLDurationSeconds', kind: 'int', default: DEFAULT_CACHE_TTL_SECONDS, help: 'Life of a positive verdict in seconds (clamped to 30 days).' },
   { name: 'reviewKyvernoToken', kind: 'bool', default: false, help: 'Require Kyverno\'s service account token (TokenReview): needs Kubernetes mode, an error in file mode.' },
   { name: 'allowedUsers', kind: 'list', default: [...DEFAULT_ALLOWED_USERS], help: 'Users whose tokens may call the service when token review is on.' },
@@ -179,6 +181,8 @@ export function serviceOptionsFromFlags(values: Map<string, FlagValue>, env: Nod
     ['defaultTrustPolicy', env[ENV_DEFAULT_TRUST_POLICY] || undefined],
     ['namespace', env.POD_NAMESPACE || undefined],
     ['pluginsDir', env.PLUGINS_DIR || undefined],
+    ['cacheBackend', str('cacheBackend') || undefined],
+    ['cacheBackendPassword', env[ENV_REDIS_PASSWORD] || undefined],
   ];
   for (const [key, value] of optional) if (value !== undefined) (options as Record<string, unknown>)[key] = value;
   return options;
@@ -194,7 +198,7 @@ function helpText(): string {
     'Flags (Go style: -flag or --flag, =value or a separate value; booleans as --notls or --cacheEnabled=false):',
     ...lines,
     '',
-    `Environment: ${ENV_DEFAULT_TRUST_POLICY} (trust policy of requests naming none), POD_NAMESPACE and SERVICE_NAME (names in the generated certificate), PLUGINS_DIR (notation verification plugins).`,
+    `Environment: ${ENV_DEFAULT_TRUST_POLICY} (trust policy of requests naming none), POD_NAMESPACE and SERVICE_NAME (names in the generated certificate), PLUGINS_DIR (notation verification plugins), ${ENV_REDIS_PASSWORD} (password of --cacheBackend).`,
     'Signals: SIGTERM/SIGINT finish in-flight requests and stop; SIGHUP re-reads --config-dir.',
   ].join('\n');
 }
