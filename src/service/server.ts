@@ -4,6 +4,7 @@ import type { Server as HttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger, LevelWithSilent } from 'pino';
+import type { AwsSignerVerifierChoice, AwsSignerVerifierOptions } from '../aws/index.js';
 import { FileConfigSource, formatIssue, type ConfigSource, type ConfigValidators } from '../config/index.js';
 import { parseTrustPolicyStatements, weakerGlobalScopeWarnings } from '../notary/index.js';
 import type { ImageVerdict } from '../verification/index.js';
@@ -78,8 +79,12 @@ export interface ServiceOptions {
   /** Docker config / dockerconfigjson Secret files with registry credentials. */
   imagePullSecrets?: readonly string[];
   maxSignatureAttempts?: number;
-  /** Notation verification plugins (env PLUGINS_DIR), for signatures that name one. */
+  /** Notation verification plugins (env PLUGINS_DIR, else $NOTATION_DIR/plugins), for signatures that name one. */
   pluginsDir?: string;
+  /** Who verifies com.amazonaws.signer.notation.plugin signatures (flag --awsSignerVerifier; default builtin). */
+  awsSignerVerifier?: AwsSignerVerifierChoice;
+  /** Options of the built-in AWS Signer verifier (tests point its SDK client at a double). */
+  awsSigner?: AwsSignerVerifierOptions;
 
   /** Token review: Kubernetes' TokenReview is needed (`reviewer`); file mode has none. */
   reviewKyvernoToken?: boolean;
@@ -245,6 +250,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         ...(options.allowInsecureRegistry !== undefined ? { allowInsecureRegistry: options.allowInsecureRegistry } : {}),
         ...(options.plainHttpRegistries ? { plainHttpRegistries: options.plainHttpRegistries } : {}),
         ...(options.pluginsDir ? { pluginsDir: options.pluginsDir } : {}),
+        ...(options.awsSignerVerifier ? { awsSignerVerifier: options.awsSignerVerifier } : {}),
+        ...(options.awsSigner ? { awsSigner: options.awsSigner } : {}),
         maxSignatureAttempts: options.maxSignatureAttempts ?? DEFAULT_MAX_SIGNATURE_ATTEMPTS,
         onRegistryOperation: (event) => metrics.recordRegistryOperation(event),
       });
