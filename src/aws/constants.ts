@@ -44,3 +44,16 @@ export const DEFAULT_REVOCATION_CACHE_TTL_MS = 5 * 60_000;
 export const MAX_REVOCATION_CACHE_ENTRIES = 10_000;
 /** Revoked entities taken from one answer (the rest are ignored: any one already fails the signature). */
 export const MAX_REVOKED_ENTITIES = 100;
+
+/**
+ * ECR registry hosts, anchored at both ends: `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]` and the
+ * dual-stack `<account>.dkr-ecr[-fips].<region>.on.aws`. Only these hosts are ever given an ECR token.
+ */
+export const ECR_HOST_PATTERNS: readonly RegExp[] = [
+  /^(\d{12})\.dkr\.ecr(-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(\.cn)?$/,
+  /^(\d{12})\.dkr-ecr(-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d)\.on\.aws$/,
+];
+/** A token is refreshed this long before ECR says it expires (tokens live 12 hours). */
+export const ECR_TOKEN_REFRESH_MARGIN_MS = 15 * 60_000;
+/** One GetAuthorizationToken call, retries included. */
+export const DEFAULT_ECR_TIMEOUT_MS = 10_000;

@@ -4,7 +4,8 @@ import type { Server as HttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger, LevelWithSilent } from 'pino';
-import type { AwsSignerVerifierChoice, AwsSignerVerifierOptions } from '../aws/index.js';
+import { ecrCredentials, type AwsSignerVerifierChoice, type AwsSignerVerifierOptions, type EcrCredentialOptions } from '../aws/index.js';
+import { chainCredentials } from '../oci/index.js';
 import { FileConfigSource, formatIssue, type ConfigSource, type ConfigValidators } from '../config/index.js';
 import { parseTrustPolicyStatements, weakerGlobalScopeWarnings } from '../notary/index.js';
 import type { ImageVerdict } from '../verification/index.js';
@@ -85,6 +86,8 @@ export interface ServiceOptions {
   awsSignerVerifier?: AwsSignerVerifierChoice;
   /** Options of the built-in AWS Signer verifier (tests point its SDK client at a double). */
   awsSigner?: AwsSignerVerifierOptions;
+  /** Options of the ECR credential provider (tests point its SDK client at a double). */
+  ecr?: EcrCredentialOptions;
 
   /** Token review: Kubernetes' TokenReview is needed (`reviewer`); file mode has none. */
   reviewKyvernoToken?: boolean;
@@ -244,9 +247,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
     let backend = options.backend;
     if (!backend) {
-      const credentials = await loadPullSecrets(options.imagePullSecrets ?? []);
+      // Pull secrets win; ECR hosts (anchored patterns only) then get a token from the SDK's default credential chain.
+      const pullSecrets = await loadPullSecrets(options.imagePullSecrets ?? []);
+      const ecr = ecrCredentials(options.ecr);
+      const credentials = pullSecrets ? chainCredentials(pullSecrets, ecr) : ecr;
       backend = new NotaryBackend({
-        ...(credentials ? { credentials } : {}),
+        credentials,
         ...(options.allowInsecureRegistry !== undefined ? { allowInsecureRegistry: options.allowInsecureRegistry } : {}),
         ...(options.plainHttpRegistries ? { plainHttpRegistries: options.plainHttpRegistries } : {}),
         ...(options.pluginsDir ? { pluginsDir: options.pluginsDir } : {}),

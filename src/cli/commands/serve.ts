@@ -203,7 +203,7 @@ function helpText(): string {
     'Flags (Go style: -flag or --flag, =value or a separate value; booleans as --notls or --cacheEnabled=false):',
     ...lines,
     '',
-    `Environment: ${ENV_DEFAULT_TRUST_POLICY} (trust policy of requests naming none), POD_NAMESPACE and SERVICE_NAME (names in the generated certificate), PLUGINS_DIR, else $NOTATION_DIR/plugins (notation verification plugins), AWS_REGION and the AWS SDK's credential variables (ECR, AWS Signer revocation).`,
+    `Environment: ${ENV_DEFAULT_TRUST_POLICY} (trust policy of requests naming none), POD_NAMESPACE and SERVICE_NAME (names in the generated certificate), PLUGINS_DIR, else $NOTATION_DIR/plugins (notation verification plugins), the AWS SDK credential variables (ECR tokens, AWS Signer revocation).`,
     'Signals: SIGTERM/SIGINT finish in-flight requests and stop; SIGHUP re-reads --config-dir.',
   ].join('\n');
 }
