@@ -4,6 +4,8 @@ import type { Server as HttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger, LevelWithSilent } from 'pino';
+import { ecrCredentials, type AwsSignerVerifierChoice, type AwsSignerVerifierOptions, type EcrCredentialOptions } from '../aws/index.js';
+import { chainCredentials } from '../oci/index.js';
 import { FileConfigSource, formatIssue, type ConfigSource, type ConfigValidators } from '../config/index.js';
 import { parseTrustPolicyStatements, weakerGlobalScopeWarnings } from '../notary/index.js';
 import type { ImageVerdict } from '../verification/index.js';
@@ -83,8 +85,14 @@ export interface ServiceOptions {
   /** Docker config / dockerconfigjson Secret files with registry credentials. */
   imagePullSecrets?: readonly string[];
   maxSignatureAttempts?: number;
-  /** Notation verification plugins (env PLUGINS_DIR), for signatures that name one. */
+  /** Notation verification plugins (env PLUGINS_DIR, else $NOTATION_DIR/plugins), for signatures that name one. */
   pluginsDir?: string;
+  /** Who verifies com.amazonaws.signer.notation.plugin signatures (flag --awsSignerVerifier; default builtin). */
+  awsSignerVerifier?: AwsSignerVerifierChoice;
+  /** Options of the built-in AWS Signer verifier (tests point its SDK client at a double). */
+  awsSigner?: AwsSignerVerifierOptions;
+  /** Options of the ECR credential provider (tests point its SDK client at a double). */
+  ecr?: EcrCredentialOptions;
 
   /** Token review: Kubernetes' TokenReview is needed (`reviewer`); file mode has none. */
   reviewKyvernoToken?: boolean;
@@ -267,12 +275,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
     let backend = options.backend;
     if (!backend) {
-      const credentials = await loadPullSecrets(options.imagePullSecrets ?? []);
+      // Pull secrets win; ECR hosts (anchored patterns only) then get a token from the SDK's default credential chain.
+      const pullSecrets = await loadPullSecrets(options.imagePullSecrets ?? []);
+      const ecr = ecrCredentials(options.ecr);
+      const credentials = pullSecrets ? chainCredentials(pullSecrets, ecr) : ecr;
       backend = new NotaryBackend({
-        ...(credentials ? { credentials } : {}),
+        credentials,
         ...(options.allowInsecureRegistry !== undefined ? { allowInsecureRegistry: options.allowInsecureRegistry } : {}),
         ...(options.plainHttpRegistries ? { plainHttpRegistries: options.plainHttpRegistries } : {}),
         ...(options.pluginsDir ? { pluginsDir: options.pluginsDir } : {}),
+        ...(options.awsSignerVerifier ? { awsSignerVerifier: options.awsSignerVerifier } : {}),
+        ...(options.awsSigner ? { awsSigner: options.awsSigner } : {}),
         maxSignatureAttempts: options.maxSignatureAttempts ?? DEFAULT_MAX_SIGNATURE_ATTEMPTS,
         onRegistryOperation: (event) => metrics.recordRegistryOperation(event),
       });
