@@ -73,9 +73,9 @@ def convert_evaluate(path):
     return {'source': 'kyverno/kyverno pkg/engine/variables/evaluate_test.go TestEvaluate (Apache-2.0), converted by scripts/convert-kyverno-conditions.py', 'cases': cases}
 
 def blocks(src):
-    """The struct literals that have a `test:` field, as {field: value}."""
+    """The struct literals that have a `test:` or `jmesPath:` field, as {field: value}."""
     out = []
-    for m in re.finditer(r'\btest:\s*', src):
+    for m in re.finditer(r'\b(?:test|jmesPath):\s*', src):
         start = src.rfind('{', 0, m.start())
         depth, i = 0, start
         while True:
@@ -109,7 +109,8 @@ def blocks(src):
                 break
             p.ws()
             if p.peek(','): p.eat(',')
-        if fields and 'test' in fields:
+        if fields and ('test' in fields or 'jmesPath' in fields):
+            fields.setdefault('test', fields.get('jmesPath'))
             out.append(fields)
     return out
 
