@@ -72,7 +72,16 @@ function evaluateBlock(block: AnyAllConditions, context: unknown, options: Evalu
  * left out; Kyverno joins a block's with "; " and the blocks' with ";". Throws ConditionsError.
  */
 export function evaluateConditions(conditions: AnyAllConditions | readonly AnyAllConditions[], context: Record<string, unknown>, options: EvaluateOptions = {}): ConditionsOutcome {
-  const blocks = parseConditions(conditions);
+  try {
+    return evaluateBlocks(parseConditions(conditions), context, options);
+  } catch (err) {
+    // A document nested deeper than the stack (deep equality, JSON output of it) fails closed, with a code.
+    if (err instanceof RangeError) throw new ConditionsError('CONDITIONS_LIMIT_EXCEEDED', 'a condition or the document is nested too deeply to evaluate', { cause: err });
+    throw err;
+  }
+}
+
+function evaluateBlocks(blocks: readonly AnyAllConditions[], context: Record<string, unknown>, options: EvaluateOptions): ConditionsOutcome {
   const messages: string[] = [];
   for (const block of blocks) {
     const outcome = evaluateBlock(block, context, options);

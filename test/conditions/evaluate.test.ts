@@ -107,3 +107,12 @@ describe('parseConditions', () => {
     expect(evaluateConditions({ all: [cond('a', 'equals', 'a')] }, {}).passed).toBe(true);
   });
 });
+
+test('a document nested deeper than the stack fails closed with CONDITIONS_LIMIT_EXCEEDED', () => {
+  const nest = () => {
+    let deep: unknown = 'leaf';
+    for (let level = 0; level < 200_000; level++) deep = [deep];
+    return deep;
+  };
+  expect(() => evaluateConditions({ all: [cond('{{ one }}', 'Equals', '{{ other }}')] }, { one: nest(), other: nest() })).toThrow(expect.objectContaining({ code: 'CONDITIONS_LIMIT_EXCEEDED' }));
+});

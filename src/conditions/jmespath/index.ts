@@ -32,8 +32,6 @@ const FUNCTIONS: FunctionTable = new Map([
   ...IMAGE_FUNCTIONS,
 ]);
 
-/** The function names of the dialect, for documentation and `imgverify jp --list`-style help. */
-export const FUNCTION_NAMES: readonly string[] = [...FUNCTIONS.keys()].sort();
 
 /**
  * Evaluate `expression` against `data` as `kyverno jp query` does. Throws ConditionsError:
