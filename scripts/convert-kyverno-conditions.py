@@ -1,5 +1,6 @@
 # Convert Kyverno's Go table tests into the JSON fixtures of test/fixtures/conditions/ (inputs and results unchanged).
 #   python3 scripts/convert-kyverno-conditions.py evaluate pkg/engine/variables/evaluate_test.go > test/fixtures/conditions/kyverno-evaluate.json
+#   python3 scripts/convert-kyverno-conditions.py handlers pkg/engine/variables/operator/{equal,notequal,in,duration}_test.go > test/fixtures/conditions/kyverno-handlers.json
 #   python3 scripts/convert-kyverno-conditions.py functions pkg/engine/jmespath/arithmetic_test.go pkg/engine/jmespath/time_test.go > test/fixtures/conditions/kyverno-functions.json
 import json, re, sys
 
@@ -127,6 +128,56 @@ def convert_functions(paths):
             cases.append(case)
     return {'source': 'kyverno/kyverno pkg/engine/jmespath/*_test.go (Apache-2.0): the {test, expectedResult, err} table cases, converted by scripts/convert-kyverno-conditions.py', 'cases': cases}
 
-result = convert_evaluate(sys.argv[2]) if sys.argv[1] == 'evaluate' else convert_functions(sys.argv[2:])
+HANDLERS = {'NewEqualHandler': 'Equals', 'NewNotEqualHandler': 'NotEquals', 'NewInHandler': 'In'}
+
+def convert_handlers(paths):
+    """TestXHandler_Evaluate* tables ({name, key, value, expected}) run through one handler; Go values that are not JSON are skipped."""
+    cases, skipped = [], 0
+    for path in paths:
+        src = open(path).read()
+        for fn in re.finditer(r'func (Test\w+_Evaluate\w*)\(t \*testing\.T\) \{', src):
+            end = src.find('\nfunc ', fn.end())
+            body = src[fn.end():end if end != -1 else len(src)]
+            h = re.search(r'handler := (New\w+Handler)\(log, nil(?:, kyvernov1\.ConditionOperators\["(\w+)"\])?\)', body)
+            if not h: continue
+            operator = h.group(2) or HANDLERS[h.group(1)]
+            for m in re.finditer(r'\{\s*name:\s*"((?:[^"\\]|\\.)*)",', body):
+                start = m.start(); depth, i = 0, start
+                while True:
+                    c = body[i]
+                    if c == '"':
+                        i += 1
+                        while body[i] != '"':
+                            if body[i] == '\\': i += 1
+                            i += 1
+                    elif c == '{': depth += 1
+                    elif c == '}':
+                        depth -= 1
+                        if depth == 0: break
+                    i += 1
+                p = P(body[start+1:i]); fields = {}
+                try:
+                    while True:
+                        p.ws()
+                        fm = re.compile(r'(\w+):').match(p.s, p.i)
+                        if not fm: break
+                        p.i = fm.end(); fields[fm.group(1)] = p.value(); p.ws()
+                        if p.peek(','): p.eat(',')
+                except Exception:
+                    skipped += 1
+                    continue
+                p.ws()
+                if p.i < len(p.s) or 'expected' not in fields:  # a Go value that is not JSON (time.Duration, struct{}{})
+                    skipped += 1
+                    continue
+                cases.append({'test': fn.group(1), 'name': fields['name'], 'key': fields.get('key'), 'operator': operator, 'value': fields.get('value'), 'expected': fields['expected']})
+    return {'source': 'kyverno/kyverno pkg/engine/variables/operator/*_test.go Test*Handler_Evaluate* tables (Apache-2.0), converted by scripts/convert-kyverno-conditions.py', 'skipped': skipped, 'cases': cases}
+
+if sys.argv[1] == 'evaluate':
+    result = convert_evaluate(sys.argv[2])
+elif sys.argv[1] == 'handlers':
+    result = convert_handlers(sys.argv[2:])
+else:
+    result = convert_functions(sys.argv[2:])
 json.dump(result, sys.stdout, indent=1)
 print()
