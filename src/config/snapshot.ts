@@ -105,6 +105,8 @@ export interface ConfigValidators {
   /** Throws when the document is invalid; may return warnings (accepted, but probably not what was meant). */
   trustPolicyDocument?(document: TrustPolicyDocumentJson, source: string): void | readonly string[];
   trustStore?(type: TrustStoreResourceType, name: string, caBundle: string, certificates: readonly Uint8Array[]): void;
+  /** `type:name` of stores the verifier has built in (AWS Signer's roots): naming one without a resource is no warning. */
+  builtinTrustStores?: readonly string[];
   /** Build the verifier's form of a trust policy once, when the snapshot is built (kept while contentHash stays). */
   compileTrustPolicy?(entry: TrustPolicyEntry): CompiledPolicy;
 }
@@ -366,7 +368,8 @@ export function buildSnapshot(
       if (store) stores.set(reference, store);
       else missing.push(reference);
     }
-    if (missing.length > 0) {
+    const unprovided = missing.filter((reference) => !validators.builtinTrustStores?.includes(reference));
+    if (unprovided.length > 0) {
       issues.push({
         severity: 'warning',
         code: 'MISSING_TRUST_STORE',
@@ -375,7 +378,7 @@ export function buildSnapshot(
         kind: KIND_TRUST_POLICY,
         name: resource.name,
         field: 'spec.trustPolicies[].trustStores',
-        message: `no TrustStore resource provides ${missing.join(', ')}; verifications that need it fail until one is added`,
+        message: `no TrustStore resource provides ${unprovided.join(', ')}; verifications that need it fail until one is added`,
       });
     }
     const document: TrustPolicyDocumentJson = { version: resource.spec.version, trustPolicies: resource.spec.trustPolicies };
