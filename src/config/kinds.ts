@@ -76,6 +76,8 @@ export interface ConfigValidators {
   trustPolicyDocument?(document: TrustPolicyDocumentJson, source: string): void | readonly string[];
   trustStore?(type: TrustStoreResourceType, name: string, caBundle: string, certificates: readonly Uint8Array[]): void;
   /** Build the verifier's form of a trust policy once, when the snapshot is built (kept while contentHash stays). */
+  /** `type:name` of stores the verifier has built in (AWS Signer's roots): naming one without a resource is no warning. */
+  builtinTrustStores?: readonly string[];
   compileTrustPolicy?(entry: TrustPolicyEntry): CompiledPolicy;
 }
 
