@@ -7,16 +7,7 @@
 // the informers retry and the last snapshot keeps serving.
 import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import {
-  buildSnapshot,
-  EMPTY_SNAPSHOT,
-  type ConfigIssue,
-  type ConfigReloadEvent,
-  type ConfigSnapshot,
-  type ConfigSource,
-  type ConfigValidators,
-  type ManifestFile,
-} from '../config/index.js';
+import { SnapshotSource, type ConfigIssue, type ConfigValidators, type SourceRead, type SourceUnit } from '../config/index.js';
 import { callApi, type KubernetesApi } from './api.js';
 import { CHANGE_DEBOUNCE_MS, CRD_GROUP, CRD_VERSION, TRUST_POLICY_PLURAL, TRUST_STORE_PLURAL } from './constants.js';
 import { KubernetesError } from './errors.js';
@@ -52,20 +43,21 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export class KubernetesConfigSource implements ConfigSource {
-  readonly description = `kubernetes:${API_VERSION}`;
-  #options: KubernetesConfigSourceOptions;
-  #watches: CollectionWatch<KubernetesObject>[];
-  #snapshot: ConfigSnapshot = EMPTY_SNAPSHOT;
-  #fingerprint: string | undefined;
-  #listeners = new Set<(event: ConfigReloadEvent) => void>();
+export class KubernetesConfigSource extends SnapshotSource {
+  readonly #options: KubernetesConfigSourceOptions;
+  readonly #watches: CollectionWatch<KubernetesObject>[];
   #debounce: NodeJS.Timeout | undefined;
-  /** `kind/name@resourceVersion` of rejected versions already reported. */
+  #watching = false;
+  /** The objects of the last read by unit (`kind/name`), for the Events' uid. */
+  #objects = new Map<string, KubernetesObject>();
+  /** `kind/name@resourceVersion/field` of rejected versions already reported. */
   #reported = new Set<string>();
-  #ready = false;
-  #closed = false;
 
   constructor(options: KubernetesConfigSourceOptions) {
+    super(
+      { description: `kubernetes:${API_VERSION}`, label: `the TrustPolicy/TrustStore CRDs (${API_VERSION})`, origin: { kind: 'kubernetes' } },
+      options.validators ? { validators: options.validators } : {},
+    );
     this.#options = options;
     const { api } = options;
     this.#watches = [TRUST_POLICY_PLURAL, TRUST_STORE_PLURAL].map(
@@ -88,14 +80,7 @@ export class KubernetesConfigSource implements ConfigSource {
           ...(options.watchTimeoutSeconds !== undefined ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
         }),
     );
-  }
-
-  get ready(): boolean {
-    return this.#ready;
-  }
-
-  current(): ConfigSnapshot {
-    return this.#snapshot;
+    this.subscribe((event) => this.#report(event.issues));
   }
 
   /** Connected when every watch is; otherwise why not, for /readyz and logs. */
@@ -103,15 +88,11 @@ export class KubernetesConfigSource implements ConfigSource {
     const down = this.#watches.filter((w) => !w.connected);
     if (down.length === 0) return { connected: true };
     const reasons = down.map((w) => `${w.path}: ${w.lastError === undefined ? 'connecting' : errorText(w.lastError)}`);
-    return { connected: false, detail: `Kubernetes API unreachable, serving the last configuration (generation ${this.#snapshot.generation}): ${reasons.join('; ')}` };
+    return { connected: false, detail: `Kubernetes API unreachable, serving the last configuration (generation ${this.current().generation}): ${reasons.join('; ')}` };
   }
 
-  subscribe(listener: (event: ConfigReloadEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  async start(): Promise<ConfigSnapshot> {
+  /** The first list of both CRDs (the informers keep running; changes count from watch()). */
+  protected override async prepare(): Promise<void> {
     const timeoutMs = this.#options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     const synced = await Promise.all(this.#watches.map((w) => w.start(timeoutMs)));
     if (!synced.every(Boolean)) {
@@ -119,95 +100,68 @@ export class KubernetesConfigSource implements ConfigSource {
       await this.close();
       throw new KubernetesError('KUBERNETES_API_ERROR', `cannot list the TrustPolicy/TrustStore CRDs within ${timeoutMs} ms (${reasons.join('; ')}); check the API server, the CRDs and the RBAC of the service account`);
     }
-    await this.reload();
-    return this.#snapshot;
   }
 
-  /** Rebuild from the informer caches now (also what watch events and the resync do, debounced). */
-  async reload(): Promise<ConfigReloadEvent> {
-    const started = performance.now();
-    const previous = this.#snapshot;
+  /** Every object of the informer caches, one unit each; the resourceVersions are the fingerprint. */
+  protected async read(): Promise<SourceRead> {
     const objects = new Map<string, KubernetesObject>();
-    const files: ManifestFile[] = [];
+    const units: SourceUnit[] = [];
     for (const watch of this.#watches) {
-      const plural = watch.path.slice(watch.path.lastIndexOf('/') + 1);
+      const resourceKind = PLURAL_KIND[watch.path.slice(watch.path.lastIndexOf('/') + 1)] ?? 'unknown';
       for (const object of watch.objects()) {
-        const file = `${plural}/${object.metadata?.name ?? ''}`;
-        objects.set(file, object);
-        files.push({ file, status: 'parsed', documents: [{ index: 0, value: object }] });
+        const name = object.metadata?.name ?? '';
+        const resourceVersion = object.metadata?.resourceVersion;
+        const origin = { kind: 'kubernetes' as const, resourceKind, name, ...(resourceVersion ? { resourceVersion } : {}) };
+        objects.set(`${resourceKind}/${name}`, object);
+        units.push({ origin, status: 'parsed', documents: [{ origin, value: object }] });
       }
     }
+    this.#objects = objects;
     const fingerprint = [...objects.entries()]
-      .map(([file, object]) => `${file}@${object.metadata?.resourceVersion ?? ''}`)
+      .map(([key, object]) => `${key}@${object.metadata?.resourceVersion ?? ''}`)
       .sort()
       .join('\n');
-    if (fingerprint === this.#fingerprint || this.#closed) {
-      return { source: this.description, ok: true, snapshot: previous, previous, issues: previous.issues, durationMs: performance.now() - started };
-    }
-    const next = buildSnapshot(files, previous, this.#options.validators ? { validators: this.#options.validators } : {});
-    this.#fingerprint = fingerprint;
-    this.#snapshot = next;
-    this.#ready = true;
-    this.#report(next.issues, objects);
-    const event: ConfigReloadEvent = {
-      source: this.description,
-      ok: !next.issues.some((i) => i.severity === 'error'),
-      snapshot: next,
-      previous,
-      issues: next.issues,
-      durationMs: performance.now() - started,
-    };
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A listener's failure must not stop the others or the watch.
-      }
-    }
-    return event;
+    return { units, fingerprint };
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
+  protected watch(): void {
+    this.#watching = true;
+  }
+
+  protected unwatch(): void {
+    this.#watching = false;
     clearTimeout(this.#debounce);
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
     await Promise.all(this.#watches.map((w) => w.stop()));
-    this.#listeners.clear();
   }
 
   #schedule(): void {
-    if (this.#closed || !this.#watches.every((w) => w.synced)) return;
+    if (!this.#watching || !this.#watches.every((w) => w.synced)) return;
     clearTimeout(this.#debounce);
-    this.#debounce = setTimeout(() => void this.reload(), this.#options.debounceMs ?? CHANGE_DEBOUNCE_MS);
+    this.#debounce = setTimeout(() => this.requestReload(), this.#options.debounceMs ?? CHANGE_DEBOUNCE_MS);
     this.#debounce.unref();
   }
 
   /** Log, count and record an Event for each rejected resource version, once. */
-  #report(issues: readonly ConfigIssue[], objects: ReadonlyMap<string, KubernetesObject>): void {
+  #report(issues: readonly ConfigIssue[]): void {
     const current = new Set<string>();
     for (const issue of issues) {
-      if (issue.severity !== 'error') continue;
-      const object = objects.get(issue.file);
-      if (!object?.metadata?.name) continue;
-      const kind = PLURAL_KIND[issue.file.slice(0, issue.file.indexOf('/'))] ?? 'unknown';
-      const key = `${kind}/${object.metadata.name}@${object.metadata.resourceVersion ?? ''}/${issue.field ?? ''}`;
+      if (issue.severity !== 'error' || issue.origin.kind !== 'kubernetes' || !issue.origin.name) continue;
+      const { resourceKind: kind = 'unknown', name, resourceVersion } = issue.origin;
+      const key = `${kind}/${name}@${resourceVersion ?? ''}/${issue.field ?? ''}`;
       current.add(key);
       if (this.#reported.has(key)) continue;
       this.#reported.add(key);
-      const kept = this.#snapshot.resources.some((r) => r.kind === kind && r.name === object.metadata?.name);
+      const uid = this.#objects.get(`${kind}/${name}`)?.metadata?.uid;
+      const kept = this.current().resources.some((r) => r.kind === kind && r.name === name);
       const message = `${issue.field ? `${issue.field}: ` : ''}${issue.message}; ${kept ? 'the last good version stays in use' : 'it is not used'}`;
-      this.#options.logger.error(
-        { kind, name: object.metadata.name, resourceVersion: object.metadata.resourceVersion, field: issue.field, code: issue.code },
-        `invalid ${kind} ${JSON.stringify(object.metadata.name)}: ${message}`,
-      );
+      this.#options.logger.error({ kind, name, resourceVersion, field: issue.field, code: issue.code }, `invalid ${kind} ${JSON.stringify(name)}: ${message}`);
       this.#options.metrics?.invalidResources.inc({ kind });
       void this.#options.events?.warn(
-        {
-          apiVersion: API_VERSION,
-          kind,
-          name: object.metadata.name,
-          ...(object.metadata.uid ? { uid: object.metadata.uid } : {}),
-          ...(object.metadata.resourceVersion ? { resourceVersion: object.metadata.resourceVersion } : {}),
-        },
+        { apiVersion: API_VERSION, kind, name, ...(uid ? { uid } : {}), ...(resourceVersion ? { resourceVersion } : {}) },
         issue.code === 'DUPLICATE_RESOURCE' ? 'DuplicateResource' : 'InvalidResource',
         message,
       );

@@ -111,10 +111,11 @@ export async function runPluginCommand(
       finish(() => {
         if (aborted) {
           reject(new NotaryError('VERIFICATION_TIMEOUT', `${label} was cancelled: the verification deadline passed`));
+        } else if (stdout.overflowed || stderr.overflowed) {
+          // Before the timeout: a flood that also ran out of time (a loaded machine) is still a flood.
+          reject(new NotaryError('PLUGIN_ERROR', `${label} wrote more than ${limit} bytes of output`));
         } else if (timedOut) {
           reject(new NotaryError('PLUGIN_ERROR', `${label} did not answer within ${options.timeoutMs} ms`));
-        } else if (stdout.overflowed || stderr.overflowed) {
-          reject(new NotaryError('PLUGIN_ERROR', `${label} wrote more than ${limit} bytes of output`));
         } else if (code === 0) {
           try {
             resolve(JSON.parse(stdout.text()));

@@ -8,6 +8,7 @@ import { MemoryTrustStore, type TrustStoreBundle } from '../truststore/index.js'
 import type { ImageVerificationResult, SignatureVerification, ValidationType, VerificationLevelName } from '../types.js';
 import { verifyImage } from './image.js';
 import type { RevocationSource } from './options.js';
+import { WorkBudget, type WorkLimits } from './budget.js';
 
 /** What the Notary verifier found out about an image, beside the neutral verdict. */
 export interface NotaryEvidence {
@@ -115,6 +116,8 @@ export interface NotaryImageVerifierOptions {
   plugins?: VerificationPluginProvider;
   /** Passed to plugins as `pluginConfig` (the service's --pluginConfigMap). */
   pluginConfig?: Record<string, string>;
+  /** Work each verify() may spend (a fresh WorkBudget per image; default DEFAULT_WORK_LIMITS). */
+  workLimits?: Partial<WorkLimits>;
 }
 
 /** ImageVerifier for Notary signatures: trust policy statement by `registry/repository`, the digest as pinned. */
@@ -143,6 +146,7 @@ export class NotaryImageVerifier implements ImageVerifier {
       trustPolicy: policy.document,
       trustStore: policy.trustStore,
       maxSignatures: this.#options.maxSignatures,
+      budget: new WorkBudget(this.#options.workLimits),
       ...(this.#options.revocation ? { revocation: this.#options.revocation } : {}),
       ...(this.#options.plugins ? { plugins: this.#options.plugins } : {}),
       ...(this.#options.pluginConfig ? { pluginConfig: this.#options.pluginConfig } : {}),
