@@ -231,7 +231,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       }
       logger.info(
         { source: event.source, generation: event.snapshot.generation, trustPolicies: [...event.snapshot.trustPolicies.keys()], ok: event.ok, durationMs: Math.round(event.durationMs) },
-        'configuration loaded',
+        event.snapshot === event.previous ? 'configuration unchanged: the one in use stays' : 'configuration loaded',
       );
     });
     cleanup.push(() => config.close());
