@@ -74,14 +74,11 @@ export async function startInlineTarget(spec: TargetSpec): Promise<Target> {
   let close: () => Promise<void>;
   if (spec.kind === 'service') {
     const service = await startService({
-      configDir: spec.configDir,
-      noTls: true,
-      bindAddress: '127.0.0.1:0',
-      metricsBindAddress: '0',
-      healthProbeBindAddress: '0',
-      reviewKyvernoToken: false,
-      cacheEnabled: spec.cacheEnabled,
-      ...(spec.cacheMaxSize !== undefined ? { cacheMaxSize: spec.cacheMaxSize } : {}),
+      config: { dir: spec.configDir },
+      tls: { enabled: false },
+      listen: { api: '127.0.0.1:0', metrics: '0', health: '0' },
+      auth: { reviewKyvernoToken: false },
+      cache: { enabled: spec.cacheEnabled, ...(spec.cacheMaxSize !== undefined ? { maxSize: spec.cacheMaxSize } : {}) },
       logLevel: 'silent',
     });
     url = service.url;

@@ -50,13 +50,10 @@ afterAll(async () => {
 
 async function serviceWith(imagePullSecrets: string[]): Promise<RunningService> {
   return startService({
-    configDir: config.dir,
-    noTls: true,
-    bindAddress: '127.0.0.1:0',
-    metricsBindAddress: '0',
-    healthProbeBindAddress: '0',
-    defaultTrustPolicy: 'tp-private',
-    imagePullSecrets,
+    config: { dir: config.dir, defaultTrustPolicy: 'tp-private' },
+    tls: { enabled: false },
+    listen: { api: '127.0.0.1:0', metrics: '0', health: '0' },
+    registry: { imagePullSecrets },
     logLevel: 'silent',
   });
 }

@@ -70,20 +70,17 @@ describe('Go-style flags', () => {
     const parsed = parseServeFlags(['--config-dir=/c', '--debug', '--notls', '--bind-address=:9999']);
     const options = serviceOptionsFromFlags(parsed.values, { DEFAULT_TRUST_POLICY: 'tp-default', POD_NAMESPACE: 'kyverno-notation-aws', SERVICE_NAME: 'svc' }, parsed.given);
     expect(options).toMatchObject({
-      configDir: '/c',
-      noTls: true,
-      bindAddress: ':9999',
+      config: { dir: '/c', defaultTrustPolicy: 'tp-default' },
+      tls: { enabled: false, namespace: 'kyverno-notation-aws', serviceName: 'svc' },
+      listen: { api: ':9999' },
       logLevel: 'debug',
-      defaultTrustPolicy: 'tp-default',
-      namespace: 'kyverno-notation-aws',
-      serviceName: 'svc',
-      cacheEnabled: true,
-      cacheMaxSize: 1000,
-      cacheTtlSeconds: 3600,
-      reviewKyvernoToken: false,
-      maxSignatureAttempts: 30,
-      requestTimeoutMs: 25_000,
-      allowedUsers: ['system:serviceaccount:kyverno:kyverno-admission-controller', 'system:serviceaccount:kyverno:kyverno-reports-controller'],
+      cache: { enabled: true, maxSize: 1000, ttlSeconds: 3600 },
+      auth: {
+        reviewKyvernoToken: false,
+        allowedUsers: ['system:serviceaccount:kyverno:kyverno-admission-controller', 'system:serviceaccount:kyverno:kyverno-reports-controller'],
+      },
+      registry: { maxSignatureAttempts: 30 },
+      limits: { requestTimeoutMs: 25_000 },
     });
     const explicit = parseServeFlags(['--debug', '--logLevel=warn']);
     expect(serviceOptionsFromFlags(explicit.values, {}, explicit.given).logLevel).toBe('warn');

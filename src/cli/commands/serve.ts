@@ -151,37 +151,30 @@ export function serviceOptionsFromFlags(values: Map<string, FlagValue>, env: Nod
   const logLevel = ZAP_LEVELS[levelName.toLowerCase()];
   if (!logLevel) throw invalidFlag(`invalid value ${JSON.stringify(levelName)} for flag -logLevel: use debug, info, warn or error`);
   const allowInsecure = values.get('allowInsecureRegistry') as boolean | string[];
-  const options: ServiceOptions = {
-    noTls: bool('notls'),
-    imagePullSecrets: list('imagePullSecrets'),
-    allowInsecureRegistry: allowInsecure,
-    plainHttpRegistries: list('plainHttpRegistries'),
-    maxSignatureAttempts: num('maxSignatureAttempts'),
-    metricsBindAddress: str('metrics-bind-address') as string,
-    healthProbeBindAddress: str('health-probe-bind-address') as string,
-    cacheEnabled: bool('cacheEnabled'),
-    cacheMaxSize: num('cacheMaxSize'),
-    cacheTtlSeconds: num('cacheTTLDurationSeconds'),
-    reviewKyvernoToken: bool('reviewKyvernoToken'),
-    allowedUsers: list('allowedUsers'),
+  const defined = <T extends object>(fields: T): T => Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as T;
+  return {
+    config: defined({ dir: str('config-dir'), defaultTrustPolicy: env[ENV_DEFAULT_TRUST_POLICY] || undefined }),
+    listen: defined({ api: str('bind-address'), metrics: str('metrics-bind-address') as string, health: str('health-probe-bind-address') as string }),
+    tls: defined({
+      enabled: !bool('notls'),
+      certFile: str('tls-cert'),
+      keyFile: str('tls-key'),
+      certDir: str('cert-dir'),
+      serviceName: env.SERVICE_NAME || DEFAULT_SERVICE_NAME,
+      namespace: env.POD_NAMESPACE || undefined,
+    }),
+    cache: { enabled: bool('cacheEnabled'), maxSize: num('cacheMaxSize'), ttlSeconds: num('cacheTTLDurationSeconds') },
+    limits: { requestTimeoutMs: num('requestTimeout'), maxRequestBytes: num('maxRequestBytes'), maxImagesPerRequest: num('maxImagesPerRequest') },
+    registry: defined({
+      imagePullSecrets: list('imagePullSecrets'),
+      allowInsecure,
+      plainHttp: list('plainHttpRegistries'),
+      maxSignatureAttempts: num('maxSignatureAttempts'),
+      pluginsDir: env.PLUGINS_DIR || undefined,
+    }),
+    auth: { reviewKyvernoToken: bool('reviewKyvernoToken'), allowedUsers: list('allowedUsers') },
     logLevel,
-    requestTimeoutMs: num('requestTimeout'),
-    maxRequestBytes: num('maxRequestBytes'),
-    maxImagesPerRequest: num('maxImagesPerRequest'),
-    serviceName: env.SERVICE_NAME || DEFAULT_SERVICE_NAME,
   };
-  const optional: [keyof ServiceOptions, string | undefined][] = [
-    ['configDir', str('config-dir')],
-    ['bindAddress', str('bind-address')],
-    ['tlsCertFile', str('tls-cert')],
-    ['tlsKeyFile', str('tls-key')],
-    ['certDir', str('cert-dir')],
-    ['defaultTrustPolicy', env[ENV_DEFAULT_TRUST_POLICY] || undefined],
-    ['namespace', env.POD_NAMESPACE || undefined],
-    ['pluginsDir', env.PLUGINS_DIR || undefined],
-  ];
-  for (const [key, value] of optional) if (value !== undefined) (options as Record<string, unknown>)[key] = value;
-  return options;
 }
 
 function helpText(): string {
