@@ -96,6 +96,11 @@ describe('a registry that needs credentials', () => {
       expect(answer.status).toBe(406);
       expect(answer.text).toMatch(/^failed to verify container app: failed to verify image \{.*\}: failed to resolve digest: .*(username and password|credentials)/);
       expect(answer.text).not.toContain(PASSWORD);
+      // The service's own remedy (issue 18 bug 1), not the CLI's flags.
+      expect(answer.text).toContain(
+        `${registry.host} requires a username and password; give the service the registry's credentials with --imagePullSecrets (a Docker config.json, a .dockerconfigjson, or a kubernetes.io/dockerconfigjson Secret manifest)\n`,
+      );
+      expect(answer.text).not.toMatch(/--username|--registry-config|docker login/);
     } finally {
       await service.close();
     }
