@@ -18,6 +18,7 @@ import { ServiceMetrics } from './metrics.js';
 import { NotaryBackend, notaryConfigValidators } from './notary-backend.js';
 import { resolveServiceOptions, type ResolvedServiceOptions, type ServiceOptions } from './options.js';
 import { createMetricsServer, createProbeServer } from './probes.js';
+import { readiness } from './readiness.js';
 import { loadPullSecrets } from './pull-secrets.js';
 import { servingHosts, type ServingTls } from './tls.js';
 import { startTlsRotation } from './tls-rotation.js';
@@ -84,6 +85,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
     cleanup.push(async () => cache.close());
 
+    let shuttingDown = false;
+    const defaultTrustPolicy = options.config.defaultTrustPolicy;
+    const ready = () =>
+      readiness({ loaded: config.ready, snapshot: config.current(), shuttingDown, ...(defaultTrustPolicy ? { defaultTrustPolicy } : {}) });
     config.subscribe((event) => {
       metrics.configReloads.inc({ result: event.ok ? 'success' : 'error' });
       metrics.configGeneration.set(event.snapshot.generation);
@@ -95,6 +100,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         { source: event.source, generation: event.snapshot.generation, trustPolicies: [...event.snapshot.trustPolicies.keys()], ok: event.ok, durationMs: Math.round(event.durationMs) },
         event.snapshot === event.previous ? 'configuration unchanged: the one in use stays' : 'configuration loaded',
       );
+      const state = readiness({ loaded: true, snapshot: event.snapshot, shuttingDown: false, ...(defaultTrustPolicy ? { defaultTrustPolicy } : {}) });
+      if (!state.ready) logger.warn({ source: event.source, generation: event.snapshot.generation }, `not ready: ${state.reason}`);
     });
     cleanup.push(() => config.close());
     await config.start();
@@ -115,7 +122,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     }
 
     const allow = resolved.registry.allowInsecure ?? false;
-    let shuttingDown = false;
     const { app, server } = createApiApp({ logger, bodyLimit: limits.maxRequestBytes, ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}) });
     await app.register(checkImagesPlugin, {
       config,
@@ -123,7 +129,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       cache,
       metrics,
       limits,
-      ...(options.config.defaultTrustPolicy ? { defaultTrustPolicy: options.config.defaultTrustPolicy } : {}),
+      ...(defaultTrustPolicy ? { defaultTrustPolicy } : {}),
       allowInsecure: (registry: string) => allow === true || (Array.isArray(allow) && allow.includes(registry)),
       ...(resolved.auth ? { tokenReview: resolved.auth } : {}),
     });
@@ -160,10 +166,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       result.metricsUrl = `http://${urlHost(address)}/metrics`;
     }
     if (resolved.listen.health) {
-      const probeServer = createProbeServer(() => {
-        if (shuttingDown) return { ready: false, reason: 'shutting down' };
-        return config.ready ? { ready: true } : { ready: false, reason: 'configuration not loaded' };
-      });
+      const probeServer = createProbeServer(ready);
       const address = await listen(probeServer, resolved.listen.health);
       // Closed last (cleanup runs in reverse): probes answer "not ready" while requests drain.
       cleanup.unshift(() => closeServer(probeServer));
