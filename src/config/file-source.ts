@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { readFileLimited } from '../common/index.js';
+import { readTextFileLimited } from '../common/index.js';
 import {
   MANIFEST_EXTENSIONS,
   MAX_MANIFEST_FILE_BYTES,
@@ -30,25 +30,6 @@ function isMissing(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-async function readBounded(path: string): Promise<string> {
-  // Symlinks are followed: a ConfigMap volume is a tree of them (`name -> ..data/name`).
-  const bytes = await readFileLimited(path, MAX_MANIFEST_FILE_BYTES, (problem) => {
-    switch (problem.reason) {
-      case 'unreadable':
-        return problem.cause instanceof Error ? problem.cause : new Error(String(problem.cause));
-      case 'not-a-file':
-        return new Error('is not a regular file');
-      case 'too-large':
-        return new Error(
-          problem.growing
-            ? `grew past the limit of ${MAX_MANIFEST_FILE_BYTES} bytes while being read`
-            : `is ${problem.size} bytes, more than the limit of ${MAX_MANIFEST_FILE_BYTES}`,
-        );
-    }
-  });
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-}
-
 /** Read every manifest of `dir` afresh. Dotfiles and hidden dirs (editor swap files, ConfigMap `..data`) are skipped. */
 export async function readConfigDirectory(dir: string): Promise<SourceRead & { fingerprint: string }> {
   let entries;
@@ -69,7 +50,8 @@ export async function readConfigDirectory(dir: string): Promise<SourceRead & { f
   for (const name of names) {
     let text: string;
     try {
-      text = await readBounded(join(dir, name));
+      // Symlinks are followed: a ConfigMap volume is a tree of them (`name -> ..data/name`).
+      text = await readTextFileLimited(join(dir, name), MAX_MANIFEST_FILE_BYTES);
     } catch (err) {
       if (isMissing(err)) continue; // removed (or being renamed over) since readdir: the next event re-reads
       const message = `cannot be read: ${err instanceof Error ? err.message : String(err)}`;
