@@ -25,6 +25,8 @@ export { startTlsRotation, type TlsRotation, type TlsRotationOptions } from './t
 export { attestationsFor, selectImages, unverifiableAttestations, type AttestationRequest, type SelectableImage, type Selection } from './selection.js';
 export { clampTtlSeconds, raceSignal, VerdictCache, type CachedVerdict, type VerdictCacheOptions, type VerdictKind } from './cache.js';
 export { createLogger, REDACTED_PATHS } from './logging.js';
+export { parseRedisUrl, redactRedisUrl, RedisVerdictStore, verdictStoreScope, type RedisTarget, type RedisVerdictStoreOptions } from './redis-store.js';
+export { MemoryVerdictStore, type StoredVerdict, type VerdictStore } from './verdict-store.js';
 export { ServiceMetrics, type RegistryOperationEvent, type VerificationMetricResult } from './metrics.js';
 export { NotaryBackend, notaryConfigValidators, type NotaryBackendOptions } from './notary-backend.js';
 export { loadPullSecrets, DOCKER_CONFIG_SECRET_KEY } from './pull-secrets.js';
@@ -35,6 +37,7 @@ export {
   checkImages,
   classifyVerdict,
   failureReason,
+  isStoredVerdict,
   type ImageOutcome,
   type ResolveRequest,
   type VerificationBackend,

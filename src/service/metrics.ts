@@ -22,11 +22,13 @@ export class ServiceMetrics {
   readonly registry = new Registry();
   readonly requests: Counter<'status'>;
   readonly requestDuration: Histogram<'status'>;
+  readonly requestCpu: Histogram<'status'>;
   readonly verifications: Counter<'result' | 'code'>;
   readonly verificationDuration: Histogram<'result'>;
   readonly cacheHits: Counter;
   readonly cacheMisses: Counter;
   readonly cacheEntries: Gauge;
+  readonly cacheBackendErrors: Counter<'operation'>;
   readonly registryRequests: Counter<'registry' | 'operation' | 'outcome'>;
   readonly registryRequestDuration: Histogram<'registry' | 'operation'>;
   readonly configReloads: Counter<'result'>;
@@ -49,6 +51,13 @@ export class ServiceMetrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
+    this.requestCpu = new Histogram({
+      name: 'imgverify_checkimages_request_cpu_seconds',
+      help: 'CPU (user + system) the process used while a /checkimages request was open, by HTTP status; requests answered at the same time each count the shared time.',
+      labelNames: ['status'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
     this.verifications = new Counter({
       name: 'imgverify_verifications_total',
       help: 'Image verifications (cache hits included) by result (verified, not_verified, error) and error code.',
@@ -64,6 +73,12 @@ export class ServiceMetrics {
     });
     this.cacheHits = new Counter({ name: 'imgverify_cache_hits_total', help: 'Verdicts answered from the cache (or a verification in flight).', registers });
     this.cacheMisses = new Counter({ name: 'imgverify_cache_misses_total', help: 'Verdicts that needed a verification.', registers });
+    this.cacheBackendErrors = new Counter({
+      name: 'imgverify_cache_backend_errors_total',
+      help: 'Shared cache (--cacheBackend) commands that failed or timed out, by operation (get, set); each counted as not cached.',
+      labelNames: ['operation'],
+      registers,
+    });
     this.cacheEntries = new Gauge({
       name: 'imgverify_cache_entries',
       help: 'Verdicts held in the cache.',

@@ -1,5 +1,6 @@
-// The service's options, grouped by concern (config, listen, TLS, cache, limits, registry, auth), and their checked, defaulted form.
+// The service's options, grouped by concern (config, listen, TLS, cache incl. the shared Redis store, limits, registry incl. AWS Signer and ECR, auth), and their checked, defaulted form.
 import type { Logger, LevelWithSilent } from 'pino';
+import type { AwsSignerVerifierChoice, AwsSignerVerifierOptions, EcrCredentialOptions } from '../aws/index.js';
 import type { ConfigSource } from '../config/index.js';
 import { parseListenAddress, type ListenAddress } from './address.js';
 import type { CertificateStore } from './certificates.js';
@@ -21,6 +22,7 @@ import {
   DEFAULT_SERVICE_NAME,
 } from './constants.js';
 import { ServiceError } from './errors.js';
+import { parseRedisUrl, type RedisTarget } from './redis-store.js';
 import type { TokenReviewer } from './token-review.js';
 import type { VerificationBackend } from './verification.js';
 
@@ -62,6 +64,10 @@ export interface CacheOptions {
   enabled?: boolean;
   maxSize?: number;
   ttlSeconds?: number;
+  /** Shared verdict cache `redis://[:password@]host:port/db` or `rediss://…` (TLS), flag --cacheBackend; memory only when absent. */
+  backend?: string;
+  /** Redis password when the URL has none (env REDIS_PASSWORD). */
+  backendPassword?: string;
 }
 
 export interface LimitOptions {
@@ -79,8 +85,14 @@ export interface RegistryOptions {
   /** Docker config / dockerconfigjson Secret files with registry credentials. */
   imagePullSecrets?: readonly string[];
   maxSignatureAttempts?: number;
-  /** Notation verification plugins (env PLUGINS_DIR), for signatures that name one. */
+  /** Notation verification plugins (env PLUGINS_DIR, else $NOTATION_DIR/plugins), for signatures that name one. */
   pluginsDir?: string;
+  /** Who verifies com.amazonaws.signer.notation.plugin signatures (flag --awsSignerVerifier; default builtin). */
+  awsSignerVerifier?: AwsSignerVerifierChoice;
+  /** Options of the built-in AWS Signer verifier (tests point its SDK client at a double). */
+  awsSigner?: AwsSignerVerifierOptions;
+  /** Options of the ECR credential provider, asked after the pull secrets (tests point its SDK client at a double). */
+  ecr?: EcrCredentialOptions;
 }
 
 export interface AuthOptions {
@@ -98,7 +110,7 @@ export interface ServiceOptions {
   limits?: LimitOptions;
   registry?: RegistryOptions;
   auth?: AuthOptions;
-  /** Verification backend; default: registry client + Notary verifier (NotaryBackend) from `registry`. */
+  /** Verification backend; default: registry client + Notary verifier (NotaryBackend, with AWS Signer and ECR) from `registry`. */
   backend?: VerificationBackend;
   logger?: Logger;
   logLevel?: LevelWithSilent;
@@ -117,7 +129,8 @@ export interface ResolvedLimits {
 export interface ResolvedServiceOptions {
   listen: { api: ListenAddress; metrics?: ListenAddress; health?: ListenAddress };
   tls: false | (TlsOptions & { serviceName: string });
-  cache: { enabled: boolean; maxSize: number; ttlSeconds: number };
+  /** `enabled` is false when `maxSize` is 0; `backend` only when caching is on (no Redis connection otherwise). */
+  cache: { enabled: boolean; maxSize: number; ttlSeconds: number; backend?: RedisTarget };
   limits: ResolvedLimits;
   registry: RegistryOptions & { maxSignatureAttempts: number };
   auth?: { reviewer: TokenReviewer; allowedUsers: readonly string[] };
@@ -149,6 +162,9 @@ export function resolveServiceOptions(options: ServiceOptions): ResolvedServiceO
   if (!Number.isInteger(cacheMaxSize) || cacheMaxSize < 0) throw new ServiceError('INVALID_OPTION', `cacheMaxSize must be a whole number ≥ 0, got ${cacheMaxSize}`);
   const cacheTtl = options.cache?.ttlSeconds ?? DEFAULT_CACHE_TTL_SECONDS;
   if (Number.isNaN(cacheTtl) || cacheTtl <= 0) throw new ServiceError('INVALID_OPTION', `cacheTTLDurationSeconds must be positive, got ${cacheTtl}`);
+  const cacheBackend = options.cache?.backend ? parseRedisUrl(options.cache.backend) : undefined;
+  if (cacheBackend && cacheBackend.password === undefined && options.cache?.backendPassword) cacheBackend.password = options.cache.backendPassword;
+  const cacheEnabled = (options.cache?.enabled ?? DEFAULT_CACHE_ENABLED) && cacheMaxSize > 0;
 
   const tls = options.tls?.enabled === false ? false : { ...options.tls, serviceName: options.tls?.serviceName ?? DEFAULT_SERVICE_NAME };
   const api = parseListenAddress(options.listen?.api ?? `:${tls ? DEFAULT_HTTPS_PORT : DEFAULT_HTTP_PORT}`, '--bind-address');
@@ -162,7 +178,12 @@ export function resolveServiceOptions(options: ServiceOptions): ResolvedServiceO
   return {
     listen: { api, ...(metrics ? { metrics } : {}), ...(health ? { health } : {}) },
     tls,
-    cache: { enabled: options.cache?.enabled ?? DEFAULT_CACHE_ENABLED, maxSize: cacheMaxSize, ttlSeconds: clampTtlSeconds(cacheTtl) },
+    cache: {
+      enabled: cacheEnabled,
+      maxSize: cacheMaxSize,
+      ttlSeconds: clampTtlSeconds(cacheTtl),
+      ...(cacheBackend && cacheEnabled ? { backend: cacheBackend } : {}),
+    },
     limits,
     registry: { ...options.registry, maxSignatureAttempts: options.registry?.maxSignatureAttempts ?? DEFAULT_MAX_SIGNATURE_ATTEMPTS },
     ...(auth.reviewKyvernoToken && auth.tokenReviewer ? { auth: { reviewer: auth.tokenReviewer, allowedUsers: auth.allowedUsers ?? DEFAULT_ALLOWED_USERS } } : {}),

@@ -1,10 +1,12 @@
-// The composition root of `imgverify serve`: builds config, backend, cache, the API app with its plugins, TLS and the side listeners, and tears them down.
+// The composition root of `imgverify serve`: builds config, backend, cache (with the shared Redis store), the API app with its plugins, TLS and the side listeners, and tears them down.
 import type { Server as HttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { ecrCredentials } from '../aws/index.js';
 import { FileConfigSource, formatIssue, type ConfigSource, type ConfigValidators } from '../config/index.js';
 import { parseTrustPolicyStatements, weakerGlobalScopeWarnings } from '../notary/index.js';
+import { chainCredentials } from '../oci/index.js';
 import type { ImageVerdict } from '../verification/index.js';
 import { urlHost } from './address.js';
 import { createApiApp } from './app.js';
@@ -20,9 +22,10 @@ import { resolveServiceOptions, type ResolvedServiceOptions, type ServiceOptions
 import { createMetricsServer, createProbeServer } from './probes.js';
 import { readiness } from './readiness.js';
 import { loadPullSecrets } from './pull-secrets.js';
+import { RedisVerdictStore, verdictStoreScope } from './redis-store.js';
 import { servingHosts, type ServingTls } from './tls.js';
 import { startTlsRotation } from './tls-rotation.js';
-import { classifyVerdict, verdictValidUntil, type VerificationBackend } from './verification.js';
+import { classifyVerdict, isStoredVerdict, verdictValidUntil, type VerificationBackend } from './verification.js';
 
 export interface RunningService {
   /** Base URL of the API, e.g. `https://127.0.0.1:9443` (POST `${url}/checkimages`). */
@@ -76,10 +79,32 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         return new FileConfigSource(options.config.dir, { validators: serviceConfigValidators });
       })();
     const metrics = new ServiceMetrics({ cacheSize: () => cache.size, defaultMetrics: options.processMetrics ?? true });
+    const { backend: cacheBackend, ...cacheOptions } = resolved.cache;
+    const shared = cacheBackend
+      ? new RedisVerdictStore<ImageVerdict>({
+          target: cacheBackend,
+          // What decides a verdict besides the image digest and the trust policy (both in the key).
+          scope: verdictStoreScope({
+            maxSignatureAttempts: resolved.registry.maxSignatureAttempts,
+            pluginsDir: resolved.registry.pluginsDir,
+            allowInsecureRegistry: resolved.registry.allowInsecure,
+            plainHttpRegistries: resolved.registry.plainHttp,
+          }),
+          accept: isStoredVerdict,
+          logger,
+          onError: (operation) => metrics.cacheBackendErrors.inc({ operation }),
+        })
+      : undefined;
+    if (shared) {
+      cleanup.push(() => shared.close());
+      // Bounded: a Redis that is down delays the start by at most the connect timeout (its error is logged), then the service runs on memory.
+      await shared.connected();
+    }
     const cache = new VerdictCache<ImageVerdict>({
-      ...resolved.cache,
+      ...cacheOptions,
       classify: classifyVerdict,
       validUntil: verdictValidUntil,
+      ...(shared ? { shared } : {}),
       onHit: () => metrics.cacheHits.inc(),
       onMiss: () => metrics.cacheMisses.inc(),
     });
@@ -193,14 +218,19 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   }
 }
 
-/** The default backend: registry client (with the pull secrets' credentials) and the Notary verifier. */
+/** The default backend: registry client (pull secrets' credentials, then ECR's) and the Notary verifier (with AWS Signer's). */
 async function notaryBackend(registry: ResolvedServiceOptions['registry'], metrics: ServiceMetrics): Promise<VerificationBackend> {
-  const credentials = await loadPullSecrets(registry.imagePullSecrets ?? []);
+  // Pull secrets win; ECR hosts (anchored patterns only) then get a token from the SDK's default credential chain.
+  const pullSecrets = await loadPullSecrets(registry.imagePullSecrets ?? []);
+  const ecr = ecrCredentials(registry.ecr);
+  const credentials = pullSecrets ? chainCredentials(pullSecrets, ecr) : ecr;
   return new NotaryBackend({
-    ...(credentials ? { credentials } : {}),
+    credentials,
     ...(registry.allowInsecure !== undefined ? { allowInsecureRegistry: registry.allowInsecure } : {}),
     ...(registry.plainHttp ? { plainHttpRegistries: registry.plainHttp } : {}),
     ...(registry.pluginsDir ? { pluginsDir: registry.pluginsDir } : {}),
+    ...(registry.awsSignerVerifier ? { awsSignerVerifier: registry.awsSignerVerifier } : {}),
+    ...(registry.awsSigner ? { awsSigner: registry.awsSigner } : {}),
     maxSignatureAttempts: registry.maxSignatureAttempts,
     onRegistryOperation: (event) => metrics.recordRegistryOperation(event),
   });

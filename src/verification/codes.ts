@@ -3,7 +3,7 @@
 /** What a code says beyond its name. */
 export interface CodeInfo {
   /** The domain whose error class carries the code (its `errors.ts` union). */
-  readonly domain: 'reference' | 'oci' | 'notary' | 'config' | 'service' | 'cli';
+  readonly domain: 'reference' | 'oci' | 'notary' | 'aws' | 'config' | 'service' | 'cli' | 'conditions';
   /** "Could not find out now", not "not trusted": a verdict with it is never cached and is retried next time. */
   readonly transient: boolean;
   /** The input or the configuration is wrong, not the image: the CLI exits 2 (else 1). */
@@ -23,8 +23,8 @@ const fact = <D extends CodeInfo['domain']>(domain: D, flags: Partial<Omit<CodeI
 });
 
 /**
- * One row per code. The domains' unions (ReferenceErrorCode, OciErrorCode, NotaryErrorCode,
- * ConfigErrorCode, ServiceErrorCode, CliErrorCode) must each equal this table's rows of their
+ * One row per code. The domains' unions (ReferenceErrorCode, OciErrorCode, NotaryErrorCode, AwsErrorCode,
+ * ConfigErrorCode, ServiceErrorCode, CliErrorCode, ConditionsErrorCode) must each equal this table's rows of their
  * domain; test/verification/codes.test.ts checks that at compile time, so this leaf imports none of them.
  */
 export const CODE_INFO = {
@@ -75,8 +75,13 @@ export const CODE_INFO = {
   VERIFICATION_TIMEOUT: fact('notary', { transient: true }),
   PLUGIN_ERROR: fact('notary'),
   SIGNATURE_LIMIT_EXCEEDED: fact('notary'),
+  /** Transient: a verdict must not rest on a limit that the next configuration may raise. */
+  WORK_BUDGET_EXCEEDED: fact('notary', { transient: true }),
   /** Also the code of every failure that is not one of ours (a bug, a Node errno error): verification fails closed. */
   INTERNAL_ERROR: fact('notary'),
+
+  // aws
+  AWS_SIGNER_INVALID_REQUEST: fact('aws'),
 
   // config
   CONFIG_DIR_UNREADABLE: fact('config'),
@@ -96,6 +101,13 @@ export const CODE_INFO = {
 
   // cli
   USAGE: fact('cli', { usage: true }),
+
+  // conditions: the policy's conditions are wrong (usage), or cannot be evaluated on the document at hand
+  CONDITION_INVALID: fact('conditions', { usage: true }),
+  JMESPATH_INVALID: fact('conditions', { usage: true }),
+  JMESPATH_FUNCTION_FAILED: fact('conditions'),
+  JMESPATH_NOT_FOUND: fact('conditions'),
+  CONDITIONS_LIMIT_EXCEEDED: fact('conditions'),
 } as const satisfies Record<string, CodeInfo>;
 
 /** Every stable error code: the union of the domains' code unions. */

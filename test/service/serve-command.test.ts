@@ -89,6 +89,19 @@ describe('Go-style flags', () => {
     const bad = parseServeFlags(['--logLevel=loud']);
     expect(() => serviceOptionsFromFlags(bad.values, {}, bad.given)).toThrow('invalid value "loud" for flag -logLevel');
   });
+
+  test('shared cache, AWS Signer and plugin settings land in the cache and registry groups', () => {
+    const parsed = parseServeFlags(['--cacheBackend=redis://redis:6379/0', '--awsSignerVerifier=plugin']);
+    const options = serviceOptionsFromFlags(parsed.values, { REDIS_PASSWORD: 'pw', NOTATION_DIR: '/n' }, parsed.given);
+    expect(options.cache).toEqual({ enabled: true, maxSize: 1000, ttlSeconds: 3600, backend: 'redis://redis:6379/0', backendPassword: 'pw' });
+    expect(options.registry).toMatchObject({ awsSignerVerifier: 'plugin', pluginsDir: '/n/plugins' });
+    const defaults = parseServeFlags([]);
+    const plain = serviceOptionsFromFlags(defaults.values, {}, defaults.given);
+    expect(plain.cache).toEqual({ enabled: true, maxSize: 1000, ttlSeconds: 3600 });
+    expect(plain.registry?.awsSignerVerifier).toBe('builtin');
+    const bad = parseServeFlags(['--awsSignerVerifier=other']);
+    expect(() => serviceOptionsFromFlags(bad.values, {}, bad.given)).toThrow('invalid value "other" for flag -awsSignerVerifier: use builtin or plugin');
+  });
 });
 
 describe('imgverify serve', () => {

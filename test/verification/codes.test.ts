@@ -1,6 +1,8 @@
 // The error-code table: every domain's code union is exactly its rows (checked by the compiler), and the facts the service and CLI read.
 import { expect, test } from 'vitest';
+import type { AwsErrorCode } from '../../src/aws/index.js';
 import type { CliErrorCode } from '../../src/cli/errors.js';
+import type { ConditionsErrorCode } from '../../src/conditions/index.js';
 import { ConfigError, type ConfigErrorCode } from '../../src/config/index.js';
 import { NotaryError, type NotaryErrorCode } from '../../src/notary/index.js';
 import { OciError, type OciErrorCode } from '../../src/oci/index.js';
@@ -14,24 +16,27 @@ const unions: [
   Same<ReferenceErrorCode, DomainErrorCode<'reference'>>,
   Same<OciErrorCode, DomainErrorCode<'oci'>>,
   Same<NotaryErrorCode, DomainErrorCode<'notary'>>,
+  Same<AwsErrorCode, DomainErrorCode<'aws'>>,
   Same<ConfigErrorCode, DomainErrorCode<'config'>>,
   Same<ServiceErrorCode, DomainErrorCode<'service'>>,
   Same<CliErrorCode, DomainErrorCode<'cli'>>,
-] = [true, true, true, true, true, true];
+  Same<ConditionsErrorCode, DomainErrorCode<'conditions'>>,
+] = [true, true, true, true, true, true, true, true];
 
 const codes = (column: 'transient' | 'usage' | 'usageWhenSigning') =>
   (Object.keys(CODE_INFO) as ErrorCode[]).filter((code) => CODE_INFO[code][column]).sort();
 
 test('each domain code union equals its rows of CODE_INFO', () => {
-  expect(unions).toEqual([true, true, true, true, true, true]);
+  expect(unions).toEqual([true, true, true, true, true, true, true, true]);
 });
 
-test('transient codes: never cached, retried next time (the service set, minus TOO_MANY_REQUESTS that nothing emits)', () => {
-  expect(codes('transient')).toEqual(['ABORTED', 'CREDENTIALS_UNAVAILABLE', 'REGISTRY_UNAVAILABLE', 'REVOCATION_UNKNOWN', 'TIMEOUT', 'UNAUTHORIZED', 'VERIFICATION_TIMEOUT']);
+test('transient codes: never cached, retried next time (the service set, minus TOO_MANY_REQUESTS that nothing emits, plus the work budget)', () => {
+  expect(codes('transient')).toEqual(['ABORTED', 'CREDENTIALS_UNAVAILABLE', 'REGISTRY_UNAVAILABLE', 'REVOCATION_UNKNOWN', 'TIMEOUT', 'UNAUTHORIZED', 'VERIFICATION_TIMEOUT', 'WORK_BUDGET_EXCEEDED']);
 });
 
 test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and USAGE)', () => {
   expect(codes('usage')).toEqual([
+    'CONDITION_INVALID',
     'CREDENTIALS_UNAVAILABLE',
     'INVALID_ARGUMENT',
     'INVALID_INPUT',
@@ -39,10 +44,12 @@ test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and
     'INVALID_REFERENCE',
     'INVALID_TRUST_POLICY',
     'INVALID_TRUST_STORE',
+    'JMESPATH_INVALID',
     'USAGE',
   ]);
   expect(codes('usageWhenSigning')).toEqual([
     'CERTIFICATE_EXPIRED',
+    'CONDITION_INVALID',
     'CREDENTIALS_UNAVAILABLE',
     'INVALID_ARGUMENT',
     'INVALID_CERTIFICATE_CHAIN',
@@ -51,6 +58,7 @@ test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and
     'INVALID_REFERENCE',
     'INVALID_TRUST_POLICY',
     'INVALID_TRUST_STORE',
+    'JMESPATH_INVALID',
     'UNSUPPORTED_ALGORITHM',
     'UNSUPPORTED_SIGNATURE_FORMAT',
     'USAGE',
