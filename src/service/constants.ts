@@ -60,6 +60,10 @@ export const DEFAULT_ALLOWED_USERS: readonly string[] = [
   'system:serviceaccount:kyverno:kyverno-reports-controller',
 ];
 
+/** What the service's 406 for a registry that needs credentials says to do (the CLI names its own flags). */
+export const SERVICE_CREDENTIALS_REMEDY =
+  'give the service the registry\'s credentials with --imagePullSecrets (a Docker config.json, a .dockerconfigjson, or a kubernetes.io/dockerconfigjson Secret manifest)';
+
 /** Env var naming the trust policy used when a request names none. */
 export const ENV_DEFAULT_TRUST_POLICY = 'DEFAULT_TRUST_POLICY';
 export const DEFAULT_SERVICE_NAME = 'svc';

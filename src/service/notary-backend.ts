@@ -6,6 +6,7 @@ import { compileNotaryPolicy, MemoryTrustStore, NotaryImageVerifier, PluginDirec
 import { RegistryClient, type ArtifactStore, type CredentialProvider, type Descriptor, type RegistryHostOptions } from '../oci/index.js';
 import { DEFAULT_TAG } from '../reference/index.js';
 import type { CompiledPolicy, ImageVerdict, PinnedImage } from '../verification/index.js';
+import { SERVICE_CREDENTIALS_REMEDY } from './constants.js';
 import type { RegistryOperationEvent } from './metrics.js';
 import type { ResolveRequest, VerificationBackend } from './verification.js';
 
@@ -98,7 +99,11 @@ export class NotaryBackend implements VerificationBackend {
     this.#options = options;
     const plain: Record<string, RegistryHostOptions> = {};
     for (const registry of options.plainHttpRegistries ?? []) plain[registry] = { plainHttp: true };
-    const base = { ...(options.credentials ? { credentials: options.credentials } : {}), plainHttpForLocalhost: true };
+    const base = {
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      plainHttpForLocalhost: true,
+      credentialsRemedy: SERVICE_CREDENTIALS_REMEDY,
+    };
     this.#secure = new RegistryClient({ ...base, registries: plain });
     const allow = options.allowInsecureRegistry ?? false;
     if (allow === true) {

@@ -2,21 +2,22 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { LIVENESS_PATH, METRICS_PATH, READINESS_PATH } from './constants.js';
+import type { Readiness } from './readiness.js';
 
 function text(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
   res.end(body);
 }
 
-/** `/healthz` answers while the process serves; `/readyz` once configuration is loaded and until shutdown starts. */
-export function createProbeServer(isReady: () => { ready: boolean; reason?: string }): Server {
+/** `/healthz` answers while the process serves; `/readyz` while the service can verify (see readiness.ts), with the reason when not. */
+export function createProbeServer(isReady: () => Readiness): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'Method Not Allowed\n');
     if (path === LIVENESS_PATH) return text(res, 200, 'ok');
     if (path === READINESS_PATH) {
       const state = isReady();
-      return state.ready ? text(res, 200, 'ok') : text(res, 503, `not ready: ${state.reason ?? 'starting'}\n`);
+      return state.ready ? text(res, 200, 'ok') : text(res, 503, `not ready: ${state.reason}\n`);
     }
     return text(res, 404, '404 page not found\n');
   });

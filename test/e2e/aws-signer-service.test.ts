@@ -54,14 +54,11 @@ describe('imgverify serve with AWS Signer signatures', () => {
     );
     revocation = new SignerRevocationStatus({ credentials: DOUBLE_CREDENTIALS, endpoints: { aws: signer.url }, maxAttempts: 1 });
     service = await startService({
-      configDir,
-      noTls: true,
-      bindAddress: '127.0.0.1:0',
-      metricsBindAddress: '0',
-      healthProbeBindAddress: '0',
-      defaultTrustPolicy: 'aws-signer-tp',
+      config: { dir: configDir, defaultTrustPolicy: 'aws-signer-tp' },
+      tls: { enabled: false },
+      listen: { api: '127.0.0.1:0', metrics: '0', health: '0' },
+      registry: { awsSigner: { revocation } },
       logLevel: 'silent',
-      awsSigner: { revocation },
     });
   }, 60_000);
 

@@ -70,20 +70,17 @@ describe('Go-style flags', () => {
     const parsed = parseServeFlags(['--config-dir=/c', '--debug', '--notls', '--bind-address=:9999']);
     const options = serviceOptionsFromFlags(parsed.values, { DEFAULT_TRUST_POLICY: 'tp-default', POD_NAMESPACE: 'kyverno-notation-aws', SERVICE_NAME: 'svc' }, parsed.given);
     expect(options).toMatchObject({
-      configDir: '/c',
-      noTls: true,
-      bindAddress: ':9999',
+      config: { dir: '/c', defaultTrustPolicy: 'tp-default' },
+      tls: { enabled: false, namespace: 'kyverno-notation-aws', serviceName: 'svc' },
+      listen: { api: ':9999' },
       logLevel: 'debug',
-      defaultTrustPolicy: 'tp-default',
-      namespace: 'kyverno-notation-aws',
-      serviceName: 'svc',
-      cacheEnabled: true,
-      cacheMaxSize: 1000,
-      cacheTtlSeconds: 3600,
-      reviewKyvernoToken: false,
-      maxSignatureAttempts: 30,
-      requestTimeoutMs: 25_000,
-      allowedUsers: ['system:serviceaccount:kyverno:kyverno-admission-controller', 'system:serviceaccount:kyverno:kyverno-reports-controller'],
+      cache: { enabled: true, maxSize: 1000, ttlSeconds: 3600 },
+      auth: {
+        reviewKyvernoToken: false,
+        allowedUsers: ['system:serviceaccount:kyverno:kyverno-admission-controller', 'system:serviceaccount:kyverno:kyverno-reports-controller'],
+      },
+      registry: { maxSignatureAttempts: 30 },
+      limits: { requestTimeoutMs: 25_000 },
     });
     const explicit = parseServeFlags(['--debug', '--logLevel=warn']);
     expect(serviceOptionsFromFlags(explicit.values, {}, explicit.given).logLevel).toBe('warn');
@@ -91,6 +88,19 @@ describe('Go-style flags', () => {
     expect(serviceOptionsFromFlags(zap.values, {}, zap.given).logLevel).toBe('fatal');
     const bad = parseServeFlags(['--logLevel=loud']);
     expect(() => serviceOptionsFromFlags(bad.values, {}, bad.given)).toThrow('invalid value "loud" for flag -logLevel');
+  });
+
+  test('shared cache, AWS Signer and plugin settings land in the cache and registry groups', () => {
+    const parsed = parseServeFlags(['--cacheBackend=redis://redis:6379/0', '--awsSignerVerifier=plugin']);
+    const options = serviceOptionsFromFlags(parsed.values, { REDIS_PASSWORD: 'pw', NOTATION_DIR: '/n' }, parsed.given);
+    expect(options.cache).toEqual({ enabled: true, maxSize: 1000, ttlSeconds: 3600, backend: 'redis://redis:6379/0', backendPassword: 'pw' });
+    expect(options.registry).toMatchObject({ awsSignerVerifier: 'plugin', pluginsDir: '/n/plugins' });
+    const defaults = parseServeFlags([]);
+    const plain = serviceOptionsFromFlags(defaults.values, {}, defaults.given);
+    expect(plain.cache).toEqual({ enabled: true, maxSize: 1000, ttlSeconds: 3600 });
+    expect(plain.registry?.awsSignerVerifier).toBe('builtin');
+    const bad = parseServeFlags(['--awsSignerVerifier=other']);
+    expect(() => serviceOptionsFromFlags(bad.values, {}, bad.given)).toThrow('invalid value "other" for flag -awsSignerVerifier: use builtin or plugin');
   });
 });
 

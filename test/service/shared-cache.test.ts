@@ -22,13 +22,10 @@ beforeAll(async () => {
   replicas = await Promise.all(
     [0, 1].map(() =>
       startService({
-        configDir: config.dir,
-        noTls: true,
-        bindAddress: '127.0.0.1:0',
-        metricsBindAddress: '0',
-        healthProbeBindAddress: '0',
-        defaultTrustPolicy: 'tp-shared',
-        cacheBackend: redis.url,
+        config: { dir: config.dir, defaultTrustPolicy: 'tp-shared' },
+        tls: { enabled: false },
+        listen: { api: '127.0.0.1:0', metrics: '0', health: '0' },
+        cache: { backend: redis.url },
         processMetrics: false,
         logLevel: 'silent',
       }),

@@ -161,40 +161,37 @@ export function serviceOptionsFromFlags(values: Map<string, FlagValue>, env: Nod
   if (!(AWS_SIGNER_VERIFIER_CHOICES as readonly string[]).includes(awsSignerVerifier)) {
     throw invalidFlag(`invalid value ${JSON.stringify(awsSignerVerifier)} for flag -awsSignerVerifier: use builtin or plugin`);
   }
-  const options: ServiceOptions = {
-    noTls: bool('notls'),
-    imagePullSecrets: list('imagePullSecrets'),
-    allowInsecureRegistry: allowInsecure,
-    plainHttpRegistries: list('plainHttpRegistries'),
-    maxSignatureAttempts: num('maxSignatureAttempts'),
-    metricsBindAddress: str('metrics-bind-address') as string,
-    healthProbeBindAddress: str('health-probe-bind-address') as string,
-    cacheEnabled: bool('cacheEnabled'),
-    cacheMaxSize: num('cacheMaxSize'),
-    cacheTtlSeconds: num('cacheTTLDurationSeconds'),
-    reviewKyvernoToken: bool('reviewKyvernoToken'),
-    allowedUsers: list('allowedUsers'),
+  const defined = <T extends object>(fields: T): T => Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as T;
+  return {
+    config: defined({ dir: str('config-dir'), defaultTrustPolicy: env[ENV_DEFAULT_TRUST_POLICY] || undefined }),
+    listen: defined({ api: str('bind-address'), metrics: str('metrics-bind-address') as string, health: str('health-probe-bind-address') as string }),
+    tls: defined({
+      enabled: !bool('notls'),
+      certFile: str('tls-cert'),
+      keyFile: str('tls-key'),
+      certDir: str('cert-dir'),
+      serviceName: env.SERVICE_NAME || DEFAULT_SERVICE_NAME,
+      namespace: env.POD_NAMESPACE || undefined,
+    }),
+    cache: defined({
+      enabled: bool('cacheEnabled'),
+      maxSize: num('cacheMaxSize'),
+      ttlSeconds: num('cacheTTLDurationSeconds'),
+      backend: str('cacheBackend') || undefined,
+      backendPassword: env[ENV_REDIS_PASSWORD] || undefined,
+    }),
+    limits: { requestTimeoutMs: num('requestTimeout'), maxRequestBytes: num('maxRequestBytes'), maxImagesPerRequest: num('maxImagesPerRequest') },
+    registry: defined({
+      imagePullSecrets: list('imagePullSecrets'),
+      allowInsecure,
+      plainHttp: list('plainHttpRegistries'),
+      maxSignatureAttempts: num('maxSignatureAttempts'),
+      pluginsDir: env.PLUGINS_DIR || (env.NOTATION_DIR ? join(env.NOTATION_DIR, PLUGINS_DIR_NAME) : undefined),
+      awsSignerVerifier: awsSignerVerifier as AwsSignerVerifierChoice,
+    }),
+    auth: { reviewKyvernoToken: bool('reviewKyvernoToken'), allowedUsers: list('allowedUsers') },
     logLevel,
-    requestTimeoutMs: num('requestTimeout'),
-    maxRequestBytes: num('maxRequestBytes'),
-    maxImagesPerRequest: num('maxImagesPerRequest'),
-    serviceName: env.SERVICE_NAME || DEFAULT_SERVICE_NAME,
-    awsSignerVerifier: awsSignerVerifier as AwsSignerVerifierChoice,
   };
-  const optional: [keyof ServiceOptions, string | undefined][] = [
-    ['configDir', str('config-dir')],
-    ['bindAddress', str('bind-address')],
-    ['tlsCertFile', str('tls-cert')],
-    ['tlsKeyFile', str('tls-key')],
-    ['certDir', str('cert-dir')],
-    ['defaultTrustPolicy', env[ENV_DEFAULT_TRUST_POLICY] || undefined],
-    ['namespace', env.POD_NAMESPACE || undefined],
-    ['pluginsDir', env.PLUGINS_DIR || (env.NOTATION_DIR ? join(env.NOTATION_DIR, PLUGINS_DIR_NAME) : undefined)],
-    ['cacheBackend', str('cacheBackend') || undefined],
-    ['cacheBackendPassword', env[ENV_REDIS_PASSWORD] || undefined],
-  ];
-  for (const [key, value] of optional) if (value !== undefined) (options as Record<string, unknown>)[key] = value;
-  return options;
 }
 
 function helpText(): string {
