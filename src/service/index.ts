@@ -1,6 +1,4 @@
 // Public face of the service domain: start `imgverify serve` in-process, its options, and its building blocks.
-// @peculiar/x509 needs the Reflect metadata API before it loads: every entry point imports it first.
-import 'reflect-metadata';
 export { startService, type RunningService } from './server.js';
 export {
   resolveServiceOptions,
