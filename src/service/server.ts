@@ -36,6 +36,7 @@ import { createLogger } from './logging.js';
 import { ServiceMetrics } from './metrics.js';
 import { NotaryBackend, notaryConfigValidators } from './notary-backend.js';
 import { createMetricsServer, createProbeServer } from './probes.js';
+import { loadPluginConfig } from './plugin-config.js';
 import { loadPullSecrets } from './pull-secrets.js';
 import { ensureGeneratedTls, loadTlsFiles, servingHosts, type ServingTls } from './tls.js';
 import type { TokenReviewer } from './token-review.js';
@@ -86,6 +87,8 @@ export interface ServiceOptions {
   awsSignerVerifier?: AwsSignerVerifierChoice;
   /** Options of the built-in AWS Signer verifier (tests point its SDK client at a double). */
   awsSigner?: AwsSignerVerifierOptions;
+  /** File with the plugin configuration (file mode's --pluginConfigMap): a ConfigMap manifest or a map of strings. */
+  pluginConfigFile?: string;
   /** Options of the ECR credential provider (tests point its SDK client at a double). */
   ecr?: EcrCredentialOptions;
 
@@ -257,6 +260,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         ...(options.plainHttpRegistries ? { plainHttpRegistries: options.plainHttpRegistries } : {}),
         ...(options.pluginsDir ? { pluginsDir: options.pluginsDir } : {}),
         ...(options.awsSignerVerifier ? { awsSignerVerifier: options.awsSignerVerifier } : {}),
+        ...(options.pluginConfigFile ? { pluginConfig: await loadPluginConfig(options.pluginConfigFile) } : {}),
         ...(options.awsSigner ? { awsSigner: options.awsSigner } : {}),
         maxSignatureAttempts: options.maxSignatureAttempts ?? DEFAULT_MAX_SIGNATURE_ATTEMPTS,
         onRegistryOperation: (event) => metrics.recordRegistryOperation(event),

@@ -92,6 +92,20 @@ describe('Go-style flags', () => {
     const bad = parseServeFlags(['--logLevel=loud']);
     expect(() => serviceOptionsFromFlags(bad.values, {}, bad.given)).toThrow('invalid value "loud" for flag -logLevel');
   });
+
+  test('plugin flags: AWS Signer verifier choice, plugin config file, PLUGINS_DIR else $NOTATION_DIR/plugins', () => {
+    const defaults = parseServeFlags([]);
+    expect(serviceOptionsFromFlags(defaults.values, { NOTATION_DIR: '/n' }, defaults.given)).toMatchObject({ awsSignerVerifier: 'builtin', pluginsDir: '/n/plugins' });
+    expect(serviceOptionsFromFlags(defaults.values, {}, defaults.given).pluginsDir).toBeUndefined();
+    const given = parseServeFlags(['--awsSignerVerifier=plugin', '--pluginConfig', '/p.yaml']);
+    expect(serviceOptionsFromFlags(given.values, { NOTATION_DIR: '/n', PLUGINS_DIR: '/plugins' }, given.given)).toMatchObject({
+      awsSignerVerifier: 'plugin',
+      pluginConfigFile: '/p.yaml',
+      pluginsDir: '/plugins',
+    });
+    const bad = parseServeFlags(['--awsSignerVerifier=native']);
+    expect(() => serviceOptionsFromFlags(bad.values, {}, bad.given)).toThrow('invalid value "native" for flag -awsSignerVerifier: use builtin or plugin');
+  });
 });
 
 describe('imgverify serve', () => {

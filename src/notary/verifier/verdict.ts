@@ -113,6 +113,8 @@ export interface NotaryImageVerifierOptions {
   maxSignatures: number;
   revocation?: RevocationSource;
   plugins?: VerificationPluginProvider;
+  /** Passed to verification plugins as `pluginConfig`. */
+  pluginConfig?: Record<string, string>;
 }
 
 /** ImageVerifier for Notary signatures: trust policy statement by `registry/repository`, the digest as pinned. */
@@ -143,6 +145,7 @@ export class NotaryImageVerifier implements ImageVerifier {
       maxSignatures: this.#options.maxSignatures,
       ...(this.#options.revocation ? { revocation: this.#options.revocation } : {}),
       ...(this.#options.plugins ? { plugins: this.#options.plugins } : {}),
+      ...(this.#options.pluginConfig ? { pluginConfig: this.#options.pluginConfig } : {}),
       signal,
     });
     return notaryVerdict(result);
