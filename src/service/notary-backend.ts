@@ -24,6 +24,8 @@ export interface NotaryBackendOptions {
   pluginsDir?: string;
   /** Who verifies com.amazonaws.signer.notation.plugin signatures (default: the built-in verifier). */
   awsSignerVerifier?: AwsSignerVerifierChoice;
+  /** Passed to verification plugins as `pluginConfig`. */
+  pluginConfig?: Record<string, string>;
   /** The built-in AWS Signer verifier's revocation source (tests: the SDK pointed at a double). */
   awsSigner?: AwsSignerVerifierOptions;
   /** Called after every registry operation (for metrics). */
@@ -122,6 +124,7 @@ export class NotaryBackend implements VerificationBackend {
       maxSignatures: options.maxSignatureAttempts,
       ...(revocation ? { revocation } : {}),
       plugins: verificationPlugins(options.pluginsDir ? new PluginDirectory(options.pluginsDir) : undefined, options.awsSignerVerifier, options.awsSigner),
+      ...(options.pluginConfig ? { pluginConfig: options.pluginConfig } : {}),
     });
   }
 

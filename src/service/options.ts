@@ -91,6 +91,8 @@ export interface RegistryOptions {
   awsSignerVerifier?: AwsSignerVerifierChoice;
   /** Options of the built-in AWS Signer verifier (tests point its SDK client at a double). */
   awsSigner?: AwsSignerVerifierOptions;
+  /** File with the plugin configuration (file mode's --pluginConfigMap): a ConfigMap manifest or a map of strings. */
+  pluginConfigFile?: string;
   /** Options of the ECR credential provider, asked after the pull secrets (tests point its SDK client at a double). */
   ecr?: EcrCredentialOptions;
 }

@@ -21,6 +21,7 @@ import { NotaryBackend, notaryConfigValidators } from './notary-backend.js';
 import { resolveServiceOptions, type ResolvedServiceOptions, type ServiceOptions } from './options.js';
 import { createMetricsServer, createProbeServer } from './probes.js';
 import { readiness } from './readiness.js';
+import { loadPluginConfig } from './plugin-config.js';
 import { loadPullSecrets } from './pull-secrets.js';
 import { RedisVerdictStore, verdictStoreScope } from './redis-store.js';
 import { servingHosts, type ServingTls } from './tls.js';
@@ -230,6 +231,7 @@ async function notaryBackend(registry: ResolvedServiceOptions['registry'], metri
     ...(registry.plainHttp ? { plainHttpRegistries: registry.plainHttp } : {}),
     ...(registry.pluginsDir ? { pluginsDir: registry.pluginsDir } : {}),
     ...(registry.awsSignerVerifier ? { awsSignerVerifier: registry.awsSignerVerifier } : {}),
+    ...(registry.pluginConfigFile ? { pluginConfig: await loadPluginConfig(registry.pluginConfigFile) } : {}),
     ...(registry.awsSigner ? { awsSigner: registry.awsSigner } : {}),
     maxSignatureAttempts: registry.maxSignatureAttempts,
     onRegistryOperation: (event) => metrics.recordRegistryOperation(event),

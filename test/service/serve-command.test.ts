@@ -102,6 +102,20 @@ describe('Go-style flags', () => {
     const bad = parseServeFlags(['--awsSignerVerifier=other']);
     expect(() => serviceOptionsFromFlags(bad.values, {}, bad.given)).toThrow('invalid value "other" for flag -awsSignerVerifier: use builtin or plugin');
   });
+
+  test('plugin flags: AWS Signer verifier choice, plugin config file, PLUGINS_DIR else $NOTATION_DIR/plugins', () => {
+    const defaults = parseServeFlags([]);
+    expect(serviceOptionsFromFlags(defaults.values, { NOTATION_DIR: '/n' }, defaults.given).registry).toMatchObject({ awsSignerVerifier: 'builtin', pluginsDir: '/n/plugins' });
+    expect(serviceOptionsFromFlags(defaults.values, {}, defaults.given).registry?.pluginsDir).toBeUndefined();
+    const given = parseServeFlags(['--awsSignerVerifier=plugin', '--pluginConfig', '/p.yaml']);
+    expect(serviceOptionsFromFlags(given.values, { NOTATION_DIR: '/n', PLUGINS_DIR: '/plugins' }, given.given).registry).toMatchObject({
+      awsSignerVerifier: 'plugin',
+      pluginConfigFile: '/p.yaml',
+      pluginsDir: '/plugins',
+    });
+    const bad = parseServeFlags(['--awsSignerVerifier=native']);
+    expect(() => serviceOptionsFromFlags(bad.values, {}, bad.given)).toThrow('invalid value "native" for flag -awsSignerVerifier: use builtin or plugin');
+  });
 });
 
 describe('imgverify serve', () => {

@@ -40,7 +40,7 @@ const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'notls', kind: 'bool', default: false, help: 'Serve plain HTTP (port 9080) instead of HTTPS (9443).' },
   { name: 'imagePullSecrets', kind: 'list', default: [], help: 'Registry credentials: Docker config.json / .dockerconfigjson files or dockerconfigjson Secret manifests (comma-separated paths).' },
   { name: 'allowInsecureRegistry', kind: 'boolOrList', default: false, help: 'Honour a request\'s "insecure": true (skip TLS verification): true for every registry, or a comma-separated list of hosts.' },
-  { name: 'pluginConfigMap', kind: 'string', default: 'notation-plugin-config', help: 'Kubernetes mode only (ConfigMap with plugin configuration); ignored in file mode.' },
+  { name: 'pluginConfigMap', kind: 'string', default: 'notation-plugin-config', help: 'Kubernetes mode only (ConfigMap with plugin configuration); in file mode use --pluginConfig.' },
   { name: 'maxSignatureAttempts', kind: 'int', default: DEFAULT_MAX_SIGNATURE_ATTEMPTS, help: 'Most signatures tried per image.' },
   { name: 'leader-elect', kind: 'bool', default: false, help: 'Kubernetes mode only (certificate management by the leader); ignored in file mode.' },
   { name: 'metrics-bind-address', kind: 'string', default: DEFAULT_METRICS_BIND_ADDRESS, help: 'host:port of Prometheus /metrics; 0 disables.' },
@@ -61,6 +61,7 @@ const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'maxRequestBytes', kind: 'int', default: DEFAULT_MAX_REQUEST_BYTES, help: 'Largest request body accepted (413 above).' },
   { name: 'maxImagesPerRequest', kind: 'int', default: DEFAULT_MAX_IMAGES_PER_REQUEST, help: 'Most images one request may ask to verify (406 above).' },
   { name: 'plainHttpRegistries', kind: 'list', default: [], help: 'Registries reached over plain HTTP (loopback registries always are).' },
+  { name: 'pluginConfig', kind: 'string', help: 'File mode: plugin configuration passed to verification plugins, as a ConfigMap manifest or a YAML map of strings.' },
   { name: 'awsSignerVerifier', kind: 'string', default: 'builtin', help: 'Who verifies AWS Signer signatures: builtin, or plugin (the installed com.amazonaws.signer.notation.plugin; the built-in when it is not installed).' },
 ];
 
@@ -188,6 +189,7 @@ export function serviceOptionsFromFlags(values: Map<string, FlagValue>, env: Nod
       maxSignatureAttempts: num('maxSignatureAttempts'),
       pluginsDir: env.PLUGINS_DIR || (env.NOTATION_DIR ? join(env.NOTATION_DIR, PLUGINS_DIR_NAME) : undefined),
       awsSignerVerifier: awsSignerVerifier as AwsSignerVerifierChoice,
+      pluginConfigFile: str('pluginConfig'),
     }),
     auth: { reviewKyvernoToken: bool('reviewKyvernoToken'), allowedUsers: list('allowedUsers') },
     logLevel,

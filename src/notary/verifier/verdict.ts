@@ -116,6 +116,8 @@ export interface NotaryImageVerifierOptions {
   plugins?: VerificationPluginProvider;
   /** Work each verify() may spend (a fresh WorkBudget per image; default DEFAULT_WORK_LIMITS). */
   workLimits?: Partial<WorkLimits>;
+  /** Passed to verification plugins as `pluginConfig`. */
+  pluginConfig?: Record<string, string>;
 }
 
 /** ImageVerifier for Notary signatures: trust policy statement by `registry/repository`, the digest as pinned. */
@@ -147,6 +149,7 @@ export class NotaryImageVerifier implements ImageVerifier {
       budget: new WorkBudget(this.#options.workLimits),
       ...(this.#options.revocation ? { revocation: this.#options.revocation } : {}),
       ...(this.#options.plugins ? { plugins: this.#options.plugins } : {}),
+      ...(this.#options.pluginConfig ? { pluginConfig: this.#options.pluginConfig } : {}),
       signal,
     });
     return notaryVerdict(result);
