@@ -73,6 +73,8 @@ export interface ServiceOptions {
   cacheBackend?: string;
   /** Redis password when the URL has none (env REDIS_PASSWORD). */
   cacheBackendPassword?: string;
+  /** Bound of one Redis command (default REDIS_OPERATION_TIMEOUT_MS, 50 ms). */
+  cacheBackendTimeoutMs?: number;
 
   /** Trust policy for requests that name none (env DEFAULT_TRUST_POLICY). */
   defaultTrustPolicy?: string;
@@ -230,6 +232,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
             plainHttpRegistries: options.plainHttpRegistries,
           }),
           accept: isStoredVerdict,
+          ...(options.cacheBackendTimeoutMs !== undefined ? { operationTimeoutMs: options.cacheBackendTimeoutMs } : {}),
           logger,
           onError: (operation) => metrics.cacheBackendErrors.inc({ operation }),
         })
