@@ -284,6 +284,19 @@ describe('when Redis fails', () => {
     }
   });
 
+  test('an event loop busy past the bound still takes a reply Redis sent in time', async () => {
+    await flush();
+    const shared = await store(redis.url, 'test', { operationTimeoutMs: REDIS_OPERATION_TIMEOUT_MS });
+    await shared.set(KEY, verdict('positive'), 60_000);
+    // The command is on the wire; the loop is then blocked 4× the bound, as CPU-bound verifications do.
+    const pending = shared.get(KEY);
+    const blockedUntil = performance.now() + REDIS_OPERATION_TIMEOUT_MS * 4;
+    while (performance.now() < blockedUntil) {
+      // busy
+    }
+    expect((await pending)?.value.verified).toBe(true);
+  });
+
   test('killed Redis: answers go on from memory and verification; after a restart sharing resumes', async () => {
     await flush();
     const [sharedA, sharedB] = [await store(), await store()];
