@@ -1,6 +1,7 @@
 // The shared verdict store against a real redis-server: shared between caches, same TTLs and caps,
 // bounded when Redis is frozen, "not cached" when it is gone or holds something else.
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -263,6 +264,31 @@ describe('when Redis fails', () => {
       await locked.stop();
     }
   });
+
+  test('the password never reaches the logs, which say once that Redis is gone and once that it is back', async () => {
+    const secret = 'pw-7f3a9c-not-for-logs';
+    const locked = await startRedis({ password: secret });
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const watched = new RedisVerdictStore<ImageVerdict>({ target: parseRedisUrl(locked.url), scope: 'logs', accept: isStoredVerdict, logger });
+    stores.push(watched);
+    try {
+      expect(await watched.connected()).toBe(true);
+      await locked.kill();
+      for (let i = 0; i < 5; i++) await watched.get(KEY);
+      await locked.restart();
+      expect(await watched.connected(5_000)).toBe(true);
+      await sleep(50);
+      expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([
+        'shared verdict cache unreachable: answering from memory and verifying until it is back',
+        'shared verdict cache reachable again',
+      ]);
+      expect(lines.join('\n')).not.toContain(secret);
+      expect(lines[0]).toContain(`redis://:***@127.0.0.1:${locked.port}/0`);
+    } finally {
+      await locked.stop();
+    }
+  }, 20_000);
 
   test('frozen Redis: a lookup gives up within the 50 ms bound (well under 1 s) and the verdict is computed', async () => {
     await flush();
