@@ -44,6 +44,8 @@ export const NEGATIVE_CACHE_TTL_MS = 30_000;
 /** Shared verdict cache (--cacheBackend redis://…): a Redis command that takes longer is "not cached". */
 export const REDIS_OPERATION_TIMEOUT_MS = 50;
 export const REDIS_CONNECT_TIMEOUT_MS = 1_000;
+/** ioredis forgets a command still unanswered after this (at least 10× the bound), so a frozen Redis cannot grow its queue. */
+export const REDIS_COMMAND_BACKSTOP_MS = 1_000;
 /** Reconnection backs off 100 ms per attempt up to this. */
 export const REDIS_MAX_RECONNECT_DELAY_MS = 2_000;
 export const REDIS_DEFAULT_PORT = 6379;

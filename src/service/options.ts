@@ -68,6 +68,8 @@ export interface CacheOptions {
   backend?: string;
   /** Redis password when the URL has none (env REDIS_PASSWORD). */
   backendPassword?: string;
+  /** Bound of one Redis command (default REDIS_OPERATION_TIMEOUT_MS, 50 ms). */
+  backendTimeoutMs?: number;
 }
 
 export interface LimitOptions {

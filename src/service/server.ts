@@ -92,6 +92,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
             plainHttpRegistries: resolved.registry.plainHttp,
           }),
           accept: isStoredVerdict,
+          ...(options.cache?.backendTimeoutMs !== undefined ? { operationTimeoutMs: options.cache.backendTimeoutMs } : {}),
           logger,
           onError: (operation) => metrics.cacheBackendErrors.inc({ operation }),
         })
