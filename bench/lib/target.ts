@@ -80,15 +80,15 @@ export async function startInlineTarget(spec: TargetSpec): Promise<Target> {
   let close: () => Promise<void>;
   if (spec.kind === 'service') {
     const service = await startService({
-      configDir: spec.configDir,
-      noTls: true,
-      bindAddress: '127.0.0.1:0',
-      metricsBindAddress: '0',
-      healthProbeBindAddress: '0',
-      reviewKyvernoToken: false,
-      cacheEnabled: spec.cacheEnabled,
-      ...(spec.cacheMaxSize !== undefined ? { cacheMaxSize: spec.cacheMaxSize } : {}),
-      ...(spec.cacheBackend !== undefined ? { cacheBackend: spec.cacheBackend } : {}),
+      config: { dir: spec.configDir },
+      tls: { enabled: false },
+      listen: { api: '127.0.0.1:0', metrics: '0', health: '0' },
+      auth: { reviewKyvernoToken: false },
+      cache: {
+        enabled: spec.cacheEnabled,
+        ...(spec.cacheMaxSize !== undefined ? { maxSize: spec.cacheMaxSize } : {}),
+        ...(spec.cacheBackend !== undefined ? { backend: spec.cacheBackend } : {}),
+      },
       logLevel: 'silent',
     });
     url = service.url;

@@ -1,6 +1,4 @@
 // The imgverify command line: parses flags with commander and hands off to one module per command.
-// @peculiar/x509 needs the Reflect metadata API before it loads: every entry point imports it first.
-import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.js';
 import { EXIT_OK, EXIT_USAGE, processOutput, reportError } from './options.js';

@@ -102,3 +102,24 @@ export async function readFileLimited(
     await handle.close();
   }
 }
+
+/**
+ * A small UTF-8 text file (a manifest, a pull secret) read with `readFileLimited`; symlinks are
+ * followed. Throws an Error whose message completes "<file> …": `is not a regular file`,
+ * `is N bytes, more than the limit of L`, or the system error.
+ */
+export async function readTextFileLimited(path: string, limit: number): Promise<string> {
+  const bytes = await readFileLimited(path, limit, (problem) => {
+    switch (problem.reason) {
+      case 'unreadable':
+        return problem.cause instanceof Error ? problem.cause : new Error(String(problem.cause));
+      case 'not-a-file':
+        return new Error('is not a regular file');
+      case 'too-large':
+        return new Error(
+          problem.growing ? `grew past the limit of ${limit} bytes while being read` : `is ${problem.size} bytes, more than the limit of ${limit}`,
+        );
+    }
+  });
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}

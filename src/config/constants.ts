@@ -22,5 +22,5 @@ export const MAX_YAML_ALIAS_COUNT = 100;
 export const WATCH_DEBOUNCE_MS = 100;
 /** Full re-read this often even without events, in case the platform dropped one. */
 export const RESYNC_INTERVAL_MS = 60_000;
-/** After the watcher fails (directory replaced, ...), try to watch again after this delay. */
-export const REWATCH_DELAY_MS = 1_000;
+/** How often the config path is checked for naming another directory (replaced, re-pointed symlink) in case no event said so. */
+export const DIRECTORY_POLL_INTERVAL_MS = 2_000;

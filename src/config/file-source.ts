@@ -1,15 +1,15 @@
 // The embedded default configuration source: a directory of TrustPolicy/TrustStore YAML manifests, watched.
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
-import { readFileLimited } from '../common/index.js';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { readTextFileLimited } from '../common/index.js';
 import {
   MANIFEST_EXTENSIONS,
   MAX_MANIFEST_FILE_BYTES,
   MAX_MANIFEST_FILES,
   RESYNC_INTERVAL_MS,
-  REWATCH_DELAY_MS,
+  DIRECTORY_POLL_INTERVAL_MS,
   WATCH_DEBOUNCE_MS,
 } from './constants.js';
 import { ConfigError } from './errors.js';
@@ -21,30 +21,13 @@ export interface FileConfigSourceOptions extends SnapshotSourceOptions {
   debounceMs?: number;
   /** 0 disables the periodic full re-read. */
   resyncIntervalMs?: number;
+  /** How often the path is checked for naming another directory than the one watched (0: only on events). */
+  pollIntervalMs?: number;
 }
 
 function isMissing(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-async function readBounded(path: string): Promise<string> {
-  // Symlinks are followed: a ConfigMap volume is a tree of them (`name -> ..data/name`).
-  const bytes = await readFileLimited(path, MAX_MANIFEST_FILE_BYTES, (problem) => {
-    switch (problem.reason) {
-      case 'unreadable':
-        return problem.cause instanceof Error ? problem.cause : new Error(String(problem.cause));
-      case 'not-a-file':
-        return new Error('is not a regular file');
-      case 'too-large':
-        return new Error(
-          problem.growing
-            ? `grew past the limit of ${MAX_MANIFEST_FILE_BYTES} bytes while being read`
-            : `is ${problem.size} bytes, more than the limit of ${MAX_MANIFEST_FILE_BYTES}`,
-        );
-    }
-  });
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 /** Read every manifest of `dir` afresh. Dotfiles and hidden dirs (editor swap files, ConfigMap `..data`) are skipped. */
@@ -67,7 +50,8 @@ export async function readConfigDirectory(dir: string): Promise<SourceRead & { f
   for (const name of names) {
     let text: string;
     try {
-      text = await readBounded(join(dir, name));
+      // Symlinks are followed: a ConfigMap volume is a tree of them (`name -> ..data/name`).
+      text = await readTextFileLimited(join(dir, name), MAX_MANIFEST_FILE_BYTES);
     } catch (err) {
       if (isMissing(err)) continue; // removed (or being renamed over) since readdir: the next event re-reads
       const message = `cannot be read: ${err instanceof Error ? err.message : String(err)}`;
@@ -81,14 +65,37 @@ export async function readConfigDirectory(dir: string): Promise<SourceRead & { f
   return { units, fingerprint: hash.digest('hex') };
 }
 
+/** What the directory path names now: its real path and the inode behind it (a replaced or re-pointed directory differs). */
+async function directoryIdentity(dir: string): Promise<string> {
+  const real = await realpath(dir);
+  const info = await stat(real);
+  if (!info.isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
+  return `${real}\0${info.dev}:${info.ino}:${info.birthtimeMs}`;
+}
+
+/**
+ * The directory is watched by path, not by inode: besides a watch on the directory (edits,
+ * rename-on-save, ConfigMap `..data` swaps), a watch on its parent and a slow poll notice when
+ * the path names another directory (rm -rf and re-create, an atomic mv swap, a re-pointed
+ * symlink), and the watch moves to it.
+ */
 export class FileConfigSource extends SnapshotSource {
   readonly dir: string;
   readonly #debounceMs: number;
   readonly #resyncIntervalMs: number;
+  readonly #pollIntervalMs: number;
   #watcher: FSWatcher | undefined;
+  #parentWatcher: FSWatcher | undefined;
+  /** directoryIdentity of what #watcher watches; undefined while the directory is missing. */
+  #watched: string | undefined;
   #debounce: NodeJS.Timeout | undefined;
   #resync: NodeJS.Timeout | undefined;
-  #rewatch: NodeJS.Timeout | undefined;
+  #poll: NodeJS.Timeout | undefined;
+  #checking: Promise<void> | undefined;
+  #missingReported = false;
+  #watching = false;
+  /** directoryIdentity when the last read began. */
+  #readFrom: string | undefined;
 
   constructor(dir: string, options: FileConfigSourceOptions = {}) {
     const path = resolve(dir);
@@ -96,6 +103,7 @@ export class FileConfigSource extends SnapshotSource {
     this.dir = path;
     this.#debounceMs = options.debounceMs ?? WATCH_DEBOUNCE_MS;
     this.#resyncIntervalMs = options.resyncIntervalMs ?? RESYNC_INTERVAL_MS;
+    this.#pollIntervalMs = options.pollIntervalMs ?? DIRECTORY_POLL_INTERVAL_MS;
   }
 
   protected override async prepare(): Promise<void> {
@@ -110,56 +118,115 @@ export class FileConfigSource extends SnapshotSource {
     }
   }
 
-  protected read(): Promise<SourceRead> {
-    return readConfigDirectory(this.dir);
+  protected async read(): Promise<SourceRead> {
+    this.#readFrom = await directoryIdentity(this.dir).catch(() => undefined);
+    const read = await readConfigDirectory(this.dir);
+    // A reload from outside (SIGHUP, resync) also moves the watch to a replaced directory.
+    if (this.#watching) await this.#check();
+    return read;
   }
 
-  protected watch(): void {
-    this.#watch();
+  protected async watch(): Promise<void> {
+    this.#watching = true;
+    this.#watchParent();
+    await this.#check();
     if (this.#resyncIntervalMs > 0) {
       this.#resync = setInterval(() => this.#schedule(0), this.#resyncIntervalMs);
       this.#resync.unref();
     }
+    if (this.#pollIntervalMs > 0) {
+      this.#poll = setInterval(() => void this.#check(), this.#pollIntervalMs);
+      this.#poll.unref();
+    }
   }
 
   protected unwatch(): void {
+    this.#watching = false;
     clearTimeout(this.#debounce);
-    clearTimeout(this.#rewatch);
     clearInterval(this.#resync);
-    this.#watcher?.close();
-    this.#watcher = undefined;
+    clearInterval(this.#poll);
+    this.#closeWatcher();
+    this.#parentWatcher?.close();
+    this.#parentWatcher = undefined;
   }
 
   #schedule(delayMs: number = this.#debounceMs): void {
     if (this.closed) return;
     clearTimeout(this.#debounce);
-    this.#debounce = setTimeout(() => this.requestReload(), delayMs);
+    // While the directory is missing there is nothing to read: the warning was given, the last snapshot stays.
+    this.#debounce = setTimeout(() => void this.#check().then(() => this.#watched !== undefined && this.requestReload()), delayMs);
     this.#debounce.unref();
   }
 
-  #watch(): void {
-    if (this.closed) return;
+  #closeWatcher(): void {
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    this.#watched = undefined;
+  }
+
+  /** Make the watch follow what the path names now; warn once when it names nothing. */
+  #check(): Promise<void> {
+    // One at a time, each looking afresh: a check that joined one under way could miss what just changed.
+    const next = (this.#checking ?? Promise.resolve()).then(() => this.#checkOnce());
+    this.#checking = next;
+    return next.finally(() => {
+      if (this.#checking === next) this.#checking = undefined;
+    });
+  }
+
+  async #checkOnce(): Promise<void> {
+    let identity: string | undefined;
+    try {
+      identity = await directoryIdentity(this.dir);
+    } catch (err) {
+      if (!isMissing(err) || this.closed) return;
+    }
+    if (this.closed || (identity !== undefined && identity === this.#watched)) return;
+    this.#closeWatcher();
+    if (identity === undefined) {
+      if (!this.#missingReported) {
+        this.#missingReported = true;
+        this.report({
+          severity: 'warning',
+          code: 'CONFIG_DIR_UNREADABLE',
+          origin: { kind: 'file', path: this.dir },
+          message: 'the config directory disappeared (removed, moved away, or its symlink re-pointed to nothing); the configuration in use stays until it is back, and the path is watched for it',
+        });
+      }
+      return;
+    }
     try {
       // The directory, not the files: editors replace files (rename-on-save), which a file watch loses.
       const watcher = watch(this.dir, { persistent: false }, () => this.#schedule());
       watcher.on('error', () => {
-        watcher.close();
-        if (this.#watcher === watcher) this.#watcher = undefined;
-        this.#retryWatch();
+        if (this.#watcher === watcher) this.#closeWatcher();
+        else watcher.close();
+        this.#schedule();
       });
       this.#watcher = watcher;
+      this.#watched = identity;
     } catch {
-      this.#retryWatch();
+      return; // gone again between the stat and the watch: the parent watch or the poll tries again
     }
+    this.#missingReported = false;
+    // Another directory than the last read saw: read it.
+    if (identity !== this.#readFrom) this.#schedule(0);
   }
 
-  #retryWatch(): void {
-    if (this.closed) return;
-    clearTimeout(this.#rewatch);
-    this.#rewatch = setTimeout(() => {
-      this.#watch();
-      this.#schedule(0);
-    }, REWATCH_DELAY_MS);
-    this.#rewatch.unref();
+  /** Events in the parent that name the directory: it was removed, created, renamed over or re-pointed. */
+  #watchParent(): void {
+    const name = basename(this.dir);
+    try {
+      const watcher = watch(dirname(this.dir), { persistent: false }, (_event, filename) => {
+        if (filename === null || filename.toString() === name) this.#schedule();
+      });
+      watcher.on('error', () => {
+        watcher.close();
+        if (this.#parentWatcher === watcher) this.#parentWatcher = undefined;
+      });
+      this.#parentWatcher = watcher;
+    } catch {
+      // The parent cannot be watched (permissions): the poll still notices a replaced directory.
+    }
   }
 }

@@ -166,7 +166,11 @@ export function buildSnapshot(units: readonly SourceUnit[], previous: ConfigSnap
     }
   }
 
-  // Fresh resources first (in unit order), then last-good ones for names nobody fresh defines.
+  // The resources in use keep their names: their fresh versions first, then last-good ones kept
+  // for an invalid edit, then newcomers (in unit order), so a new file that repeats a name in use
+  // is refused instead of taking over (alphabetical order decides only among newcomers).
+  const inUse = new Set(previous.resources.map((r) => `${resourceIdentity(r)}\0${unitKey(r.origin)}`));
+  const incumbent = (r: ConfigResource) => inUse.has(`${resourceIdentity(r)}\0${unitKey(r.origin)}`);
   const byIdentity = new Map<string, ConfigResource>();
   const byClaim = new Map<string, ConfigResource>();
   const accept = (resource: ConfigResource, isFresh: boolean): void => {
@@ -177,13 +181,14 @@ export function buildSnapshot(units: readonly SourceUnit[], previous: ConfigSnap
     if (clash) {
       if (isFresh) {
         const what = byIdentity.has(id) ? `metadata.name ${JSON.stringify(resource.name)}` : (claim?.description ?? '');
+        const stays = incumbent(clash) && !incumbent(resource) ? ' and stays in use' : '';
         issues.push({
           severity: 'error',
           code: 'DUPLICATE_RESOURCE',
           origin: resource.origin,
           kind: resource.kind,
           name: resource.name,
-          message: `ignored: ${resource.kind} ${JSON.stringify(clash.name)} in ${originPhrase(clash.origin)} already defines ${what}; names must be unique`,
+          message: `ignored: ${resource.kind} ${JSON.stringify(clash.name)} in ${originPhrase(clash.origin)} already defines ${what}${stays}; names must be unique`,
         });
       }
       return;
@@ -191,8 +196,9 @@ export function buildSnapshot(units: readonly SourceUnit[], previous: ConfigSnap
     byIdentity.set(id, resource);
     if (claimKey) byClaim.set(claimKey, resource);
   };
-  for (const resource of fresh) accept(resource, true);
+  for (const resource of fresh) if (incumbent(resource)) accept(resource, true);
   for (const resource of keepCandidates) accept(resource, false);
+  for (const resource of fresh) if (!incumbent(resource)) accept(resource, true);
 
   const resources = [...byIdentity.values()];
   const policies = resources.filter((r): r is TrustPolicyResource => r.kind === KIND_TRUST_POLICY);

@@ -1,13 +1,14 @@
 // The machinery every configuration source shares: coalesced reloads, validation and compiling, atomic swap, listeners.
 //
-// How a new source plugs in (the file source is one, a Kubernetes CRD source is the next):
+// How a new source plugs in (the file source is one, src/k8s/config-source.ts the other):
 //   1. extend SnapshotSource and pass a description (`dir:/etc/imgverify`), a label for messages
 //      (`config directory /etc/imgverify`) and the origin of source-wide issues;
 //   2. implement `read()`: every unit afresh (a file, a Kubernetes object) as SourceUnit, each
 //      document with its origin, plus a fingerprint when cheap (equal fingerprints publish nothing);
 //      throw a ConfigError when the source as a whole cannot be read (the snapshot in use stays);
 //   3. implement `watch()` / `unwatch()`: on any change call `requestReload()`; the base runs at
-//      most one read at a time and reads once more if a change landed meanwhile;
+//      most one read at a time and reads once more if a change landed meanwhile; `report()` tells
+//      the listeners about a problem noticed outside a read (the source went away);
 //   4. optionally `prepare()`: checks before the first read (a start-up error, not an issue).
 // The base validates each document against the kind registry, keeps the last good version of a
 // resource whose new version is invalid, compiles trust policy entries once, and swaps the new
@@ -15,7 +16,7 @@
 import { ConfigError, type ConfigErrorCode } from './errors.js';
 import type { ResourceKind, ConfigValidators } from './kinds.js';
 import type { ResourceOrigin, SourceUnit } from './origin.js';
-import { buildSnapshot, EMPTY_SNAPSHOT, type ConfigSnapshot } from './snapshot.js';
+import { buildSnapshot, EMPTY_SNAPSHOT, type ConfigIssue, type ConfigSnapshot } from './snapshot.js';
 import type { ConfigReloadEvent, ConfigSource } from './source.js';
 
 /** One full read of a source. */
@@ -60,8 +61,8 @@ export abstract class SnapshotSource implements ConfigSource {
 
   /** Every unit afresh; throws (a ConfigError) when the source as a whole cannot be read. */
   protected abstract read(): Promise<SourceRead>;
-  /** Start noticing changes (called once, after the first snapshot); call `requestReload()` on each. */
-  protected abstract watch(): void;
+  /** Start noticing changes (called once, after the first snapshot; `start()` waits for it); call `requestReload()` on each. */
+  protected abstract watch(): void | Promise<void>;
   /** Stop noticing changes and release what `watch` holds. */
   protected abstract unwatch(): void;
   /** Checks before the first read; a rejection fails `start()`. */
@@ -91,7 +92,7 @@ export abstract class SnapshotSource implements ConfigSource {
       const first = event.issues[0];
       throw new ConfigError(first?.code ?? 'CONFIG_SOURCE_UNREADABLE', `could not load ${this.#identity.label}: ${first?.message ?? 'unknown error'}`);
     }
-    this.watch();
+    await this.watch();
     return this.#snapshot;
   }
 
@@ -159,6 +160,13 @@ export abstract class SnapshotSource implements ConfigSource {
     };
     this.#emit(event);
     return event;
+  }
+
+  /** Tell the listeners about something outside a read (the source went away, ...); the snapshot in use stays. */
+  protected report(issue: ConfigIssue): void {
+    if (this.#closed) return;
+    const snapshot = this.#snapshot;
+    this.#emit({ source: this.description, ok: false, snapshot, previous: snapshot, issues: [issue], durationMs: 0 });
   }
 
   #emit(event: ConfigReloadEvent): void {

@@ -1,6 +1,4 @@
 // The self-contained demo and its building blocks (registry process, demo images, Kyverno request).
-// @peculiar/x509 needs the Reflect metadata API before it loads: every entry point imports it first.
-import 'reflect-metadata';
 export { runDemo, type DemoCall, type DemoOptions, type DemoOutcome } from './run.js';
 export {
   createDemoEnvironment,

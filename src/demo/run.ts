@@ -53,12 +53,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     }
     write(`config dir      ${environment.configDir} (TrustPolicy "${DEMO_TRUST_POLICY}" + TrustStore YAML)`);
     service = await startService({
-      configDir: environment.configDir,
-      noTls: true,
-      bindAddress: '127.0.0.1:0',
-      metricsBindAddress: '127.0.0.1:0',
-      healthProbeBindAddress: '127.0.0.1:0',
-      reviewKyvernoToken: false,
+      config: { dir: environment.configDir },
+      tls: { enabled: false },
+      listen: { api: '127.0.0.1:0', metrics: '127.0.0.1:0', health: '127.0.0.1:0' },
+      auth: { reviewKyvernoToken: false },
       logLevel: 'warn',
     });
     write(`service         ${service.url}/checkimages  metrics ${service.metricsUrl ?? '-'}  health ${service.healthUrl ?? '-'}`);

@@ -8,6 +8,6 @@ export { LeaderElector, type LeaderElectorOptions } from './leader.js';
 export { KubernetesMetrics } from './metrics.js';
 export { pluginConfigFrom, readPluginConfig } from './plugin-config.js';
 export { KubernetesPullSecrets, pullSecretAuths, type PullSecretsOptions } from './pull-secrets.js';
-export { TlsSecrets, tlsSecretNames, type CertificateIssuer, type PemPair, type TlsSecretsOptions } from './tls-secrets.js';
+export { certificateNotAfter, TlsSecrets, tlsSecretNames, type CertificateIssuer, type PemPair, type TlsSecretsOptions } from './tls-secrets.js';
 export { createTokenReviewer, type KubernetesTokenReviewerOptions, type ReviewedToken } from './token-review.js';
 export { CollectionWatch, type CollectionWatchOptions } from './watch.js';

@@ -53,7 +53,8 @@ function decodePair(secret: V1Secret | undefined): PemPair | undefined {
   return { cert: Buffer.from(cert, 'base64').toString('utf8'), key: Buffer.from(key, 'base64').toString('utf8') };
 }
 
-function notAfter(pem: string): number | undefined {
+/** When a PEM certificate expires (ms since the epoch); undefined when it cannot be parsed. */
+export function certificateNotAfter(pem: string): number | undefined {
   try {
     return Date.parse(new X509Certificate(pem).validTo);
   } catch {
@@ -128,7 +129,7 @@ export class TlsSecrets {
     const margin = this.#options.renewBeforeMs;
     const caSecret = await this.#read(this.names.ca);
     let ca = decodePair(caSecret);
-    const caExpiry = ca ? notAfter(ca.cert) : undefined;
+    const caExpiry = ca ? certificateNotAfter(ca.cert) : undefined;
     let caRotated = false;
     if (!ca || caExpiry === undefined || caExpiry - now.getTime() <= 2 * margin) {
       ca = await this.#options.issuer.issueCa(now);
@@ -139,12 +140,12 @@ export class TlsSecrets {
     }
     const pairSecret = await this.#read(this.names.pair);
     const pair = decodePair(pairSecret);
-    const pairExpiry = pair ? notAfter(pair.cert) : undefined;
+    const pairExpiry = pair ? certificateNotAfter(pair.cert) : undefined;
     if (caRotated || !pair || pairExpiry === undefined || pairExpiry - now.getTime() <= margin || !this.#issuedBy(pair.cert, ca.cert)) {
       const next = await this.#options.issuer.issueServing(ca, this.#options.hosts, now);
       await this.#write(this.names.pair, pairSecret, next);
       this.#options.metrics?.certificateRotations.inc({ secret: 'pair' });
-      this.#options.logger.info({ secret: this.names.pair, notAfter: new Date(notAfter(next.cert) ?? 0).toISOString() }, pairSecret ? 'rotated the serving certificate Secret' : 'created the serving certificate Secret');
+      this.#options.logger.info({ secret: this.names.pair, notAfter: new Date(certificateNotAfter(next.cert) ?? 0).toISOString() }, pairSecret ? 'rotated the serving certificate Secret' : 'created the serving certificate Secret');
     }
   }
 
@@ -181,7 +182,7 @@ export class TlsSecrets {
   #pairChanged(): void {
     const pair = decodePair(this.#watch?.objects()[0]);
     if (!pair || (this.#current && pair.cert === this.#current.cert && pair.key === this.#current.key)) return;
-    if (notAfter(pair.cert) === undefined) {
+    if (certificateNotAfter(pair.cert) === undefined) {
       this.#options.logger.error({ secret: this.names.pair }, 'the serving certificate Secret holds no readable certificate; keeping the current one');
       return;
     }

@@ -1,6 +1,4 @@
 // The Notary domain's public face: what other domains (CLI, service) import.
-// @peculiar/x509 needs the Reflect metadata API before it loads: every entry point imports it first.
-import 'reflect-metadata';
 
 // Data model and errors.
 export { NotaryError, type NotaryErrorCode } from './errors.js';

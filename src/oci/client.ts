@@ -4,7 +4,7 @@ import type { Reference } from '../reference/index.js';
 import { addressRuleOf, type AddressRule } from '../common/index.js';
 import { Authenticator } from './auth/authenticator.js';
 import { anonymousCredentials, type CredentialProvider } from './auth/credentials.js';
-import { USER_AGENT } from './constants.js';
+import { CLI_CREDENTIALS_REMEDY, USER_AGENT } from './constants.js';
 import { OciError } from './errors.js';
 import { repositoryOptions, type RegistryLimits, type RegistryRequest, type RegistryTransport, type RepositoryOptions } from './registry-transport.js';
 import { isLocalhost, registryBaseUrl } from './registry-url.js';
@@ -51,6 +51,11 @@ export interface RegistryClientOptions {
   monolithicUploadMaxBytes?: number;
   uploadChunkBytes?: number;
   userAgent?: string;
+  /**
+   * What a registry's "requires a username and password" error tells the user to do; each surface
+   * names its own remedy (the CLI's flags by default; the service its --imagePullSecrets).
+   */
+  credentialsRemedy?: string;
 }
 
 /** Most Repository objects kept (they cache Referrers API support per repository). */
@@ -87,6 +92,7 @@ export class RegistryClient implements RegistryTransport {
     this.authenticator = new Authenticator({
       transport: this.transport,
       credentials: options.credentials ?? anonymousCredentials,
+      credentialsRemedy: options.credentialsRemedy ?? CLI_CREDENTIALS_REMEDY,
       insecureFor: (host) => this.hostOptions(host).insecure,
       addressRuleFor: (registry) => this.addressRule(registry),
     });

@@ -103,3 +103,6 @@ export const DOCKER_HUB_ENDPOINT = 'registry-1.docker.io';
 export const DOCKER_HUB_CONFIG_KEY = 'https://index.docker.io/v1/';
 
 export const USER_AGENT = 'imgverify';
+
+/** How the CLI's "requires a username and password" error says to give credentials (the default remedy). */
+export const CLI_CREDENTIALS_REMEDY = 'pass --username/--password, --registry-config, or docker login';

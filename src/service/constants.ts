@@ -44,6 +44,8 @@ export const NEGATIVE_CACHE_TTL_MS = 30_000;
 /** Shared verdict cache (--cacheBackend redis://…): a Redis command that takes longer is "not cached". */
 export const REDIS_OPERATION_TIMEOUT_MS = 50;
 export const REDIS_CONNECT_TIMEOUT_MS = 1_000;
+/** ioredis forgets a command still unanswered after this (at least 10× the bound), so a frozen Redis cannot grow its queue. */
+export const REDIS_COMMAND_BACKSTOP_MS = 1_000;
 /** Reconnection backs off 100 ms per attempt up to this. */
 export const REDIS_MAX_RECONNECT_DELAY_MS = 2_000;
 export const REDIS_DEFAULT_PORT = 6379;
@@ -59,6 +61,10 @@ export const DEFAULT_ALLOWED_USERS: readonly string[] = [
   'system:serviceaccount:kyverno:kyverno-admission-controller',
   'system:serviceaccount:kyverno:kyverno-reports-controller',
 ];
+
+/** What the service's 406 for a registry that needs credentials says to do (the CLI names its own flags). */
+export const SERVICE_CREDENTIALS_REMEDY =
+  'give the service the registry\'s credentials with --imagePullSecrets (a Docker config.json, a .dockerconfigjson, or a kubernetes.io/dockerconfigjson Secret manifest)';
 
 /** Env var naming the trust policy used when a request names none. */
 export const ENV_DEFAULT_TRUST_POLICY = 'DEFAULT_TRUST_POLICY';

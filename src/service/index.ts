@@ -1,13 +1,28 @@
 // Public face of the service domain: start `imgverify serve` in-process, its options, and its building blocks.
-// @peculiar/x509 needs the Reflect metadata API before it loads: every entry point imports it first.
-import 'reflect-metadata';
-export { startService, type RunningService, type ServiceOptions } from './server.js';
+export { startService, type RunningService } from './server.js';
+export {
+  resolveServiceOptions,
+  type AuthOptions,
+  type CacheOptions,
+  type ConfigOptions,
+  type LimitOptions,
+  type ListenOptions,
+  type RegistryOptions,
+  type ResolvedLimits,
+  type ServiceOptions,
+  type TlsOptions,
+} from './options.js';
 export * from './constants.js';
 export { ServiceError, type ServiceErrorCode } from './errors.js';
 export { parseListenAddress, urlHost, type ListenAddress } from './address.js';
-export { createCheckImagesApp, type CheckImagesAppOptions, type CheckImagesLimits } from './app.js';
+export { createApiApp, type ApiAppOptions } from './app.js';
+export { checkImagesPlugin, type CheckImagesPluginOptions } from './checkimages.js';
+export { DirectoryCertificateStore, PemFilesCertificateStore, type CertificateStore } from './certificates.js';
+export { closeServer, drainServer, listen } from './listeners.js';
+export { startTlsRotation, type TlsRotation, type TlsRotationOptions } from './tls-rotation.js';
+export { attestationsFor, selectImages, unverifiableAttestations, type AttestationRequest, type SelectableImage, type Selection } from './selection.js';
 export { clampTtlSeconds, raceSignal, VerdictCache, type CachedVerdict, type VerdictCacheOptions, type VerdictKind } from './cache.js';
-export { startKubernetesMode, type KubernetesMode, type KubernetesServiceOptions, type ServingCertificateStore } from './kubernetes-mode.js';
+export { startKubernetesMode, type KubernetesMode, type KubernetesServiceOptions, SecretCertificateStore } from './kubernetes-mode.js';
 export { createLogger, REDACTED_PATHS } from './logging.js';
 export { parseRedisUrl, redactRedisUrl, RedisVerdictStore, verdictStoreScope, type RedisTarget, type RedisVerdictStoreOptions } from './redis-store.js';
 export { MemoryVerdictStore, type StoredVerdict, type VerdictStore } from './verdict-store.js';

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
+  certificateNotAfter,
   createKubernetesApi,
   createTokenReviewer,
   DEFAULT_NAMESPACE,
@@ -15,11 +16,14 @@ import {
   loadKubeConfig,
   readPluginConfig,
   TlsSecrets,
+  type PemPair,
 } from '../k8s/index.js';
 import type { ConfigValidators } from '../config/index.js';
 import type { CredentialProvider } from '../oci/index.js';
+import type { CertificateStore } from './certificates.js';
 import { TLS_RENEW_BEFORE_MS } from './constants.js';
-import { issueServingCa, issueServingPair, type PemKeyPair } from './tls.js';
+import { ServiceError } from './errors.js';
+import { issueServingCa, issueServingPair, type ServingTls } from './tls.js';
 import type { TokenReviewer } from './token-review.js';
 
 /** What `serve` takes in Kubernetes mode (flags and env). */
@@ -50,10 +54,50 @@ export interface KubernetesServiceOptions {
   tlsCheckIntervalMs?: number;
 }
 
-/** The serving pair of this replica, kept current (every replica reads the Secret; the leader writes it). */
-export interface ServingCertificateStore {
-  current(): PemKeyPair | undefined;
-  subscribe(listener: (pair: PemKeyPair) => void): () => void;
+/**
+ * The serving pair in the TLS Secret as a CertificateStore: every replica follows the Secret (the
+ * leader writes it); load() gives the pair it holds now (waiting for the leader's first one) and
+ * watch() pushes each new pair, so a rotation reaches every replica at once.
+ */
+export class SecretCertificateStore implements CertificateStore {
+  readonly description: string;
+  readonly #secrets: TlsSecrets;
+  readonly #timeoutMs: number;
+
+  constructor(secrets: TlsSecrets, namespace: string, timeoutMs: number) {
+    this.#secrets = secrets;
+    this.#timeoutMs = timeoutMs;
+    this.description = `secret:${namespace}/${secrets.names.pair}`;
+  }
+
+  async load(): Promise<ServingTls> {
+    return servingTls(this.#secrets.current() ?? (await this.#first()));
+  }
+
+  watch(listener: (next: ServingTls) => void): () => void {
+    return this.#secrets.subscribe((pair) => listener(servingTls(pair)));
+  }
+
+  #first(): Promise<PemPair> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        unsubscribe();
+        reject(
+          new ServiceError('INVALID_TLS', `no serving certificate in the TLS Secret after ${this.#timeoutMs} ms: the leader creates it (is a replica running with --leader-elect, and may it write Secrets?)`),
+        );
+      }, this.#timeoutMs);
+      const unsubscribe = this.#secrets.subscribe((pair) => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(pair);
+      });
+    });
+  }
+}
+
+function servingTls(pair: PemPair): ServingTls {
+  // TlsSecrets only hands over pairs whose certificate parses.
+  return { cert: pair.cert, key: pair.key, notAfter: new Date(certificateNotAfter(pair.cert) ?? 0), generated: false };
 }
 
 export interface KubernetesMode {
@@ -61,8 +105,8 @@ export interface KubernetesMode {
   credentials?: CredentialProvider;
   pluginConfig?: Record<string, string>;
   tokenReviewer: TokenReviewer;
-  /** Undefined with --notls. */
-  certificates?: ServingCertificateStore;
+  /** Undefined unless asked for (`tls`). */
+  certificates?: CertificateStore;
   /** A warning for /readyz while the API server is unreachable (still ready: the last config serves). */
   readinessDetail(): string | undefined;
   close(): Promise<void>;
@@ -73,6 +117,7 @@ export interface StartKubernetesModeOptions {
   serviceName: string;
   hosts: readonly string[];
   imagePullSecrets: readonly string[];
+  /** Serve the pair of the TLS Secrets (HTTPS without --tls-cert/--tls-key). */
   tls: boolean;
   validators: ConfigValidators;
   logger: Logger;
@@ -119,7 +164,7 @@ export async function startKubernetesMode(options: StartKubernetesModeOptions): 
       : undefined;
     if (pluginConfig) logger.info({ configMap: `${namespace}/${kubernetes.pluginConfigMap ?? ''}`, keys: Object.keys(pluginConfig) }, 'plugin config loaded');
 
-    let certificates: TlsSecrets | undefined;
+    let certificates: CertificateStore | undefined;
     if (options.tls) {
       const tls = new TlsSecrets({
         api,
@@ -135,7 +180,7 @@ export async function startKubernetesMode(options: StartKubernetesModeOptions): 
       });
       cleanup.push(() => tls.stop());
       await tls.follow(startTimeoutMs);
-      certificates = tls;
+      certificates = new SecretCertificateStore(tls, namespace, startTimeoutMs);
       if (kubernetes.leaderElect) {
         const elector = new LeaderElector({
           api,

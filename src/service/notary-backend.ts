@@ -6,6 +6,7 @@ import { compileNotaryPolicy, MemoryTrustStore, NotaryImageVerifier, PluginDirec
 import { RegistryClient, type ArtifactStore, type CredentialProvider, type Descriptor, type RegistryHostOptions } from '../oci/index.js';
 import { DEFAULT_TAG } from '../reference/index.js';
 import type { CompiledPolicy, ImageVerdict, PinnedImage } from '../verification/index.js';
+import { SERVICE_CREDENTIALS_REMEDY } from './constants.js';
 import type { RegistryOperationEvent } from './metrics.js';
 import type { ResolveRequest, VerificationBackend } from './verification.js';
 
@@ -21,10 +22,10 @@ export interface NotaryBackendOptions {
   revocation?: RevocationChecker | false;
   /** Notation plugin directory (`$PLUGINS_DIR`): plugins that signatures name are run from here. */
   pluginsDir?: string;
-  /** Plugin configuration passed to plugins as `pluginConfig` (--pluginConfigMap in Kubernetes mode). */
-  pluginConfig?: Record<string, string>;
   /** Who verifies com.amazonaws.signer.notation.plugin signatures (default: the built-in verifier). */
   awsSignerVerifier?: AwsSignerVerifierChoice;
+  /** Passed to verification plugins as `pluginConfig`. */
+  pluginConfig?: Record<string, string>;
   /** The built-in AWS Signer verifier's revocation source (tests: the SDK pointed at a double). */
   awsSigner?: AwsSignerVerifierOptions;
   /** Called after every registry operation (for metrics). */
@@ -100,7 +101,11 @@ export class NotaryBackend implements VerificationBackend {
     this.#options = options;
     const plain: Record<string, RegistryHostOptions> = {};
     for (const registry of options.plainHttpRegistries ?? []) plain[registry] = { plainHttp: true };
-    const base = { ...(options.credentials ? { credentials: options.credentials } : {}), plainHttpForLocalhost: true };
+    const base = {
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      plainHttpForLocalhost: true,
+      credentialsRemedy: SERVICE_CREDENTIALS_REMEDY,
+    };
     this.#secure = new RegistryClient({ ...base, registries: plain });
     const allow = options.allowInsecureRegistry ?? false;
     if (allow === true) {

@@ -2,20 +2,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { LIVENESS_PATH, METRICS_PATH, READINESS_PATH } from './constants.js';
+import type { Readiness } from './readiness.js';
 
 function text(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
   res.end(body);
 }
 
-/** What /readyz reports: ready or not and why; `detail` is a warning while ready (e.g. the last config served without the API server). */
-export interface Readiness {
-  ready: boolean;
-  reason?: string;
-  detail?: string;
-}
-
-/** `/healthz` answers while the process serves; `/readyz` once configuration is loaded and until shutdown starts. */
+/** `/healthz` answers while the process serves; `/readyz` while the service can verify (see readiness.ts), with the reason when not and a warning line when ready with a caveat. */
 export function createProbeServer(isReady: () => Readiness): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -23,8 +17,8 @@ export function createProbeServer(isReady: () => Readiness): Server {
     if (path === LIVENESS_PATH) return text(res, 200, 'ok');
     if (path === READINESS_PATH) {
       const state = isReady();
-      if (!state.ready) return text(res, 503, `not ready: ${state.reason ?? 'starting'}\n`);
-      return text(res, 200, state.detail ? `ok\nwarning: ${state.detail}\n` : 'ok');
+      if (!state.ready) return text(res, 503, `not ready: ${state.reason}\n`);
+      return text(res, 200, state.warning ? `ok\nwarning: ${state.warning}\n` : 'ok');
     }
     return text(res, 404, '404 page not found\n');
   });

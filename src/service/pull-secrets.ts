@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { readFileLimited } from '../common/index.js';
+import { readTextFileLimited } from '../common/index.js';
 import { credentialsFromDockerConfig, parseDockerConfig, type CredentialProvider } from '../oci/index.js';
 import { ServiceError } from './errors.js';
 
@@ -12,20 +12,6 @@ const MAX_PULL_SECRET_BYTES = 256 * 1024;
 export const DOCKER_CONFIG_SECRET_KEY = '.dockerconfigjson';
 
 type DockerConfig = ReturnType<typeof parseDockerConfig>;
-
-async function readSmall(path: string): Promise<string> {
-  const bytes = await readFileLimited(path, MAX_PULL_SECRET_BYTES, (problem) => {
-    switch (problem.reason) {
-      case 'unreadable':
-        return problem.cause instanceof Error ? problem.cause : new Error(String(problem.cause));
-      case 'not-a-file':
-        return new Error('is not a regular file');
-      case 'too-large':
-        return new Error(`is ${problem.size} bytes, more than ${MAX_PULL_SECRET_BYTES}`);
-    }
-  });
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-}
 
 /**
  * The Docker config JSON a pull secret file holds: the JSON itself (`config.json`,
@@ -37,14 +23,14 @@ async function dockerConfigText(path: string): Promise<string> {
   if (info.isDirectory()) {
     for (const name of [DOCKER_CONFIG_SECRET_KEY, 'config.json']) {
       try {
-        return await readSmall(join(path, name));
+        return await readTextFileLimited(join(path, name), MAX_PULL_SECRET_BYTES);
       } catch {
         // try the next name
       }
     }
     throw new Error(`holds neither ${DOCKER_CONFIG_SECRET_KEY} nor config.json`);
   }
-  const text = await readSmall(path);
+  const text = await readTextFileLimited(path, MAX_PULL_SECRET_BYTES);
   let value: unknown;
   try {
     value = parseYaml(text, { maxAliasCount: 10 });

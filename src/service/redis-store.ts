@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import {
+  REDIS_COMMAND_BACKSTOP_MS,
   REDIS_CONNECT_TIMEOUT_MS,
   REDIS_DEFAULT_PORT,
   REDIS_KEY_PREFIX,
@@ -96,11 +97,45 @@ function isEnvelope(value: unknown): value is Envelope {
   return typeof envelope['key'] === 'string' && typeof envelope['expiresAt'] === 'number' && 'value' in envelope;
 }
 
+/**
+ * `command`'s result, or a rejection once `timeoutMs` has passed. When the timer fires, replies
+ * already waiting on the socket go first (setImmediate runs after the event loop's I/O phase): an
+ * event loop busy verifying runs timers late, and must not count a command Redis answered in time
+ * as timed out.
+ */
+function withinBound<T>(command: Promise<T>, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      setImmediate(() => {
+        if (settled) return;
+        settled = true;
+        reject(new Error(`the Redis command took longer than ${timeoutMs} ms`));
+      });
+    }, timeoutMs);
+    command.then(
+      (value) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
+
 export class RedisVerdictStore<V> implements VerdictStore<V> {
   readonly name = 'redis';
   readonly #client: Redis;
   readonly #options: RedisVerdictStoreOptions<V>;
   readonly #prefix: string;
+  readonly #timeoutMs: number;
   /** Log a lost connection once, and its return once, not every failed command. */
   #healthy = true;
 
@@ -109,6 +144,7 @@ export class RedisVerdictStore<V> implements VerdictStore<V> {
     this.#prefix = `${REDIS_KEY_PREFIX}${options.scope}:`;
     const { target } = options;
     const timeout = options.operationTimeoutMs ?? REDIS_OPERATION_TIMEOUT_MS;
+    this.#timeoutMs = timeout;
     const redisOptions: RedisOptions = {
       host: target.host,
       port: target.port,
@@ -117,8 +153,9 @@ export class RedisVerdictStore<V> implements VerdictStore<V> {
       ...(target.password !== undefined ? { password: target.password } : {}),
       // SNI names a host, never an address (RFC 6066); the certificate is checked against either.
       ...(target.tls ? { tls: { ...(isIP(target.host) ? {} : { servername: target.host }), ...(options.tlsCa ? { ca: options.tlsCa } : {}) } } : {}),
-      // A command waits for no reconnection and no retry: it answers within `timeout` or fails.
-      commandTimeout: timeout,
+      // A command waits for no reconnection and no retry; ioredis drops one that is still unanswered
+      // after the backstop (a frozen Redis must not grow its queue), our bound answers much sooner.
+      commandTimeout: Math.max(timeout * 10, REDIS_COMMAND_BACKSTOP_MS),
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
@@ -169,7 +206,7 @@ export class RedisVerdictStore<V> implements VerdictStore<V> {
   async get(key: string): Promise<StoredVerdict<V> | undefined> {
     let raw: Buffer | null;
     try {
-      raw = await this.#client.getBuffer(this.#redisKey(key));
+      raw = await withinBound(this.#client.getBuffer(this.#redisKey(key)), this.#timeoutMs);
     } catch (err) {
       this.#options.onError?.('get');
       this.#unhealthy(err);
@@ -193,7 +230,7 @@ export class RedisVerdictStore<V> implements VerdictStore<V> {
     const text = JSON.stringify({ key, expiresAt: Date.now() + ttl, value } satisfies Envelope);
     if (Buffer.byteLength(text) > REDIS_MAX_VALUE_BYTES) return;
     try {
-      await this.#client.set(this.#redisKey(key), text, 'PX', ttl);
+      await withinBound(this.#client.set(this.#redisKey(key), text, 'PX', ttl), this.#timeoutMs);
     } catch (err) {
       this.#options.onError?.('set');
       this.#unhealthy(err);

@@ -8,9 +8,8 @@ import {
   MAX_IMAGE_REFERENCE_PATTERNS,
   MAX_NAME_CHARS,
   MAX_PATTERN_CHARS,
-  MAX_WILDCARD_STEPS,
 } from './constants.js';
-import { wildcardMatch, WildcardBudgetExceeded, type WildcardBudget } from './wildcard.js';
+import { selectImages, type AttestationRequest } from './selection.js';
 
 const optionalString = z.string().max(MAX_IMAGE_FIELD_CHARS).nullish();
 const pattern = z.string().max(MAX_PATTERN_CHARS);
@@ -89,11 +88,6 @@ export interface RequestedImage {
 
 /** How an attestation type entry without a name is shown. */
 const UNNAMED_ATTESTATION_TYPE = '(unnamed)';
-
-export interface AttestationRequest {
-  imageReference: string;
-  types: string[];
-}
 
 export interface CheckImagesRequest {
   /** Images selected by imageReferences, in request order (containers, initContainers, ephemeralContainers). */
@@ -181,13 +175,6 @@ function parseMetadata(value: CheckImagesRequestBody['metadata']): { metadata: R
   return { metadata };
 }
 
-/** The distinct forms of an image imageReferences patterns are matched against (any match selects it). */
-function matchForms(image: RequestedImage): string[] {
-  const forms = [image.imageString, image.info.reference, image.info.referenceWithTag];
-  if (image.info.tag !== '' && image.repositoryString !== '') forms.push(`${image.repositoryString}:${image.info.tag}`);
-  return [...new Set(forms.filter((f) => f !== ''))];
-}
-
 export interface ParseOptions {
   /** Most images (all container kinds) a request may hold: checked before any matching work. */
   maxImages?: number;
@@ -264,22 +251,9 @@ export function parseCheckImagesRequest(body: unknown, options: ParseOptions = {
     const types = (entry.type ?? []).map((t) => str(t.name) || UNNAMED_ATTESTATION_TYPE);
     attestations.push({ imageReference: str(entry.imageReference), types });
   }
-  const images: RequestedImage[] = [];
-  const skipped: RequestedImage[] = [];
-  const budget: WildcardBudget = { steps: MAX_WILDCARD_STEPS };
-  try {
-    for (const image of all) {
-      const selected = patterns.length === 0 || matchForms(image).some((form) => patterns.some((p) => wildcardMatch(p, form, budget)));
-      if (selected) image.attestationTypes = [...new Set(attestationsFor(image, attestations, budget).flatMap((a) => a.types))];
-      (selected ? images : skipped).push(image);
-    }
-  } catch (err) {
-    if (!(err instanceof WildcardBudgetExceeded)) throw err;
-    return {
-      ok: false,
-      message: `imageReferences and attestations patterns are too costly to match against these images (more than ${MAX_WILDCARD_STEPS} steps); use fewer or simpler patterns`,
-    };
-  }
+  const selection = selectImages(all, patterns, attestations);
+  if (!selection.ok) return selection;
+  const { images, skipped } = selection;
   const { metadata, error } = parseMetadata(data.metadata);
   const request: CheckImagesRequest = {
     images,
@@ -292,11 +266,4 @@ export function parseCheckImagesRequest(body: unknown, options: ParseOptions = {
   if (data.trustPolicy) request.trustPolicy = data.trustPolicy;
   if (error) request.metadataError = error;
   return { ok: true, request };
-}
-
-/** Attestation entries that apply to `image` and ask for at least one attestation type. */
-export function attestationsFor(image: RequestedImage, attestations: readonly AttestationRequest[], budget?: WildcardBudget): AttestationRequest[] {
-  return attestations.filter(
-    (a) => a.types.length > 0 && matchForms(image).some((form) => wildcardMatch(a.imageReference === '' ? '*' : a.imageReference, form, budget)),
-  );
 }

@@ -1,120 +1,35 @@
-// Starts the service in-process: config, verification backend, cache, API listener, metrics and probe listeners.
-import type { Server } from 'node:http';
+// The composition root of `imgverify serve`: builds config (a directory, or Kubernetes mode's CRDs), backend, cache (with the shared Redis store), the API app with its plugins, TLS and the side listeners, and tears them down.
 import type { Server as HttpsServer } from 'node:https';
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger, LevelWithSilent } from 'pino';
-import { ecrCredentials, type AwsSignerVerifierChoice, type AwsSignerVerifierOptions, type EcrCredentialOptions } from '../aws/index.js';
-import { chainCredentials } from '../oci/index.js';
+import type { Logger } from 'pino';
+import { ecrCredentials } from '../aws/index.js';
 import { FileConfigSource, formatIssue, type ConfigSource, type ConfigValidators } from '../config/index.js';
 import { parseTrustPolicyStatements, weakerGlobalScopeWarnings } from '../notary/index.js';
+import { chainCredentials, type CredentialProvider } from '../oci/index.js';
 import type { ImageVerdict } from '../verification/index.js';
-import { parseListenAddress, urlHost, type ListenAddress } from './address.js';
-import { createCheckImagesApp } from './app.js';
-import { clampTtlSeconds, VerdictCache } from './cache.js';
-import {
-  DEFAULT_ALLOWED_USERS,
-  DEFAULT_CACHE_ENABLED,
-  DEFAULT_CACHE_MAX_SIZE,
-  DEFAULT_CACHE_TTL_SECONDS,
-  DEFAULT_HEALTH_PROBE_BIND_ADDRESS,
-  DEFAULT_HTTP_PORT,
-  DEFAULT_HTTPS_PORT,
-  DEFAULT_IMAGE_CONCURRENCY,
-  DEFAULT_MAX_IMAGES_PER_REQUEST,
-  DEFAULT_MAX_REQUEST_BYTES,
-  DEFAULT_MAX_SIGNATURE_ATTEMPTS,
-  DEFAULT_METRICS_BIND_ADDRESS,
-  DEFAULT_REQUEST_TIMEOUT_MS,
-  DEFAULT_SERVICE_NAME,
-  SHUTDOWN_GRACE_MS,
-  TLS_RENEW_BEFORE_MS,
-  TLS_RENEW_CHECK_INTERVAL_MS,
-} from './constants.js';
+import { urlHost } from './address.js';
+import { createApiApp } from './app.js';
+import { VerdictCache } from './cache.js';
+import { DirectoryCertificateStore, PemFilesCertificateStore, type CertificateStore } from './certificates.js';
+import { checkImagesPlugin } from './checkimages.js';
+import { DEFAULT_SERVICE_NAME } from './constants.js';
 import { ServiceError } from './errors.js';
+import { startKubernetesMode, type KubernetesMode } from './kubernetes-mode.js';
+import { closeServer, drainServer, listen } from './listeners.js';
 import { createLogger } from './logging.js';
 import { ServiceMetrics } from './metrics.js';
 import { NotaryBackend, notaryConfigValidators } from './notary-backend.js';
+import { resolveServiceOptions, type ResolvedServiceOptions, type ServiceOptions } from './options.js';
 import { createMetricsServer, createProbeServer } from './probes.js';
-import { startKubernetesMode, type KubernetesMode, type KubernetesServiceOptions, type ServingCertificateStore } from './kubernetes-mode.js';
+import { readiness } from './readiness.js';
+import { loadPluginConfig } from './plugin-config.js';
 import { loadPullSecrets } from './pull-secrets.js';
-import { parseRedisUrl, RedisVerdictStore, verdictStoreScope } from './redis-store.js';
-import { ensureGeneratedTls, loadTlsFiles, servingHosts, type PemKeyPair, type ServingTls } from './tls.js';
-import type { TokenReviewer } from './token-review.js';
+import { RedisVerdictStore, verdictStoreScope } from './redis-store.js';
+import { servingHosts, type ServingTls } from './tls.js';
+import { startTlsRotation } from './tls-rotation.js';
 import { classifyVerdict, isStoredVerdict, verdictValidUntil, type VerificationBackend } from './verification.js';
-
-export interface ServiceOptions {
-  /** Folder of TrustPolicy/TrustStore YAML manifests (file mode); or pass `configSource`. */
-  configDir?: string;
-  /** Any ConfigSource; it is started and closed by the service. */
-  configSource?: ConfigSource;
-  /**
-   * Kubernetes mode: TrustPolicy/TrustStore CRDs, pull secrets and plugin config from the cluster,
-   * token review (on by default), serving pair from the TLS Secrets (leader-elected with leaderElect).
-   */
-  kubernetes?: KubernetesServiceOptions;
-  /** Verification backend; default: registry client + Notary verifier (NotaryBackend). */
-  backend?: VerificationBackend;
-
-  /** Plain HTTP on the API port (default port 9080) instead of HTTPS (9443). */
-  noTls?: boolean;
-  /** Serving certificate and key (PEM files); else a self-signed CA and pair are generated in `certDir`. */
-  tlsCertFile?: string;
-  tlsKeyFile?: string;
-  /** Where generated TLS material is kept (reused across restarts). Default: <tmpdir>/imgverify-serving-certs. */
-  certDir?: string;
-  /** API `host:port` (default `:9443`, or `:9080` with noTls). */
-  bindAddress?: string;
-  /** `host:port` of /metrics (default `:8080`; `0` disables). */
-  metricsBindAddress?: string;
-  /** `host:port` of /healthz and /readyz (default `:8081`; `0` disables). */
-  healthProbeBindAddress?: string;
-
-  requestTimeoutMs?: number;
-  maxRequestBytes?: number;
-  maxImagesPerRequest?: number;
-  imageConcurrency?: number;
-  cacheEnabled?: boolean;
-  cacheMaxSize?: number;
-  cacheTtlSeconds?: number;
-  /** Shared verdict cache `redis://[:password@]host:port/db` or `rediss://…` (TLS); memory only when absent. */
-  cacheBackend?: string;
-  /** Redis password when the URL has none (env REDIS_PASSWORD). */
-  cacheBackendPassword?: string;
-
-  /** Trust policy for requests that name none (env DEFAULT_TRUST_POLICY). */
-  defaultTrustPolicy?: string;
-  /** `true`: honour a request's `insecure` for every registry; a list: for these hosts only. */
-  allowInsecureRegistry?: boolean | readonly string[];
-  /** Registries reached over plain HTTP (loopback ones always are). */
-  plainHttpRegistries?: readonly string[];
-  /** File mode: Docker config / dockerconfigjson Secret files; Kubernetes mode: names of pull Secrets in POD_NAMESPACE. */
-  imagePullSecrets?: readonly string[];
-  maxSignatureAttempts?: number;
-  /** Notation verification plugins (env PLUGINS_DIR, else $NOTATION_DIR/plugins), for signatures that name one. */
-  pluginsDir?: string;
-  /** Who verifies com.amazonaws.signer.notation.plugin signatures (flag --awsSignerVerifier; default builtin). */
-  awsSignerVerifier?: AwsSignerVerifierChoice;
-  /** Options of the built-in AWS Signer verifier (tests point its SDK client at a double). */
-  awsSigner?: AwsSignerVerifierOptions;
-  /** Options of the ECR credential provider (tests point its SDK client at a double). */
-  ecr?: EcrCredentialOptions;
-
-  /** Token review: Kubernetes' TokenReview is needed (`tokenReviewer`, or Kubernetes mode, where it is the default); file mode has none. */
-  reviewKyvernoToken?: boolean;
-  tokenReviewer?: TokenReviewer;
-  allowedUsers?: readonly string[];
-
-  /** Service name and namespace the generated certificate covers (`<svc>.<ns>.svc`). */
-  serviceName?: string;
-  namespace?: string;
-
-  logger?: Logger;
-  logLevel?: LevelWithSilent;
-  /** Collect Node.js process metrics too (default true). */
-  processMetrics?: boolean;
-}
 
 export interface RunningService {
   /** Base URL of the API, e.g. `https://127.0.0.1:9443` (POST `${url}/checkimages`). */
@@ -146,98 +61,13 @@ const serviceConfigValidators: ConfigValidators = {
   },
 };
 
-/** How long a replica waits for the leader's serving pair before giving up at startup. */
-const KUBERNETES_TLS_WAIT_MS = 30_000;
-
-async function waitForServingPair(certificates: ServingCertificateStore, timeoutMs: number): Promise<PemKeyPair> {
-  const ready = certificates.current();
-  if (ready) return ready;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new ServiceError('INVALID_TLS', `no serving certificate in the TLS Secret after ${timeoutMs} ms: the leader creates it (is a replica running with --leader-elect, and may it write Secrets?)`));
-    }, timeoutMs);
-    const unsubscribe = certificates.subscribe((pair) => {
-      clearTimeout(timer);
-      unsubscribe();
-      resolve(pair);
-    });
-  });
-}
-
-function positive(name: string, value: number | undefined, fallback: number): number {
-  const v = value ?? fallback;
-  if (!Number.isFinite(v) || v <= 0) throw new ServiceError('INVALID_OPTION', `${name} must be a positive number, got ${String(value)}`);
-  return v;
-}
-
-async function listen(server: Server | HttpsServer, address: ListenAddress): Promise<ListenAddress> {
-  const tryListen = (host: string) =>
-    new Promise<void>((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      server.once('error', onError);
-      server.listen(address.port, host, () => {
-        server.off('error', onError);
-        resolve();
-      });
-    });
-  try {
-    if (address.host !== undefined) await tryListen(address.host);
-    else {
-      // Every interface: dual-stack where IPv6 exists, IPv4 otherwise.
-      await tryListen('::').catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'EAFNOSUPPORT' || err.code === 'EADDRNOTAVAIL') return tryListen('0.0.0.0');
-        throw err;
-      });
-    }
-  } catch (err) {
-    throw new ServiceError('LISTEN_FAILED', `cannot listen on ${urlHost(address)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-  const bound = server.address();
-  const port = typeof bound === 'object' && bound ? bound.port : address.port;
-  return address.host === undefined ? { port } : { host: address.host, port };
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
 /**
  * Start `imgverify serve` in this process. Resolves once every listener is bound and the
  * first configuration snapshot is loaded; rejects (with everything released) otherwise.
  */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
-  const reviewKyvernoToken = options.reviewKyvernoToken ?? options.kubernetes !== undefined;
-  if (reviewKyvernoToken && !options.tokenReviewer && !options.kubernetes) {
-    throw new ServiceError(
-      'KUBERNETES_REQUIRED',
-      '--reviewKyvernoToken=true needs the Kubernetes TokenReview API, which file mode (--config-dir) does not have; run with --reviewKyvernoToken=false, or in Kubernetes mode',
-    );
-  }
-  const requestTimeoutMs = positive('requestTimeout', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS);
-  const limits = {
-    requestTimeoutMs,
-    maxRequestBytes: Math.floor(positive('maxRequestBytes', options.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES)),
-    maxImagesPerRequest: Math.floor(positive('maxImagesPerRequest', options.maxImagesPerRequest, DEFAULT_MAX_IMAGES_PER_REQUEST)),
-    imageConcurrency: Math.floor(positive('imageConcurrency', options.imageConcurrency, DEFAULT_IMAGE_CONCURRENCY)),
-  };
-  const cacheMaxSize = options.cacheMaxSize ?? DEFAULT_CACHE_MAX_SIZE;
-  if (!Number.isInteger(cacheMaxSize) || cacheMaxSize < 0) throw new ServiceError('INVALID_OPTION', `cacheMaxSize must be a whole number ≥ 0, got ${cacheMaxSize}`);
-  const cacheTtl = options.cacheTtlSeconds ?? DEFAULT_CACHE_TTL_SECONDS;
-  if (Number.isNaN(cacheTtl) || cacheTtl <= 0) throw new ServiceError('INVALID_OPTION', `cacheTTLDurationSeconds must be positive, got ${cacheTtl}`);
-  const cacheBackend = options.cacheBackend ? parseRedisUrl(options.cacheBackend) : undefined;
-  if (cacheBackend && cacheBackend.password === undefined && options.cacheBackendPassword) cacheBackend.password = options.cacheBackendPassword;
-  const apiAddress = parseListenAddress(options.bindAddress ?? `:${options.noTls ? DEFAULT_HTTP_PORT : DEFAULT_HTTPS_PORT}`, '--bind-address');
-  if (!apiAddress) throw new ServiceError('INVALID_OPTION', '--bind-address cannot be 0: the API port is what the service is for');
-  const metricsAddress = parseListenAddress(options.metricsBindAddress ?? DEFAULT_METRICS_BIND_ADDRESS, '--metrics-bind-address');
-  const probeAddress = parseListenAddress(options.healthProbeBindAddress ?? DEFAULT_HEALTH_PROBE_BIND_ADDRESS, '--health-probe-bind-address');
-  if ((options.tlsCertFile === undefined) !== (options.tlsKeyFile === undefined)) {
-    throw new ServiceError('INVALID_OPTION', '--tls-cert and --tls-key go together: pass both, or neither to generate a self-signed pair');
-  }
-
+  const resolved = resolveServiceOptions(options);
+  const { limits } = resolved;
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
   const cleanup: (() => Promise<void>)[] = [];
   const release = async () => {
@@ -247,15 +77,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   try {
     const metrics = new ServiceMetrics({ cacheSize: () => cache.size, defaultMetrics: options.processMetrics ?? true });
-    const hosts = servingHosts(options.serviceName ?? DEFAULT_SERVICE_NAME, options.namespace, apiAddress.host);
     let kubernetes: KubernetesMode | undefined;
     if (options.kubernetes) {
+      const namespace = options.kubernetes.namespace ?? options.tls?.namespace;
+      const serviceName = options.tls?.serviceName ?? DEFAULT_SERVICE_NAME;
       kubernetes = await startKubernetesMode({
-        kubernetes: { ...options.kubernetes, ...(options.namespace ? { namespace: options.namespace } : {}) },
-        serviceName: options.serviceName ?? DEFAULT_SERVICE_NAME,
-        hosts: hosts.filter((host) => !isIP(host) && host !== 'localhost'),
-        imagePullSecrets: options.imagePullSecrets ?? [],
-        tls: !options.noTls && !options.tlsCertFile,
+        kubernetes: { ...options.kubernetes, ...(namespace ? { namespace } : {}) },
+        serviceName,
+        hosts: servingHosts(serviceName, namespace, resolved.listen.api.host).filter((host) => !isIP(host) && host !== 'localhost'),
+        imagePullSecrets: resolved.registry.imagePullSecrets ?? [],
+        tls: resolved.tls !== false && !resolved.tls.store && !resolved.tls.certFile,
         validators: serviceConfigValidators,
         logger,
         registry: metrics.registry,
@@ -264,25 +95,30 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       cleanup.push(() => mode.close());
     }
     const config =
-      options.configSource ??
+      options.config.source ??
       kubernetes?.config ??
       (() => {
-        if (!options.configDir) throw new ServiceError('INVALID_OPTION', 'file mode needs --config-dir DIR: a folder of TrustPolicy and TrustStore YAML manifests (Kubernetes mode runs in a pod, or with --local and a kubeconfig)');
-        return new FileConfigSource(options.configDir, { validators: serviceConfigValidators });
+        if (!options.config.dir) {
+          throw new ServiceError('INVALID_OPTION', 'file mode needs --config-dir DIR: a folder of TrustPolicy and TrustStore YAML manifests (Kubernetes mode runs in a pod, or with --local and a kubeconfig)');
+        }
+        return new FileConfigSource(options.config.dir, { validators: serviceConfigValidators });
       })();
-    const cacheEnabled = (options.cacheEnabled ?? DEFAULT_CACHE_ENABLED) && cacheMaxSize > 0;
-    const shared = cacheBackend && cacheEnabled
+    // Kubernetes mode: the --pluginConfigMap ConfigMap; otherwise (or when it is absent) the --pluginConfig file.
+    const pluginConfig = kubernetes?.pluginConfig ?? (resolved.registry.pluginConfigFile ? await loadPluginConfig(resolved.registry.pluginConfigFile) : undefined);
+    const { backend: cacheBackend, ...cacheOptions } = resolved.cache;
+    const shared = cacheBackend
       ? new RedisVerdictStore<ImageVerdict>({
           target: cacheBackend,
           // What decides a verdict besides the image digest and the trust policy (both in the key).
           scope: verdictStoreScope({
-            maxSignatureAttempts: options.maxSignatureAttempts ?? DEFAULT_MAX_SIGNATURE_ATTEMPTS,
-            pluginsDir: options.pluginsDir,
-            allowInsecureRegistry: options.allowInsecureRegistry,
-            plainHttpRegistries: options.plainHttpRegistries,
-            pluginConfig: kubernetes?.pluginConfig,
+            maxSignatureAttempts: resolved.registry.maxSignatureAttempts,
+            pluginsDir: resolved.registry.pluginsDir,
+            allowInsecureRegistry: resolved.registry.allowInsecure,
+            plainHttpRegistries: resolved.registry.plainHttp,
+            pluginConfig,
           }),
           accept: isStoredVerdict,
+          ...(options.cache?.backendTimeoutMs !== undefined ? { operationTimeoutMs: options.cache.backendTimeoutMs } : {}),
           logger,
           onError: (operation) => metrics.cacheBackendErrors.inc({ operation }),
         })
@@ -293,9 +129,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await shared.connected();
     }
     const cache = new VerdictCache<ImageVerdict>({
-      enabled: cacheEnabled,
-      maxSize: cacheMaxSize,
-      ttlSeconds: clampTtlSeconds(cacheTtl),
+      ...cacheOptions,
       classify: classifyVerdict,
       validUntil: verdictValidUntil,
       ...(shared ? { shared } : {}),
@@ -304,6 +138,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
     cleanup.push(async () => cache.close());
 
+    let shuttingDown = false;
+    const defaultTrustPolicy = options.config.defaultTrustPolicy;
+    const ready = () => {
+      const sourceWarning = kubernetes?.readinessDetail();
+      return readiness({
+        loaded: config.ready,
+        snapshot: config.current(),
+        shuttingDown,
+        ...(defaultTrustPolicy ? { defaultTrustPolicy } : {}),
+        ...(sourceWarning ? { sourceWarning } : {}),
+      });
+    };
     config.subscribe((event) => {
       metrics.configReloads.inc({ result: event.ok ? 'success' : 'error' });
       metrics.configGeneration.set(event.snapshot.generation);
@@ -313,108 +159,55 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       }
       logger.info(
         { source: event.source, generation: event.snapshot.generation, trustPolicies: [...event.snapshot.trustPolicies.keys()], ok: event.ok, durationMs: Math.round(event.durationMs) },
-        'configuration loaded',
+        event.snapshot === event.previous ? 'configuration unchanged: the one in use stays' : 'configuration loaded',
       );
+      const state = readiness({ loaded: true, snapshot: event.snapshot, shuttingDown: false, ...(defaultTrustPolicy ? { defaultTrustPolicy } : {}) });
+      if (!state.ready) logger.warn({ source: event.source, generation: event.snapshot.generation }, `not ready: ${state.reason}`);
     });
     cleanup.push(() => config.close());
     await config.start();
 
-    let backend = options.backend;
-    if (!backend) {
-      // Pull secrets win (Kubernetes mode: the followed Secrets); ECR hosts (anchored patterns only) then get a token from the SDK's default credential chain.
-      const pullSecrets = kubernetes ? kubernetes.credentials : await loadPullSecrets(options.imagePullSecrets ?? []);
-      const ecr = ecrCredentials(options.ecr);
-      const credentials = pullSecrets ? chainCredentials(pullSecrets, ecr) : ecr;
-      backend = new NotaryBackend({
-        credentials,
-        ...(kubernetes?.pluginConfig ? { pluginConfig: kubernetes.pluginConfig } : {}),
-        ...(options.allowInsecureRegistry !== undefined ? { allowInsecureRegistry: options.allowInsecureRegistry } : {}),
-        ...(options.plainHttpRegistries ? { plainHttpRegistries: options.plainHttpRegistries } : {}),
-        ...(options.pluginsDir ? { pluginsDir: options.pluginsDir } : {}),
-        ...(options.awsSignerVerifier ? { awsSignerVerifier: options.awsSignerVerifier } : {}),
-        ...(options.awsSigner ? { awsSigner: options.awsSigner } : {}),
-        maxSignatureAttempts: options.maxSignatureAttempts ?? DEFAULT_MAX_SIGNATURE_ATTEMPTS,
-        onRegistryOperation: (event) => metrics.recordRegistryOperation(event),
-      });
-    }
-    const ownBackend = backend;
-    cleanup.push(async () => ownBackend.close?.());
+    const backend = options.backend ?? notaryBackend(resolved.registry, await pullSecretCredentials(resolved.registry, kubernetes), pluginConfig, metrics);
+    cleanup.push(async () => backend.close?.());
 
+    let store: CertificateStore | undefined;
     let tls: ServingTls | undefined;
-    const certDir = options.certDir ?? join(tmpdir(), 'imgverify-serving-certs');
-    const certificates = kubernetes?.certificates;
-    if (certificates) {
-      const pair = await waitForServingPair(certificates, options.kubernetes?.startTimeoutMs ?? KUBERNETES_TLS_WAIT_MS);
-      tls = { cert: pair.cert, key: pair.key, notAfter: new Date(0), generated: false };
-    } else if (!options.noTls) {
-      tls = options.tlsCertFile && options.tlsKeyFile ? await loadTlsFiles(options.tlsCertFile, options.tlsKeyFile) : await ensureGeneratedTls({ certDir, hosts });
+    if (resolved.tls) {
+      const hosts = servingHosts(resolved.tls.serviceName, resolved.tls.namespace, resolved.listen.api.host);
+      store =
+        resolved.tls.store ??
+        kubernetes?.certificates ??
+        (resolved.tls.certFile && resolved.tls.keyFile
+          ? new PemFilesCertificateStore(resolved.tls.certFile, resolved.tls.keyFile)
+          : new DirectoryCertificateStore(resolved.tls.certDir ?? join(tmpdir(), 'imgverify-serving-certs'), hosts));
+      tls = await store.load();
     }
 
-    const allow = options.allowInsecureRegistry ?? false;
-    let shuttingDown = false;
-    const { app, server } = createCheckImagesApp({
+    const allow = resolved.registry.allowInsecure ?? false;
+    const { app, server } = createApiApp({ logger, bodyLimit: limits.maxRequestBytes, ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}) });
+    await app.register(checkImagesPlugin, {
       config,
       backend,
       cache,
       metrics,
-      logger,
       limits,
-      ...(options.defaultTrustPolicy ? { defaultTrustPolicy: options.defaultTrustPolicy } : {}),
-      allowInsecure: (registry) => allow === true || (Array.isArray(allow) && allow.includes(registry)),
-      ...(reviewKyvernoToken
-        ? { tokenReview: { reviewer: (options.tokenReviewer ?? kubernetes?.tokenReviewer) as TokenReviewer, allowedUsers: options.allowedUsers ?? DEFAULT_ALLOWED_USERS } }
-        : {}),
-      ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
+      ...(defaultTrustPolicy ? { defaultTrustPolicy } : {}),
+      allowInsecure: (registry: string) => allow === true || (Array.isArray(allow) && allow.includes(registry)),
+      ...(resolved.auth ? { tokenReview: { reviewer: resolved.auth.reviewer ?? (kubernetes as KubernetesMode).tokenReviewer, allowedUsers: resolved.auth.allowedUsers } } : {}),
     });
     await app.ready();
-    const bound = await listen(server, apiAddress);
+    const bound = await listen(server, resolved.listen.api);
     cleanup.push(async () => {
       shuttingDown = true;
       // fastify runs its onClose hooks and answers 503 to new requests on open connections; the
       // listener is ours (serverFactory + listen), so closing it is ours too.
       await app.close();
-      await new Promise<void>((resolve) => {
-        const raw = server as Server;
-        const grace = setTimeout(() => raw.closeAllConnections(), SHUTDOWN_GRACE_MS);
-        // In-flight requests finish; their keep-alive connections are dropped as soon as they go idle.
-        const sweep = setInterval(() => raw.closeIdleConnections(), 50);
-        grace.unref();
-        raw.close(() => {
-          clearTimeout(grace);
-          clearInterval(sweep);
-          resolve();
-        });
-        raw.closeIdleConnections();
-      });
+      await drainServer(server);
     });
 
-    if (certificates) {
-      // A rotation by the leader reaches every replica: new connections get the new pair, open ones keep theirs.
-      const unsubscribe = certificates.subscribe((pair) => {
-        try {
-          (server as HttpsServer).setSecureContext({ key: pair.key, cert: pair.cert });
-          logger.info('serving the rotated certificate from the TLS Secret');
-        } catch (err) {
-          logger.error({ err }, 'the TLS Secret holds a pair the server cannot use; keeping the current one');
-        }
-      });
-      cleanup.push(async () => unsubscribe());
-    }
-
-    if (tls?.generated) {
-      const renew = setInterval(() => {
-        if (!tls || tls.notAfter.getTime() - Date.now() > TLS_RENEW_BEFORE_MS) return;
-        ensureGeneratedTls({ certDir, hosts }).then(
-          (next) => {
-            tls = next;
-            (server as HttpsServer).setSecureContext({ key: next.key, cert: next.cert });
-            logger.info({ notAfter: next.notAfter.toISOString() }, 'renewed the serving certificate');
-          },
-          (err: unknown) => logger.error({ err }, 'cannot renew the serving certificate'),
-        );
-      }, TLS_RENEW_CHECK_INTERVAL_MS);
-      renew.unref();
-      cleanup.push(async () => clearInterval(renew));
+    if (store && tls) {
+      const rotation = startTlsRotation({ store, server: server as HttpsServer, current: tls, logger });
+      cleanup.push(async () => rotation.stop());
     }
 
     const result: RunningService = {
@@ -428,20 +221,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     if (tls?.caCertPath) result.caCertPath = tls.caCertPath;
     if (tls?.caCert) result.caCert = tls.caCert;
 
-    if (metricsAddress) {
+    if (resolved.listen.metrics) {
       const metricsServer = createMetricsServer(metrics.registry);
-      const address = await listen(metricsServer, metricsAddress);
+      const address = await listen(metricsServer, resolved.listen.metrics);
       cleanup.push(() => closeServer(metricsServer));
       result.metricsUrl = `http://${urlHost(address)}/metrics`;
     }
-    if (probeAddress) {
-      const probeServer = createProbeServer(() => {
-        if (shuttingDown) return { ready: false, reason: 'shutting down' };
-        if (!config.ready) return { ready: false, reason: 'configuration not loaded' };
-        const detail = kubernetes?.readinessDetail();
-        return detail ? { ready: true, detail } : { ready: true };
-      });
-      const address = await listen(probeServer, probeAddress);
+    if (resolved.listen.health) {
+      const probeServer = createProbeServer(ready);
+      const address = await listen(probeServer, resolved.listen.health);
       // Closed last (cleanup runs in reverse): probes answer "not ready" while requests drain.
       cleanup.unshift(() => closeServer(probeServer));
       result.healthUrl = `http://${urlHost(address)}`;
@@ -465,4 +253,32 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     await release();
     throw err;
   }
+}
+
+/** Pull secrets' credentials: Kubernetes mode's followed Secrets, or file mode's files. */
+async function pullSecretCredentials(registry: ResolvedServiceOptions['registry'], kubernetes: KubernetesMode | undefined): Promise<CredentialProvider | undefined> {
+  return kubernetes ? kubernetes.credentials : loadPullSecrets(registry.imagePullSecrets ?? []);
+}
+
+/** The default backend: registry client (pull secrets' credentials, then ECR's) and the Notary verifier (with AWS Signer's). */
+function notaryBackend(
+  registry: ResolvedServiceOptions['registry'],
+  pullSecrets: CredentialProvider | undefined,
+  pluginConfig: Record<string, string> | undefined,
+  metrics: ServiceMetrics,
+): VerificationBackend {
+  // Pull secrets win; ECR hosts (anchored patterns only) then get a token from the SDK's default credential chain.
+  const ecr = ecrCredentials(registry.ecr);
+  const credentials = pullSecrets ? chainCredentials(pullSecrets, ecr) : ecr;
+  return new NotaryBackend({
+    credentials,
+    ...(registry.allowInsecure !== undefined ? { allowInsecureRegistry: registry.allowInsecure } : {}),
+    ...(registry.plainHttp ? { plainHttpRegistries: registry.plainHttp } : {}),
+    ...(registry.pluginsDir ? { pluginsDir: registry.pluginsDir } : {}),
+    ...(registry.awsSignerVerifier ? { awsSignerVerifier: registry.awsSignerVerifier } : {}),
+    ...(pluginConfig ? { pluginConfig } : {}),
+    ...(registry.awsSigner ? { awsSigner: registry.awsSigner } : {}),
+    maxSignatureAttempts: registry.maxSignatureAttempts,
+    onRegistryOperation: (event) => metrics.recordRegistryOperation(event),
+  });
 }

@@ -3,7 +3,7 @@ import { randomBytes, webcrypto, X509Certificate as NodeX509Certificate } from '
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import * as x509 from '@peculiar/x509';
+import { x509 } from '../pki/index.js';
 import { TLS_CA_VALIDITY_DAYS, TLS_RENEW_BEFORE_MS, TLS_SERVING_VALIDITY_DAYS } from './constants.js';
 import { ServiceError } from './errors.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ecrCredentials, parseEcrHost } from '../../src/aws/index.js';
 import { chainCredentials, staticCredentials } from '../../src/oci/index.js';
-import { startEcrDouble, startPodIdentityDouble, type EcrDouble } from '../support/ecr-double.js';
+import { startEcrDouble, startPodIdentityDouble, startStsDouble, type EcrDouble } from '../support/ecr-double.js';
 import { DOUBLE_CREDENTIALS } from '../support/signer-double.js';
 
 const ECR = '123456789012.dkr.ecr.us-west-2.amazonaws.com';
@@ -83,19 +83,75 @@ describe('ecrCredentials against the ECR double', () => {
   });
 });
 
+/** A process environment with no AWS credentials of the machine: only what a test sets is found. */
+function clearAwsEnvironment(dir: string): void {
+  for (const name of [
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_PROFILE',
+    'AWS_WEB_IDENTITY_TOKEN_FILE',
+    'AWS_ROLE_ARN',
+    'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+    'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+    'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+  ]) {
+    vi.stubEnv(name, undefined);
+  }
+  vi.stubEnv('AWS_CONFIG_FILE', join(dir, 'none'));
+  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(dir, 'none'));
+  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+}
+
 describe('the default credential chain', () => {
+  it('IRSA: the projected token is exchanged at the STS double, whose credentials sign the ECR call', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'imgverify-irsa-'));
+    const ecr = await startEcrDouble();
+    const sts = await startStsDouble('projected-token', 'AKIDIRSA');
+    try {
+      await writeFile(join(dir, 'token'), 'projected-token');
+      clearAwsEnvironment(dir);
+      vi.stubEnv('AWS_REGION', 'us-west-2');
+      vi.stubEnv('AWS_ROLE_ARN', 'arn:aws:iam::123456789012:role/imgverify');
+      vi.stubEnv('AWS_WEB_IDENTITY_TOKEN_FILE', join(dir, 'token'));
+      vi.stubEnv('AWS_ENDPOINT_URL_STS', sts.url);
+      const credential = await ecrCredentials({ endpoints: { aws: ecr.url }, maxAttempts: 1 })(ECR);
+      expect(credential?.username).toBe('AWS');
+      expect(sts.calls.map((form) => [form.get('Action'), form.get('RoleArn')])).toEqual([['AssumeRoleWithWebIdentity', 'arn:aws:iam::123456789012:role/imgverify']]);
+      expect(ecr.calls.map((call) => call.accessKeyId)).toEqual(['AKIDIRSA']);
+    } finally {
+      vi.unstubAllEnvs();
+      await Promise.all([ecr.stop(), sts.stop()]);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('no credentials anywhere: the error says how to provide them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'imgverify-no-credentials-'));
+    const ecr = await startEcrDouble();
+    try {
+      clearAwsEnvironment(dir);
+      await expect(ecrCredentials({ endpoints: { aws: ecr.url }, maxAttempts: 1 })(ECR)).rejects.toMatchObject({
+        code: 'CREDENTIALS_UNAVAILABLE',
+        message: expect.stringMatching(
+          /^no AWS credentials found for ECR registry 123456789012\.dkr\.ecr\.us-west-2\.amazonaws\.com: on EKS associate an IAM role with the service account \(IRSA or EKS Pod Identity\); elsewhere set AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY or AWS_PROFILE \(/,
+        ),
+      });
+      expect(ecr.calls).toEqual([]);
+    } finally {
+      vi.unstubAllEnvs();
+      await ecr.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('EKS Pod Identity: the agent double hands out the credentials that sign the ECR call', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'imgverify-pod-identity-'));
     const ecr = await startEcrDouble();
     const agent = await startPodIdentityDouble('service-account-token', 'AKIDPODIDENTITY');
     try {
       await writeFile(join(dir, 'token'), 'service-account-token');
-      for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI']) {
-        vi.stubEnv(name, undefined);
-      }
-      vi.stubEnv('AWS_CONFIG_FILE', join(dir, 'none'));
-      vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(dir, 'none'));
-      vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+      clearAwsEnvironment(dir);
       vi.stubEnv('AWS_CONTAINER_CREDENTIALS_FULL_URI', `${agent.url}/v1/credentials`);
       vi.stubEnv('AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', join(dir, 'token'));
       const credential = await ecrCredentials({ endpoints: { aws: ecr.url }, maxAttempts: 1 })(ECR);

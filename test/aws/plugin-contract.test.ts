@@ -10,6 +10,7 @@ import {
   AwsSignerVerifier,
   certificateHashes,
   parseArn,
+  partitionOfRegion,
   verifySignerIdentity,
 } from '../../src/aws/index.js';
 import { FallbackTrustStore, FileTrustStore, MemoryTrustStore, parseCertificateBundle, type VerifySignatureRequest } from '../../src/notary/index.js';
@@ -104,6 +105,20 @@ describe('trusted identity ARNs', () => {
     expect(parseArn('arn:aws-us-gov:signer:us-gov-west-1:1:/signing-jobs/a:b')).toEqual({ partition: 'aws-us-gov', service: 'signer', region: 'us-gov-west-1', accountId: '1', resource: '/signing-jobs/a:b' });
     expect(parseArn('ARN:aws:signer:r:1:/x')).toBeUndefined();
     expect(parseArn('arn:aws:signer:r:1')).toBeUndefined();
+  });
+});
+
+describe('Signer endpoints by partition', () => {
+  it.each([
+    ['us-west-2', 'aws', 'https://signer.us-west-2.amazonaws.com/'],
+    ['us-gov-west-1', 'aws-us-gov', 'https://signer.us-gov-west-1.amazonaws.com/'],
+    ['cn-north-1', 'aws-cn', 'https://signer.cn-north-1.amazonaws.com.cn/'],
+  ])('%s is in %s and the SDK resolves %s (before its data- host prefix)', async (region, partition, url) => {
+    expect(partitionOfRegion(region)).toBe(partition);
+    const { SignerClient } = await import('@aws-sdk/client-signer');
+    const client = new SignerClient({ region });
+    expect(client.config.endpointProvider({ Region: region }).url.href).toBe(url);
+    client.destroy();
   });
 });
 

@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { readFileLimited, readLimited, type FileReadProblem } from '../../src/common/index.js';
+import { readFileLimited, readLimited, readTextFileLimited, type FileReadProblem } from '../../src/common/index.js';
 
 class ProblemError extends Error {
   constructor(readonly problem: FileReadProblem) {
@@ -103,5 +103,26 @@ describe('readFileLimited', () => {
     const text = Buffer.from(await read('/proc/self/status', 1024 * 1024)).toString();
     expect(text).toMatch(/^Name:\t/);
     expect(text).toMatch(/\nPid:\t\d+\n/);
+  });
+});
+
+describe('readTextFileLimited', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'imgverify-read-text-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'ok.yaml'), 'kind: TrustPolicy\nname: é\n');
+  writeFileSync(join(dir, 'big.yaml'), 'x'.repeat(11));
+  mkdirSync(join(dir, 'folder'));
+  symlinkSync('ok.yaml', join(dir, 'link.yaml'));
+
+  test.each<[string, string | RegExp]>([
+    ['ok.yaml', 'kind: TrustPolicy\nname: é\n'],
+    ['link.yaml', 'kind: TrustPolicy\nname: é\n'],
+    ['big.yaml', /^is 11 bytes, more than the limit of 10$/],
+    ['folder', /^is not a regular file$/],
+    ['missing.yaml', /^ENOENT: no such file or directory/],
+  ])('%s', async (name, expected) => {
+    const read = readTextFileLimited(join(dir, name), 10 + (typeof expected === 'string' ? 100 : 0));
+    if (typeof expected === 'string') await expect(read).resolves.toBe(expected);
+    else await expect(read).rejects.toThrow(expected);
   });
 });

@@ -2,8 +2,8 @@
 import { mkdtemp, mkdir, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, test } from 'vitest';
-import { ConfigError, FileConfigSource, formatIssue, type ConfigReloadEvent } from '../../src/config/index.js';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { ConfigError, FileConfigSource, formatIssue, type ConfigIssue, type ConfigReloadEvent } from '../../src/config/index.js';
 import { waitFor } from '../support/ports.js';
 import { trustPolicyYaml, trustStoreYaml } from './manifest-builders.js';
 
@@ -21,8 +21,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function startSource(): Promise<FileConfigSource> {
-  source = new FileConfigSource(dir, { debounceMs: 20, resyncIntervalMs: 0 });
+async function startSource(path = dir, pollIntervalMs = 0): Promise<FileConfigSource> {
+  source = new FileConfigSource(path, { debounceMs: 20, resyncIntervalMs: 0, pollIntervalMs });
   source.subscribe((event) => events.push(event));
   await source.start();
   return source;
@@ -30,6 +30,12 @@ async function startSource(): Promise<FileConfigSource> {
 
 function levelOf(s: FileConfigSource, name: string): string | undefined {
   return s.current().trustPolicies.get(name)?.document.trustPolicies[0]?.signatureVerification.level;
+}
+
+async function waitForIssue(pattern: RegExp): Promise<ConfigIssue> {
+  const find = () => events.flatMap((event) => event.issues).find((issue) => pattern.test(issue.message));
+  await waitFor(async () => find() !== undefined, 5_000, `an issue matching ${String(pattern)}`);
+  return find() as ConfigIssue;
 }
 
 async function nextEvent(count: number): Promise<ConfigReloadEvent> {
@@ -123,4 +129,90 @@ test('reload() with nothing changed publishes nothing', async () => {
   await s.reload();
   expect(s.current().generation).toBe(generation);
   expect(events).toHaveLength(1);
+});
+
+describe('the watch follows the path when the directory itself is replaced (issue 9)', () => {
+  test('rm -rf and re-create: a warning while it is gone, then the new directory is read and watched', async () => {
+    const config = join(dir, 'config');
+    await mkdir(config);
+    await writeFile(join(config, 'policy.yaml'), trustPolicyYaml({ name: 'tp-a' }));
+    const s = await startSource(config);
+
+    await rm(config, { recursive: true });
+    const gone = await waitForIssue(/the config directory disappeared/);
+    expect(formatIssue(gone)).toBe(
+      `${config}: the config directory disappeared (removed, moved away, or its symlink re-pointed to nothing); the configuration in use stays until it is back, and the path is watched for it`,
+    );
+    expect([gone.severity, levelOf(s, 'tp-a')]).toEqual(['warning', 'strict']);
+
+    await mkdir(config);
+    await writeFile(join(config, 'policy.yaml'), trustPolicyYaml({ name: 'tp-a', level: 'audit' }));
+    await waitFor(async () => levelOf(s, 'tp-a') === 'audit', 5_000, 'the re-created directory to apply');
+    await writeFile(join(config, 'policy.yaml'), trustPolicyYaml({ name: 'tp-a', level: 'skip' }));
+    await waitFor(async () => levelOf(s, 'tp-a') === 'skip', 5_000, 'an edit in the re-created directory to apply');
+  });
+
+  test('an atomic mv swap: the directory moved in is read and watched', async () => {
+    const config = join(dir, 'config');
+    await mkdir(config);
+    await writeFile(join(config, 'policy.yaml'), trustPolicyYaml({ name: 'tp-a' }));
+    const s = await startSource(config);
+
+    await mkdir(join(dir, 'config.new'));
+    await writeFile(join(dir, 'config.new', 'policy.yaml'), trustPolicyYaml({ name: 'tp-a', level: 'audit' }));
+    await rename(config, join(dir, 'config.old'));
+    await rename(join(dir, 'config.new'), config);
+    await waitFor(async () => levelOf(s, 'tp-a') === 'audit', 5_000, 'the swapped-in directory to apply');
+    await writeFile(join(config, 'policy.yaml'), trustPolicyYaml({ name: 'tp-a', level: 'skip' }));
+    await waitFor(async () => levelOf(s, 'tp-a') === 'skip', 5_000, 'an edit in the swapped-in directory to apply');
+    expect(s.current().trustPolicies.get('tp-a')?.resource.origin).toEqual({ kind: 'file', path: 'policy.yaml', documentIndex: 0 });
+  });
+
+  test('a re-pointed symlink --config-dir (ln -sfn): the new target is read and watched', async () => {
+    for (const [version, level] of [['v1', 'strict'], ['v2', 'audit']] as const) {
+      await mkdir(join(dir, version));
+      await writeFile(join(dir, version, 'policy.yaml'), trustPolicyYaml({ name: 'tp-a', level }));
+    }
+    const link = join(dir, 'current');
+    await symlink('v1', link);
+    const s = await startSource(link);
+    expect(levelOf(s, 'tp-a')).toBe('strict');
+
+    await symlink('v2', join(dir, 'current.tmp'));
+    await rename(join(dir, 'current.tmp'), link);
+    await waitFor(async () => levelOf(s, 'tp-a') === 'audit', 5_000, 'the new symlink target to apply');
+    await writeFile(join(dir, 'v2', 'policy.yaml'), trustPolicyYaml({ name: 'tp-a', level: 'skip' }));
+    await waitFor(async () => levelOf(s, 'tp-a') === 'skip', 5_000, 'an edit in the new target to apply');
+  });
+
+  /** `link/config` where `link` is re-pointed: no watched directory sees an event, only the path names another directory. */
+  async function repointedParent(): Promise<{ config: string; b: string }> {
+    for (const [version, level] of [['a', 'strict'], ['b', 'audit']] as const) {
+      await mkdir(join(dir, version, 'config'), { recursive: true });
+      await writeFile(join(dir, version, 'config', 'policy.yaml'), trustPolicyYaml({ name: 'tp-a', level }));
+    }
+    await symlink('a', join(dir, 'link'));
+    return { config: join(dir, 'link', 'config'), b: join(dir, 'b', 'config') };
+  }
+
+  test('without any event, the poll notices the path names another directory and moves the watch', async () => {
+    const { config, b } = await repointedParent();
+    const s = await startSource(config, 50);
+    await symlink('b', join(dir, 'link.tmp'));
+    await rename(join(dir, 'link.tmp'), join(dir, 'link'));
+    await waitFor(async () => levelOf(s, 'tp-a') === 'audit', 5_000, 'the poll to find the new directory');
+    await writeFile(join(b, 'policy.yaml'), trustPolicyYaml({ name: 'tp-a', level: 'skip' }));
+    await waitFor(async () => levelOf(s, 'tp-a') === 'skip', 5_000, 'an edit in the new directory to apply');
+  });
+
+  test('a reload from outside (SIGHUP) moves the watch too, so later edits apply', async () => {
+    const { config, b } = await repointedParent();
+    const s = await startSource(config);
+    await symlink('b', join(dir, 'link.tmp'));
+    await rename(join(dir, 'link.tmp'), join(dir, 'link'));
+    await s.reload();
+    expect(levelOf(s, 'tp-a')).toBe('audit');
+    await writeFile(join(b, 'policy.yaml'), trustPolicyYaml({ name: 'tp-a', level: 'skip' }));
+    await waitFor(async () => levelOf(s, 'tp-a') === 'skip', 5_000, 'an edit after SIGHUP to apply');
+  });
 });

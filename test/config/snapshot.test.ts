@@ -165,6 +165,51 @@ test('duplicate names: the first file wins, the later one is reported', () => {
   ]);
 });
 
+describe('duplicate names after load: the resource in use stays, the newcomer is refused (issue 18 bug 4)', () => {
+  const inUse = snapshotOf({ 'b.yaml': trustPolicyYaml({ name: 'one', trustPolicyName: 'tp', level: 'strict' }) });
+
+  test('a new file repeating a trustPolicyName in use does not take over, though it sorts first', () => {
+    const next = snapshotOf(
+      { 'a.yaml': trustPolicyYaml({ name: 'two', trustPolicyName: 'tp', level: 'skip' }), 'b.yaml': trustPolicyYaml({ name: 'one', trustPolicyName: 'tp', level: 'strict' }) },
+      inUse,
+    );
+    expect(next.trustPolicies.get('tp')?.resource.name).toBe('one');
+    expect(next.trustPolicies.get('tp')?.generation).toBe(1);
+    expect(next.issues.filter((i) => i.code === 'DUPLICATE_RESOURCE').map(formatIssue)).toEqual([
+      'a.yaml: document 1 (TrustPolicy "two"): ignored: TrustPolicy "one" in b.yaml (document 1) already defines trustPolicyName "tp" and stays in use; names must be unique',
+    ]);
+  });
+
+  test('a new file repeating a metadata.name in use is refused; the one in use may still be edited', () => {
+    const next = snapshotOf(
+      { 'a.yaml': trustPolicyYaml({ name: 'one', trustPolicyName: 'tp', level: 'skip' }), 'b.yaml': trustPolicyYaml({ name: 'one', trustPolicyName: 'tp', level: 'audit' }) },
+      inUse,
+    );
+    expect(next.trustPolicies.get('tp')?.document.trustPolicies[0]?.signatureVerification.level).toBe('audit');
+    expect(next.issues.filter((i) => i.code === 'DUPLICATE_RESOURCE').map(formatIssue)).toEqual([
+      'a.yaml: document 1 (TrustPolicy "one"): ignored: TrustPolicy "one" in b.yaml (document 1) already defines metadata.name "one" and stays in use; names must be unique',
+    ]);
+  });
+
+  test('while the one in use has an invalid edit, its last good version still beats a newcomer', () => {
+    const next = snapshotOf(
+      { 'a.yaml': trustPolicyYaml({ name: 'two', trustPolicyName: 'tp', level: 'skip' }), 'b.yaml': trustPolicyYaml({ name: 'one', trustPolicyName: 'tp', level: 'bogus' }) },
+      inUse,
+    );
+    expect(next.trustPolicies.get('tp')?.resource).toBe(inUse.trustPolicies.get('tp')?.resource);
+    expect(next.issues.filter((i) => i.code === 'DUPLICATE_RESOURCE').map(formatIssue)).toEqual([
+      'a.yaml: document 1 (TrustPolicy "two"): ignored: TrustPolicy "one" in b.yaml (document 1) already defines trustPolicyName "tp" and stays in use; names must be unique',
+    ]);
+  });
+
+  test('once the one in use is gone, the other takes the name', () => {
+    const refused = snapshotOf({ 'a.yaml': trustPolicyYaml({ name: 'two', trustPolicyName: 'tp', level: 'skip' }), 'b.yaml': trustPolicyYaml({ name: 'one', trustPolicyName: 'tp' }) }, inUse);
+    const next = snapshotOf({ 'a.yaml': trustPolicyYaml({ name: 'two', trustPolicyName: 'tp', level: 'skip' }) }, refused);
+    expect(next.trustPolicies.get('tp')?.resource.name).toBe('two');
+    expect(next.issues.filter((i) => i.code === 'DUPLICATE_RESOURCE')).toEqual([]);
+  });
+});
+
 describe('content hashes and generations change exactly when what decides the answer changes', () => {
   const base = snapshotOf({
     'p.yaml': validPolicy,

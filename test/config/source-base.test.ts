@@ -80,7 +80,7 @@ test('issues and duplicates name Kubernetes origins, not files', async () => {
   source.next = [policy(), store, kubernetesUnit(trustPolicyYaml({ name: 'tp-b', trustPolicyName: 'tp-a' }), '4')];
   await source.reload();
   expect(source.current().issues.map(formatIssue)).toEqual([
-    'kubernetes TrustPolicy tp-b (resourceVersion 4) (TrustPolicy "tp-b"): ignored: TrustPolicy "tp-a" in kubernetes TrustPolicy tp-a (resourceVersion 1) already defines trustPolicyName "tp-a"; names must be unique',
+    'kubernetes TrustPolicy tp-b (resourceVersion 4) (TrustPolicy "tp-b"): ignored: TrustPolicy "tp-a" in kubernetes TrustPolicy tp-a (resourceVersion 1) already defines trustPolicyName "tp-a" and stays in use; names must be unique',
   ]);
   await source.close();
   expect(source.watching).toBe(false);

@@ -1,16 +1,17 @@
 // /checkimages for AWS-Signer-shaped signatures in a real docker-registry, with seed 000's trust policy (profile ARNs, both AWS stores) and the Signer double.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPrivateKey } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SignerRevocationStatus } from '../../src/aws/index.js';
+import { AWS_SIGNER_PLUGIN_NAME, SignerRevocationStatus } from '../../src/aws/index.js';
 import { signArtifact } from '../../src/notary/signer.js';
 import { pushImage, RegistryClient } from '../../src/oci/index.js';
 import { startService, type RunningService } from '../../src/service/index.js';
 import { trustPolicyYaml, trustStoreYaml } from '../config/manifest-builders.js';
 import { kyvernoContainer, post } from '../service/harness.js';
 import { awsSignerAttributes, awsSignerChain, JOB_ARN, PROFILE_ARN } from '../aws/signer-support.js';
+import { LOCAL_FIXTURES } from '../support/fixtures.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
 import { DOUBLE_CREDENTIALS, startSignerDouble, type SignerDouble } from '../support/signer-double.js';
 
@@ -21,6 +22,8 @@ describe('imgverify serve with AWS Signer signatures', () => {
   let client: RegistryClient;
   let signer: SignerDouble;
   let service: RunningService;
+  /** The same config, with --awsSignerVerifier=plugin and the AWS plugin double installed in PLUGINS_DIR. */
+  let pluginService: RunningService;
   let revocation: SignerRevocationStatus;
   let configDir: string;
 
@@ -28,14 +31,14 @@ describe('imgverify serve with AWS Signer signatures', () => {
     [registry, signer] = await Promise.all([startRegistry(), startSignerDouble()]);
     client = new RegistryClient({ plainHttpForLocalhost: true });
     const chain = await awsSignerChain();
-    for (const [tag, jobArn] of [['v1', JOB_ARN], ['revoked', REVOKED_JOB_ARN]] as const) {
+    for (const [tag, jobArn, pluginMinVersion] of [['v1', JOB_ARN, undefined], ['revoked', REVOKED_JOB_ARN, undefined], ['future', JOB_ARN, '9.0.0']] as const) {
       const repository = client.repository(registry.host, 'team/app');
       await pushImage(repository, { tag, layers: [new TextEncoder().encode(`aws signer e2e ${tag}`)] });
       await signArtifact(repository, tag, {
         key: createPrivateKey(chain.leaf.privateKeyPem),
         certificateChain: chain.chain,
         signingScheme: 'notary.x509.signingAuthority',
-        extendedAttributes: awsSignerAttributes({ jobArn }),
+        extendedAttributes: awsSignerAttributes({ jobArn, ...(pluginMinVersion ? { pluginMinVersion } : {}) }),
       });
     }
     signer.answer = (call) => ({ revokedEntities: call.jobArn === REVOKED_JOB_ARN ? [REVOKED_JOB_ARN] : [] });
@@ -54,19 +57,30 @@ describe('imgverify serve with AWS Signer signatures', () => {
     );
     revocation = new SignerRevocationStatus({ credentials: DOUBLE_CREDENTIALS, endpoints: { aws: signer.url }, maxAttempts: 1 });
     service = await startService({
-      configDir,
-      noTls: true,
-      bindAddress: '127.0.0.1:0',
-      metricsBindAddress: '0',
-      healthProbeBindAddress: '0',
-      defaultTrustPolicy: 'aws-signer-tp',
+      config: { dir: configDir, defaultTrustPolicy: 'aws-signer-tp' },
+      tls: { enabled: false },
+      listen: { api: '127.0.0.1:0', metrics: '0', health: '0' },
+      registry: { awsSigner: { revocation } },
       logLevel: 'silent',
-      awsSigner: { revocation },
+    });
+    const pluginsDir = join(configDir, 'plugins');
+    await mkdir(join(pluginsDir, AWS_SIGNER_PLUGIN_NAME), { recursive: true });
+    const executable = join(pluginsDir, AWS_SIGNER_PLUGIN_NAME, `notation-${AWS_SIGNER_PLUGIN_NAME}`);
+    await copyFile(join(LOCAL_FIXTURES, 'aws/aws-signer-plugin-double'), executable);
+    await chmod(executable, 0o755);
+    const pluginConfigFile = join(configDir, 'plugin-config.json');
+    await writeFile(pluginConfigFile, JSON.stringify({ 'aws-signer-endpoint-url': signer.url }));
+    pluginService = await startService({
+      config: { dir: configDir, defaultTrustPolicy: 'aws-signer-tp' },
+      tls: { enabled: false },
+      listen: { api: '127.0.0.1:0', metrics: '0', health: '0' },
+      registry: { pluginsDir, pluginConfigFile, awsSignerVerifier: 'plugin' },
+      logLevel: 'silent',
     });
   }, 60_000);
 
   afterAll(async () => {
-    await service?.close();
+    await Promise.all([service?.close(), pluginService?.close()]);
     revocation?.close();
     await client?.close();
     await Promise.all([registry?.stop(), signer?.stop()]);
@@ -91,6 +105,28 @@ describe('imgverify serve with AWS Signer signatures', () => {
     expect(answer.text.trimEnd()).toBe(
       `failed to verify container app: failed to verify image {{${registry.host} app team/app revoked } /spec/containers/0/image}: revocation validation failed. Failure reason: ` +
         `revocation check by verification plugin "com.amazonaws.signer.notation.plugin" failed with reason "Resource(s) ${REVOKED_JOB_ARN} have been revoked." (CERTIFICATE_REVOKED)`,
+    );
+  });
+
+  it('with --awsSignerVerifier=plugin the installed plugin decides, with the same answers', async () => {
+    signer.calls.length = 0;
+    const body = (tag: string) => ({ images: { containers: { app: kyvernoContainer(registry.host, 'team/app', tag) } } });
+    const good = await post(`${pluginService.url}/checkimages`, body('v1'));
+    const revoked = await post(`${pluginService.url}/checkimages`, body('revoked'));
+    expect([good.status, revoked.status]).toEqual([200, 406]);
+    expect(revoked.text).toContain(`failed with reason "Resource(s) ${REVOKED_JOB_ARN} have been revoked." (CERTIFICATE_REVOKED)`);
+    // The plugin double's calls are unsigned: it, not the built-in verifier, asked.
+    expect(signer.calls.map((call) => [call.jobArn, call.signed])).toEqual([
+      [JOB_ARN, false],
+      [REVOKED_JOB_ARN, false],
+    ]);
+  });
+
+  it('a signature that needs a newer plugin → 406 saying which version', async () => {
+    const answer = await post(`${service.url}/checkimages`, { images: { containers: { app: kyvernoContainer(registry.host, 'team/app', 'future') } } });
+    expect(answer.status).toBe(406);
+    expect(answer.text).toContain(
+      `found plugin ${AWS_SIGNER_PLUGIN_NAME} with version 1.0.350 but signature verification needs plugin version greater than or equal to 9.0.0 (PLUGIN_REQUIRED)`,
     );
   });
 });

@@ -19,12 +19,9 @@ beforeAll(async () => {
   await signed.sign('team/app', 'v1');
   unsignedDigest = (await signed.push('team/app', 'v1-unsigned', 'unsigned image')).digest;
   service = await startService({
-    configDir: config.dir,
-    noTls: true,
-    bindAddress: '127.0.0.1:0',
-    metricsBindAddress: '127.0.0.1:0',
-    healthProbeBindAddress: '127.0.0.1:0',
-    defaultTrustPolicy: 'tp-e2e',
+    config: { dir: config.dir, defaultTrustPolicy: 'tp-e2e' },
+    tls: { enabled: false },
+    listen: { api: '127.0.0.1:0', metrics: '127.0.0.1:0', health: '127.0.0.1:0' },
     logLevel: 'silent',
   });
 });

@@ -50,15 +50,20 @@ const REQUEST_TIMEOUT_MS = 700;
 
 beforeAll(async () => {
   [config, silent] = await Promise.all([createTrustConfigDir('tp-a', E2E_CERT_PEM), startSilentRegistryDouble()]);
-  const common = { configDir: config.dir, noTls: true, bindAddress: '127.0.0.1:0', metricsBindAddress: '0', healthProbeBindAddress: '0' } as const;
-  plain = await startService({ ...common, defaultTrustPolicy: 'tp-a', requestTimeoutMs: REQUEST_TIMEOUT_MS, maxRequestBytes: 4096, maxImagesPerRequest: 3, logLevel: 'silent' });
+  const common = { tls: { enabled: false }, listen: { api: '127.0.0.1:0', metrics: '0', health: '0' } } as const;
+  plain = await startService({
+    ...common,
+    config: { dir: config.dir, defaultTrustPolicy: 'tp-a' },
+    limits: { requestTimeoutMs: REQUEST_TIMEOUT_MS, maxRequestBytes: 4096, maxImagesPerRequest: 3 },
+    logLevel: 'silent',
+  });
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       logLines.push(chunk.toString());
       done();
     },
   });
-  reviewed = await startService({ ...common, reviewKyvernoToken: true, tokenReviewer: reviewer, logger: pino({ level: 'debug' }, sink) });
+  reviewed = await startService({ ...common, config: { dir: config.dir }, auth: { reviewKyvernoToken: true, tokenReviewer: reviewer }, logger: pino({ level: 'debug' }, sink) });
 });
 
 afterAll(async () => {
@@ -198,7 +203,7 @@ describe('token review (peer header handling; the review itself is Kubernetes)',
 
 describe('startup', () => {
   test('--reviewKyvernoToken=true without Kubernetes is a startup error that says what to do', async () => {
-    await expect(startService({ configDir: config.dir, reviewKyvernoToken: true, logLevel: 'silent' })).rejects.toMatchObject({
+    await expect(startService({ config: { dir: config.dir }, auth: { reviewKyvernoToken: true }, logLevel: 'silent' })).rejects.toMatchObject({
       code: 'KUBERNETES_REQUIRED',
       message:
         '--reviewKyvernoToken=true needs the Kubernetes TokenReview API, which file mode (--config-dir) does not have; run with --reviewKyvernoToken=false, or in Kubernetes mode',
@@ -207,19 +212,16 @@ describe('startup', () => {
 
   test('a missing config dir is a startup error and nothing stays bound', async () => {
     await expect(
-      startService({ configDir: `${config.dir}/missing`, noTls: true, bindAddress: '127.0.0.1:0', metricsBindAddress: '0', healthProbeBindAddress: '0', logLevel: 'silent' }),
+      startService({ config: { dir: `${config.dir}/missing` }, tls: { enabled: false }, listen: { api: '127.0.0.1:0', metrics: '0', health: '0' }, logLevel: 'silent' }),
     ).rejects.toMatchObject({ code: 'CONFIG_DIR_UNREADABLE' });
   });
 
   test('graceful shutdown: an in-flight request still gets its answer', async () => {
     const service = await startService({
-      configDir: config.dir,
-      noTls: true,
-      bindAddress: '127.0.0.1:0',
-      metricsBindAddress: '0',
-      healthProbeBindAddress: '127.0.0.1:0',
-      defaultTrustPolicy: 'tp-a',
-      requestTimeoutMs: 400,
+      config: { dir: config.dir, defaultTrustPolicy: 'tp-a' },
+      tls: { enabled: false },
+      listen: { api: '127.0.0.1:0', metrics: '0', health: '127.0.0.1:0' },
+      limits: { requestTimeoutMs: 400 },
       logLevel: 'silent',
     });
     const inFlight = post(`${service.url}/checkimages`, { images: { containers: { c: { registry: silent.host, path: 'app', name: 'app', tag: 'v1' } } } });

@@ -68,14 +68,11 @@ let service: RunningService;
 beforeAll(async () => {
   [registry, config] = await Promise.all([startTricklingRegistryDouble(), createTrustConfigDir('tp-deadline', E2E_CERT_PEM)]);
   service = await startService({
-    configDir: config.dir,
-    noTls: true,
-    bindAddress: '127.0.0.1:0',
-    metricsBindAddress: '0',
-    healthProbeBindAddress: '0',
-    defaultTrustPolicy: 'tp-deadline',
-    requestTimeoutMs: REQUEST_TIMEOUT_MS,
-    cacheEnabled: false,
+    config: { dir: config.dir, defaultTrustPolicy: 'tp-deadline' },
+    tls: { enabled: false },
+    listen: { api: '127.0.0.1:0', metrics: '0', health: '0' },
+    limits: { requestTimeoutMs: REQUEST_TIMEOUT_MS },
+    cache: { enabled: false },
     logLevel: 'silent',
     processMetrics: false,
   });

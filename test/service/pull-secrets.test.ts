@@ -50,13 +50,10 @@ afterAll(async () => {
 
 async function serviceWith(imagePullSecrets: string[]): Promise<RunningService> {
   return startService({
-    configDir: config.dir,
-    noTls: true,
-    bindAddress: '127.0.0.1:0',
-    metricsBindAddress: '0',
-    healthProbeBindAddress: '0',
-    defaultTrustPolicy: 'tp-private',
-    imagePullSecrets,
+    config: { dir: config.dir, defaultTrustPolicy: 'tp-private' },
+    tls: { enabled: false },
+    listen: { api: '127.0.0.1:0', metrics: '0', health: '0' },
+    registry: { imagePullSecrets },
     logLevel: 'silent',
   });
 }
@@ -99,6 +96,11 @@ describe('a registry that needs credentials', () => {
       expect(answer.status).toBe(406);
       expect(answer.text).toMatch(/^failed to verify container app: failed to verify image \{.*\}: failed to resolve digest: .*(username and password|credentials)/);
       expect(answer.text).not.toContain(PASSWORD);
+      // The service's own remedy (issue 18 bug 1), not the CLI's flags.
+      expect(answer.text).toContain(
+        `${registry.host} requires a username and password; give the service the registry's credentials with --imagePullSecrets (a Docker config.json, a .dockerconfigjson, or a kubernetes.io/dockerconfigjson Secret manifest)\n`,
+      );
+      expect(answer.text).not.toMatch(/--username|--registry-config|docker login/);
     } finally {
       await service.close();
     }

@@ -1,6 +1,7 @@
 // The shared verdict store against a real redis-server: shared between caches, same TTLs and caps,
 // bounded when Redis is frozen, "not cached" when it is gone or holds something else.
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import {
   parseRedisUrl,
   redactRedisUrl,
   REDIS_KEY_PREFIX,
+  REDIS_OPERATION_TIMEOUT_MS,
   RedisVerdictStore,
   VerdictCache,
   verdictStoreScope,
@@ -72,9 +74,13 @@ const classify = (v: ImageVerdict): VerdictKind => (v.verified ? 'positive' : v.
 let redis: RedisServer;
 const stores: RedisVerdictStore<ImageVerdict>[] = [];
 
-/** A store of one replica, connected (as the service waits for it at start). */
-async function store(url = redis.url, scope = 'test', tlsCa?: string): Promise<RedisVerdictStore<ImageVerdict>> {
-  const created = new RedisVerdictStore<ImageVerdict>({ target: parseRedisUrl(url), scope, accept: isStoredVerdict, ...(tlsCa ? { tlsCa } : {}) });
+/**
+ * A store of one replica, connected (as the service waits for it at start). Commands get 2 s, not
+ * the 50 ms production bound, so a loaded test machine cannot turn sharing into a coin toss; the
+ * frozen-Redis test asks for the real bound.
+ */
+async function store(url = redis.url, scope = 'test', options: { tlsCa?: string; operationTimeoutMs?: number } = {}): Promise<RedisVerdictStore<ImageVerdict>> {
+  const created = new RedisVerdictStore<ImageVerdict>({ target: parseRedisUrl(url), scope, accept: isStoredVerdict, operationTimeoutMs: 2_000, ...options });
   stores.push(created);
   await created.connected();
   return created;
@@ -102,7 +108,7 @@ function replica(shared: RedisVerdictStore<ImageVerdict>, options: { ttlSeconds?
     );
     return answer;
   };
-  return { cache, get, computed: () => computed };
+  return { cache, get, shared, computed: () => computed };
 }
 
 /** Wait until a write that is not awaited (the cache's set) has reached Redis. */
@@ -116,6 +122,15 @@ async function untilStored(raw: Redis, pattern = `${REDIS_KEY_PREFIX}*`): Promis
 }
 
 let raw: Redis;
+
+/** Wait until a write that is not awaited has reached the store (read through the store itself). */
+async function untilIn(shared: RedisVerdictStore<ImageVerdict>, key: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await shared.get(key)) return;
+    await sleep(10);
+  }
+  throw new Error('the verdict never reached Redis');
+}
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -214,12 +229,13 @@ test('rediss://: shared over TLS with a trusted CA; an untrusted certificate or 
   const secure = await startRedis({ tls: { certFile: join(certDir, 'tls.crt'), keyFile: join(certDir, 'tls.key'), caFile: tls.caCertPath as string } });
   try {
     expect(secure.url).toMatch(/^rediss:/);
-    const [a, b] = [replica(await store(secure.url, 'tls', tls.caCert)), replica(await store(secure.url, 'tls', tls.caCert))];
+    const trusted = { tlsCa: tls.caCert as string };
+    const [a, b] = [replica(await store(secure.url, 'tls', trusted)), replica(await store(secure.url, 'tls', trusted))];
     await a.get(KEY, verdict('positive'));
-    await sleep(50);
+    await untilIn(a.shared, KEY);
     expect((await b.get(KEY, verdict('negative'))).cached).toBe(true);
-    const untrusted = replica(await store(secure.url, 'tls'));
-    const plain = replica(await store(secure.url.replace('rediss:', 'redis:'), 'tls'));
+    const untrusted = replica(await store(secure.url, 'tls', { operationTimeoutMs: 200 }));
+    const plain = replica(await store(secure.url.replace('rediss:', 'redis:'), 'tls', { operationTimeoutMs: 200 }));
     const answers = [await untrusted.get(KEY, verdict('negative')), await plain.get(KEY, verdict('negative'))];
     expect(answers.map((x) => [x.cached, x.value.verified])).toEqual([
       [false, false],
@@ -241,7 +257,7 @@ describe('when Redis fails', () => {
       expect(wrong.computed()).toBe(2);
       const [a, b] = [replica(await store(locked.url)), replica(await store(locked.url))];
       await a.get(KEY, verdict('positive'));
-      await sleep(50);
+      await untilIn(a.shared, KEY);
       expect((await b.get(KEY, verdict('negative'))).value.verified).toBe(true);
       expect(b.computed()).toBe(0);
     } finally {
@@ -249,9 +265,34 @@ describe('when Redis fails', () => {
     }
   });
 
-  test('frozen Redis: a lookup gives up within the 50 ms bound and the verdict is computed', async () => {
+  test('the password never reaches the logs, which say once that Redis is gone and once that it is back', async () => {
+    const secret = 'pw-7f3a9c-not-for-logs';
+    const locked = await startRedis({ password: secret });
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const watched = new RedisVerdictStore<ImageVerdict>({ target: parseRedisUrl(locked.url), scope: 'logs', accept: isStoredVerdict, logger });
+    stores.push(watched);
+    try {
+      expect(await watched.connected()).toBe(true);
+      await locked.kill();
+      for (let i = 0; i < 5; i++) await watched.get(KEY);
+      await locked.restart();
+      expect(await watched.connected(5_000)).toBe(true);
+      await sleep(50);
+      expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([
+        'shared verdict cache unreachable: answering from memory and verifying until it is back',
+        'shared verdict cache reachable again',
+      ]);
+      expect(lines.join('\n')).not.toContain(secret);
+      expect(lines[0]).toContain(`redis://:***@127.0.0.1:${locked.port}/0`);
+    } finally {
+      await locked.stop();
+    }
+  }, 20_000);
+
+  test('frozen Redis: a lookup gives up within the 50 ms bound (well under 1 s) and the verdict is computed', async () => {
     await flush();
-    const shared = await store();
+    const shared = await store(redis.url, 'test', { operationTimeoutMs: REDIS_OPERATION_TIMEOUT_MS });
     const a = replica(shared);
     await a.get(KEY, verdict('positive'));
     await untilStored(raw);
@@ -262,10 +303,24 @@ describe('when Redis fails', () => {
       const answer = await b.get(KEY, verdict('positive'));
       const elapsed = performance.now() - started;
       expect([answer.cached, b.computed()]).toEqual([false, 1]);
-      expect(elapsed).toBeLessThan(250);
+      // 50 ms plus whatever a loaded machine adds; far below the frozen-forever alternative (the request deadline).
+      expect(elapsed).toBeLessThan(1_000);
     } finally {
       redis.resume();
     }
+  });
+
+  test('an event loop busy past the bound still takes a reply Redis sent in time', async () => {
+    await flush();
+    const shared = await store(redis.url, 'test', { operationTimeoutMs: REDIS_OPERATION_TIMEOUT_MS });
+    await shared.set(KEY, verdict('positive'), 60_000);
+    // The command is on the wire; the loop is then blocked 4× the bound, as CPU-bound verifications do.
+    const pending = shared.get(KEY);
+    const blockedUntil = performance.now() + REDIS_OPERATION_TIMEOUT_MS * 4;
+    while (performance.now() < blockedUntil) {
+      // busy
+    }
+    expect((await pending)?.value.verified).toBe(true);
   });
 
   test('killed Redis: answers go on from memory and verification; after a restart sharing resumes', async () => {

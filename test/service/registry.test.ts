@@ -24,12 +24,9 @@ beforeAll(async () => {
     await signed.sign('team/many', `i${i}`);
   }
   service = await startService({
-    configDir: config.dir,
-    noTls: true,
-    bindAddress: '127.0.0.1:0',
-    metricsBindAddress: '0',
-    healthProbeBindAddress: '0',
-    defaultTrustPolicy: 'tp-registry',
+    config: { dir: config.dir, defaultTrustPolicy: 'tp-registry' },
+    tls: { enabled: false },
+    listen: { api: '127.0.0.1:0', metrics: '0', health: '0' },
     logLevel: 'silent',
   });
 }, 60_000);

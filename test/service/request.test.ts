@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { formatImageInfoLikeGo, marshalIndentLikeGo } from '../../src/service/go-http.js';
 import { parseListenAddress, parseCheckImagesRequest, wildcardMatch } from '../../src/service/index.js';
-import { attestationsFor } from '../../src/service/request.js';
+import { attestationsFor } from '../../src/service/selection.js';
 
 const kyvernoImage = {
   registry: 'ghcr.io',

@@ -52,12 +52,9 @@ beforeAll(async () => {
   await writeFile(join(configDir, 'truststore.yaml'), trustStoreYaml({ name: 'tp-scopes-ts', pem: signed.chain.root.pem }));
   await writeFile(join(configDir, 'trustpolicy.yaml'), trustPolicy(port));
   service = await startService({
-    configDir,
-    noTls: true,
-    bindAddress: '127.0.0.1:0',
-    metricsBindAddress: '0',
-    healthProbeBindAddress: '0',
-    defaultTrustPolicy: 'tp-scopes',
+    config: { dir: configDir, defaultTrustPolicy: 'tp-scopes' },
+    tls: { enabled: false },
+    listen: { api: '127.0.0.1:0', metrics: '0', health: '0' },
     logLevel: 'silent',
     processMetrics: false,
   });

@@ -72,27 +72,24 @@ describe('Go-style flags', () => {
     const parsed = parseServeFlags(['--config-dir=/c', '--debug', '--notls', '--bind-address=:9999']);
     const options = serviceOptionsFromFlags(parsed.values, { DEFAULT_TRUST_POLICY: 'tp-default', POD_NAMESPACE: 'kyverno-notation-aws', SERVICE_NAME: 'svc' }, parsed.given);
     expect(options).toMatchObject({
-      configDir: '/c',
-      noTls: true,
-      bindAddress: ':9999',
+      config: { dir: '/c', defaultTrustPolicy: 'tp-default' },
+      tls: { enabled: false, namespace: 'kyverno-notation-aws', serviceName: 'svc' },
+      listen: { api: ':9999' },
       logLevel: 'debug',
-      defaultTrustPolicy: 'tp-default',
-      namespace: 'kyverno-notation-aws',
-      serviceName: 'svc',
-      cacheEnabled: true,
-      cacheMaxSize: 1000,
-      cacheTtlSeconds: 3600,
-      reviewKyvernoToken: false,
-      maxSignatureAttempts: 30,
-      requestTimeoutMs: 25_000,
-      allowedUsers: ['system:serviceaccount:kyverno:kyverno-admission-controller', 'system:serviceaccount:kyverno:kyverno-reports-controller'],
+      cache: { enabled: true, maxSize: 1000, ttlSeconds: 3600 },
+      auth: {
+        reviewKyvernoToken: false,
+        allowedUsers: ['system:serviceaccount:kyverno:kyverno-admission-controller', 'system:serviceaccount:kyverno:kyverno-reports-controller'],
+      },
+      registry: { maxSignatureAttempts: 30 },
+      limits: { requestTimeoutMs: 25_000 },
     });
     expect(options.kubernetes).toBeUndefined();
 
     // No --config-dir, in a pod (or --local): Kubernetes mode, token review on unless turned off.
     const cluster = parseServeFlags(['--leader-elect', '--tokenAudiences=imgverify', '--leader-elect-retry-period=1s']);
     const inCluster = serviceOptionsFromFlags(cluster.values, { KUBERNETES_SERVICE_HOST: '10.0.0.1', POD_NAME: 'kna-0' }, cluster.given);
-    expect(inCluster.reviewKyvernoToken).toBeUndefined();
+    expect(inCluster.auth?.reviewKyvernoToken).toBe(true);
     expect(inCluster.kubernetes).toEqual({
       local: false,
       leaderElect: true,
@@ -105,7 +102,7 @@ describe('Go-style flags', () => {
       identity: 'kna-0',
     });
     const local = parseServeFlags(['--local', '--reviewKyvernoToken=false', '--pluginConfigMap=plugins']);
-    expect(serviceOptionsFromFlags(local.values, {}, local.given)).toMatchObject({ reviewKyvernoToken: false, kubernetes: { local: true, pluginConfigMap: 'plugins', pluginConfigMapRequired: true } });
+    expect(serviceOptionsFromFlags(local.values, {}, local.given)).toMatchObject({ auth: { reviewKyvernoToken: false }, kubernetes: { local: true, pluginConfigMap: 'plugins', pluginConfigMapRequired: true } });
 
     const explicit = parseServeFlags(['--debug', '--logLevel=warn']);
     expect(serviceOptionsFromFlags(explicit.values, {}, explicit.given).logLevel).toBe('warn');
@@ -113,6 +110,33 @@ describe('Go-style flags', () => {
     expect(serviceOptionsFromFlags(zap.values, {}, zap.given).logLevel).toBe('fatal');
     const bad = parseServeFlags(['--logLevel=loud']);
     expect(() => serviceOptionsFromFlags(bad.values, {}, bad.given)).toThrow('invalid value "loud" for flag -logLevel');
+  });
+
+  test('shared cache, AWS Signer and plugin settings land in the cache and registry groups', () => {
+    const parsed = parseServeFlags(['--cacheBackend=redis://redis:6379/0', '--awsSignerVerifier=plugin']);
+    const options = serviceOptionsFromFlags(parsed.values, { REDIS_PASSWORD: 'pw', NOTATION_DIR: '/n' }, parsed.given);
+    expect(options.cache).toEqual({ enabled: true, maxSize: 1000, ttlSeconds: 3600, backend: 'redis://redis:6379/0', backendPassword: 'pw' });
+    expect(options.registry).toMatchObject({ awsSignerVerifier: 'plugin', pluginsDir: '/n/plugins' });
+    const defaults = parseServeFlags([]);
+    const plain = serviceOptionsFromFlags(defaults.values, {}, defaults.given);
+    expect(plain.cache).toEqual({ enabled: true, maxSize: 1000, ttlSeconds: 3600 });
+    expect(plain.registry?.awsSignerVerifier).toBe('builtin');
+    const bad = parseServeFlags(['--awsSignerVerifier=other']);
+    expect(() => serviceOptionsFromFlags(bad.values, {}, bad.given)).toThrow('invalid value "other" for flag -awsSignerVerifier: use builtin or plugin');
+  });
+
+  test('plugin flags: AWS Signer verifier choice, plugin config file, PLUGINS_DIR else $NOTATION_DIR/plugins', () => {
+    const defaults = parseServeFlags([]);
+    expect(serviceOptionsFromFlags(defaults.values, { NOTATION_DIR: '/n' }, defaults.given).registry).toMatchObject({ awsSignerVerifier: 'builtin', pluginsDir: '/n/plugins' });
+    expect(serviceOptionsFromFlags(defaults.values, {}, defaults.given).registry?.pluginsDir).toBeUndefined();
+    const given = parseServeFlags(['--awsSignerVerifier=plugin', '--pluginConfig', '/p.yaml']);
+    expect(serviceOptionsFromFlags(given.values, { NOTATION_DIR: '/n', PLUGINS_DIR: '/plugins' }, given.given).registry).toMatchObject({
+      awsSignerVerifier: 'plugin',
+      pluginConfigFile: '/p.yaml',
+      pluginsDir: '/plugins',
+    });
+    const bad = parseServeFlags(['--awsSignerVerifier=native']);
+    expect(() => serviceOptionsFromFlags(bad.values, {}, bad.given)).toThrow('invalid value "native" for flag -awsSignerVerifier: use builtin or plugin');
   });
 });
 

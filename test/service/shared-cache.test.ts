@@ -1,8 +1,10 @@
 // Two service instances sharing verdicts through a real redis-server (--cacheBackend), against a
 // real docker-registry: one verifies, the other answers from Redis; Redis killed mid-run changes
 // no answer, only who verifies.
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startService, type RunningService } from '../../src/service/index.js';
+import { waitFor } from '../support/ports.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 import { createTrustConfigDir, kyvernoContainer, post, startSignedRegistry, type SignedRegistry, type TrustConfigDir } from './harness.js';
 
@@ -22,13 +24,11 @@ beforeAll(async () => {
   replicas = await Promise.all(
     [0, 1].map(() =>
       startService({
-        configDir: config.dir,
-        noTls: true,
-        bindAddress: '127.0.0.1:0',
-        metricsBindAddress: '0',
-        healthProbeBindAddress: '0',
-        defaultTrustPolicy: 'tp-shared',
-        cacheBackend: redis.url,
+        config: { dir: config.dir, defaultTrustPolicy: 'tp-shared' },
+        tls: { enabled: false },
+        listen: { api: '127.0.0.1:0', metrics: '0', health: '0' },
+        // The 50 ms default is the production bound; a loaded test machine must not turn sharing into a coin toss.
+        cache: { backend: redis.url, backendTimeoutMs: 2_000 },
         processMetrics: false,
         logLevel: 'silent',
       }),
@@ -65,8 +65,11 @@ test('one replica verifies, the other answers from Redis with the same bytes; Re
   const unsignedA = await check(a, 'unsigned');
   expect([signedA.status, unsignedA.status]).toEqual([200, 406]);
   expect(unsignedA.text).toMatch(/^failed to verify container app: .*no signature is associated with/);
-  // The writes are not awaited by the answer: give them a moment to land.
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // The writes are not awaited by the answer: wait until both verdicts are in Redis.
+  const raw = new Redis(redis.port, '127.0.0.1', { maxRetriesPerRequest: 0 });
+  raw.on('error', () => undefined);
+  await waitFor(async () => (await raw.dbsize()) === 2, 5_000, 'both verdicts in Redis');
+  raw.disconnect();
 
   const signedB = await check(b, 'v1');
   const unsignedB = await check(b, 'unsigned');

@@ -1,11 +1,15 @@
-// Serving TLS: a generated self-signed CA + serving pair (kept across restarts), or given cert/key files.
+// Serving TLS: a generated self-signed CA + serving pair (kept across restarts), or given cert/key files; rotation before expiry.
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
+import { pino } from 'pino';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startService, type ServiceOptions } from '../../src/service/index.js';
+import { DirectoryCertificateStore, startService, startTlsRotation, type ServiceOptions, type TlsOptions } from '../../src/service/index.js';
 import { E2E_CERT_PEM } from '../config/manifest-builders.js';
 import { createTrustConfigDir, kyvernoContainer, type TrustConfigDir } from './harness.js';
 
@@ -21,12 +25,10 @@ afterAll(async () => {
   await rm(certDir, { recursive: true, force: true });
 });
 
-const base = (): ServiceOptions => ({
-  configDir: config.dir,
-  bindAddress: '127.0.0.1:0',
-  metricsBindAddress: '0',
-  healthProbeBindAddress: '0',
-  defaultTrustPolicy: 'tp-tls',
+const base = (tls: TlsOptions = {}): ServiceOptions => ({
+  config: { dir: config.dir, defaultTrustPolicy: 'tp-tls' },
+  listen: { api: '127.0.0.1:0', metrics: '0', health: '0' },
+  tls,
   logLevel: 'silent',
 });
 
@@ -44,7 +46,7 @@ async function postTrusting(url: string, ca: string): Promise<number> {
 }
 
 test('generated CA: HTTPS works for clients that trust the printed CA, and the pair survives a restart', async () => {
-  const first = await startService({ ...base(), certDir, serviceName: 'svc', namespace: 'kyverno-notation-aws' });
+  const first = await startService(base({ certDir, serviceName: 'svc', namespace: 'kyverno-notation-aws' }));
   let caPem: string;
   try {
     expect(first.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
@@ -62,7 +64,7 @@ test('generated CA: HTTPS works for clients that trust the printed CA, and the p
   } finally {
     await first.close();
   }
-  const second = await startService({ ...base(), certDir, serviceName: 'svc', namespace: 'kyverno-notation-aws' });
+  const second = await startService(base({ certDir, serviceName: 'svc', namespace: 'kyverno-notation-aws' }));
   try {
     expect(await readFile(join(certDir, 'ca.crt'), 'utf8')).toBe(caPem);
     expect(await postTrusting(second.url, caPem)).toBe(200);
@@ -72,7 +74,7 @@ test('generated CA: HTTPS works for clients that trust the printed CA, and the p
 });
 
 test('--tls-cert/--tls-key: the given pair is served', async () => {
-  const service = await startService({ ...base(), tlsCertFile: join(certDir, 'tls.crt'), tlsKeyFile: join(certDir, 'tls.key') });
+  const service = await startService(base({ certFile: join(certDir, 'tls.crt'), keyFile: join(certDir, 'tls.key') }));
   try {
     expect(service.caCertPath).toBeUndefined();
     expect(await postTrusting(service.url, await readFile(join(certDir, 'ca.crt'), 'utf8'))).toBe(200);
@@ -82,8 +84,46 @@ test('--tls-cert/--tls-key: the given pair is served', async () => {
 });
 
 test.each([
-  [{ tlsCertFile: '/nonexistent/tls.crt' }, 'INVALID_OPTION', '--tls-cert and --tls-key go together'],
-  [{ tlsCertFile: '/nonexistent/tls.crt', tlsKeyFile: '/nonexistent/tls.key' }, 'INVALID_TLS', 'cannot read the TLS certificate or key'],
+  [{ certFile: '/nonexistent/tls.crt' }, 'INVALID_OPTION', '--tls-cert and --tls-key go together'],
+  [{ certFile: '/nonexistent/tls.crt', keyFile: '/nonexistent/tls.key' }, 'INVALID_TLS', 'cannot read the TLS certificate or key'],
 ])('bad TLS options are startup errors: %j', async (extra, code, message) => {
-  await expect(startService({ ...base(), ...extra })).rejects.toMatchObject({ code, message: expect.stringContaining(message) });
+  await expect(startService(base(extra))).rejects.toMatchObject({ code, message: expect.stringContaining(message) });
+});
+
+test('rotation: a pair near expiry is renewed from its store and served on new connections', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'imgverify-rotation-'));
+  const store = new DirectoryCertificateStore(dir, ['127.0.0.1']);
+  const first = await store.load();
+  const server = createHttpsServer({ key: first.key, cert: first.cert }, (_req, res) => res.end('ok'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const served = () =>
+    new Promise<string>((resolve, reject) => {
+      // The renewed pair is dated by the test's clock (days ahead), so only its serial is read here.
+      const socket = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+        resolve(socket.getPeerCertificate().serialNumber);
+        socket.end();
+      });
+      socket.on('error', reject);
+    });
+  const days = (n: number) => new Date(Date.now() + n * 86_400_000);
+  let clock = days(0);
+  const rotation = startTlsRotation({ store, server, current: first, logger: pino({ level: 'silent' }), checkIntervalMs: 3_600_000, now: () => clock });
+  try {
+    const before = await served();
+    await rotation.check();
+    expect([rotation.current(), await served()]).toEqual([first, before]);
+
+    clock = days(148); // inside the 60 h before the 150-day pair expires
+    await rotation.check();
+    expect(rotation.current().cert).not.toBe(first.cert);
+    expect(rotation.current().caCert).toBe(first.caCert);
+    const after = await served();
+    expect(after).not.toBe(before);
+    expect(after).toBe(new X509Certificate(rotation.current().cert).serialNumber);
+  } finally {
+    rotation.stop();
+    server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -51,14 +51,11 @@ let service: RunningService;
 beforeAll(async () => {
   config = await createTrustConfigDir('tp-b', E2E_CERT_PEM);
   service = await startService({
-    configDir: config.dir,
+    config: { dir: config.dir, defaultTrustPolicy: 'tp-b' },
     backend: recordingBackend,
-    allowInsecureRegistry: ['insecure.example'],
-    noTls: true,
-    bindAddress: '127.0.0.1:0',
-    metricsBindAddress: '0',
-    healthProbeBindAddress: '0',
-    defaultTrustPolicy: 'tp-b',
+    registry: { allowInsecure: ['insecure.example'] },
+    tls: { enabled: false },
+    listen: { api: '127.0.0.1:0', metrics: '0', health: '0' },
     logLevel: 'silent',
   });
 });

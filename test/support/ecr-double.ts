@@ -62,3 +62,26 @@ export async function startPodIdentityDouble(token: string, accessKeyId: string)
   });
   return Object.assign(state, server);
 }
+
+/** STS for IRSA: answers AssumeRoleWithWebIdentity (query protocol, XML) carrying `token` with fixed temporary credentials. */
+export async function startStsDouble(token: string, accessKeyId: string): Promise<HttpDoubleServer & { calls: URLSearchParams[] }> {
+  const state = { calls: [] as URLSearchParams[] };
+  const server = await listenHttpDouble(async (request: IncomingMessage, response: ServerResponse) => {
+    const form = new URLSearchParams((await readRequestBody(request, 64 * 1024)).toString('utf8'));
+    state.calls.push(form);
+    if (form.get('Action') !== 'AssumeRoleWithWebIdentity' || form.get('WebIdentityToken') !== token) {
+      response.writeHead(400, { 'content-type': 'text/xml' });
+      response.end('<ErrorResponse><Error><Type>Sender</Type><Code>InvalidIdentityToken</Code><Message>the STS double wants the projected token</Message></Error></ErrorResponse>');
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/xml' });
+    response.end(
+      '<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult>' +
+        `<Credentials><AccessKeyId>${accessKeyId}</AccessKeyId><SecretAccessKey>irsa-secret</SecretAccessKey><SessionToken>irsa-session</SessionToken>` +
+        `<Expiration>${new Date(Date.now() + 3600_000).toISOString()}</Expiration></Credentials>` +
+        `<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/imgverify/${form.get('RoleSessionName') ?? ''}</Arn><AssumedRoleId>AROADOUBLE:session</AssumedRoleId></AssumedRoleUser>` +
+        '</AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>double</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>',
+    );
+  });
+  return Object.assign(state, server);
+}

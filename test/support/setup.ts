@@ -1,6 +1,7 @@
-// Loaded by vitest before every test file: the Reflect metadata API that @peculiar/x509 needs before it
-// loads, and a per-run cache folder so CLI runs never write revocation caches into the user's home.
-import 'reflect-metadata';
+// Loaded by vitest before every test file: @peculiar/x509 with the Reflect metadata API it needs (src/pki
+// loads them in order, for tests that import the package directly), and a per-run cache folder so CLI runs
+// never write revocation caches into the user's home.
+import '../../src/pki/x509.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -41,7 +41,7 @@ const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'notls', kind: 'bool', default: false, help: 'Serve plain HTTP (port 9080) instead of HTTPS (9443).' },
   { name: 'imagePullSecrets', kind: 'list', default: [], help: 'Registry credentials. Kubernetes mode: names of kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg Secrets in POD_NAMESPACE, followed as they change. File mode: Docker config.json / .dockerconfigjson files or Secret manifests (comma-separated paths).' },
   { name: 'allowInsecureRegistry', kind: 'boolOrList', default: false, help: 'Honour a request\'s "insecure": true (skip TLS verification): true for every registry, or a comma-separated list of hosts.' },
-  { name: 'pluginConfigMap', kind: 'string', default: 'notation-plugin-config', help: 'Kubernetes mode: ConfigMap of POD_NAMESPACE whose data is passed to notation plugins as pluginConfig (read at start; the default name may be absent). Ignored in file mode.' },
+  { name: 'pluginConfigMap', kind: 'string', default: 'notation-plugin-config', help: 'Kubernetes mode: ConfigMap of POD_NAMESPACE whose data is passed to notation plugins as pluginConfig (read at start; the default name may be absent). In file mode use --pluginConfig.' },
   { name: 'maxSignatureAttempts', kind: 'int', default: DEFAULT_MAX_SIGNATURE_ATTEMPTS, help: 'Most signatures tried per image.' },
   { name: 'leader-elect', kind: 'bool', default: false, help: 'Kubernetes mode: replicas elect a leader through the Lease kyverno-notation-aws; only the leader creates and rotates the TLS Secrets. Without it this replica does. Ignored in file mode.' },
   { name: 'leader-elect-lease-duration', kind: 'duration', default: DEFAULT_LEASE_DURATION_MS, help: 'How long a leader Lease lasts without renewal before another replica may take it.' },
@@ -66,6 +66,7 @@ const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'maxRequestBytes', kind: 'int', default: DEFAULT_MAX_REQUEST_BYTES, help: 'Largest request body accepted (413 above).' },
   { name: 'maxImagesPerRequest', kind: 'int', default: DEFAULT_MAX_IMAGES_PER_REQUEST, help: 'Most images one request may ask to verify (406 above).' },
   { name: 'plainHttpRegistries', kind: 'list', default: [], help: 'Registries reached over plain HTTP (loopback registries always are).' },
+  { name: 'pluginConfig', kind: 'string', help: 'File mode: plugin configuration passed to verification plugins, as a ConfigMap manifest or a YAML map of strings.' },
   { name: 'awsSignerVerifier', kind: 'string', default: 'builtin', help: 'Who verifies AWS Signer signatures: builtin, or plugin (the installed com.amazonaws.signer.notation.plugin; the built-in when it is not installed).' },
 ];
 
@@ -166,56 +167,57 @@ export function serviceOptionsFromFlags(values: Map<string, FlagValue>, env: Nod
   if (!(AWS_SIGNER_VERIFIER_CHOICES as readonly string[]).includes(awsSignerVerifier)) {
     throw invalidFlag(`invalid value ${JSON.stringify(awsSignerVerifier)} for flag -awsSignerVerifier: use builtin or plugin`);
   }
-  const options: ServiceOptions = {
-    noTls: bool('notls'),
-    imagePullSecrets: list('imagePullSecrets'),
-    allowInsecureRegistry: allowInsecure,
-    plainHttpRegistries: list('plainHttpRegistries'),
-    maxSignatureAttempts: num('maxSignatureAttempts'),
-    metricsBindAddress: str('metrics-bind-address') as string,
-    healthProbeBindAddress: str('health-probe-bind-address') as string,
-    cacheEnabled: bool('cacheEnabled'),
-    cacheMaxSize: num('cacheMaxSize'),
-    cacheTtlSeconds: num('cacheTTLDurationSeconds'),
-    ...(values.has('reviewKyvernoToken') ? { reviewKyvernoToken: bool('reviewKyvernoToken') } : {}),
-    allowedUsers: list('allowedUsers'),
-    logLevel,
-    requestTimeoutMs: num('requestTimeout'),
-    maxRequestBytes: num('maxRequestBytes'),
-    maxImagesPerRequest: num('maxImagesPerRequest'),
-    serviceName: env.SERVICE_NAME || DEFAULT_SERVICE_NAME,
-    awsSignerVerifier: awsSignerVerifier as AwsSignerVerifierChoice,
-  };
-  const optional: [keyof ServiceOptions, string | undefined][] = [
-    ['configDir', str('config-dir')],
-    ['bindAddress', str('bind-address')],
-    ['tlsCertFile', str('tls-cert')],
-    ['tlsKeyFile', str('tls-key')],
-    ['certDir', str('cert-dir')],
-    ['defaultTrustPolicy', env[ENV_DEFAULT_TRUST_POLICY] || undefined],
-    ['namespace', env.POD_NAMESPACE || undefined],
-    ['pluginsDir', env.PLUGINS_DIR || (env.NOTATION_DIR ? join(env.NOTATION_DIR, PLUGINS_DIR_NAME) : undefined)],
-    ['cacheBackend', str('cacheBackend') || undefined],
-    ['cacheBackendPassword', env[ENV_REDIS_PASSWORD] || undefined],
-  ];
-  for (const [key, value] of optional) if (value !== undefined) (options as Record<string, unknown>)[key] = value;
+  const defined = <T extends object>(fields: T): T => Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as T;
   // Kubernetes mode unless a config dir is given: in a pod (KUBERNETES_SERVICE_HOST), or with --local and a kubeconfig.
-  if (options.configDir === undefined && (bool('local') || env.KUBERNETES_SERVICE_HOST)) {
-    options.kubernetes = {
-      local: bool('local'),
-      leaderElect: bool('leader-elect'),
-      leaseDurationMs: num('leader-elect-lease-duration'),
-      renewDeadlineMs: num('leader-elect-renew-deadline'),
-      retryPeriodMs: num('leader-elect-retry-period'),
-      tokenAudiences: list('tokenAudiences'),
-      pluginConfigMap: str('pluginConfigMap') as string,
-      pluginConfigMapRequired: given.has('pluginConfigMap'),
-      ...(env.POD_NAME ? { identity: env.POD_NAME } : {}),
-    };
-  } else if (options.reviewKyvernoToken === undefined) {
-    options.reviewKyvernoToken = false;
-  }
-  return options;
+  const kubernetesMode = str('config-dir') === undefined && (bool('local') || Boolean(env.KUBERNETES_SERVICE_HOST));
+  return {
+    config: defined({ dir: str('config-dir'), defaultTrustPolicy: env[ENV_DEFAULT_TRUST_POLICY] || undefined }),
+    listen: defined({ api: str('bind-address'), metrics: str('metrics-bind-address') as string, health: str('health-probe-bind-address') as string }),
+    tls: defined({
+      enabled: !bool('notls'),
+      certFile: str('tls-cert'),
+      keyFile: str('tls-key'),
+      certDir: str('cert-dir'),
+      serviceName: env.SERVICE_NAME || DEFAULT_SERVICE_NAME,
+      namespace: env.POD_NAMESPACE || undefined,
+    }),
+    cache: defined({
+      enabled: bool('cacheEnabled'),
+      maxSize: num('cacheMaxSize'),
+      ttlSeconds: num('cacheTTLDurationSeconds'),
+      backend: str('cacheBackend') || undefined,
+      backendPassword: env[ENV_REDIS_PASSWORD] || undefined,
+    }),
+    limits: { requestTimeoutMs: num('requestTimeout'), maxRequestBytes: num('maxRequestBytes'), maxImagesPerRequest: num('maxImagesPerRequest') },
+    registry: defined({
+      imagePullSecrets: list('imagePullSecrets'),
+      allowInsecure,
+      plainHttp: list('plainHttpRegistries'),
+      maxSignatureAttempts: num('maxSignatureAttempts'),
+      pluginsDir: env.PLUGINS_DIR || (env.NOTATION_DIR ? join(env.NOTATION_DIR, PLUGINS_DIR_NAME) : undefined),
+      awsSignerVerifier: awsSignerVerifier as AwsSignerVerifierChoice,
+      pluginConfigFile: str('pluginConfig'),
+    }),
+    // Token review: on by default in Kubernetes mode (as the peer), off in file mode (no TokenReview API).
+    auth: { reviewKyvernoToken: values.has('reviewKyvernoToken') ? bool('reviewKyvernoToken') : kubernetesMode, allowedUsers: list('allowedUsers') },
+    ...(kubernetesMode
+      ? {
+          kubernetes: defined({
+            local: bool('local'),
+            namespace: env.POD_NAMESPACE || undefined,
+            leaderElect: bool('leader-elect'),
+            leaseDurationMs: num('leader-elect-lease-duration'),
+            renewDeadlineMs: num('leader-elect-renew-deadline'),
+            retryPeriodMs: num('leader-elect-retry-period'),
+            tokenAudiences: list('tokenAudiences'),
+            pluginConfigMap: str('pluginConfigMap') as string,
+            pluginConfigMapRequired: given.has('pluginConfigMap'),
+            identity: env.POD_NAME || undefined,
+          }),
+        }
+      : {}),
+    logLevel,
+  };
 }
 
 function helpText(): string {

@@ -3,7 +3,7 @@ import { KeyObject, webcrypto } from 'node:crypto';
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 type CryptoKey = webcrypto.CryptoKey;
-import * as x509 from '@peculiar/x509';
+import { x509 } from '../../pki/index.js';
 import { NotaryError } from '../errors.js';
 import { EKU_OID } from '../x509/index.js';
 

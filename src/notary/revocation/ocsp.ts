@@ -1,7 +1,7 @@
 // OCSP (RFC 6960): build a request for one certificate, and judge a response for it (pure; no I/O).
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { X509Certificate } from '@peculiar/x509';
+import { X509Certificate } from '../../pki/index.js';
 import { bytesEqual } from '../../common/index.js';
 import { digest, hashAlgorithmFromOid, SignatureCheckError, verifySignatureValue } from '../timestamp/index.js';
 import { describeCertificate, isIssuedBy, isValidAt, normaliseSerial, type CertificateInfo } from './certificate.js';

@@ -2,7 +2,7 @@
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { X509Certificate } from '@peculiar/x509';
+import { X509Certificate } from '../../pki/index.js';
 import { bytesEqual } from '../../common/index.js';
 import { NotaryError } from '../errors.js';
 import { publicKeyBoundsProblem } from '../x509/key-bounds.js';

@@ -114,10 +114,10 @@ export interface NotaryImageVerifierOptions {
   maxSignatures: number;
   revocation?: RevocationSource;
   plugins?: VerificationPluginProvider;
-  /** Passed to plugins as `pluginConfig` (the service's --pluginConfigMap). */
-  pluginConfig?: Record<string, string>;
   /** Work each verify() may spend (a fresh WorkBudget per image; default DEFAULT_WORK_LIMITS). */
   workLimits?: Partial<WorkLimits>;
+  /** Passed to verification plugins as `pluginConfig`. */
+  pluginConfig?: Record<string, string>;
 }
 
 /** ImageVerifier for Notary signatures: trust policy statement by `registry/repository`, the digest as pinned. */

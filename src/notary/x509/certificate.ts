@@ -5,7 +5,7 @@ import {
   ExtendedKeyUsageExtension,
   KeyUsagesExtension,
   type X509Certificate,
-} from '@peculiar/x509';
+} from '../../pki/index.js';
 import * as pkijs from 'pkijs';
 import { bytesEqual } from '../../common/index.js';
 import { NotaryError } from '../errors.js';

@@ -1,7 +1,6 @@
 // Reads X.509 certificates from PEM or DER bytes (one or many per bundle), strictly and within bounds.
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
-import { X509Certificate } from '@peculiar/x509';
-import { isPem, readPem } from '../../pki/index.js';
+import { isPem, readPem, X509Certificate } from '../../pki/index.js';
 import { NotaryError, type NotaryErrorCode } from '../errors.js';
 import { cachedParse, rememberParse } from './cache.js';
 import { MAX_CERTIFICATES_PER_BUNDLE, MAX_CERTIFICATE_BUNDLE_BYTES } from './constants.js';

@@ -38,6 +38,8 @@ export interface AuthenticatorOptions {
   /** Addresses the token realm a registry names may reach (see ../address.ts). */
   addressRuleFor?: (registry: string) => Promise<AddressRule>;
   clientId?: string;
+  /** Appended to "requires a username and password; " (the surface's own way to give credentials). */
+  credentialsRemedy: string;
 }
 
 function basicHeader(credential: Credential): string {
@@ -106,7 +108,7 @@ export class Authenticator {
       this.states.set(registry, { scheme: 'basic' });
       if (!hasBasic(credential)) {
         this.forgetCredentials(registry);
-        throw new OciError('UNAUTHORIZED', `${what}: ${registry} requires a username and password; pass --username/--password, --registry-config, or docker login`, { status: 401 });
+        throw new OciError('UNAUTHORIZED', `${what}: ${registry} requires a username and password; ${this.options.credentialsRemedy}`, { status: 401 });
       }
       return basicHeader(credential);
     }
