@@ -3,7 +3,7 @@
 /** What a code says beyond its name. */
 export interface CodeInfo {
   /** The domain whose error class carries the code (its `errors.ts` union). */
-  readonly domain: 'reference' | 'oci' | 'notary' | 'config' | 'service' | 'cli';
+  readonly domain: 'reference' | 'oci' | 'notary' | 'attest' | 'config' | 'service' | 'cli';
   /** "Could not find out now", not "not trusted": a verdict with it is never cached and is retried next time. */
   readonly transient: boolean;
   /** The input or the configuration is wrong, not the image: the CLI exits 2 (else 1). */
@@ -24,7 +24,7 @@ const fact = <D extends CodeInfo['domain']>(domain: D, flags: Partial<Omit<CodeI
 
 /**
  * One row per code. The domains' unions (ReferenceErrorCode, OciErrorCode, NotaryErrorCode,
- * ConfigErrorCode, ServiceErrorCode, CliErrorCode) must each equal this table's rows of their
+ * AttestErrorCode, ConfigErrorCode, ServiceErrorCode, CliErrorCode) must each equal this table's rows of their
  * domain; test/verification/codes.test.ts checks that at compile time, so this leaf imports none of them.
  */
 export const CODE_INFO = {
@@ -77,6 +77,12 @@ export const CODE_INFO = {
   SIGNATURE_LIMIT_EXCEEDED: fact('notary'),
   /** Also the code of every failure that is not one of ours (a bug, a Node errno error): verification fails closed. */
   INTERNAL_ERROR: fact('notary'),
+
+  // attest
+  ATTESTATION_NOT_FOUND: fact('attest'),
+  ATTESTATION_UNTRUSTED: fact('attest'),
+  ATTESTATION_CONDITIONS_FAILED: fact('attest'),
+  INVALID_ATTESTATION: fact('attest'),
 
   // config
   CONFIG_DIR_UNREADABLE: fact('config'),

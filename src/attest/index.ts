@@ -1,0 +1,7 @@
+// Public face of the attestation domain: discovery, content, the conditions' context, and verification of required types.
+export { AttestError, type AttestErrorCode } from './errors.js';
+export { ELEMENT_KEY, MAX_ATTESTATION_BYTES, MAX_ATTESTATION_CANDIDATES } from './constants.js';
+export { listAttestations } from './discovery.js';
+export { parseAttestationDocument, readAttestation, type AttestationContent } from './content.js';
+export { attestationContext, evaluatedDocument, isInTotoStatement } from './context.js';
+export { attestationEvidence, type AttestationEvidence, type CandidateOutcome } from './evidence.js';
