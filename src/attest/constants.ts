@@ -12,6 +12,9 @@ export const MAX_YAML_ALIASES = 100;
  */
 export const MAX_ATTESTATION_CANDIDATES = 10;
 
+/** Attestation types one image may be required to have (each is a listing filter and up to MAX_ATTESTATION_CANDIDATES verifications). */
+export const MAX_REQUIRED_TYPES = 64;
+
 /** The in-toto statement `_type`s (v0.1 and v1) whose `predicate` is what conditions see. */
 export const IN_TOTO_STATEMENT_TYPES: readonly string[] = ['https://in-toto.io/Statement/v0.1', 'https://in-toto.io/Statement/v1'];
 /** The context key under which the evaluated document is reachable besides the root. */

@@ -6,6 +6,7 @@ import Fastify, { LogController, type FastifyError, type FastifyReply, type Fast
 import type { Logger } from 'pino';
 import { deadline, withDeadline } from '../common/index.js';
 import { canonicalRepository } from '../reference/index.js';
+import type { AttestationCache } from '../attest/index.js';
 import type { ConfigSource, TrustPolicyEntry } from '../config/index.js';
 import type { ImageVerdict } from '../verification/index.js';
 import type { VerdictCache } from './cache.js';
@@ -27,6 +28,8 @@ export interface CheckImagesAppOptions {
   config: ConfigSource;
   backend: VerificationBackend;
   cache: VerdictCache<ImageVerdict>;
+  /** Outcomes of attestation artifacts, apart from image verdicts. */
+  attestationCache?: AttestationCache;
   metrics: ServiceMetrics;
   logger: Logger;
   limits: CheckImagesLimits;
@@ -187,18 +190,6 @@ export function createCheckImagesApp(options: CheckImagesAppOptions) {
       );
     }
 
-    for (const image of body.images) {
-      if (image.attestationTypes.length > 0) {
-        const types = image.attestationTypes.join(', ');
-        return fail(
-          406,
-          failureMessage(
-            image,
-            `attestation verification is not supported yet: the request asks for attestations (${types}) of this image; remove "attestations" from the policy's request to verify signatures only`,
-          ),
-        );
-      }
-    }
     if (body.metadataError) request.log.debug({ reason: body.metadataError }, 'ignoring unreadable metadata');
     const claimed = body.images.filter((image) => body.metadata[image.imageString]).length;
     if (claimed > 0) request.log.debug({ claimed }, 'metadata marks images verified; verifying them anyway');
@@ -222,6 +213,7 @@ export function createCheckImagesApp(options: CheckImagesAppOptions) {
       outcomes = await checkImages(body.images, {
         backend,
         cache,
+        ...(options.attestationCache ? { attestationCache: options.attestationCache } : {}),
         metrics,
         trustPolicy,
         insecure: (registry) => body.insecure && options.allowInsecure(registry),

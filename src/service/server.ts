@@ -4,6 +4,7 @@ import type { Server as HttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger, LevelWithSilent } from 'pino';
+import type { CandidateOutcome } from '../attest/index.js';
 import { FileConfigSource, formatIssue, type ConfigSource, type ConfigValidators } from '../config/index.js';
 import { parseTrustPolicyStatements, weakerGlobalScopeWarnings } from '../notary/index.js';
 import type { ImageVerdict } from '../verification/index.js';
@@ -37,7 +38,7 @@ import { createMetricsServer, createProbeServer } from './probes.js';
 import { loadPullSecrets } from './pull-secrets.js';
 import { ensureGeneratedTls, loadTlsFiles, servingHosts, type ServingTls } from './tls.js';
 import type { TokenReviewer } from './token-review.js';
-import { classifyVerdict, verdictValidUntil, type VerificationBackend } from './verification.js';
+import { attestationOutcomeValidUntil, classifyAttestationOutcome, classifyVerdict, verdictValidUntil, type VerificationBackend } from './verification.js';
 
 export interface ServiceOptions {
   /** Folder of TrustPolicy/TrustStore YAML manifests (file mode); or pass `configSource`. */
@@ -221,6 +222,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       onMiss: () => metrics.cacheMisses.inc(),
     });
     cleanup.push(async () => cache.close());
+    const attestationCache = new VerdictCache<CandidateOutcome>({
+      enabled: options.cacheEnabled ?? DEFAULT_CACHE_ENABLED,
+      maxSize: cacheMaxSize,
+      ttlSeconds: clampTtlSeconds(cacheTtl),
+      classify: classifyAttestationOutcome,
+      validUntil: attestationOutcomeValidUntil,
+      onHit: () => metrics.cacheHits.inc(),
+      onMiss: () => metrics.cacheMisses.inc(),
+    });
+    cleanup.push(async () => attestationCache.close());
 
     config.subscribe((event) => {
       metrics.configReloads.inc({ result: event.ok ? 'success' : 'error' });
@@ -265,6 +276,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       config,
       backend,
       cache,
+      attestationCache,
       metrics,
       logger,
       limits,

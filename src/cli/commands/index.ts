@@ -1,5 +1,6 @@
 // The list of CLI commands; each module registers one command on the program.
 import type { Command } from 'commander';
+import { registerAttestCommand } from './attest.js';
 import { registerCertCommand } from './cert.js';
 import { registerCopyCommand } from './copy.js';
 import { registerDemoCommand } from './demo.js';
@@ -19,5 +20,6 @@ export const commands: RegisterCommand[] = [
   registerServeCommand,
   registerSignCommand,
   registerVerifyCommand,
+  registerAttestCommand,
   registerDemoCommand,
 ];
