@@ -136,7 +136,86 @@ export function goJsonStruct(value: Record<string, unknown>): string {
   return goJsonEscape(serialise(value, false) ?? 'null');
 }
 
+/** json.Marshal of decoded JSON (interface{}): map keys sorted at every level, Go's HTML escaping. */
+export function goJsonValue(value: unknown): string {
+  return goJsonEscape(serialise(value, true) ?? 'null');
+}
+
 /** JSON of a Go map: keys sorted at every level, Go's HTML escaping. */
 export function goJsonMap(value: Record<string, unknown>): string {
   return goJsonEscape(serialise(value, true) ?? 'null');
+}
+
+/** Go's strconv underscoreOK: `_` only between digits, or between a base prefix and a digit. */
+function underscoreOK(text: string): boolean {
+  let rest = text[0] === '+' || text[0] === '-' ? text.slice(1) : text;
+  let saw = '^';
+  let hex = false;
+  if (rest.length >= 2 && rest[0] === '0' && 'bBoOxX'.includes(rest[1] as string)) {
+    hex = rest[1] === 'x' || rest[1] === 'X';
+    rest = rest.slice(2);
+    saw = '0';
+  }
+  for (const char of rest) {
+    if ((char >= '0' && char <= '9') || (hex && /[a-fA-F]/.test(char))) {
+      saw = '0';
+    } else if (char === '_') {
+      if (saw !== '0') return false;
+      saw = '_';
+    } else {
+      if (saw === '_') return false;
+      saw = '!';
+    }
+  }
+  return saw !== '_';
+}
+
+const DECIMAL_FLOAT = /^[+-]?(?=[0-9_]*\.?[0-9])[0-9_]*(?:\.[0-9_]*)?(?:[eE][+-]?[0-9_]+)?$/;
+const HEX_FLOAT = /^([+-]?)0[xX]([0-9a-fA-F_]*)(?:\.([0-9a-fA-F_]*))?[pP]([+-]?[0-9_]+)$/;
+
+/**
+ * Go's strconv.ParseFloat(text, 64): the value, or undefined where Go returns an error (syntax, or
+ * ErrRange on overflow to ±Inf). Accepts what Go accepts and JavaScript's Number() does not agree
+ * with: `inf`/`infinity`/`nan` in any case, hexadecimal mantissas with a `p` exponent, and `_`
+ * between digits; refuses what Number() accepts and Go does not: "", blanks, `0x10` without `p`.
+ */
+export function goParseFloat(text: string): number | undefined {
+  const special = /^([+-]?)(inf|infinity)$/i.exec(text);
+  if (special !== null) return special[1] === '-' ? -Infinity : Infinity;
+  if (/^nan$/i.test(text)) return NaN;
+  if (text.includes('_') && !underscoreOK(text)) return undefined;
+  let value: number;
+  const hex = HEX_FLOAT.exec(text);
+  if (hex !== null) {
+    const whole = (hex[2] ?? '').replaceAll('_', '');
+    const fraction = (hex[3] ?? '').replaceAll('_', '');
+    if (whole.length + fraction.length === 0) return undefined;
+    const mantissa = Number(BigInt(`0x${whole}${fraction}`));
+    value = mantissa * 2 ** (Number(hex[4]?.replaceAll('_', '')) - 4 * fraction.length);
+    if (hex[1] === '-') value = -value;
+  } else if (DECIMAL_FLOAT.test(text)) {
+    value = Number(text.replaceAll('_', ''));
+  } else {
+    return undefined;
+  }
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * fmt.Sprint of a float64 (`%v`, strconv's shortest `%g`): the shortest round-trip digits, in
+ * exponent form with a signed two-digit exponent when the decimal exponent is below -4 or at least
+ * 6 (Go prints 1e+06 and 123456); `+Inf`, `-Inf`, `NaN`.
+ */
+export function goFormatFloat(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return '+Inf';
+  if (value === -Infinity) return '-Inf';
+  if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  const [digits = '', exponentText = '0'] = value.toExponential().split('e');
+  const exponent = Number(exponentText);
+  if (exponent < -4 || exponent >= 6) {
+    const sign = exponent < 0 ? '-' : '+';
+    return `${digits}e${sign}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  return value.toFixed(Math.max(0, (digits.replace(/^-/, '').replace('.', '').length - 1) - exponent));
 }

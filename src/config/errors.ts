@@ -4,6 +4,8 @@ import { BaseError } from '../common/index.js';
 export type ConfigErrorCode =
   /** The config directory is missing or cannot be read. */
   | 'CONFIG_DIR_UNREADABLE'
+  /** A configuration source other than a directory (the Kubernetes API, ...) cannot be read. */
+  | 'CONFIG_SOURCE_UNREADABLE'
   /** A manifest file cannot be read or parsed as YAML. */
   | 'MANIFEST_UNREADABLE'
   /** A resource breaks the TrustPolicy / TrustStore schema or a rule of the Notary spec. */

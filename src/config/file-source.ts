@@ -13,21 +13,14 @@ import {
   WATCH_DEBOUNCE_MS,
 } from './constants.js';
 import { ConfigError } from './errors.js';
-import { parseManifestText, type ManifestFile } from './manifests.js';
-import { buildSnapshot, EMPTY_SNAPSHOT, type ConfigSnapshot, type ConfigValidators } from './snapshot.js';
-import type { ConfigReloadEvent, ConfigSource } from './source.js';
+import { parseManifestText } from './manifests.js';
+import type { SourceUnit } from './origin.js';
+import { SnapshotSource, type SnapshotSourceOptions, type SourceRead } from './source-base.js';
 
-export interface FileConfigSourceOptions {
-  validators?: ConfigValidators;
+export interface FileConfigSourceOptions extends SnapshotSourceOptions {
   debounceMs?: number;
   /** 0 disables the periodic full re-read. */
   resyncIntervalMs?: number;
-}
-
-interface DirectoryRead {
-  files: ManifestFile[];
-  /** sha256 over every file name and content: equal fingerprints mean nothing to rebuild. */
-  fingerprint: string;
 }
 
 function isMissing(err: unknown): boolean {
@@ -55,7 +48,7 @@ async function readBounded(path: string): Promise<string> {
 }
 
 /** Read every manifest of `dir` afresh. Dotfiles and hidden dirs (editor swap files, ConfigMap `..data`) are skipped. */
-export async function readConfigDirectory(dir: string): Promise<DirectoryRead> {
+export async function readConfigDirectory(dir: string): Promise<SourceRead & { fingerprint: string }> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -67,7 +60,7 @@ export async function readConfigDirectory(dir: string): Promise<DirectoryRead> {
     .map((e) => e.name)
     .sort();
   const hash = createHash('sha256');
-  const files: ManifestFile[] = [];
+  const units: SourceUnit[] = [];
   if (names.length > MAX_MANIFEST_FILES) {
     throw new ConfigError('CONFIG_DIR_UNREADABLE', `config directory ${dir} holds ${names.length} manifest files, more than the limit of ${MAX_MANIFEST_FILES}`);
   }
@@ -79,55 +72,33 @@ export async function readConfigDirectory(dir: string): Promise<DirectoryRead> {
       if (isMissing(err)) continue; // removed (or being renamed over) since readdir: the next event re-reads
       const message = `cannot be read: ${err instanceof Error ? err.message : String(err)}`;
       hash.update(`${name}\0!${message}\0`);
-      files.push({ file: name, status: 'unreadable', message });
+      units.push({ origin: { kind: 'file', path: name }, status: 'unreadable', message });
       continue;
     }
     hash.update(`${name}\0${text}\0`);
-    files.push(parseManifestText(name, text));
+    units.push(parseManifestText(name, text));
   }
-  return { files, fingerprint: hash.digest('hex') };
+  return { units, fingerprint: hash.digest('hex') };
 }
 
-export class FileConfigSource implements ConfigSource {
-  readonly description: string;
+export class FileConfigSource extends SnapshotSource {
   readonly dir: string;
-  #options: Required<Omit<FileConfigSourceOptions, 'validators'>> & { validators: ConfigValidators };
-  #snapshot: ConfigSnapshot = EMPTY_SNAPSHOT;
-  #fingerprint: string | undefined;
-  #listeners = new Set<(event: ConfigReloadEvent) => void>();
+  readonly #debounceMs: number;
+  readonly #resyncIntervalMs: number;
   #watcher: FSWatcher | undefined;
   #debounce: NodeJS.Timeout | undefined;
   #resync: NodeJS.Timeout | undefined;
   #rewatch: NodeJS.Timeout | undefined;
-  #running: Promise<ConfigReloadEvent> | undefined;
-  #again = false;
-  #closed = false;
-  #ready = false;
 
   constructor(dir: string, options: FileConfigSourceOptions = {}) {
-    this.dir = resolve(dir);
-    this.description = `dir:${this.dir}`;
-    this.#options = {
-      validators: options.validators ?? {},
-      debounceMs: options.debounceMs ?? WATCH_DEBOUNCE_MS,
-      resyncIntervalMs: options.resyncIntervalMs ?? RESYNC_INTERVAL_MS,
-    };
+    const path = resolve(dir);
+    super({ description: `dir:${path}`, label: `config directory ${path}`, origin: { kind: 'file', path } }, options);
+    this.dir = path;
+    this.#debounceMs = options.debounceMs ?? WATCH_DEBOUNCE_MS;
+    this.#resyncIntervalMs = options.resyncIntervalMs ?? RESYNC_INTERVAL_MS;
   }
 
-  get ready(): boolean {
-    return this.#ready;
-  }
-
-  current(): ConfigSnapshot {
-    return this.#snapshot;
-  }
-
-  subscribe(listener: (event: ConfigReloadEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  async start(): Promise<ConfigSnapshot> {
+  protected override async prepare(): Promise<void> {
     let info;
     try {
       info = await stat(this.dir);
@@ -137,95 +108,37 @@ export class FileConfigSource implements ConfigSource {
     if (!info.isDirectory()) {
       throw new ConfigError('CONFIG_DIR_UNREADABLE', `config directory ${this.dir} is not a directory; --config-dir takes a folder of TrustPolicy/TrustStore YAML files`);
     }
-    const event = await this.reload();
-    if (this.#snapshot === EMPTY_SNAPSHOT) {
-      const reason = event.issues[0]?.message ?? 'unknown error';
-      throw new ConfigError('CONFIG_DIR_UNREADABLE', `could not load config directory ${this.dir}: ${reason}`);
-    }
+  }
+
+  protected read(): Promise<SourceRead> {
+    return readConfigDirectory(this.dir);
+  }
+
+  protected watch(): void {
     this.#watch();
-    if (this.#options.resyncIntervalMs > 0) {
-      this.#resync = setInterval(() => this.#schedule(0), this.#options.resyncIntervalMs);
+    if (this.#resyncIntervalMs > 0) {
+      this.#resync = setInterval(() => this.#schedule(0), this.#resyncIntervalMs);
       this.#resync.unref();
     }
-    return this.#snapshot;
   }
 
-  reload(): Promise<ConfigReloadEvent> {
-    if (this.#running) {
-      // A change landed while reading: read once more afterwards so it is not missed.
-      this.#again = true;
-      return this.#running;
-    }
-    const run = this.#reloadOnce().finally(() => {
-      this.#running = undefined;
-      if (this.#again && !this.#closed) {
-        this.#again = false;
-        void this.reload();
-      }
-    });
-    this.#running = run;
-    return run;
-  }
-
-  async #reloadOnce(): Promise<ConfigReloadEvent> {
-    const started = performance.now();
-    const previous = this.#snapshot;
-    let read: DirectoryRead;
-    try {
-      read = await readConfigDirectory(this.dir);
-    } catch (err) {
-      const event: ConfigReloadEvent = {
-        source: this.description,
-        ok: false,
-        snapshot: previous,
-        previous,
-        issues: [{ severity: 'error', code: 'CONFIG_DIR_UNREADABLE', file: this.dir, message: err instanceof Error ? err.message : String(err) }],
-        durationMs: performance.now() - started,
-      };
-      this.#emit(event);
-      return event;
-    }
-    if (read.fingerprint === this.#fingerprint) {
-      return { source: this.description, ok: true, snapshot: previous, previous, issues: previous.issues, durationMs: performance.now() - started };
-    }
-    const next = buildSnapshot(read.files, previous, { validators: this.#options.validators });
-    if (this.#closed) {
-      return { source: this.description, ok: true, snapshot: previous, previous, issues: [], durationMs: performance.now() - started };
-    }
-    this.#fingerprint = read.fingerprint;
-    this.#snapshot = next;
-    this.#ready = true;
-    const event: ConfigReloadEvent = {
-      source: this.description,
-      ok: !next.issues.some((i) => i.severity === 'error'),
-      snapshot: next,
-      previous,
-      issues: next.issues,
-      durationMs: performance.now() - started,
-    };
-    this.#emit(event);
-    return event;
-  }
-
-  #emit(event: ConfigReloadEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A listener's failure must not stop the others or the watcher.
-      }
-    }
-  }
-
-  #schedule(delayMs: number = this.#options.debounceMs): void {
-    if (this.#closed) return;
+  protected unwatch(): void {
     clearTimeout(this.#debounce);
-    this.#debounce = setTimeout(() => void this.reload(), delayMs);
+    clearTimeout(this.#rewatch);
+    clearInterval(this.#resync);
+    this.#watcher?.close();
+    this.#watcher = undefined;
+  }
+
+  #schedule(delayMs: number = this.#debounceMs): void {
+    if (this.closed) return;
+    clearTimeout(this.#debounce);
+    this.#debounce = setTimeout(() => this.requestReload(), delayMs);
     this.#debounce.unref();
   }
 
   #watch(): void {
-    if (this.#closed) return;
+    if (this.closed) return;
     try {
       // The directory, not the files: editors replace files (rename-on-save), which a file watch loses.
       const watcher = watch(this.dir, { persistent: false }, () => this.#schedule());
@@ -241,23 +154,12 @@ export class FileConfigSource implements ConfigSource {
   }
 
   #retryWatch(): void {
-    if (this.#closed) return;
+    if (this.closed) return;
     clearTimeout(this.#rewatch);
     this.#rewatch = setTimeout(() => {
       this.#watch();
       this.#schedule(0);
     }, REWATCH_DELAY_MS);
     this.#rewatch.unref();
-  }
-
-  async close(): Promise<void> {
-    this.#closed = true;
-    clearTimeout(this.#debounce);
-    clearTimeout(this.#rewatch);
-    clearInterval(this.#resync);
-    this.#watcher?.close();
-    this.#watcher = undefined;
-    this.#listeners.clear();
-    await this.#running?.catch(() => undefined);
   }
 }

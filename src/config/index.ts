@@ -1,4 +1,4 @@
-// Public face of the configuration domain: TrustPolicy/TrustStore resources, snapshots, and their sources.
+// Public face of the configuration domain: the kind registry, snapshots, and the sources that produce them.
 export { API_VERSION, KIND_TRUST_POLICY, KIND_TRUST_STORE } from './constants.js';
 export { ConfigError, type ConfigErrorCode } from './errors.js';
 export {
@@ -11,22 +11,22 @@ export {
   type TrustStoreSpec,
   type TrustStoreResourceType,
 } from './resources.js';
-export { parseManifestText, type ManifestFile, type ManifestDocument } from './manifests.js';
 export {
-  buildSnapshot,
   canonicalJson,
-  EMPTY_SNAPSHOT,
-  formatIssue,
-  parseCertificateBundle,
-  type ConfigIssue,
+  RESOURCE_KINDS,
+  resourceIdentity,
   type ConfigResource,
-  type ConfigSnapshot,
   type ConfigValidators,
-  type ResourceSource,
+  type KindOutcome,
+  type ResourceKind,
   type TrustPolicyDocumentJson,
   type TrustPolicyEntry,
   type TrustPolicyResource,
   type TrustStoreResource,
-} from './snapshot.js';
+} from './kinds.js';
+export { formatOrigin, type ResourceOrigin, type SourceDocument, type SourceUnit } from './origin.js';
+export { parseManifestText } from './manifests.js';
+export { buildSnapshot, EMPTY_SNAPSHOT, formatIssue, type BuildSnapshotOptions, type ConfigIssue, type ConfigSnapshot } from './snapshot.js';
 export type { ConfigReloadEvent, ConfigSource } from './source.js';
+export { SnapshotSource, type SnapshotSourceOptions, type SourceIdentity, type SourceRead } from './source-base.js';
 export { FileConfigSource, readConfigDirectory, type FileConfigSourceOptions } from './file-source.js';

@@ -1,59 +1,51 @@
 // Reads a manifest file's text into its YAML documents (multi-document files allowed), bounded in size and count.
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { MAX_DOCUMENTS_PER_FILE, MAX_YAML_ALIAS_COUNT } from './constants.js';
-
-/** One YAML document of a file: its 0-based position and plain JS value (null for an empty document). */
-export interface ManifestDocument {
-  index: number;
-  value: unknown;
-}
-
-export type ManifestFile =
-  | { file: string; status: 'parsed'; documents: ManifestDocument[] }
-  /** The file could not be read or is not valid YAML: nothing of it is used (its last good resources stay). */
-  | { file: string; status: 'unreadable'; message: string };
+import type { SourceDocument, SourceUnit } from './origin.js';
 
 /**
- * Parse `text` (the content of `file`) into documents. Any YAML syntax error anywhere in the
- * file makes the whole file unreadable: a half-written file must not yield half its resources.
+ * Parse `text` (the content of `file`, named relative to its source) into documents. Any YAML
+ * syntax error anywhere in the file makes the whole file unreadable: a half-written file must
+ * not yield half its resources.
  */
-export function parseManifestText(file: string, text: string): ManifestFile {
+export function parseManifestText(file: string, text: string): SourceUnit {
+  const origin = { kind: 'file', path: file } as const;
   let parsed;
   const lines = new LineCounter();
   try {
     parsed = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
   } catch (err) {
-    return { file, status: 'unreadable', message: `not valid YAML: ${err instanceof Error ? err.message : String(err)}` };
+    return { origin, status: 'unreadable', message: `not valid YAML: ${err instanceof Error ? err.message : String(err)}` };
   }
   const list = Array.isArray(parsed) ? parsed : [parsed];
   if (list.length > MAX_DOCUMENTS_PER_FILE) {
     return {
-      file,
+      origin,
       status: 'unreadable',
       message: `holds ${list.length} YAML documents, more than the limit of ${MAX_DOCUMENTS_PER_FILE}; split it into several files`,
     };
   }
-  const documents: ManifestDocument[] = [];
+  const documents: SourceDocument[] = [];
   for (const [index, document] of list.entries()) {
     const error = document.errors[0];
     if (error) {
       const position = lines.linePos(error.pos[0]);
       const where = ` at line ${position.line}, column ${position.col}`;
       return {
-        file,
+        origin,
         status: 'unreadable',
         message: `not valid YAML in document ${index + 1}${where}: ${error.message.split('\n')[0]}`,
       };
     }
     try {
-      documents.push({ index, value: document.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT }) as unknown });
+      documents.push({ origin: { ...origin, documentIndex: index }, value: document.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT }) as unknown });
     } catch (err) {
       return {
-        file,
+        origin,
         status: 'unreadable',
         message: `document ${index + 1} cannot be read: ${err instanceof Error ? err.message : String(err)}`,
       };
     }
   }
-  return { file, status: 'parsed', documents };
+  return { origin, status: 'parsed', documents };
 }

@@ -1,4 +1,4 @@
-// The contract every configuration source implements (files now, Kubernetes CRD watches later).
+// The contract every configuration source implements (files now, Kubernetes CRD watches next; see source-base.ts for how one plugs in).
 import type { ConfigIssue, ConfigSnapshot } from './snapshot.js';
 
 /** What one reload attempt did; listeners log it and count it. */

@@ -3,7 +3,7 @@
 /** What a code says beyond its name. */
 export interface CodeInfo {
   /** The domain whose error class carries the code (its `errors.ts` union). */
-  readonly domain: 'reference' | 'oci' | 'notary' | 'attest' | 'config' | 'service' | 'cli';
+  readonly domain: 'reference' | 'oci' | 'notary' | 'attest' | 'config' | 'service' | 'cli' | 'conditions';
   /** "Could not find out now", not "not trusted": a verdict with it is never cached and is retried next time. */
   readonly transient: boolean;
   /** The input or the configuration is wrong, not the image: the CLI exits 2 (else 1). */
@@ -24,7 +24,7 @@ const fact = <D extends CodeInfo['domain']>(domain: D, flags: Partial<Omit<CodeI
 
 /**
  * One row per code. The domains' unions (ReferenceErrorCode, OciErrorCode, NotaryErrorCode,
- * AttestErrorCode, ConfigErrorCode, ServiceErrorCode, CliErrorCode) must each equal this table's rows of their
+ * AttestErrorCode, ConfigErrorCode, ServiceErrorCode, CliErrorCode, ConditionsErrorCode) must each equal this table's rows of their
  * domain; test/verification/codes.test.ts checks that at compile time, so this leaf imports none of them.
  */
 export const CODE_INFO = {
@@ -86,6 +86,7 @@ export const CODE_INFO = {
 
   // config
   CONFIG_DIR_UNREADABLE: fact('config'),
+  CONFIG_SOURCE_UNREADABLE: fact('config'),
   MANIFEST_UNREADABLE: fact('config'),
   INVALID_RESOURCE: fact('config'),
   DUPLICATE_RESOURCE: fact('config'),
@@ -101,6 +102,13 @@ export const CODE_INFO = {
 
   // cli
   USAGE: fact('cli', { usage: true }),
+
+  // conditions: the policy's conditions are wrong (usage), or cannot be evaluated on the document at hand
+  CONDITION_INVALID: fact('conditions', { usage: true }),
+  JMESPATH_INVALID: fact('conditions', { usage: true }),
+  JMESPATH_FUNCTION_FAILED: fact('conditions'),
+  JMESPATH_NOT_FOUND: fact('conditions'),
+  CONDITIONS_LIMIT_EXCEEDED: fact('conditions'),
 } as const satisfies Record<string, CodeInfo>;
 
 /** Every stable error code: the union of the domains' code unions. */

@@ -2,6 +2,7 @@
 import { expect, test } from 'vitest';
 import type { AttestErrorCode } from '../../src/attest/index.js';
 import type { CliErrorCode } from '../../src/cli/errors.js';
+import type { ConditionsErrorCode } from '../../src/conditions/index.js';
 import { ConfigError, type ConfigErrorCode } from '../../src/config/index.js';
 import { NotaryError, type NotaryErrorCode } from '../../src/notary/index.js';
 import { OciError, type OciErrorCode } from '../../src/oci/index.js';
@@ -19,13 +20,14 @@ const unions: [
   Same<ConfigErrorCode, DomainErrorCode<'config'>>,
   Same<ServiceErrorCode, DomainErrorCode<'service'>>,
   Same<CliErrorCode, DomainErrorCode<'cli'>>,
-] = [true, true, true, true, true, true, true];
+  Same<ConditionsErrorCode, DomainErrorCode<'conditions'>>,
+] = [true, true, true, true, true, true, true, true];
 
 const codes = (column: 'transient' | 'usage' | 'usageWhenSigning') =>
   (Object.keys(CODE_INFO) as ErrorCode[]).filter((code) => CODE_INFO[code][column]).sort();
 
 test('each domain code union equals its rows of CODE_INFO', () => {
-  expect(unions).toEqual([true, true, true, true, true, true, true]);
+  expect(unions).toEqual([true, true, true, true, true, true, true, true]);
 });
 
 test('transient codes: never cached, retried next time (the service set, minus TOO_MANY_REQUESTS that nothing emits)', () => {
@@ -34,6 +36,7 @@ test('transient codes: never cached, retried next time (the service set, minus T
 
 test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and USAGE)', () => {
   expect(codes('usage')).toEqual([
+    'CONDITION_INVALID',
     'CREDENTIALS_UNAVAILABLE',
     'INVALID_ARGUMENT',
     'INVALID_INPUT',
@@ -41,10 +44,12 @@ test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and
     'INVALID_REFERENCE',
     'INVALID_TRUST_POLICY',
     'INVALID_TRUST_STORE',
+    'JMESPATH_INVALID',
     'USAGE',
   ]);
   expect(codes('usageWhenSigning')).toEqual([
     'CERTIFICATE_EXPIRED',
+    'CONDITION_INVALID',
     'CREDENTIALS_UNAVAILABLE',
     'INVALID_ARGUMENT',
     'INVALID_CERTIFICATE_CHAIN',
@@ -53,6 +58,7 @@ test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and
     'INVALID_REFERENCE',
     'INVALID_TRUST_POLICY',
     'INVALID_TRUST_STORE',
+    'JMESPATH_INVALID',
     'UNSUPPORTED_ALGORITHM',
     'UNSUPPORTED_SIGNATURE_FORMAT',
     'USAGE',

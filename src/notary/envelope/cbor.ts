@@ -87,7 +87,7 @@ function scanItem(bytes: Uint8Array, offset: number, depth: number, allowedTags:
       const keys = new Set<string>();
       for (let i = 0; i < head.argument; i++) {
         const keyEnd = scanItem(bytes, next, depth + 1, ALLOWED_VALUE_TAGS);
-        const key = Buffer.from(bytes.subarray(next, keyEnd)).toString('hex');
+        const key = itemIdentity(bytes, next)[0];
         if (keys.has(key)) throw malformed('a map repeats a key');
         keys.add(key);
         next = scanItem(bytes, keyEnd, depth + 1, ALLOWED_VALUE_TAGS);
@@ -110,6 +110,49 @@ function scanItem(bytes: Uint8Array, offset: number, depth: number, allowedTags:
       throw malformed(`CBOR simple value ${head.argument} is not allowed`);
     }
   }
+}
+
+/**
+ * What a (scanned) item decodes to, as a string: equal for encodings of the same value, so a key
+ * written once as 0x01 and once as 0x18 0x01 is a duplicate, as go-cose's decoder finds
+ * (fxamacker/cbor compares decoded keys). Returns the identity and the offset after the item.
+ */
+function itemIdentity(bytes: Uint8Array, offset: number): [string, number] {
+  const head = readHead(bytes, offset);
+  switch (head.major) {
+    case 0:
+    case 1:
+      // The argument's bytes, not a JS number: 64-bit integers stay exact.
+      return [`${head.major}:${head.additional < 24 ? head.argument.toString(16) : minimalHex(bytes.subarray(offset + 1, head.next))}`, head.next];
+    case 2:
+    case 3:
+      return [`${head.major}:${Buffer.from(bytes.subarray(head.next, head.next + head.argument)).toString('hex')}`, head.next + head.argument];
+    case 4:
+    case 5: {
+      const parts: string[] = [];
+      let next = head.next;
+      for (let i = 0; i < head.argument * (head.major === 5 ? 2 : 1); i++) {
+        const [part, end] = itemIdentity(bytes, next);
+        parts.push(part);
+        next = end;
+      }
+      return [`${head.major}(${parts.join(',')})`, next];
+    }
+    case 6: {
+      const [inner, end] = itemIdentity(bytes, head.next);
+      return [`6:${head.argument}(${inner})`, end];
+    }
+    default: {
+      if (head.additional < 25 || head.additional > 27) return [`7:${head.argument}`, head.next];
+      // Half, single and double precision encodings of one number are one key.
+      const value = decoder.decode(bytes.subarray(offset, head.next)) as number;
+      return [`7f:${Object.is(value, -0) ? '-0' : String(value)}`, head.next];
+    }
+  }
+}
+
+function minimalHex(argument: Uint8Array): string {
+  return BigInt(`0x${Buffer.from(argument).toString('hex')}`).toString(16);
 }
 
 /** Check that `bytes` is exactly one strict CBOR data item. */

@@ -1,6 +1,6 @@
 // Limits, defaults and OIDs of certificate revocation checking (OCSP, CRL).
 
-/** Per-fetch time limit (the spec's CRL default is 5 s; its OCSP default of 2 s is used for OCSP). */
+/** Per-fetch time limits, notation's defaults: 5 s for a CRL, 2 s for an OCSP request. */
 export const DEFAULT_CRL_TIMEOUT_MS = 5_000;
 export const DEFAULT_OCSP_TIMEOUT_MS = 2_000;
 /** Largest OCSP response read (notation-core-go allows 20 KiB). */

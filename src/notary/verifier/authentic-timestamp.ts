@@ -5,7 +5,7 @@ import type { RevocationSource } from './options.js';
 import { verifyTimestampToken } from '../timestamp/index.js';
 import type { TrustStoreProvider } from '../truststore/index.js';
 import type { CertificateRevocation, SignerInfo } from '../types.js';
-import { validateChainValidity } from '../x509/index.js';
+import { validateChainValidity, validateTimestampingChain } from '../x509/index.js';
 import { TRUST_STORE_TYPE_TSA, VERIFY_TIMESTAMP_AFTER_CERT_EXPIRY } from './constants.js';
 import { loadTrustAnchors } from './authenticity.js';
 import { storeNames, type AppliedPolicy } from './policy.js';
@@ -81,6 +81,8 @@ export async function verifyAuthenticTimestamp(input: AuthenticTimestampInput): 
     throw new NotaryError('UNTRUSTED_TIMESTAMP', `no trusted TSA certificate found in the "tsa" trust stores of trust policy statement "${policy.name}"`);
   }
   const timestamp = await verifyTimestampToken(token, signerInfo.signature, tsaRoots, { signal: input.signal });
+  // notation-go checks the TSA chain it built against the certificate requirements before using the time.
+  checkTimestampingChain(timestamp.tsaChain);
   // The timestamp is not compared with the signing time: that claim is unauthenticated (signature
   // spec, Standard attributes) and JWS keeps only whole seconds, so a TSA stating 1 s accuracy
   // would reject every fresh signature. notation-go dropped the same check (notation-go#518).
@@ -89,4 +91,14 @@ export async function verifyAuthenticTimestamp(input: AuthenticTimestampInput): 
   const verdict = revocationVerdict(tsaRevocation, 'timestamping');
   if (verdict) throw verdict;
   return { authenticSigningTime: timestamp.genTime, signedNoLaterThan: timestamp.latest, tsaRevocation };
+}
+
+/** The Notary certificate requirements for a timestamping chain; a failure is INVALID_TIMESTAMP (authenticTimestamp). */
+function checkTimestampingChain(tsaChain: readonly X509Certificate[]): void {
+  try {
+    validateTimestampingChain(tsaChain);
+  } catch (err) {
+    if (!(err instanceof NotaryError)) throw err;
+    throw new NotaryError('INVALID_TIMESTAMP', `invalid timestamp: the TSA chain is refused: ${err.message}`, { cause: err });
+  }
 }

@@ -207,6 +207,12 @@ const COSE_STRUCTURE_CASES: [string, () => Uint8Array, string][] = [
   ['header in both buckets', () => coseWith(coseHeaders(-7), new Map<number | string, unknown>([[33, [Buffer.from(cert.der)]], [3, MEDIA_TYPE_NOTARY_PAYLOAD]])), 'both the protected and unprotected'],
   ['indefinite-length array', () => hex('d2 9f 40 a0 41 00 41 00 ff'), 'indefinite-length'],
   ['duplicate protected labels', () => encodeCbor(new Tag([hex('a2 01 26 01 26'), coseChain([cert.der]), Buffer.alloc(1), Buffer.alloc(1)], 18)), 'repeats a key'],
+  // Keys compare decoded, as go-cose's decoder does: one label in two integer encodings is a duplicate.
+  ['protected label 1 as 0x01 and as 0x18 0x01', () => encodeCbor(new Tag([hex('a2 01 26 1801 26'), coseChain([cert.der]), Buffer.alloc(1), Buffer.alloc(1)], 18)), 'repeats a key'],
+  ['protected label -7 in one and in two bytes', () => encodeCbor(new Tag([hex('a3 01 26 26 00 3806 00'), coseChain([cert.der]), Buffer.alloc(1), Buffer.alloc(1)], 18)), 'repeats a key'],
+  ['unprotected label 33 as 0x18 0x21 and as 0x19 0x0021', () => hex(`d2 84 43 a10126 a2 1821 40 190021 40 41 00 41 00`), 'repeats a key'],
+  ['text label in two length encodings', () => encodeCbor(new Tag([hex('a3 01 26 6161 00 780161 00'), coseChain([cert.der]), Buffer.alloc(1), Buffer.alloc(1)], 18)), 'repeats a key'],
+  ['float key 1.5 in half and single precision', () => encodeCbor(new Tag([hex('a3 01 26 f93e00 00 fa3fc00000 00'), coseChain([cert.der]), Buffer.alloc(1), Buffer.alloc(1)], 18)), 'repeats a key'],
   ['trailing bytes', () => new Uint8Array([...coseWith(coseHeaders(-7)), 0x00]), 'trailing bytes'],
   ['cbor-x generic-object tag 27 in a header', () => coseWith(coseHeaders(-7), new Map<number | string, unknown>([[33, [Buffer.from(cert.der)]], ['x', new Tag(['RegExp', '.*'], 27)]])), 'tag 27 is not allowed'],
   ['invalid UTF-8 text', () => encodeCbor(new Tag([hex('a1 01 62 ff fe'), new Map(), Buffer.alloc(1), Buffer.alloc(1)], 18)), 'not valid UTF-8'],

@@ -213,6 +213,23 @@ describe('RevocationChecker: OCSP first, CRL fallback', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  // notation's defaults: 2 s for OCSP, 5 s for a CRL (not one timeout for both).
+  it('by default gives an OCSP responder 2 s, then falls back to the CRL', async () => {
+    ocsp.behave('slow', 3_000);
+    const started = Date.now();
+    const results = await new RevocationChecker({ cache: false }).check(test.chain);
+    expect(leafOf(results)).toEqual({ status: 'good', source: 'crl', code: undefined });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
+    expect(Date.now() - started).toBeLessThan(2_900);
+  });
+
+  it('by default gives a CRL server more than the OCSP 2 s', async () => {
+    ocsp.behave('http-error');
+    crl.delay('/leaf.crl', 2_500);
+    const results = await new RevocationChecker({ cache: false }).check(test.chain);
+    expect(leafOf(results)).toEqual({ status: 'good', source: 'crl', code: undefined });
+  });
+
   it('reports an unreachable responder and CRL server as unknown', async () => {
     const port = await freePort();
     const chain = await buildChain({ leaf: { ocsp: [`http://127.0.0.1:${port}/ocsp`], crl: [`http://127.0.0.1:${port}/leaf.crl`] } });

@@ -1,14 +1,17 @@
 // notation-go's timestamped envelopes (verifier-testdata/timestamp) with the tsa trust stores: authentic timestamp rules end to end.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Descriptor } from '../../../src/oci/types.js';
-import { parseEnvelope } from '../../../src/notary/envelope/index.js';
+import { createNotaryPayload, parseEnvelope, signEnvelope } from '../../../src/notary/envelope/index.js';
 import { parseTrustPolicyDocument } from '../../../src/notary/trustpolicy/index.js';
 import { MemoryTrustStore } from '../../../src/notary/truststore/index.js';
 import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS, type RevocationStatus } from '../../../src/notary/types.js';
 import { verifyArtifact } from '../../../src/notary/verifier/index.js';
 import { NOTARY_FIXTURES } from '../../support/fixtures.js';
+import { cachedKeyPair, generateCertificateChain, issueCertificate, type CertificateOptions } from '../../support/pki.js';
+import { issueToken } from '../../support/tsa-double.js';
 import { RevocationDouble } from './revocation-double.js';
 import { ArtifactStoreDouble } from './store-double.js';
 
@@ -150,5 +153,104 @@ describe('timestamped envelopes', () => {
       }
       else if (!c.logged) expect(result.signature?.authenticSigningTime).toBeUndefined();
     }
+  });
+});
+
+// L1: the TSA chain a token builds to a trusted root must also meet the timestamping certificate
+// requirements (notation-go calls ValidateTimestampingCertChain after the token verifies).
+describe('TSA chain certificate requirements', () => {
+  const OID_SHA256 = '2.16.840.1.101.3.4.2.1';
+  const REFUSED = 'invalid timestamp: the TSA chain is refused: invalid certificate chain: ';
+  const DN = 'C=US, ST=WA, L=Seattle, O=Notary, CN=';
+  const cases: {
+    name: string;
+    root?: Partial<CertificateOptions>;
+    intermediate?: Partial<CertificateOptions>;
+    leaf?: Partial<CertificateOptions>;
+    code?: string;
+    message?: string;
+  }[] = [
+    { name: 'root → intermediate → TSA leaf meets them' },
+    {
+      name: 'a TSA signing certificate with cA=true',
+      leaf: { basicConstraints: { ca: true } },
+      code: 'INVALID_TIMESTAMP',
+      message: `${REFUSED}timestamp signing certificate "${DN}L1 TSA" is a CA certificate (basicConstraints cA=true); the leaf must not be a CA`,
+    },
+    {
+      name: 'an intermediate without key usage',
+      intermediate: { keyUsage: null },
+      code: 'INVALID_TIMESTAMP',
+      message: `${REFUSED}certificate "${DN}L1 TSA CA": the key usage extension must be present`,
+    },
+    {
+      name: 'an intermediate whose basicConstraints is not critical',
+      intermediate: { basicConstraints: { ca: true, critical: false } },
+      code: 'INVALID_TIMESTAMP',
+      message: `${REFUSED}certificate "${DN}L1 TSA CA": a CA certificate must have a critical basicConstraints extension with cA set to true`,
+    },
+    {
+      name: 'a root whose path length leaves no room for the intermediate',
+      root: { basicConstraints: { ca: true, pathLength: 0 } },
+      code: 'INVALID_TIMESTAMP',
+      message: `${REFUSED}certificate "${DN}L1 TSA Root": its path length constraint is 0 but 1 CA certificate(s) follow it in the chain`,
+    },
+    {
+      name: 'a TSA signing certificate signed with SHA-1',
+      leaf: { signatureHash: 'SHA-1' },
+      code: 'INVALID_TIMESTAMP',
+      message: `${REFUSED}certificate "${DN}L1 TSA" is signed with`,
+    },
+    {
+      // OpenSSL does not take a CA without keyCertSign as an issuer: the chain is never built.
+      name: 'an intermediate without keyCertSign',
+      intermediate: { keyUsage: { usages: ['cRLSign', 'digitalSignature'] } },
+      code: 'UNTRUSTED_TIMESTAMP',
+      message: `untrusted timestamp: the TSA certificate "${DN}L1 TSA" does not chain to a trusted TSA root`,
+    },
+  ];
+
+  it.each(cases)('$name', async (c) => {
+    const root = await issueCertificate({ commonName: 'L1 TSA Root', keyType: 'ec-256', keys: await cachedKeyPair('ec-256', 'l1-root'), ...c.root }, undefined, 'ca');
+    const intermediate = await issueCertificate({ commonName: 'L1 TSA CA', keyType: 'ec-256', keys: await cachedKeyPair('ec-256', 'l1-ca'), ...c.intermediate }, root, 'ca');
+    const leaf = await issueCertificate(
+      { commonName: 'L1 TSA', keyType: 'ec-256', keys: await cachedKeyPair('ec-256', 'l1-leaf'), purpose: 'timeStamping', ...c.leaf },
+      intermediate,
+      'timeStamping',
+    );
+    const signer = await generateCertificateChain({ keyType: 'ec-256', root: { keys: await cachedKeyPair('ec-256', 'l1-signer-root') }, leaf: { keys: await cachedKeyPair('ec-256', 'l1-signer') } });
+    const envelope = await signEnvelope({
+      mediaType: MEDIA_TYPE_JWS,
+      payload: createNotaryPayload(TARGET),
+      signingScheme: 'notary.x509',
+      signingTime: new Date(),
+      privateKey: signer.leaf.privateKey,
+      certificateChain: signer.chain,
+      timestamper: async (signature) =>
+        issueToken(leaf, [leaf, intermediate, root], { imprint: new Uint8Array(createHash('sha256').update(signature).digest()), hashOid: OID_SHA256 }),
+    });
+    const trustStore = MemoryTrustStore.fromBundles([
+      { type: 'ca', name: 'signers', caBundle: signer.root.pem },
+      { type: 'tsa', name: 'tsa', caBundle: root.pem },
+    ]);
+    const trustPolicy = parseTrustPolicyDocument({
+      version: '1.0',
+      trustPolicies: [
+        { name: 'l1', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:signers', 'tsa:tsa'], trustedIdentities: ['*'] },
+      ],
+    });
+    const store = new ArtifactStoreDouble(REPOSITORY);
+    store.addArtifact(TARGET);
+    store.addSignature(TARGET, MEDIA_TYPE_JWS, envelope);
+    const result = await verifyArtifact(store, TARGET, { trustPolicy, trustStore, revocation: new RevocationDouble([]), repository: REPOSITORY });
+    if (!c.code) {
+      expect(result.error).toBeUndefined();
+      expect(result.verified).toBe(true);
+      return;
+    }
+    expect(result.verified).toBe(false);
+    expect(result.error?.code).toBe(c.code);
+    expect(result.error?.message).toContain(c.message);
+    expect(result.results[0]?.validations.find((v) => !v.passed)?.type).toBe('authenticTimestamp');
   });
 });
