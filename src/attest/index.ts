@@ -2,6 +2,7 @@
 export { AttestError, type AttestErrorCode } from './errors.js';
 export { ELEMENT_KEY, MAX_ATTESTATION_BYTES, MAX_ATTESTATION_CANDIDATES, MAX_REQUIRED_TYPES } from './constants.js';
 export { listAttestations, selectAttestations } from './discovery.js';
+export { unescapeVariables } from './escape.js';
 export { parseAttestationDocument, readAttestation, type AttestationContent } from './content.js';
 export { attestationContext, evaluatedDocument, isInTotoStatement } from './context.js';
 export { attestationEvidence, type AttestationEvidence, type CandidateOutcome } from './evidence.js';

@@ -8,6 +8,7 @@ import { MAX_ATTESTATION_CANDIDATES, MAX_REQUIRED_TYPES } from './constants.js';
 import { readAttestation } from './content.js';
 import { attestationContext } from './context.js';
 import { selectAttestations } from './discovery.js';
+import { unescapeVariables } from './escape.js';
 import type { AttestationEvidence, CandidateOutcome } from './evidence.js';
 
 /** One attestation type an image must have, and the Kyverno `{any, all}` condition blocks its content must satisfy (all of them). */
@@ -127,7 +128,7 @@ function failedBeforeDiscovery(requirement: AttestationRequirement, error: Error
 /** The requirement's conditions parsed once (none: only existence and trust count), or why they cannot be. */
 function parseRequirement(requirement: AttestationRequirement, prefix: string): { ok: true; conditions?: ParsedConditions } | { ok: false; error: ErrorInfo } {
   try {
-    return requirement.conditions.length > 0 ? { ok: true, conditions: parseConditions(requirement.conditions) } : { ok: true };
+    return requirement.conditions.length > 0 ? { ok: true, conditions: parseConditions(unescapeVariables(requirement.conditions)) } : { ok: true };
   } catch (err) {
     if (!(err instanceof ConditionsError)) throw err;
     const info = toErrorInfo(err, 'ATTESTATION_CONDITIONS_FAILED');
