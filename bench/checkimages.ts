@@ -12,6 +12,8 @@ const USAGE = `usage: node dist/bench/checkimages.js [options]
   --warm-seconds N        autocannon duration per warm and bare measurement (default 5)
   --connections N         autocannon connections (default 4)
   --memory-images N       distinct images in the memory run (default 300; cacheMaxSize 100)
+  --shared-images N       distinct images in the 1 vs 2 processes shared-cache run (default 200; needs redis-server)
+  --no-shared-cache       skip the shared-cache run
   --profile DIR           run the service with --cpu-prof, profiles written to DIR
   --out FILE              where the JSON goes (default bench/results/latest.json)
   --quick                 a short run to try the bench (results not comparable)`;
@@ -27,6 +29,9 @@ const MEMORY_CACHE_MAX_SIZE = 100;
 const MEMORY_IMAGES_PER_REQUEST = 10;
 /** The memory run goes through its images twice: evicted verdicts are verified and cached again. */
 const MEMORY_PASSES = 2;
+/** Shared cache run: images verified once across the fleet (cold), in requests of this many. */
+const DEFAULT_SHARED_IMAGES = 200;
+const SHARED_IMAGES_PER_REQUEST = 10;
 
 function positiveNumber(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -50,6 +55,8 @@ async function main(): Promise<void> {
       'warm-seconds': { type: 'string' },
       connections: { type: 'string' },
       'memory-images': { type: 'string' },
+      'shared-images': { type: 'string' },
+      'no-shared-cache': { type: 'boolean', default: false },
       profile: { type: 'string' },
       out: { type: 'string' },
       quick: { type: 'boolean', default: false },
@@ -65,19 +72,35 @@ async function main(): Promise<void> {
   if (counts.some((count) => !Number.isInteger(count) || count > 100)) throw new Error('--counts: whole numbers up to 100 (the service\'s image limit per request)');
   const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const out = values.out ?? join(repositoryRoot, 'bench', 'results', 'latest.json');
+  const memoryImages = positiveNumber('memory-images', values['memory-images'], quick ? MEMORY_CACHE_MAX_SIZE + 20 : DEFAULT_MEMORY_IMAGES);
+  const sharedImages = positiveNumber('shared-images', values['shared-images'], quick ? 40 : DEFAULT_SHARED_IMAGES);
+  if (sharedImages > memoryImages) throw new Error(`--shared-images (${sharedImages}) cannot exceed --memory-images (${memoryImages}): the run reuses those images`);
+  const warmSeconds = positiveNumber('warm-seconds', values['warm-seconds'], quick ? 1 : DEFAULT_WARM_SECONDS);
+  const connections = positiveNumber('connections', values.connections, DEFAULT_CONNECTIONS);
   const options: BenchOptions = {
     imageCounts: counts,
     coldIterations: coldIterations(positiveNumber('iterations-scale', values['iterations-scale'], quick ? 0.1 : 1)),
     coldWarmupIterations: quick ? 3 : DEFAULT_COLD_WARMUP,
-    warmDurationSeconds: positiveNumber('warm-seconds', values['warm-seconds'], quick ? 1 : DEFAULT_WARM_SECONDS),
+    warmDurationSeconds: warmSeconds,
     warmWarmupSeconds: quick ? 0 : DEFAULT_WARM_WARMUP_SECONDS,
-    warmConnections: positiveNumber('connections', values.connections, DEFAULT_CONNECTIONS),
+    warmConnections: connections,
     memory: {
       cacheMaxSize: MEMORY_CACHE_MAX_SIZE,
-      images: positiveNumber('memory-images', values['memory-images'], quick ? MEMORY_CACHE_MAX_SIZE + 20 : DEFAULT_MEMORY_IMAGES),
+      images: memoryImages,
       imagesPerRequest: MEMORY_IMAGES_PER_REQUEST,
       passes: quick ? 1 : MEMORY_PASSES,
     },
+    ...(values['no-shared-cache']
+      ? {}
+      : {
+          sharedCache: {
+            images: sharedImages,
+            imagesPerRequest: SHARED_IMAGES_PER_REQUEST,
+            connections,
+            warmDurationSeconds: warmSeconds,
+            warmWarmupSeconds: quick ? 0 : DEFAULT_WARM_WARMUP_SECONDS,
+          },
+        }),
     inline: false,
     childNodeOptions: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values.profile)}`] : [],
     log: (line) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`),

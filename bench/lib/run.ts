@@ -8,6 +8,7 @@ import { checkImagesBody, createBenchFixture, type BenchFixture } from './fixtur
 import { Floor, FLOOR_CONNECTIONS, FLOOR_REQUESTS_PER_IMAGE, subjectRdns } from './floor.js';
 import { runLoad, SequentialClient, type LoadResult } from './load.js';
 import { percentile, ratio, round } from './stats.js';
+import { measureSharedCache, type SharedCacheOptions, type SharedCacheResult } from './shared-cache.js';
 import { startChildTarget, startInlineTarget, type MemoryReading, type Target, type TargetSpec, type TargetStats } from './target.js';
 
 export interface BenchOptions {
@@ -30,6 +31,8 @@ export interface BenchOptions {
     /** Times the images are gone through (evicted ones are verified again: the heap must not grow). */
     passes: number;
   };
+  /** 1 vs 2 service processes sharing one redis-server (over the memory run's images); skipped when absent. */
+  sharedCache?: SharedCacheOptions;
   /** Run the servers in this process instead of child processes (the smoke test: no build needed). */
   inline: boolean;
   /** Extra node options of the service child processes (e.g. --cpu-prof). */
@@ -132,6 +135,7 @@ export interface BenchResult {
   };
   by_image_count: Record<string, ImageCountResult>;
   memory: MemoryResult;
+  shared_cache?: SharedCacheResult;
   duration_s: number;
 }
 
@@ -321,6 +325,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     await bare.close();
 
     const memory = await measureMemory(fixture, configDir, options, start);
+    const sharedCache = options.sharedCache ? await measureSharedCache(fixture.memoryImages, configDir, options.sharedCache, start, log) : undefined;
 
     const byImageCount: Record<string, ImageCountResult> = {};
     for (const count of options.imageCounts) byImageCount[String(count)] = results[count] as ImageCountResult;
@@ -344,6 +349,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       },
       by_image_count: byImageCount,
       memory,
+      ...(sharedCache ? { shared_cache: sharedCache } : {}),
       duration_s: round((performance.now() - startedAt) / 1000, 1),
     };
   } finally {

@@ -9,7 +9,7 @@ import { startService } from '../../src/service/index.js';
 import { mapConcurrent } from './fixtures.js';
 
 export type TargetSpec =
-  | { kind: 'service'; configDir: string; cacheEnabled: boolean; cacheMaxSize?: number }
+  | { kind: 'service'; configDir: string; cacheEnabled: boolean; cacheMaxSize?: number; cacheBackend?: string }
   /**
    * Answers POST /checkimages with a fixed body (application/json), reading and ignoring the request
    * body; with `registryUrl`, it first resolves the configured tags with HEAD requests (see BareAnswer).
@@ -30,6 +30,10 @@ const MANIFEST_ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application
 export interface TargetStats {
   /** Registry operations of the service by kind (resolve, referrers, fetchManifest, fetchBlob); empty for bare. */
   registryOperations: Record<string, number>;
+  /** Verifications the service ran (cache misses that reached the verifier); 0 for bare. */
+  verifications: number;
+  /** Shared cache (--cacheBackend) commands that failed or timed out; 0 for bare. */
+  cacheBackendErrors: number;
   /** HTTP connections the process opened through undici (to the registry). */
   connectionsOpened: number;
   /** CPU time (user + system) the process has used so far. */
@@ -64,6 +68,8 @@ export interface Target {
 export async function startInlineTarget(spec: TargetSpec): Promise<Target> {
   let memoryOf: () => number = () => 0;
   let operations: () => Promise<Record<string, number>> = async () => ({});
+  let verifications: () => Promise<number> = async () => 0;
+  let cacheBackendErrors: () => Promise<number> = async () => 0;
   let configure: (answer: BareAnswer) => void = () => undefined;
   let connectionsOpened = 0;
   const onConnected = (): void => {
@@ -82,6 +88,7 @@ export async function startInlineTarget(spec: TargetSpec): Promise<Target> {
       reviewKyvernoToken: false,
       cacheEnabled: spec.cacheEnabled,
       ...(spec.cacheMaxSize !== undefined ? { cacheMaxSize: spec.cacheMaxSize } : {}),
+      ...(spec.cacheBackend !== undefined ? { cacheBackend: spec.cacheBackend } : {}),
       logLevel: 'silent',
     });
     url = service.url;
@@ -95,6 +102,9 @@ export async function startInlineTarget(spec: TargetSpec): Promise<Target> {
       }
       return counts;
     };
+    verifications = async () =>
+      (await service.metrics.verificationDuration.get()).values.filter((v) => v.metricName?.endsWith('_count')).reduce((total, v) => total + v.value, 0);
+    cacheBackendErrors = async () => (await service.metrics.cacheBackendErrors.get()).values.reduce((total, v) => total + v.value, 0);
   } else {
     let answer: BareAnswer = { body: '{}' };
     configure = (next) => {
@@ -134,7 +144,7 @@ export async function startInlineTarget(spec: TargetSpec): Promise<Target> {
       const usage = process.memoryUsage();
       return { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, heapTotalBytes: usage.heapTotal, externalBytes: usage.external, cacheSize: memoryOf() };
     },
-    stats: async () => ({ registryOperations: await operations(), connectionsOpened, cpuMs: cpuMs() }),
+    stats: async () => ({ registryOperations: await operations(), verifications: await verifications(), cacheBackendErrors: await cacheBackendErrors(), connectionsOpened, cpuMs: cpuMs() }),
     async configure(answer) {
       configure(answer);
     },

@@ -6,7 +6,7 @@ import { createNotaryPayload, hashOf, keyMatchesCertificate, signEnvelope } from
 import { NotaryError } from './errors.js';
 import { buildSignatureManifest, type SignatureManifestForm } from './signature-manifest.js';
 import { requestTimestamp } from './timestamp/index.js';
-import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS, type SignatureAlgorithm, type SignatureMediaType } from './types.js';
+import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS, type ExtendedAttribute, type SignatureAlgorithm, type SignatureMediaType, type SigningScheme } from './types.js';
 import { parseCertificate, validateCodeSigningChain } from './x509/index.js';
 
 export type SignatureFormat = 'jws' | 'cose';
@@ -28,6 +28,10 @@ export interface SignArtifactOptions {
   signatureManifest?: SignatureManifestForm;
   /** Signed as annotations of the target descriptor in the payload (notation's --user-metadata). */
   userMetadata?: Record<string, string>;
+  /** Default `notary.x509`; `notary.x509.signingAuthority` signs the signing time as the authentic signing time (as AWS Signer does). */
+  signingScheme?: SigningScheme;
+  /** Signed extended attributes (e.g. AWS Signer's profile version and job, and the verification plugin). */
+  extendedAttributes?: ExtendedAttribute[];
   expiry?: Date;
   timestamper?: Timestamper;
   signingAgent?: string;
@@ -92,8 +96,9 @@ export async function signArtifact(store: ArtifactStore, reference: string, opti
   const envelopeBytes = await signEnvelope({
     mediaType,
     payload: createNotaryPayload(target, options.userMetadata),
-    signingScheme: 'notary.x509',
+    signingScheme: options.signingScheme ?? 'notary.x509',
     signingTime,
+    ...(options.extendedAttributes ? { extendedAttributes: options.extendedAttributes } : {}),
     ...(options.expiry ? { expiry: options.expiry } : {}),
     signingAgent: options.signingAgent ?? DEFAULT_SIGNING_AGENT,
     privateKey: options.key,

@@ -41,6 +41,19 @@ export const MAX_CACHE_TTL_SECONDS = 30 * 24 * 3600;
 /** "Not verified" verdicts are kept only this long, so a signature pushed just after a denial counts soon. */
 export const NEGATIVE_CACHE_TTL_MS = 30_000;
 
+/** Shared verdict cache (--cacheBackend redis://…): a Redis command that takes longer is "not cached". */
+export const REDIS_OPERATION_TIMEOUT_MS = 50;
+export const REDIS_CONNECT_TIMEOUT_MS = 1_000;
+/** Reconnection backs off 100 ms per attempt up to this. */
+export const REDIS_MAX_RECONNECT_DELAY_MS = 2_000;
+export const REDIS_DEFAULT_PORT = 6379;
+/** A stored verdict larger than this is neither written nor read (a verdict is a few KiB). */
+export const REDIS_MAX_VALUE_BYTES = 1024 * 1024;
+/** Bumped whenever the stored verdict's shape changes, so replicas of different versions never read each other's. */
+export const REDIS_KEY_PREFIX = 'imgverify:verdict:v1:';
+/** Env var with the Redis password when the --cacheBackend URL has none (keeps it out of the pod's args). */
+export const ENV_REDIS_PASSWORD = 'REDIS_PASSWORD';
+
 /** Kyverno's service accounts that may call the service when token review is on (peer default). */
 export const DEFAULT_ALLOWED_USERS: readonly string[] = [
   'system:serviceaccount:kyverno:kyverno-admission-controller',

@@ -8,6 +8,8 @@ export { parseListenAddress, urlHost, type ListenAddress } from './address.js';
 export { createCheckImagesApp, type CheckImagesAppOptions, type CheckImagesLimits } from './app.js';
 export { clampTtlSeconds, raceSignal, VerdictCache, type CachedVerdict, type VerdictCacheOptions, type VerdictKind } from './cache.js';
 export { createLogger, REDACTED_PATHS } from './logging.js';
+export { parseRedisUrl, redactRedisUrl, RedisVerdictStore, verdictStoreScope, type RedisTarget, type RedisVerdictStoreOptions } from './redis-store.js';
+export { MemoryVerdictStore, type StoredVerdict, type VerdictStore } from './verdict-store.js';
 export { ServiceMetrics, type RegistryOperationEvent, type VerificationMetricResult } from './metrics.js';
 export { NotaryBackend, notaryConfigValidators, type NotaryBackendOptions } from './notary-backend.js';
 export { loadPullSecrets, DOCKER_CONFIG_SECRET_KEY } from './pull-secrets.js';
@@ -18,6 +20,7 @@ export {
   checkImages,
   classifyVerdict,
   failureReason,
+  isStoredVerdict,
   type ImageOutcome,
   type ResolveRequest,
   type VerificationBackend,

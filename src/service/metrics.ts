@@ -27,6 +27,7 @@ export class ServiceMetrics {
   readonly cacheHits: Counter;
   readonly cacheMisses: Counter;
   readonly cacheEntries: Gauge;
+  readonly cacheBackendErrors: Counter<'operation'>;
   readonly registryRequests: Counter<'registry' | 'operation' | 'outcome'>;
   readonly registryRequestDuration: Histogram<'registry' | 'operation'>;
   readonly configReloads: Counter<'result'>;
@@ -64,6 +65,12 @@ export class ServiceMetrics {
     });
     this.cacheHits = new Counter({ name: 'imgverify_cache_hits_total', help: 'Verdicts answered from the cache (or a verification in flight).', registers });
     this.cacheMisses = new Counter({ name: 'imgverify_cache_misses_total', help: 'Verdicts that needed a verification.', registers });
+    this.cacheBackendErrors = new Counter({
+      name: 'imgverify_cache_backend_errors_total',
+      help: 'Shared cache (--cacheBackend) commands that failed or timed out, by operation (get, set); each counted as not cached.',
+      labelNames: ['operation'],
+      registers,
+    });
     this.cacheEntries = new Gauge({
       name: 'imgverify_cache_entries',
       help: 'Verdicts held in the cache.',

@@ -1,5 +1,6 @@
 // The real verification backend: the OCI registry client resolves tags, the Notary verifier (an ImageVerifier) checks the digest.
 import { verifyAttestations, type AttestationRequirement, type AttestationsVerdict } from '../attest/index.js';
+import { AWS_SIGNER_TRUST_STORES, verificationPlugins, type AwsSignerVerifierChoice, type AwsSignerVerifierOptions } from '../aws/index.js';
 import type { ConfigValidators } from '../config/index.js';
 import { BaseError } from '../common/index.js';
 import { compileNotaryPolicy, MemoryTrustStore, NotaryImageVerifier, PluginDirectory, parseTrustPolicyStatements, RevocationChecker } from '../notary/index.js';
@@ -21,6 +22,10 @@ export interface NotaryBackendOptions {
   revocation?: RevocationChecker | false;
   /** Notation plugin directory (`$PLUGINS_DIR`): plugins that signatures name are run from here. */
   pluginsDir?: string;
+  /** Who verifies com.amazonaws.signer.notation.plugin signatures (default: the built-in verifier). */
+  awsSignerVerifier?: AwsSignerVerifierChoice;
+  /** The built-in AWS Signer verifier's revocation source (tests: the SDK pointed at a double). */
+  awsSigner?: AwsSignerVerifierOptions;
   /** Called after every registry operation (for metrics). */
   onRegistryOperation?: (event: RegistryOperationEvent) => void;
 }
@@ -39,7 +44,11 @@ export const notaryConfigValidators: ConfigValidators = {
       cacheKey: entry.contentHash,
       version: entry.document.version,
       trustPolicies: entry.document.trustPolicies,
-      trustStores: [...entry.trustStores.values()].map((store) => ({ type: store.type, name: store.trustStoreName, caBundle: store.caBundle })),
+      // AWS Signer's published roots first: a TrustStore resource of the same type and name replaces one.
+      trustStores: [
+        ...AWS_SIGNER_TRUST_STORES,
+        ...[...entry.trustStores.values()].map((store) => ({ type: store.type, name: store.trustStoreName, caBundle: store.caBundle })),
+      ],
       source: `TrustPolicy ${entry.name}`,
     });
   },
@@ -107,7 +116,7 @@ export class NotaryBackend implements VerificationBackend {
         pinnedStore(this.#client(image.insecure).repository(image.registry, image.repository), image.descriptor, image.registry, options.onRegistryOperation),
       maxSignatures: options.maxSignatureAttempts,
       ...(revocation ? { revocation } : {}),
-      ...(options.pluginsDir ? { plugins: new PluginDirectory(options.pluginsDir) } : {}),
+      plugins: verificationPlugins(options.pluginsDir ? new PluginDirectory(options.pluginsDir) : undefined, options.awsSignerVerifier, options.awsSigner),
     });
   }
 

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger, LevelWithSilent } from 'pino';
 import type { CandidateOutcome } from '../attest/index.js';
+import { ecrCredentials, type AwsSignerVerifierChoice, type AwsSignerVerifierOptions, type EcrCredentialOptions } from '../aws/index.js';
+import { chainCredentials } from '../oci/index.js';
 import { FileConfigSource, formatIssue, type ConfigSource, type ConfigValidators } from '../config/index.js';
 import { parseTrustPolicyStatements, weakerGlobalScopeWarnings } from '../notary/index.js';
 import type { ImageVerdict } from '../verification/index.js';
@@ -33,12 +35,13 @@ import {
 import { ServiceError } from './errors.js';
 import { createLogger } from './logging.js';
 import { ServiceMetrics } from './metrics.js';
+import { parseRedisUrl, RedisVerdictStore, verdictStoreScope } from './redis-store.js';
 import { NotaryBackend, notaryConfigValidators } from './notary-backend.js';
 import { createMetricsServer, createProbeServer } from './probes.js';
 import { loadPullSecrets } from './pull-secrets.js';
 import { ensureGeneratedTls, loadTlsFiles, servingHosts, type ServingTls } from './tls.js';
 import type { TokenReviewer } from './token-review.js';
-import { attestationOutcomeValidUntil, classifyAttestationOutcome, classifyVerdict, verdictValidUntil, type VerificationBackend } from './verification.js';
+import { attestationOutcomeValidUntil, classifyAttestationOutcome, classifyVerdict, isStoredVerdict, verdictValidUntil, type VerificationBackend } from './verification.js';
 
 export interface ServiceOptions {
   /** Folder of TrustPolicy/TrustStore YAML manifests (file mode); or pass `configSource`. */
@@ -69,6 +72,10 @@ export interface ServiceOptions {
   cacheEnabled?: boolean;
   cacheMaxSize?: number;
   cacheTtlSeconds?: number;
+  /** Shared verdict cache `redis://[:password@]host:port/db` or `rediss://…` (TLS); memory only when absent. */
+  cacheBackend?: string;
+  /** Redis password when the URL has none (env REDIS_PASSWORD). */
+  cacheBackendPassword?: string;
 
   /** Trust policy for requests that name none (env DEFAULT_TRUST_POLICY). */
   defaultTrustPolicy?: string;
@@ -79,8 +86,14 @@ export interface ServiceOptions {
   /** Docker config / dockerconfigjson Secret files with registry credentials. */
   imagePullSecrets?: readonly string[];
   maxSignatureAttempts?: number;
-  /** Notation verification plugins (env PLUGINS_DIR), for signatures that name one. */
+  /** Notation verification plugins (env PLUGINS_DIR, else $NOTATION_DIR/plugins), for signatures that name one. */
   pluginsDir?: string;
+  /** Who verifies com.amazonaws.signer.notation.plugin signatures (flag --awsSignerVerifier; default builtin). */
+  awsSignerVerifier?: AwsSignerVerifierChoice;
+  /** Options of the built-in AWS Signer verifier (tests point its SDK client at a double). */
+  awsSigner?: AwsSignerVerifierOptions;
+  /** Options of the ECR credential provider (tests point its SDK client at a double). */
+  ecr?: EcrCredentialOptions;
 
   /** Token review: Kubernetes' TokenReview is needed (`reviewer`); file mode has none. */
   reviewKyvernoToken?: boolean;
@@ -189,6 +202,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   if (!Number.isInteger(cacheMaxSize) || cacheMaxSize < 0) throw new ServiceError('INVALID_OPTION', `cacheMaxSize must be a whole number ≥ 0, got ${cacheMaxSize}`);
   const cacheTtl = options.cacheTtlSeconds ?? DEFAULT_CACHE_TTL_SECONDS;
   if (Number.isNaN(cacheTtl) || cacheTtl <= 0) throw new ServiceError('INVALID_OPTION', `cacheTTLDurationSeconds must be positive, got ${cacheTtl}`);
+  const cacheBackend = options.cacheBackend ? parseRedisUrl(options.cacheBackend) : undefined;
+  if (cacheBackend && cacheBackend.password === undefined && options.cacheBackendPassword) cacheBackend.password = options.cacheBackendPassword;
   const apiAddress = parseListenAddress(options.bindAddress ?? `:${options.noTls ? DEFAULT_HTTP_PORT : DEFAULT_HTTPS_PORT}`, '--bind-address');
   if (!apiAddress) throw new ServiceError('INVALID_OPTION', '--bind-address cannot be 0: the API port is what the service is for');
   const metricsAddress = parseListenAddress(options.metricsBindAddress ?? DEFAULT_METRICS_BIND_ADDRESS, '--metrics-bind-address');
@@ -212,12 +227,33 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         return new FileConfigSource(options.configDir, { validators: serviceConfigValidators });
       })();
     const metrics = new ServiceMetrics({ cacheSize: () => cache.size, defaultMetrics: options.processMetrics ?? true });
+    const shared = cacheBackend
+      ? new RedisVerdictStore<ImageVerdict>({
+          target: cacheBackend,
+          // What decides a verdict besides the image digest and the trust policy (both in the key).
+          scope: verdictStoreScope({
+            maxSignatureAttempts: options.maxSignatureAttempts ?? DEFAULT_MAX_SIGNATURE_ATTEMPTS,
+            pluginsDir: options.pluginsDir,
+            allowInsecureRegistry: options.allowInsecureRegistry,
+            plainHttpRegistries: options.plainHttpRegistries,
+          }),
+          accept: isStoredVerdict,
+          logger,
+          onError: (operation) => metrics.cacheBackendErrors.inc({ operation }),
+        })
+      : undefined;
+    if (shared) {
+      cleanup.push(() => shared.close());
+      // Bounded: a Redis that is down delays the start by at most the connect timeout (its error is logged), then the service runs on memory.
+      await shared.connected();
+    }
     const cache = new VerdictCache<ImageVerdict>({
       enabled: options.cacheEnabled ?? DEFAULT_CACHE_ENABLED,
       maxSize: cacheMaxSize,
       ttlSeconds: clampTtlSeconds(cacheTtl),
       classify: classifyVerdict,
       validUntil: verdictValidUntil,
+      ...(shared ? { shared } : {}),
       onHit: () => metrics.cacheHits.inc(),
       onMiss: () => metrics.cacheMisses.inc(),
     });
@@ -250,12 +286,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
     let backend = options.backend;
     if (!backend) {
-      const credentials = await loadPullSecrets(options.imagePullSecrets ?? []);
+      // Pull secrets win; ECR hosts (anchored patterns only) then get a token from the SDK's default credential chain.
+      const pullSecrets = await loadPullSecrets(options.imagePullSecrets ?? []);
+      const ecr = ecrCredentials(options.ecr);
+      const credentials = pullSecrets ? chainCredentials(pullSecrets, ecr) : ecr;
       backend = new NotaryBackend({
-        ...(credentials ? { credentials } : {}),
+        credentials,
         ...(options.allowInsecureRegistry !== undefined ? { allowInsecureRegistry: options.allowInsecureRegistry } : {}),
         ...(options.plainHttpRegistries ? { plainHttpRegistries: options.plainHttpRegistries } : {}),
         ...(options.pluginsDir ? { pluginsDir: options.pluginsDir } : {}),
+        ...(options.awsSignerVerifier ? { awsSignerVerifier: options.awsSignerVerifier } : {}),
+        ...(options.awsSigner ? { awsSigner: options.awsSigner } : {}),
         maxSignatureAttempts: options.maxSignatureAttempts ?? DEFAULT_MAX_SIGNATURE_ATTEMPTS,
         onRegistryOperation: (event) => metrics.recordRegistryOperation(event),
       });

@@ -113,6 +113,21 @@ function verdictKey(reference: Reference, digest: string, policy: CompiledPolicy
   return `${formatReference(target)}\n${policy.cacheKey}`;
 }
 
+/**
+ * Whether a verdict read back from a shared store can answer `key`: verdict-shaped, and (when it
+ * names a digest) about the digest in the key. A store holding anything else answers "not cached".
+ */
+export function isStoredVerdict(value: unknown, key: string): value is ImageVerdict {
+  if (typeof value !== 'object' || value === null) return false;
+  const verdict = value as Partial<Record<keyof ImageVerdict, unknown>>;
+  if (typeof verdict.verified !== 'boolean' || typeof verdict.reference !== 'string' || !Array.isArray(verdict.evidence)) return false;
+  if (verdict.validUntil !== undefined && (typeof verdict.validUntil !== 'string' || Number.isNaN(Date.parse(verdict.validUntil)))) return false;
+  const target = key.slice(0, key.indexOf('\n'));
+  const digest = target.slice(target.lastIndexOf('@') + 1);
+  if (verdict.verified) return verdict.digest === digest;
+  return verdict.digest === undefined || verdict.digest === digest;
+}
+
 /** The outcome a verdict for `digest` gives the image, counted in the metrics. */
 function verdictOutcome(image: RequestedImage, verdict: ImageVerdict, digest: string, cached: boolean, metrics: ServiceMetrics): ImageOutcome {
   if (verdict.verified) {
@@ -166,7 +181,7 @@ async function checkOne(image: RequestedImage, context: CheckImagesContext): Pro
   }
   if (reference.digest && image.attestations.length === 0) {
     // A digest names immutable content: with its verdict cached there is nothing to ask the registry.
-    const cached = cache.cached(verdictKey(reference, reference.digest, policy));
+    const cached = await cache.cached(verdictKey(reference, reference.digest, policy));
     if (cached) return verdictOutcome(image, cached, reference.digest, true, metrics);
   }
   const insecure = context.insecure(reference.registry);

@@ -3,7 +3,7 @@
 /** What a code says beyond its name. */
 export interface CodeInfo {
   /** The domain whose error class carries the code (its `errors.ts` union). */
-  readonly domain: 'reference' | 'oci' | 'notary' | 'attest' | 'config' | 'service' | 'cli' | 'conditions';
+  readonly domain: 'reference' | 'oci' | 'notary' | 'aws' | 'attest' | 'config' | 'service' | 'cli' | 'conditions';
   /** "Could not find out now", not "not trusted": a verdict with it is never cached and is retried next time. */
   readonly transient: boolean;
   /** The input or the configuration is wrong, not the image: the CLI exits 2 (else 1). */
@@ -23,7 +23,7 @@ const fact = <D extends CodeInfo['domain']>(domain: D, flags: Partial<Omit<CodeI
 });
 
 /**
- * One row per code. The domains' unions (ReferenceErrorCode, OciErrorCode, NotaryErrorCode,
+ * One row per code. The domains' unions (ReferenceErrorCode, OciErrorCode, NotaryErrorCode, AwsErrorCode,
  * AttestErrorCode, ConfigErrorCode, ServiceErrorCode, CliErrorCode, ConditionsErrorCode) must each equal this table's rows of their
  * domain; test/verification/codes.test.ts checks that at compile time, so this leaf imports none of them.
  */
@@ -77,6 +77,9 @@ export const CODE_INFO = {
   SIGNATURE_LIMIT_EXCEEDED: fact('notary'),
   /** Also the code of every failure that is not one of ours (a bug, a Node errno error): verification fails closed. */
   INTERNAL_ERROR: fact('notary'),
+
+  // aws
+  AWS_SIGNER_INVALID_REQUEST: fact('aws'),
 
   // attest
   ATTESTATION_NOT_FOUND: fact('attest'),

@@ -28,6 +28,7 @@ describe('checkimages benchmark (smoke)', () => {
       warmWarmupSeconds: 0,
       warmConnections: 1,
       memory: { cacheMaxSize: 2, images: 3, imagesPerRequest: 1, passes: 1 },
+      sharedCache: { images: 2, imagesPerRequest: 1, connections: 2, warmDurationSeconds: 0.2, warmWarmupSeconds: 0 },
       inline: true,
       childNodeOptions: [],
       log: () => undefined,
@@ -44,5 +45,12 @@ describe('checkimages benchmark (smoke)', () => {
     expect(result.registry).toMatch(/docker-registry|distribution/);
     expect(result.memory).toMatchObject({ cache_max_size: 2, distinct_images: 3, cache_size_after: 2, cache_bounded: true });
     expect(result.memory.heap_used_mb_end).toBeGreaterThan(0);
+    // Two processes sharing Redis: the warm run verifies nothing (every verdict came through Redis).
+    expect(result.shared_cache).toMatchObject({ images: 2, one_process: { processes: 1, failures: 0, warm_verifications: 0 }, two_processes: { processes: 2, failures: 0, warm_verifications: 0 } });
+    for (const row of [result.shared_cache?.one_process, result.shared_cache?.two_processes]) {
+      expect(row?.cold_images_per_s).toBeGreaterThan(0);
+      expect(row?.warm_rps).toBeGreaterThan(0);
+    }
+    expect(result.shared_cache?.warm_ratio).toBeGreaterThan(0);
   });
 });

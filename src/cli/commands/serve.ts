@@ -1,7 +1,10 @@
 // `imgverify serve`: the /checkimages service, with kyverno-notation-aws's flags parsed the way Go's flag package does.
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { LevelWithSilent } from 'pino';
+import { AWS_SIGNER_VERIFIER_CHOICES, type AwsSignerVerifierChoice } from '../../aws/index.js';
 import { goParseBool, goParseDuration } from '../../common/index.js';
+import { PLUGINS_DIR_NAME } from '../../notary/index.js';
 import {
   DEFAULT_ALLOWED_USERS,
   DEFAULT_CACHE_MAX_SIZE,
@@ -14,6 +17,7 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_SERVICE_NAME,
   ENV_DEFAULT_TRUST_POLICY,
+  ENV_REDIS_PASSWORD,
   ServiceError,
   startService,
   type ServiceOptions,
@@ -44,6 +48,7 @@ const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'debug', kind: 'bool', default: false, help: 'Debug logging (same as --logLevel=debug).' },
   { name: 'cacheEnabled', kind: 'bool', default: true, help: 'Cache verdicts by digest and trust policy content.' },
   { name: 'cacheMaxSize', kind: 'int', default: DEFAULT_CACHE_MAX_SIZE, help: 'Most verdicts cached.' },
+  { name: 'cacheBackend', kind: 'string', help: 'Shared verdict cache for every replica: redis://host:port/db, rediss:// for TLS, password in the URL or $REDIS_PASSWORD. Default: memory only.' },
   { name: 'cacheTTLDurationSeconds', kind: 'int', default: DEFAULT_CACHE_TTL_SECONDS, help: 'Life of a positive verdict in seconds (clamped to 30 days).' },
   { name: 'reviewKyvernoToken', kind: 'bool', default: false, help: 'Require Kyverno\'s service account token (TokenReview): needs Kubernetes mode, an error in file mode.' },
   { name: 'allowedUsers', kind: 'list', default: [...DEFAULT_ALLOWED_USERS], help: 'Users whose tokens may call the service when token review is on.' },
@@ -56,6 +61,7 @@ const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'maxRequestBytes', kind: 'int', default: DEFAULT_MAX_REQUEST_BYTES, help: 'Largest request body accepted (413 above).' },
   { name: 'maxImagesPerRequest', kind: 'int', default: DEFAULT_MAX_IMAGES_PER_REQUEST, help: 'Most images one request may ask to verify (406 above).' },
   { name: 'plainHttpRegistries', kind: 'list', default: [], help: 'Registries reached over plain HTTP (loopback registries always are).' },
+  { name: 'awsSignerVerifier', kind: 'string', default: 'builtin', help: 'Who verifies AWS Signer signatures: builtin, or plugin (the installed com.amazonaws.signer.notation.plugin; the built-in when it is not installed).' },
 ];
 
 const FLAGS_BY_NAME = new Map(SERVE_FLAGS.map((f) => [f.name, f]));
@@ -151,6 +157,10 @@ export function serviceOptionsFromFlags(values: Map<string, FlagValue>, env: Nod
   const logLevel = ZAP_LEVELS[levelName.toLowerCase()];
   if (!logLevel) throw invalidFlag(`invalid value ${JSON.stringify(levelName)} for flag -logLevel: use debug, info, warn or error`);
   const allowInsecure = values.get('allowInsecureRegistry') as boolean | string[];
+  const awsSignerVerifier = str('awsSignerVerifier') ?? 'builtin';
+  if (!(AWS_SIGNER_VERIFIER_CHOICES as readonly string[]).includes(awsSignerVerifier)) {
+    throw invalidFlag(`invalid value ${JSON.stringify(awsSignerVerifier)} for flag -awsSignerVerifier: use builtin or plugin`);
+  }
   const options: ServiceOptions = {
     noTls: bool('notls'),
     imagePullSecrets: list('imagePullSecrets'),
@@ -169,6 +179,7 @@ export function serviceOptionsFromFlags(values: Map<string, FlagValue>, env: Nod
     maxRequestBytes: num('maxRequestBytes'),
     maxImagesPerRequest: num('maxImagesPerRequest'),
     serviceName: env.SERVICE_NAME || DEFAULT_SERVICE_NAME,
+    awsSignerVerifier: awsSignerVerifier as AwsSignerVerifierChoice,
   };
   const optional: [keyof ServiceOptions, string | undefined][] = [
     ['configDir', str('config-dir')],
@@ -178,7 +189,9 @@ export function serviceOptionsFromFlags(values: Map<string, FlagValue>, env: Nod
     ['certDir', str('cert-dir')],
     ['defaultTrustPolicy', env[ENV_DEFAULT_TRUST_POLICY] || undefined],
     ['namespace', env.POD_NAMESPACE || undefined],
-    ['pluginsDir', env.PLUGINS_DIR || undefined],
+    ['pluginsDir', env.PLUGINS_DIR || (env.NOTATION_DIR ? join(env.NOTATION_DIR, PLUGINS_DIR_NAME) : undefined)],
+    ['cacheBackend', str('cacheBackend') || undefined],
+    ['cacheBackendPassword', env[ENV_REDIS_PASSWORD] || undefined],
   ];
   for (const [key, value] of optional) if (value !== undefined) (options as Record<string, unknown>)[key] = value;
   return options;
@@ -194,7 +207,7 @@ function helpText(): string {
     'Flags (Go style: -flag or --flag, =value or a separate value; booleans as --notls or --cacheEnabled=false):',
     ...lines,
     '',
-    `Environment: ${ENV_DEFAULT_TRUST_POLICY} (trust policy of requests naming none), POD_NAMESPACE and SERVICE_NAME (names in the generated certificate), PLUGINS_DIR (notation verification plugins).`,
+    `Environment: ${ENV_DEFAULT_TRUST_POLICY} (trust policy of requests naming none), POD_NAMESPACE and SERVICE_NAME (names in the generated certificate), PLUGINS_DIR, else $NOTATION_DIR/plugins (notation verification plugins), ${ENV_REDIS_PASSWORD} (password of --cacheBackend), the AWS SDK credential variables (ECR tokens, AWS Signer revocation).`,
     'Signals: SIGTERM/SIGINT finish in-flight requests and stop; SIGHUP re-reads --config-dir.',
   ].join('\n');
 }

@@ -4,11 +4,14 @@ import { join, resolve as resolvePath } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { applyAttestations, attestationEvidence, verifyAttestations, type AttestationRequirement } from '../../attest/index.js';
+import { AWS_SIGNER_TRUST_STORES, AWS_SIGNER_VERIFIER_CHOICES, verificationPlugins, type AwsSignerVerifierChoice } from '../../aws/index.js';
 import { deadline, readFileLimited } from '../../common/index.js';
 import { OciLayoutStore, type ArtifactStore } from '../../oci/index.js';
 import {
   DEFAULT_MAX_SIGNATURES,
+  FallbackTrustStore,
   FileTrustStore,
+  MemoryTrustStore,
   loadTrustPolicy,
   MAX_SIGNATURES_LIMIT,
   notaryEvidence,
@@ -60,6 +63,8 @@ export interface VerifyCommandOptions {
   configDir?: string;
   userMetadata: string[];
   pluginConfig: string[];
+  /** Who verifies com.amazonaws.signer.notation.plugin signatures (default builtin). */
+  awsSignerVerifier?: AwsSignerVerifierChoice;
   platform?: string;
   signatureScope: SignatureScope;
   maxSignatures: string;
@@ -221,11 +226,12 @@ export async function runVerify(reference: string, options: VerifyCommandOptions
     const trustPolicy = await loadTrustPolicy(configDir);
     verifyOptions = {
       trustPolicy,
-      trustStore: new FileTrustStore(configDir),
+      // AWS Signer's published roots answer for aws-signer-ts / aws-us-gov-signer-ts unless the config dir defines them.
+      trustStore: new FallbackTrustStore(new FileTrustStore(configDir), MemoryTrustStore.fromBundles(AWS_SIGNER_TRUST_STORES)),
       revocation: new RevocationChecker(
         options.revocationCache === false ? {} : { cacheDir: options.revocationCache ?? revocationCacheDir(env) },
       ),
-      plugins: new PluginDirectory(env.PLUGINS_DIR || join(configDir, PLUGINS_DIR_NAME)),
+      plugins: verificationPlugins(new PluginDirectory(env.PLUGINS_DIR || join(configDir, PLUGINS_DIR_NAME)), options.awsSignerVerifier),
       maxSignatures,
       signatureScope: options.signatureScope,
       ...(Object.keys(userMetadata).length > 0 ? { userMetadata } : {}),
@@ -311,6 +317,11 @@ export function registerVerifyCommand(program: Command): void {
     .option('--config-dir <dir>', 'notation config dir holding trustpolicy(.oci).json, truststore/ and plugins/ (default $NOTATION_DIR, else notation\'s user config dir)')
     .option('-m, --user-metadata <key=value>', 'require this signed user metadata (repeatable)', collect, [])
     .option('--plugin-config <key=value>', 'configuration passed to verification plugins (repeatable)', collect, [])
+    .addOption(
+      new Option('--aws-signer-verifier <which>', 'who verifies AWS Signer signatures: the built-in verifier, or the installed com.amazonaws.signer.notation.plugin (the built-in when it is not installed)')
+        .choices([...AWS_SIGNER_VERIFIER_CHOICES])
+        .default('builtin'),
+    )
     .option('--platform <os/arch[/variant]>', 'verify the manifest of this platform when the reference is an index')
     .addOption(
       new Option('--signature-scope <scope>', 'with --platform: which signatures count, the platform manifest\'s only, or also the index\'s')

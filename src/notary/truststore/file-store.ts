@@ -46,6 +46,18 @@ export class FileTrustStore implements TrustStoreProvider {
     return join(this.root, type, name);
   }
 
+  /** Whether the store's directory entry exists at all (valid or not); an unreadable parent counts as existing, so its error is reported. */
+  async has(type: TrustStoreType, name: string): Promise<boolean> {
+    checkTrustStoreReference(type, name);
+    try {
+      await lstat(this.storePath(type, name));
+      return true;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return !(code === 'ENOENT' || code === 'ENOTDIR');
+    }
+  }
+
   async getCertificates(type: TrustStoreType, name: string, options: GetCertificatesOptions = {}): Promise<X509Certificate[]> {
     checkTrustStoreReference(type, name);
     const store = `trust store "${name}" of type "${type}"`;

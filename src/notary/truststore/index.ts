@@ -19,5 +19,6 @@ export {
 } from './types.js';
 export { FileTrustStore, type FileTrustStoreOptions } from './file-store.js';
 export { MemoryTrustStore, type TrustStoreBundle } from './memory-store.js';
+export { FallbackTrustStore, type TrustStoreLookup } from './fallback.js';
 export { checkTrustStoreReference, validateTrustStoreCertificates } from './validate.js';
 export { collectTrustedCertificates } from './anchors.js';

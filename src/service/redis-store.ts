@@ -1,0 +1,206 @@
+// The shared verdict store in Redis (--cacheBackend redis://host:port/db): every command bounded, every failure "not cached".
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+import {
+  REDIS_CONNECT_TIMEOUT_MS,
+  REDIS_DEFAULT_PORT,
+  REDIS_KEY_PREFIX,
+  REDIS_MAX_RECONNECT_DELAY_MS,
+  REDIS_MAX_VALUE_BYTES,
+  REDIS_OPERATION_TIMEOUT_MS,
+} from './constants.js';
+import { ServiceError } from './errors.js';
+import type { StoredVerdict, VerdictStore } from './verdict-store.js';
+
+/** Where Redis is, parsed from `redis://[[user]:password@]host[:port][/db]` or `rediss://…` (TLS). */
+export interface RedisTarget {
+  host: string;
+  port: number;
+  db: number;
+  tls: boolean;
+  username?: string;
+  password?: string;
+}
+
+function invalid(message: string): ServiceError {
+  return new ServiceError('INVALID_OPTION', `--cacheBackend: ${message}`);
+}
+
+/** Parse a cache backend URL; the message of an error never repeats the password. */
+export function parseRedisUrl(text: string): RedisTarget {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw invalid('not a URL; use redis://host:port/db or rediss://host:port/db (TLS)');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw invalid(`unsupported scheme "${url.protocol}"; use redis:// or rediss:// (TLS)`);
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (host === '') throw invalid('no host; use redis://host:port/db');
+  if (url.search !== '' || url.hash !== '') throw invalid('query parameters and fragments are not supported');
+  const dbText = url.pathname.replace(/^\//, '');
+  if (dbText !== '' && !/^\d{1,5}$/.test(dbText)) throw invalid(`database "${dbText}" is not a number`);
+  const target: RedisTarget = {
+    host,
+    port: url.port === '' ? REDIS_DEFAULT_PORT : Number(url.port),
+    db: dbText === '' ? 0 : Number(dbText),
+    tls: url.protocol === 'rediss:',
+  };
+  if (url.username !== '') target.username = decodeURIComponent(url.username);
+  if (url.password !== '') target.password = decodeURIComponent(url.password);
+  return target;
+}
+
+/** A short digest of the settings besides key and policy that decide a verdict (RedisVerdictStoreOptions.scope). */
+export function verdictStoreScope(settings: Record<string, unknown>): string {
+  const canonical = JSON.stringify(Object.keys(settings).sort().map((name) => [name, settings[name] ?? null]));
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+}
+
+/** The URL as it may appear in logs: the password replaced. */
+export function redactRedisUrl(target: RedisTarget): string {
+  const credentials = target.password !== undefined ? `${target.username ?? ''}:***@` : target.username ? `${target.username}@` : '';
+  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+  return `${target.tls ? 'rediss' : 'redis'}://${credentials}${host}:${target.port}/${target.db}`;
+}
+
+export interface RedisVerdictStoreOptions<V> {
+  target: RedisTarget;
+  /**
+   * Keys are `<REDIS_KEY_PREFIX><scope>:<sha256 of the cache key>`: `scope` names what else decides
+   * a verdict in this deployment (settings of the verifier), so replicas configured differently
+   * never answer for each other.
+   */
+  scope: string;
+  /** Whether a value read back is a verdict for `key`; anything else is "not cached". */
+  accept(value: unknown, key: string): value is V;
+  /** PEM of CAs to trust for rediss:// instead of Node's (the service relies on NODE_EXTRA_CA_CERTS). */
+  tlsCa?: string;
+  operationTimeoutMs?: number;
+  logger?: Logger;
+  onError?(operation: 'get' | 'set'): void;
+}
+
+/** What is written under a key: the cache key itself (checked on read), the expiry, the verdict. */
+interface Envelope {
+  key: string;
+  expiresAt: number;
+  value: unknown;
+}
+
+function isEnvelope(value: unknown): value is Envelope {
+  if (typeof value !== 'object' || value === null) return false;
+  const envelope = value as Record<string, unknown>;
+  return typeof envelope['key'] === 'string' && typeof envelope['expiresAt'] === 'number' && 'value' in envelope;
+}
+
+export class RedisVerdictStore<V> implements VerdictStore<V> {
+  readonly name = 'redis';
+  readonly #client: Redis;
+  readonly #options: RedisVerdictStoreOptions<V>;
+  readonly #prefix: string;
+  /** Log a lost connection once, and its return once, not every failed command. */
+  #healthy = true;
+
+  constructor(options: RedisVerdictStoreOptions<V>) {
+    this.#options = options;
+    this.#prefix = `${REDIS_KEY_PREFIX}${options.scope}:`;
+    const { target } = options;
+    const timeout = options.operationTimeoutMs ?? REDIS_OPERATION_TIMEOUT_MS;
+    const redisOptions: RedisOptions = {
+      host: target.host,
+      port: target.port,
+      db: target.db,
+      ...(target.username !== undefined ? { username: target.username } : {}),
+      ...(target.password !== undefined ? { password: target.password } : {}),
+      // SNI names a host, never an address (RFC 6066); the certificate is checked against either.
+      ...(target.tls ? { tls: { ...(isIP(target.host) ? {} : { servername: target.host }), ...(options.tlsCa ? { ca: options.tlsCa } : {}) } } : {}),
+      // A command waits for no reconnection and no retry: it answers within `timeout` or fails.
+      commandTimeout: timeout,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+      retryStrategy: (attempt) => Math.min(attempt * 100, REDIS_MAX_RECONNECT_DELAY_MS),
+      lazyConnect: false,
+    };
+    this.#client = new Redis(redisOptions);
+    const where = redactRedisUrl(target);
+    this.#client.on('ready', () => {
+      if (!this.#healthy) options.logger?.info({ cacheBackend: where }, 'shared verdict cache reachable again');
+      this.#healthy = true;
+    });
+    // Without a listener ioredis reports errors as unhandled; the message holds no credentials.
+    this.#client.on('error', (err: Error) => this.#unhealthy(err));
+  }
+
+  /**
+   * Wait (at most `timeoutMs`) for the connection, so the first requests after a start can share;
+   * false when Redis is not there yet (the store keeps trying in the background).
+   */
+  async connected(timeoutMs = REDIS_CONNECT_TIMEOUT_MS): Promise<boolean> {
+    if (this.#client.status === 'ready') return true;
+    return new Promise<boolean>((resolve) => {
+      const done = (ready: boolean) => {
+        clearTimeout(timer);
+        this.#client.off('ready', onReady);
+        resolve(ready);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.#client.once('ready', onReady);
+    });
+  }
+
+  #unhealthy(err: unknown): void {
+    if (!this.#healthy) return;
+    this.#healthy = false;
+    this.#options.logger?.warn(
+      { cacheBackend: redactRedisUrl(this.#options.target), err: err instanceof Error ? err.message : String(err) },
+      'shared verdict cache unreachable: answering from memory and verifying until it is back',
+    );
+  }
+
+  #redisKey(key: string): string {
+    return this.#prefix + createHash('sha256').update(key).digest('hex');
+  }
+
+  async get(key: string): Promise<StoredVerdict<V> | undefined> {
+    let raw: Buffer | null;
+    try {
+      raw = await this.#client.getBuffer(this.#redisKey(key));
+    } catch (err) {
+      this.#options.onError?.('get');
+      this.#unhealthy(err);
+      return undefined;
+    }
+    if (raw === null || raw.length > REDIS_MAX_VALUE_BYTES) return undefined;
+    let envelope: unknown;
+    try {
+      envelope = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return undefined;
+    }
+    if (!isEnvelope(envelope) || envelope.key !== key || envelope.expiresAt <= Date.now()) return undefined;
+    if (!this.#options.accept(envelope.value, key)) return undefined;
+    return { value: envelope.value, expiresAt: envelope.expiresAt };
+  }
+
+  async set(key: string, value: V, ttlMs: number): Promise<void> {
+    const ttl = Math.floor(ttlMs);
+    if (ttl < 1) return;
+    const text = JSON.stringify({ key, expiresAt: Date.now() + ttl, value } satisfies Envelope);
+    if (Buffer.byteLength(text) > REDIS_MAX_VALUE_BYTES) return;
+    try {
+      await this.#client.set(this.#redisKey(key), text, 'PX', ttl);
+    } catch (err) {
+      this.#options.onError?.('set');
+      this.#unhealthy(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#client.disconnect();
+  }
+}
