@@ -1,6 +1,7 @@
 // Throughput of 1 vs 2 service processes sharing one real redis-server (--cacheBackend): cold (every
 // image verified once across the fleet) and warm (verdicts already in Redis), and the 2/1 ratios.
 import { execFile } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import type { DemoImage } from '../../src/demo/index.js';
@@ -38,6 +39,9 @@ export interface SharedCacheRow {
 
 export interface SharedCacheResult {
   redis: string;
+  /** 1-minute load average before and after: on a busy machine the ratios say little. */
+  load_average_start: number;
+  load_average_end: number;
   images: number;
   images_per_request: number;
   connections: number;
@@ -126,6 +130,7 @@ export async function measureSharedCache(
   start: (spec: TargetSpec) => Promise<Target>,
   log: (line: string) => void,
 ): Promise<SharedCacheResult> {
+  const loadStart = loadavg()[0] ?? 0;
   const redis = await startRedis();
   const admin = new Redis(redis.port, '127.0.0.1', { maxRetriesPerRequest: 1 });
   admin.on('error', () => undefined);
@@ -141,6 +146,8 @@ export async function measureSharedCache(
     log(`shared cache, 2 processes: cold ${two.cold_images_per_s} images/s, warm ${two.warm_rps} req/s`);
     return {
       redis: await redisVersion(),
+      load_average_start: round(loadStart, 2),
+      load_average_end: round(loadavg()[0] ?? 0, 2),
       images: used.length,
       images_per_request: options.imagesPerRequest,
       connections: options.connections,

@@ -107,7 +107,7 @@ export function goJsonEscape(json: string): string {
  * Serialise JSON with object keys in insertion order (Go structs) or sorted (Go maps). Written out
  * rather than JSON.stringify because that moves integer-like keys ("123") to the front.
  */
-function serialise(value: unknown, sortObjectKeys: boolean): string | undefined {
+function serialise(value: unknown, sortObjectKeys: boolean, indent = '', depth = ''): string | undefined {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
@@ -115,16 +115,26 @@ function serialise(value: unknown, sortObjectKeys: boolean): string | undefined 
     case 'boolean':
       return JSON.stringify(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((item) => serialise(item, sortObjectKeys) ?? 'null').join(',')}]`;
+      // json.MarshalIndent: members on their own lines, empty containers stay `[]` and `{}`.
+      const inner = depth + indent;
+      const open = indent === '' ? '' : `\n${inner}`;
+      const close = indent === '' ? '' : `\n${depth}`;
+      const separator = indent === '' ? ',' : `,\n${inner}`;
+      const colon = indent === '' ? ':' : ': ';
+      if (Array.isArray(value)) {
+        if (value.length === 0) return '[]';
+        return `[${open}${value.map((item) => serialise(item, sortObjectKeys, indent, inner) ?? 'null').join(separator)}${close}]`;
+      }
       const record = value as Record<string, unknown>;
       const keys = Object.keys(record);
       if (sortObjectKeys) keys.sort();
       const members: string[] = [];
       for (const key of keys) {
-        const member = serialise(record[key], sortObjectKeys);
-        if (member !== undefined) members.push(`${JSON.stringify(key)}:${member}`);
+        const member = serialise(record[key], sortObjectKeys, indent, inner);
+        if (member !== undefined) members.push(`${JSON.stringify(key)}${colon}${member}`);
       }
-      return `{${members.join(',')}}`;
+      if (members.length === 0) return '{}';
+      return `{${open}${members.join(separator)}${close}}`;
     }
     default:
       return undefined;
@@ -139,6 +149,11 @@ export function goJsonStruct(value: Record<string, unknown>): string {
 /** json.Marshal of decoded JSON (interface{}): map keys sorted at every level, Go's HTML escaping. */
 export function goJsonValue(value: unknown): string {
   return goJsonEscape(serialise(value, true) ?? 'null');
+}
+
+/** json.MarshalIndent(value, "", indent) of decoded JSON: as goJsonValue, one member per line. */
+export function goJsonIndent(value: unknown, indent = '  '): string {
+  return goJsonEscape(serialise(value, true, indent) ?? 'null');
 }
 
 /** JSON of a Go map: keys sorted at every level, Go's HTML escaping. */

@@ -4,11 +4,21 @@ import type { SearchOptions } from './jmespath/index.js';
 import type { AnyAllConditions, Condition, ConditionsOutcome } from './model.js';
 import { evaluateOperator } from './operators/index.js';
 import { parseConditions } from './parse.js';
-import { substituteVariables } from './substitute.js';
+import { substituteVariables, unescapeVariables } from './substitute.js';
 
-function substitute(side: 'key' | 'value', document: unknown, context: unknown, options: SearchOptions): unknown {
+export interface EvaluateOptions extends SearchOptions {
+  /**
+   * Read `\{{ expr }}` as the variable `{{ expr }}` (conditions of a /checkimages request, which a
+   * Kyverno policy escapes so that the service, not Kyverno, substitutes them). Off: Kyverno's own
+   * meaning, an escaped literal `{{`.
+   */
+  readonly unescapeVariables?: boolean;
+}
+
+function substitute(side: 'key' | 'value', document: unknown, context: unknown, options: EvaluateOptions): unknown {
   try {
-    return substituteVariables(document ?? null, context, options);
+    const source = options.unescapeVariables === true ? unescapeVariables(document ?? null) : (document ?? null);
+    return substituteVariables(source, context, options);
   } catch (err) {
     if (!(err instanceof ConditionsError)) throw err;
     throw new ConditionsError(err.code, `failed to substitute variables in condition ${side}: ${err.message}`, { cause: err });
@@ -16,7 +26,7 @@ function substitute(side: 'key' | 'value', document: unknown, context: unknown, 
 }
 
 /** variables.Evaluate: the operator's answer on the substituted key and value. */
-function evaluateCondition(condition: Condition, context: unknown, options: SearchOptions): boolean {
+function evaluateCondition(condition: Condition, context: unknown, options: EvaluateOptions): boolean {
   const key = substitute('key', condition.key, context, options);
   const value = substitute('value', condition.value, context, options);
   return evaluateOperator(condition.operator, key, value);
@@ -28,7 +38,7 @@ interface BlockOutcome {
 }
 
 /** evaluateAnyAllConditions: `any` stops at the first true (absent = true, [] = false), `all` at the first false; result any && all. */
-function evaluateBlock(block: AnyAllConditions, context: unknown, options: SearchOptions): BlockOutcome {
+function evaluateBlock(block: AnyAllConditions, context: unknown, options: EvaluateOptions): BlockOutcome {
   let anyPassed = true;
   let allPassed = true;
   const passedMessages: string[] = [];
@@ -61,8 +71,17 @@ function evaluateBlock(block: AnyAllConditions, context: unknown, options: Searc
  * `context`. The messages are the failing block's (failed) or every block's (passed), empty ones
  * left out; Kyverno joins a block's with "; " and the blocks' with ";". Throws ConditionsError.
  */
-export function evaluateConditions(conditions: AnyAllConditions | readonly AnyAllConditions[], context: Record<string, unknown>, options: SearchOptions = {}): ConditionsOutcome {
-  const blocks = parseConditions(conditions);
+export function evaluateConditions(conditions: AnyAllConditions | readonly AnyAllConditions[], context: Record<string, unknown>, options: EvaluateOptions = {}): ConditionsOutcome {
+  try {
+    return evaluateBlocks(parseConditions(conditions), context, options);
+  } catch (err) {
+    // A document nested deeper than the stack (deep equality, JSON output of it) fails closed, with a code.
+    if (err instanceof RangeError) throw new ConditionsError('CONDITIONS_LIMIT_EXCEEDED', 'a condition or the document is nested too deeply to evaluate', { cause: err });
+    throw err;
+  }
+}
+
+function evaluateBlocks(blocks: readonly AnyAllConditions[], context: Record<string, unknown>, options: EvaluateOptions): ConditionsOutcome {
   const messages: string[] = [];
   for (const block of blocks) {
     const outcome = evaluateBlock(block, context, options);

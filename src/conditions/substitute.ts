@@ -64,3 +64,22 @@ export function substituteVariables(document: unknown, context: unknown, options
   }
   return document;
 }
+
+/**
+ * `\{{` → `{{` in every string and key: what Kyverno does to a policy before it calls an extension
+ * service, for conditions that reach us still escaped (seed 000 writes `\{{ element… }}` so Kyverno
+ * leaves the variable to the service).
+ */
+export function unescapeVariables(document: unknown, depth = 0): unknown {
+  if (depth > MAX_DEPTH) throw new ConditionsError('CONDITIONS_LIMIT_EXCEEDED', `condition nested deeper than ${MAX_DEPTH} levels`);
+  if (typeof document === 'string') return document.replaceAll('\\{{', '{{');
+  if (Array.isArray(document)) return document.map((item) => unescapeVariables(item, depth + 1));
+  if (isObject(document)) {
+    const result: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(document)) {
+      Object.defineProperty(result, key.replaceAll('\\{{', '{{'), { value: unescapeVariables(item, depth + 1), enumerable: true, writable: true, configurable: true });
+    }
+    return result;
+  }
+  return document;
+}

@@ -35,10 +35,10 @@ import {
 import { ServiceError } from './errors.js';
 import { createLogger } from './logging.js';
 import { ServiceMetrics } from './metrics.js';
-import { parseRedisUrl, RedisVerdictStore, verdictStoreScope } from './redis-store.js';
 import { NotaryBackend, notaryConfigValidators } from './notary-backend.js';
 import { createMetricsServer, createProbeServer } from './probes.js';
 import { loadPullSecrets } from './pull-secrets.js';
+import { parseRedisUrl, RedisVerdictStore, verdictStoreScope } from './redis-store.js';
 import { ensureGeneratedTls, loadTlsFiles, servingHosts, type ServingTls } from './tls.js';
 import type { TokenReviewer } from './token-review.js';
 import { attestationOutcomeValidUntil, classifyAttestationOutcome, classifyVerdict, isStoredVerdict, verdictValidUntil, type VerificationBackend } from './verification.js';
@@ -227,7 +227,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         return new FileConfigSource(options.configDir, { validators: serviceConfigValidators });
       })();
     const metrics = new ServiceMetrics({ cacheSize: () => cache.size, defaultMetrics: options.processMetrics ?? true });
-    const shared = cacheBackend
+    const cacheEnabled = (options.cacheEnabled ?? DEFAULT_CACHE_ENABLED) && cacheMaxSize > 0;
+    const shared = cacheBackend && cacheEnabled
       ? new RedisVerdictStore<ImageVerdict>({
           target: cacheBackend,
           // What decides a verdict besides the image digest and the trust policy (both in the key).
@@ -248,7 +249,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await shared.connected();
     }
     const cache = new VerdictCache<ImageVerdict>({
-      enabled: options.cacheEnabled ?? DEFAULT_CACHE_ENABLED,
+      enabled: cacheEnabled,
       maxSize: cacheMaxSize,
       ttlSeconds: clampTtlSeconds(cacheTtl),
       classify: classifyVerdict,

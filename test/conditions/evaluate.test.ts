@@ -27,6 +27,22 @@ describe('blocks', () => {
   });
 });
 
+describe('Kyverno Test_Condition_Messages (pkg/engine/variables/evaluate_test.go)', () => {
+  const resource = { request: { object: { metadata: { name: 'temp', namespace: 'n1' }, spec: { foo: 'bar', foo2: 'bar2' } } } };
+  const name = (value: string) => cond('{{request.object.metadata.name}}', 'Equal', value, 'invalid name');
+  const foo = (value: string, message = 'invalid foo') => cond('{{request.object.spec.foo}}', 'Equal', value, message);
+
+  test.each([
+    { step: 'any, both false', conditions: [{ any: [name('temp2'), foo('bar2')] }], passed: false, joined: 'invalid name; invalid foo' },
+    { step: 'any, first true', conditions: [{ any: [name('temp'), foo('bar')] }], passed: true, joined: 'invalid name' },
+    { step: 'any true, all has a false', conditions: [{ any: [name('temp'), foo('bar')], all: [name('temp'), foo('bar2')] }], passed: false, joined: 'invalid foo' },
+    { step: 'any false, all false', conditions: [{ any: [name('temp1'), foo('bar2')], all: [name('temp'), foo('bar2', 'invalid foo2')] }], passed: false, joined: 'invalid name; invalid foo; invalid foo2' },
+  ])('$step', ({ conditions, passed, joined }) => {
+    const outcome = evaluateConditions(conditions, resource);
+    expect({ passed: outcome.passed, joined: outcome.messages.join('; ') }).toEqual({ passed, joined });
+  });
+});
+
 describe('substitution', () => {
   test.each([
     { name: 'a whole-string variable is typed (number)', key: '{{sbom.count}}', operator: 'Equals', value: 3, passed: true },
@@ -53,6 +69,24 @@ describe('substitution', () => {
     }
   });
 
+  test('{{- expr}} substitutes shallowly: a result holding {{…}} is not substituted again', () => {
+    const data = { template: 'x{{ sbom.count }}', sbom: { count: 3 } };
+    // The value is escaped so that it stays the literal text to compare with.
+    expect(evaluateConditions({ all: [cond('a-{{- template }}', 'Equals', 'a-x\\{{ sbom.count }}')] }, data).passed).toBe(true);
+    expect(evaluateConditions({ all: [cond('a-{{ template }}', 'Equals', 'a-x3')] }, data).passed).toBe(true);
+  });
+
+  test('substitution that never ends is bounded', () => {
+    const data = { loop: '{{ loop }}' };
+    expect(() => evaluateConditions({ all: [cond('x{{ loop }}', 'Equals', 'x')] }, data)).toThrow(expect.objectContaining({ code: 'CONDITIONS_LIMIT_EXCEEDED' }));
+  });
+
+  test('unescapeVariables reads seed 000’s escaped keys as variables; without it they are literals', () => {
+    const conditions = { all: [cond('\\{{ creationInfo.licenseListVersion }}', 'Equals', '3.17')] };
+    expect(evaluateConditions(conditions, context, { unescapeVariables: true }).passed).toBe(true);
+    expect(evaluateConditions(conditions, context).passed).toBe(false);
+  });
+
   test('a missing nested key is an error too (Kyverno’s go-jmespath fork)', () => {
     expect(() => evaluateConditions({ all: [cond('{{sbom.nope}}', 'Equals', 'a')] }, context)).toThrow('Unknown key "nope" in path');
   });
@@ -72,4 +106,13 @@ describe('parseConditions', () => {
   test('operators match case-insensitively, as Kyverno matches them', () => {
     expect(evaluateConditions({ all: [cond('a', 'equals', 'a')] }, {}).passed).toBe(true);
   });
+});
+
+test('a document nested deeper than the stack fails closed with CONDITIONS_LIMIT_EXCEEDED', () => {
+  const nest = () => {
+    let deep: unknown = 'leaf';
+    for (let level = 0; level < 200_000; level++) deep = [deep];
+    return deep;
+  };
+  expect(() => evaluateConditions({ all: [cond('{{ one }}', 'Equals', '{{ other }}')] }, { one: nest(), other: nest() })).toThrow(expect.objectContaining({ code: 'CONDITIONS_LIMIT_EXCEEDED' }));
 });

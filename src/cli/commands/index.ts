@@ -2,10 +2,12 @@
 import type { Command } from 'commander';
 import { registerAttestCommand } from './attest.js';
 import { registerCertCommand } from './cert.js';
+import { registerConditionsCommand } from './conditions.js';
 import { registerCopyCommand } from './copy.js';
 import { registerDemoCommand } from './demo.js';
 import { registerDiscoverCommand } from './discover.js';
 import { registerInspectCommand } from './inspect.js';
+import { registerJpCommand } from './jp.js';
 import { registerServeCommand } from './serve.js';
 import { registerSignCommand } from './sign.js';
 import { registerVerifyCommand } from './verify.js';
@@ -22,4 +24,6 @@ export const commands: RegisterCommand[] = [
   registerVerifyCommand,
   registerAttestCommand,
   registerDemoCommand,
+  registerConditionsCommand,
+  registerJpCommand,
 ];

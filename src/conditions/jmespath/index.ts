@@ -3,8 +3,14 @@ import { ConditionsError } from '../errors.js';
 import { compileExpression } from './compile.js';
 import { notFoundError, NotFoundSignal } from './errors.js';
 import { visit } from './interpreter.js';
+import { ARITHMETIC_FUNCTIONS } from './functions/arithmetic.js';
 import { BUILTIN_FUNCTIONS } from './functions/builtin.js';
+import { IMAGE_FUNCTIONS } from './functions/image.js';
+import { REGEX_FUNCTIONS } from './functions/regex.js';
+import { SEMVER_FUNCTIONS } from './functions/semver.js';
+import { STRING_FUNCTIONS } from './functions/strings.js';
 import { callFunction, type FunctionTable } from './functions/table.js';
+import { TIME_FUNCTIONS } from './functions/time.js';
 import type { JsonValue } from './value.js';
 
 export type { JsonObject, JsonValue } from './value.js';
@@ -15,7 +21,17 @@ export interface SearchOptions {
   readonly now?: () => Date;
 }
 
-const FUNCTIONS: FunctionTable = new Map([...BUILTIN_FUNCTIONS]);
+/** The original specification's functions, then Kyverno's (its `sum` replaces the built-in one, as Kyverno registers it last). */
+const FUNCTIONS: FunctionTable = new Map([
+  ...BUILTIN_FUNCTIONS,
+  ...STRING_FUNCTIONS,
+  ...REGEX_FUNCTIONS,
+  ...ARITHMETIC_FUNCTIONS,
+  ...SEMVER_FUNCTIONS,
+  ...TIME_FUNCTIONS,
+  ...IMAGE_FUNCTIONS,
+]);
+
 
 /**
  * Evaluate `expression` against `data` as `kyverno jp query` does. Throws ConditionsError:
