@@ -50,7 +50,7 @@ describe('parseAttestationDocument', () => {
 
 describe('attestationContext', () => {
   test('a plain document is merged at the root and is also `element` (the peer)', async () => {
-    const sbom = JSON.parse((await fixture('sbom-permissive.cdx.json')).toString()) as Record<string, unknown>;
+    const sbom = JSON.parse((await fixture('../conditions/sbom-cyclonedx.json')).toString()) as Record<string, unknown>;
     const context = attestationContext(sbom);
     expect(Object.getPrototypeOf(context)).toBeNull();
     expect(Object.keys(context)).toEqual([...Object.keys(sbom), 'element']);
@@ -96,7 +96,7 @@ describe('readAttestation and listAttestations in an OCI layout', () => {
     pushArtifact(store, { artifactType, subject, blobs, ...(created ? { annotations: { [ANNOTATION_CREATED]: created } } : {}) });
 
   test('reads the one layer, digest-checked, as its media type says', async () => {
-    const sbom = await fixture('sbom-permissive.cdx.json');
+    const sbom = await fixture('../conditions/sbom-cyclonedx.json');
     const pushed = await attach('application/vnd.cyclonedx', [{ mediaType: 'application/vnd.cyclonedx+json', bytes: sbom }]);
     const content = await readAttestation(store, pushed.descriptor);
     expect(content.layer.digest).toBe(pushed.manifest.layers[0]?.digest);

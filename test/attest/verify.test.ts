@@ -52,7 +52,7 @@ const verify = (descriptor: Descriptor, requirements: AttestationRequirement[], 
 describe('which artifact decides', () => {
   test('the newest trusted one is read: unreadable content fails even though an older one would pass', async () => {
     const subject = await subjectImage('unreadable');
-    await attach(subject, 'sbom', await fixture('sbom-permissive.cdx.json'), '2026-01-01T00:00:00Z');
+    await attach(subject, 'sbom', await fixture('../conditions/sbom-cyclonedx.json'), '2026-01-01T00:00:00Z');
     const newest = await attach(subject, 'sbom', new TextEncoder().encode('{not json'), '2026-02-01T00:00:00Z');
     const result = await verify(subject, [{ type: 'sbom', conditions: [NO_GPL] }]);
     expect(result.verified).toBe(false);

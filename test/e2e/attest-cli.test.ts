@@ -45,7 +45,7 @@ afterAll(async () => {
 const verify = (...args: string[]) => runCli('verify', image, '--plain-http', '--config-dir', files.config, ...args);
 
 test('attest pushes a signed referrer of the type; verify checks it and its conditions', async () => {
-  const attested = await runCli('attest', image, '--plain-http', '--type', 'application/vnd.cyclonedx', '--file', join(FIXTURES, 'sbom-permissive.cdx.json'), '--key', files.key, '--cert', files.cert);
+  const attested = await runCli('attest', image, '--plain-http', '--type', 'application/vnd.cyclonedx', '--file', join(FIXTURES, '../conditions/sbom-cyclonedx.json'), '--key', files.key, '--cert', files.cert);
   expect(attested.stderr).toBe('');
   expect(attested.code).toBe(0);
   const host = registry.host.replace(/\./g, '\\.');

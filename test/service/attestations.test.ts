@@ -59,16 +59,16 @@ beforeAll(async () => {
   host = signed.registry.host;
   config = await createTrustConfigDir('tp-attest', signed.chain.root.pem);
   await image('team/kyverno-demo');
-  for (const type of [SBOM, SARIF, CYCLONEDX]) await attach('team/kyverno-demo', 'v1', type, 'sbom-permissive.cdx.json');
+  for (const type of [SBOM, SARIF, CYCLONEDX]) await attach('team/kyverno-demo', 'v1', type, '../conditions/sbom-cyclonedx.json');
   await image('team/gpl');
-  await attach('team/gpl', 'v1', CYCLONEDX, 'sbom-gpl.cdx.json');
+  await attach('team/gpl', 'v1', CYCLONEDX, '../conditions/sbom-cyclonedx-gpl.json');
   await image('team/unsigned-sbom');
-  await attach('team/unsigned-sbom', 'v1', CYCLONEDX, 'sbom-permissive.cdx.json', { sign: false });
+  await attach('team/unsigned-sbom', 'v1', CYCLONEDX, '../conditions/sbom-cyclonedx.json', { sign: false });
   await image('team/no-sbom');
   await image('team/newest');
-  await attach('team/newest', 'v1', CYCLONEDX, 'sbom-gpl.cdx.json', { created: '2026-01-01T00:00:00Z' });
-  await attach('team/newest', 'v1', CYCLONEDX, 'sbom-permissive.cdx.json', { created: '2026-06-01T00:00:00Z' });
-  await attach('team/newest', 'v1', CYCLONEDX, 'sbom-gpl.cdx.json', { created: '2026-09-01T00:00:00Z', sign: false });
+  await attach('team/newest', 'v1', CYCLONEDX, '../conditions/sbom-cyclonedx-gpl.json', { created: '2026-01-01T00:00:00Z' });
+  await attach('team/newest', 'v1', CYCLONEDX, '../conditions/sbom-cyclonedx.json', { created: '2026-06-01T00:00:00Z' });
+  await attach('team/newest', 'v1', CYCLONEDX, '../conditions/sbom-cyclonedx-gpl.json', { created: '2026-09-01T00:00:00Z', sign: false });
   service = await startService({
     configDir: config.dir,
     noTls: true,
