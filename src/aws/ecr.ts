@@ -1,6 +1,5 @@
 // Registry credentials for Amazon ECR: GetAuthorizationToken with the SDK's default credential chain, only for anchored ECR hosts.
-import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { ECRClient, GetAuthorizationTokenCommand as GetAuthorizationTokenCommandType } from '@aws-sdk/client-ecr';
 import { deadline } from '../common/index.js';
 import { OciError, type Credential, type CredentialProvider } from '../oci/index.js';
 import { DEFAULT_ECR_TIMEOUT_MS, ECR_HOST_PATTERNS, ECR_TOKEN_REFRESH_MARGIN_MS } from './constants.js';
@@ -60,17 +59,25 @@ function ecrProblem(registry: string, region: string, err: unknown): string {
 export function ecrCredentials(options: EcrCredentialOptions = {}): CredentialProvider {
   const now = options.now ?? Date.now;
   const clients = new Map<string, ECRClient>();
+  // The SDK modules load on the first ECR host (they take the better part of a second); one default
+  // chain then serves every client, so IRSA/Pod Identity credentials are fetched once and shared.
+  let sdk: Promise<{ ECRClient: typeof ECRClient; GetAuthorizationTokenCommand: typeof GetAuthorizationTokenCommandType; credentials: AwsClientOptions['credentials'] }> | undefined;
+  const loadSdk = () =>
+    (sdk ??= Promise.all([import('@aws-sdk/client-ecr'), options.credentials ? undefined : import('@aws-sdk/credential-providers')]).then(([ecr, providers]) => ({
+      ECRClient: ecr.ECRClient,
+      GetAuthorizationTokenCommand: ecr.GetAuthorizationTokenCommand,
+      credentials: options.credentials ?? providers?.fromNodeProviderChain(),
+    })));
   const tokens = new Map<string, CachedToken>();
   const inFlight = new Map<string, Promise<Credential>>();
-  // One default chain for every client, so IRSA/Pod Identity credentials are fetched once and shared.
-  const credentials = options.credentials ?? fromNodeProviderChain();
   const timeoutMs = options.timeoutMs ?? DEFAULT_ECR_TIMEOUT_MS;
 
-  const clientFor = (region: string, fips: boolean): ECRClient => {
+  const clientFor = async (region: string, fips: boolean): Promise<ECRClient> => {
     const key = `${region}/${fips}`;
     let client = clients.get(key);
     if (!client) {
-      client = new ECRClient({ ...sdkClientConfig(region, { ...options, credentials }, timeoutMs), useFipsEndpoint: fips });
+      const { ECRClient, credentials } = await loadSdk();
+      client = new ECRClient({ ...sdkClientConfig(region, { ...options, ...(credentials ? { credentials } : {}) }, timeoutMs), useFipsEndpoint: fips });
       clients.set(key, client);
     }
     return client;
@@ -81,7 +88,9 @@ export function ecrCredentials(options: EcrCredentialOptions = {}): CredentialPr
     try {
       let output;
       try {
-        output = await clientFor(ecr.region, ecr.fips).send(new GetAuthorizationTokenCommand({}), { abortSignal: bound.signal });
+        const { GetAuthorizationTokenCommand } = await loadSdk();
+        const client = await clientFor(ecr.region, ecr.fips);
+        output = await client.send(new GetAuthorizationTokenCommand({}), { abortSignal: bound.signal });
       } catch (err) {
         signal?.throwIfAborted();
         throw new OciError('CREDENTIALS_UNAVAILABLE', ecrProblem(registry, ecr.region, err), { cause: err });

@@ -1,5 +1,5 @@
 // SIGNATURE_VERIFIER.REVOCATION_CHECK: AWS Signer's GetRevocationStatus for the job, the profile version and the chain.
-import { GetRevocationStatusCommand, SignerClient } from '@aws-sdk/client-signer';
+import type { SignerClient } from '@aws-sdk/client-signer';
 import { LRUCache } from 'lru-cache';
 import { deadline } from '../common/index.js';
 import { parseArn } from './arn.js';
@@ -13,6 +13,9 @@ import {
   REASON_REVOKED_CERTIFICATE,
 } from './constants.js';
 import { sdkClientConfig, type AwsClientOptions } from './sdk.js';
+
+/** The SDK module, loaded on the first call: it takes the better part of a second to load, which commands that never call AWS should not pay. */
+const loadSignerSdk = () => import('@aws-sdk/client-signer');
 
 /** The inputs of one GetRevocationStatus call. */
 export interface RevocationStatusRequest {
@@ -61,7 +64,9 @@ export class SignerRevocationStatus implements RevocationStatusSource {
     const timeoutMs = this.#options.timeoutMs ?? DEFAULT_REVOCATION_TIMEOUT_MS;
     const bound = deadline([signal], { timeoutMs, timeoutMessage: `GetRevocationStatus did not answer within ${timeoutMs} ms` });
     try {
-      const output = await this.#client(region).send(
+      const { GetRevocationStatusCommand } = await loadSignerSdk();
+      const client = await this.#client(region);
+      const output = await client.send(
         new GetRevocationStatusCommand({
           signatureTimestamp: request.signatureTimestamp,
           platformId: AWS_SIGNER_PLATFORM_ID,
@@ -79,9 +84,10 @@ export class SignerRevocationStatus implements RevocationStatusSource {
     }
   }
 
-  #client(region: string): SignerClient {
+  async #client(region: string): Promise<SignerClient> {
     let client = this.#clients.get(region);
     if (!client) {
+      const { SignerClient } = await loadSignerSdk();
       client = new SignerClient(sdkClientConfig(region, this.#options, this.#options.timeoutMs ?? DEFAULT_REVOCATION_TIMEOUT_MS));
       this.#clients.set(region, client);
     }

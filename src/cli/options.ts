@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
+import { ecrCredentials } from '../aws/index.js';
 import { deadline } from '../common/index.js';
 import { NotaryError } from '../notary/index.js';
 import {
@@ -104,6 +105,8 @@ export function registryClientFromOptions(
   const providers: CredentialProvider[] = [];
   if (options.username !== undefined && password !== undefined) providers.push(staticCredentials({ username: options.username, password }));
   providers.push(dockerConfigCredentials(options.registryConfig));
+  // Last: ECR hosts (anchored patterns only) get a token from the AWS SDK's default credential chain.
+  providers.push(ecrCredentials());
   return new RegistryClient({
     ...extra.clientOptions,
     credentials: chainCredentials(...providers),

@@ -11,6 +11,7 @@ import {
   type TrustPolicySpec,
   type TrustStoreResourceType,
 } from './resources.js';
+import { readPem } from '../pki/index.js';
 import type { CompiledPolicy, ErrorInfo } from '../verification/index.js';
 
 export interface TrustStoreResource {
@@ -76,6 +77,8 @@ export interface ConfigValidators {
   trustPolicyDocument?(document: TrustPolicyDocumentJson, source: string): void | readonly string[];
   trustStore?(type: TrustStoreResourceType, name: string, caBundle: string, certificates: readonly Uint8Array[]): void;
   /** Build the verifier's form of a trust policy once, when the snapshot is built (kept while contentHash stays). */
+  /** `type:name` of stores the verifier has built in (AWS Signer's roots): naming one without a resource is no warning. */
+  builtinTrustStores?: readonly string[];
   compileTrustPolicy?(entry: TrustPolicyEntry): CompiledPolicy;
 }
 
@@ -115,34 +118,33 @@ export function contentHashOf(value: unknown): string {
   return sha256(canonicalJson(value));
 }
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
-
 /** Split a TrustStore's caBundle into DER certificates; throws with a message naming the bad block. */
 function splitCaBundle(pem: string): Uint8Array[] {
   const certificates: Uint8Array[] = [];
-  let blocks = 0;
-  for (const match of pem.matchAll(PEM_BLOCK)) {
-    blocks += 1;
-    const label = match[1] as string;
-    if (label !== 'CERTIFICATE') {
-      throw new Error(`block ${blocks} is a "${label}", only CERTIFICATE blocks are allowed`);
+  const { blocks, incomplete } = readPem(pem, MAX_CERTIFICATES_PER_TRUST_STORE);
+  for (const [index, block] of blocks.entries()) {
+    const number = index + 1;
+    if (block.label !== block.endLabel) {
+      throw new Error(`block ${number} begins as "${block.label}" but ends as "${block.endLabel}"`);
     }
-    const der = Buffer.from((match[2] as string).replace(/\s+/g, ''), 'base64');
+    if (block.label !== 'CERTIFICATE') {
+      throw new Error(`block ${number} is a "${block.label}", only CERTIFICATE blocks are allowed`);
+    }
     try {
-      new X509Certificate(der);
+      if (!block.der) throw new Error('the block is empty or not base64');
+      new X509Certificate(block.der);
     } catch (err) {
-      throw new Error(`certificate ${blocks} is not a valid X.509 certificate: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`certificate ${number} is not a valid X.509 certificate: ${err instanceof Error ? err.message : String(err)}`);
     }
-    certificates.push(new Uint8Array(der));
+    certificates.push(block.der);
     if (certificates.length > MAX_CERTIFICATES_PER_TRUST_STORE) {
       throw new Error(`holds more than ${MAX_CERTIFICATES_PER_TRUST_STORE} certificates`);
     }
   }
-  if (blocks === 0) {
+  if (blocks.length === 0) {
     throw new Error('holds no PEM certificate (expected -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)');
   }
-  const leftover = pem.replace(PEM_BLOCK, '').trim();
-  if (leftover.includes('-----BEGIN') || leftover.includes('-----END')) {
+  if (incomplete) {
     throw new Error('holds an incomplete PEM block (a BEGIN without its END, or the reverse)');
   }
   return certificates;

@@ -202,7 +202,8 @@ export function buildSnapshot(units: readonly SourceUnit[], previous: ConfigSnap
   const trustPolicies = new Map<string, TrustPolicyEntry>();
   for (const resource of policies) {
     const entry = trustPolicyEntry(resource, trustStores, previous, generation, validators);
-    if (entry.missingTrustStores.length > 0) {
+    const unprovided = entry.missingTrustStores.filter((reference) => !validators.builtinTrustStores?.includes(reference));
+    if (unprovided.length > 0) {
       issues.push({
         severity: 'warning',
         code: 'MISSING_TRUST_STORE',
@@ -210,7 +211,7 @@ export function buildSnapshot(units: readonly SourceUnit[], previous: ConfigSnap
         kind: KIND_TRUST_POLICY,
         name: resource.name,
         field: 'spec.trustPolicies[].trustStores',
-        message: `no TrustStore resource provides ${entry.missingTrustStores.join(', ')}; verifications that need it fail until one is added`,
+        message: `no TrustStore resource provides ${unprovided.join(', ')}; verifications that need it fail until one is added`,
       });
     }
     trustPolicies.set(resource.trustPolicyName, entry);

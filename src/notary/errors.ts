@@ -56,6 +56,8 @@ export type NotaryErrorCode =
   | 'PLUGIN_ERROR'
   /** More signatures than the configured limit were found and none of those tried passed. */
   | 'SIGNATURE_LIMIT_EXCEEDED'
+  /** The verification's work budget (certificates parsed, signatures checked, bytes parsed) is spent. */
+  | 'WORK_BUDGET_EXCEEDED'
   /** An unexpected failure inside the verifier; verification fails closed. */
   | 'INTERNAL_ERROR';
 

@@ -138,10 +138,13 @@ export function createCheckImagesApp(options: CheckImagesAppOptions) {
 
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const finish = (status: number, send: () => FastifyReply, fields: Record<string, unknown> = {}): FastifyReply => {
       const durationMs = performance.now() - started;
+      const cpu = process.cpuUsage(cpuBefore);
       metrics.requests.inc({ status: String(status) });
       metrics.requestDuration.observe({ status: String(status) }, durationMs / 1000);
+      metrics.requestCpu.observe({ status: String(status) }, (cpu.user + cpu.system) / 1e6);
       request.log.info({ status, durationMs: Math.round(durationMs * 10) / 10, ...fields }, 'checkimages');
       return send();
     };

@@ -22,6 +22,7 @@ export class ServiceMetrics {
   readonly registry = new Registry();
   readonly requests: Counter<'status'>;
   readonly requestDuration: Histogram<'status'>;
+  readonly requestCpu: Histogram<'status'>;
   readonly verifications: Counter<'result' | 'code'>;
   readonly verificationDuration: Histogram<'result'>;
   readonly cacheHits: Counter;
@@ -46,6 +47,13 @@ export class ServiceMetrics {
     this.requestDuration = new Histogram({
       name: 'imgverify_checkimages_request_duration_seconds',
       help: 'Time to answer a /checkimages request, by HTTP status.',
+      labelNames: ['status'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.requestCpu = new Histogram({
+      name: 'imgverify_checkimages_request_cpu_seconds',
+      help: 'CPU (user + system) the process used while a /checkimages request was open, by HTTP status; requests answered at the same time each count the shared time.',
       labelNames: ['status'],
       buckets: LATENCY_BUCKETS,
       registers,

@@ -38,15 +38,16 @@ export const notaryConfigValidators: ConfigValidators = {
   trustStore(type, name, caBundle) {
     MemoryTrustStore.fromBundles([{ type, name, caBundle }]);
   },
+  builtinTrustStores: AWS_SIGNER_TRUST_STORES.map((store) => `${store.type}:${store.name}`),
   compileTrustPolicy(entry) {
     return compileNotaryPolicy({
       name: entry.name,
       cacheKey: entry.contentHash,
       version: entry.document.version,
       trustPolicies: entry.document.trustPolicies,
-      // AWS Signer's published roots first: a TrustStore resource of the same type and name replaces one.
+      // AWS Signer's published roots answer for the stores the policy names and no TrustStore resource provides.
       trustStores: [
-        ...AWS_SIGNER_TRUST_STORES,
+        ...AWS_SIGNER_TRUST_STORES.filter((store) => entry.missingTrustStores.includes(`${store.type}:${store.name}`)),
         ...[...entry.trustStores.values()].map((store) => ({ type: store.type, name: store.trustStoreName, caBundle: store.caBundle })),
       ],
       source: `TrustPolicy ${entry.name}`,

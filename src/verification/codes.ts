@@ -75,6 +75,8 @@ export const CODE_INFO = {
   VERIFICATION_TIMEOUT: fact('notary', { transient: true }),
   PLUGIN_ERROR: fact('notary'),
   SIGNATURE_LIMIT_EXCEEDED: fact('notary'),
+  /** Transient: a verdict must not rest on a limit that the next configuration may raise. */
+  WORK_BUDGET_EXCEEDED: fact('notary', { transient: true }),
   /** Also the code of every failure that is not one of ours (a bug, a Node errno error): verification fails closed. */
   INTERNAL_ERROR: fact('notary'),
 

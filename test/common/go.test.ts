@@ -2,7 +2,7 @@
 // time/time_test.go parseDurationTests and parseDurationErrorTests, encoding/json/encode_test.go
 // encodeStringTests and TestHTMLEscape), so a difference from Go is a failing row here.
 import { describe, expect, test } from 'vitest';
-import { goJsonEscape, goJsonMap, goJsonStruct, goParseBool, goParseDuration } from '../../src/common/index.js';
+import { goFormatFloat, goJsonEscape, goJsonIndent, goJsonMap, goJsonStruct, goParseBool, goParseDuration, goParseFloat } from '../../src/common/index.js';
 
 const NS = 1n;
 const US = 1_000n * NS;
@@ -177,5 +177,34 @@ describe('Go encoding/json output', () => {
     const value = { b: 1, a: { z: true, '10': null, '9': 'x' }, c: [{ y: 1, x: 2 }], skipped: undefined };
     expect(goJsonStruct({ b: 1, a: 'x' })).toBe('{"b":1,"a":"x"}');
     expect(goJsonMap(value)).toBe('{"a":{"10":null,"9":"x","z":true},"b":1,"c":[{"x":2,"y":1}]}');
+  });
+});
+
+describe('goFormatFloat, goParseFloat, goJsonIndent (fmt.Sprint, strconv.ParseFloat, json.MarshalIndent)', () => {
+  test.each([
+    [1, '1'],
+    [1e6, '1e+06'],
+    [123456, '123456'],
+    [0.0001, '0.0001'],
+    [0.00001, '1e-05'],
+    [1.5, '1.5'],
+  ])('fmt.Sprint(%d) is %s', (value, text) => {
+    expect(goFormatFloat(value)).toBe(text);
+  });
+
+  test.each([
+    ['1_000', 1000],
+    ['inf', Infinity],
+    ['0x1p-2', 0.25],
+    [' 1', undefined],
+    ['', undefined],
+    ['1e400', undefined],
+    ['0x10', undefined],
+  ])('strconv.ParseFloat(%j) is %s', (text, value) => {
+    expect(goParseFloat(text)).toBe(value);
+  });
+
+  test('json.MarshalIndent: sorted keys, empty containers inline, HTML escaped', () => {
+    expect(goJsonIndent({ b: [], a: { c: '<x>' } })).toBe('{\n  "a": {\n    "c": "\\u003cx\\u003e"\n  },\n  "b": []\n}');
   });
 });

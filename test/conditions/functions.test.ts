@@ -33,3 +33,11 @@ describe('Kyverno function tables', () => {
     }
   });
 });
+
+test.each([
+  { expression: "to_upper('straße')", expected: 'STRAßE' },
+  { expression: "to_lower('İSTANBUL')", expected: 'istanbul' },
+  { expression: "to_upper('ŉ')", expected: 'ŉ' },
+])('Go’s simple case mapping: $expression', ({ expression, expected }) => {
+  expect(searchJmesPath(expression, {})).toBe(expected);
+});

@@ -1,6 +1,5 @@
-// The Go and Kubernetes value rules the operators rely on: quantities, semantic versions, wildcards, Go number formatting and parsing.
+// The Go and Kubernetes value rules the operators rely on: quantities, semantic versions, wildcards, Go durations as text.
 import { describe, expect, test } from 'vitest';
-import { goFormatFloat, goJsonIndent, goParseFloat } from '../../src/common/index.js';
 import { formatGoDuration } from '../../src/conditions/jmespath/functions/go-duration.js';
 import { compare, formatQuantity, parseQuantity } from '../../src/conditions/operators/quantity.js';
 import { compareVersions, parseVersion } from '../../src/conditions/operators/semver.js';
@@ -71,30 +70,7 @@ describe('go-wildcard v1', () => {
   });
 });
 
-describe('Go formatting and parsing', () => {
-  test.each([
-    [1, '1'],
-    [1e6, '1e+06'],
-    [123456, '123456'],
-    [0.0001, '0.0001'],
-    [0.00001, '1e-05'],
-    [1.5, '1.5'],
-  ])('fmt.Sprint(%d) is %s', (value, text) => {
-    expect(goFormatFloat(value)).toBe(text);
-  });
-
-  test.each([
-    ['1_000', 1000],
-    ['inf', Infinity],
-    ['0x1p-2', 0.25],
-    [' 1', undefined],
-    ['', undefined],
-    ['1e400', undefined],
-    ['0x10', undefined],
-  ])('strconv.ParseFloat(%j) is %s', (text, value) => {
-    expect(goParseFloat(text)).toBe(value);
-  });
-
+describe('time.Duration.String()', () => {
   test.each([
     [0n, '0s'],
     [1_500n, '1.5\u00b5s'],
@@ -103,9 +79,5 @@ describe('Go formatting and parsing', () => {
     [-90_000_000_000n, '-1m30s'],
   ])('Duration(%d).String() is %s', (nanoseconds, text) => {
     expect(formatGoDuration(nanoseconds)).toBe(text);
-  });
-
-  test('json.MarshalIndent: sorted keys, empty containers inline, HTML escaped', () => {
-    expect(goJsonIndent({ b: [], a: { c: '<x>' } })).toBe('{\n  "a": {\n    "c": "\\u003cx\\u003e"\n  },\n  "b": []\n}');
   });
 });

@@ -73,6 +73,10 @@ describe('imgverify serve with AWS Signer signatures', () => {
     if (configDir) await rm(configDir, { recursive: true, force: true });
   });
 
+  it('the built-in gov store is no missing TrustStore', () => {
+    expect(service.config.current().issues).toEqual([]);
+  });
+
   it('a signed image → 200 with its digest, after one GetRevocationStatus call', async () => {
     signer.calls.length = 0;
     const answer = await post(`${service.url}/checkimages`, { images: { containers: { app: kyvernoContainer(registry.host, 'team/app', 'v1') } } });

@@ -228,6 +228,7 @@ describe('operations', () => {
     expect(metrics).toMatch(/imgverify_verification_duration_seconds_bucket/);
     expect(metrics).toMatch(/imgverify_config_reloads_total\{result="success"\} \d+/);
     expect(metrics).toMatch(/imgverify_checkimages_requests_total\{status="406"\} \d+/);
+    expect(metrics).toMatch(/imgverify_checkimages_request_cpu_seconds_count\{status="406"\} [1-9]\d*/);
     expect(metrics).toContain(`imgverify_registry_requests_total{registry="${host}",operation="resolve",outcome="ok"}`);
     expect(metrics).toContain(`imgverify_registry_requests_total{registry="${host}",operation="resolve",outcome="MANIFEST_NOT_FOUND"} 1`);
     expect(metrics).toContain(`imgverify_registry_requests_total{registry="${host}",operation="referrers",outcome="ok"}`);

@@ -1,5 +1,6 @@
 // Reads the PEM/DER files a signer is given: certificate chains (leaf first) and private keys.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { readPem, toPem } from '../../pki/index.js';
 import { NotaryError } from '../errors.js';
 
 /** A chain file larger than this is not a certificate chain. */
@@ -7,9 +8,10 @@ export const MAX_CERTIFICATE_FILE_BYTES = 1024 * 1024;
 /** Certificates read from one chain file at most. */
 export const MAX_CERTIFICATES_PER_FILE = 32;
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
-
-/** The DER bytes of every `CERTIFICATE` block of a PEM text, in order; a DER file yields itself. */
+/**
+ * The DER bytes of every `CERTIFICATE` block of a PEM text, in order (other blocks, e.g. the key in
+ * a combined file, are passed over); a DER file yields itself.
+ */
 export function parseCertificates(data: Uint8Array | string, source = 'certificate file'): Uint8Array[] {
   const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
   if (size > MAX_CERTIFICATE_FILE_BYTES) {
@@ -18,14 +20,15 @@ export function parseCertificates(data: Uint8Array | string, source = 'certifica
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
   // A DER certificate starts with a SEQUENCE tag; PEM is text.
   if (bytes[0] === 0x30) return [new Uint8Array(bytes)];
-  const text = bytes.toString('utf8');
   const certificates: Uint8Array[] = [];
-  for (const match of text.matchAll(PEM_BLOCK)) {
-    if (match[1] !== 'CERTIFICATE') continue;
+  for (const block of readPem(bytes.toString('utf8')).blocks) {
+    if (block.label !== block.endLabel) throw new NotaryError('INVALID_INPUT', `${source} has a PEM block "${block.label}" closed by "${block.endLabel}"`);
+    if (block.label !== 'CERTIFICATE') continue;
+    if (!block.der) throw new NotaryError('INVALID_INPUT', `${source} has a PEM "CERTIFICATE" block that is empty or not base64`);
     if (certificates.length >= MAX_CERTIFICATES_PER_FILE) {
       throw new NotaryError('INVALID_INPUT', `${source} holds more than ${MAX_CERTIFICATES_PER_FILE} certificates`);
     }
-    certificates.push(new Uint8Array(Buffer.from((match[2] ?? '').replace(/\s+/g, ''), 'base64')));
+    certificates.push(block.der);
   }
   if (certificates.length === 0) {
     throw new NotaryError('INVALID_INPUT', `${source} holds no PEM "CERTIFICATE" block; give a PEM file with the chain, leaf first`);
@@ -35,12 +38,7 @@ export function parseCertificates(data: Uint8Array | string, source = 'certifica
 
 /** PEM text of DER certificates, in the order given. */
 export function certificatesToPem(certificates: Uint8Array[]): string {
-  return certificates
-    .map((der) => {
-      const lines = Buffer.from(der).toString('base64').match(/.{1,64}/g) ?? [];
-      return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
-    })
-    .join('');
+  return certificates.map((der) => toPem('CERTIFICATE', der)).join('');
 }
 
 /** A private key from PEM (PKCS#8, PKCS#1 or SEC1) or DER PKCS#8. */

@@ -6,6 +6,7 @@ import { DEFAULT_MAX_SIGNATURES, MAX_SIGNATURES_LIMIT } from './constants.js';
 import { envelopeDescriptor, listSignatures, type SignatureCandidate } from './discovery.js';
 import type { VerifyArtifactOptions } from './options.js';
 import { applicablePolicy, type AppliedPolicy } from './policy.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { toErrorInfo } from '../../verification/index.js';
 import { verifySignature, type SignatureCheckContext } from './signature.js';
 
@@ -68,8 +69,10 @@ async function verifyCandidate(target: ArtifactTarget, candidate: SignatureCandi
   const signal = context.signal;
   let mediaType: string;
   let envelope: Uint8Array;
+  let manifestBytes: number;
   try {
     const fetched = await store.fetchManifest(candidate.descriptor, { signal });
+    manifestBytes = fetched.bytes.byteLength;
     const layer = envelopeDescriptor(fetched.manifest, candidate.subject);
     mediaType = layer.mediaType;
     envelope = await store.fetchBlob(layer, { signal });
@@ -84,6 +87,7 @@ async function verifyCandidate(target: ArtifactTarget, candidate: SignatureCandi
       trustPolicyStatement: context.policy.name,
     };
   }
+  context.budget?.spend('bytesParsed', manifestBytes + envelope.byteLength);
   const result = await verifySignature(
     { signatureDigest: candidate.descriptor.digest, envelopeMediaType: mediaType, envelope, target: candidate.subject },
     context,
@@ -135,9 +139,13 @@ export async function verifyTarget(target: ArtifactTarget, policy: AppliedPolicy
     userMetadata: options.userMetadata,
     now: options.now ?? new Date(),
     signal,
+    ...(options.budget ? { budget: options.budget } : {}),
   };
   const results: SignatureVerification[] = [];
   for (const candidate of candidates.slice(0, max)) {
+    // One signature per event-loop turn: a store that answers from memory never yields otherwise,
+    // and other requests must not wait for all of this image's signatures.
+    await nextTurn();
     if (signal?.aborted) throw abortError(signal);
     const result = await verifyCandidate(target, candidate, context);
     results.push(result);

@@ -10,6 +10,7 @@ import { TRUST_STORE_TYPE_TSA, VERIFY_TIMESTAMP_AFTER_CERT_EXPIRY } from './cons
 import { loadTrustAnchors } from './authenticity.js';
 import { storeNames, type AppliedPolicy } from './policy.js';
 import { chainRevocationStatus, revocationVerdict } from './revocation.js';
+import type { WorkBudget } from './budget.js';
 
 export interface AuthenticTimestampOutcome {
   /** The time the signature is proven to exist at or before (timestamp genTime, or the SA's authentic signing time). */
@@ -47,6 +48,7 @@ export interface AuthenticTimestampInput {
   revocation?: RevocationSource;
   now: Date;
   signal?: AbortSignal;
+  budget?: WorkBudget;
 }
 
 /**
@@ -80,7 +82,12 @@ export async function verifyAuthenticTimestamp(input: AuthenticTimestampInput): 
   if (tsaRoots.length === 0) {
     throw new NotaryError('UNTRUSTED_TIMESTAMP', `no trusted TSA certificate found in the "tsa" trust stores of trust policy statement "${policy.name}"`);
   }
+  // The token's own signature and its certificates' issuance are paid before; its certificates as they come.
+  input.budget?.spend('bytesParsed', token.byteLength);
+  input.budget?.spend('signaturesChecked', 1);
   const timestamp = await verifyTimestampToken(token, signerInfo.signature, tsaRoots, { signal: input.signal });
+  input.budget?.spend('certificatesParsed', timestamp.tsaChain.length);
+  input.budget?.spend('signaturesChecked', timestamp.tsaChain.length);
   // notation-go checks the TSA chain it built against the certificate requirements before using the time.
   checkTimestampingChain(timestamp.tsaChain);
   // The timestamp is not compared with the signing time: that claim is unauthenticated (signature

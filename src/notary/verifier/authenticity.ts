@@ -1,9 +1,10 @@
 // Authenticity: the chain meets the certificate requirements, leads to the statement's trust stores, and the leaf is a trusted identity.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { X509Certificate } from '@peculiar/x509';
 import { NotaryError } from '../errors.js';
 import { collectTrustedCertificates, trustStoreTypeForSigningScheme, type TrustStoreProvider, type TrustStoreType } from '../truststore/index.js';
 import type { SigningScheme } from '../types.js';
-import { matchTrustedIdentities, validateCodeSigningChain, verifyDerChainToTrustAnchors } from '../x509/index.js';
+import { certificateFacts, matchTrustedIdentities, signatureVerifiesWith, validateCodeSigningChain, verifyDerChainToTrustAnchors } from '../x509/index.js';
 import type { AppliedPolicy } from './policy.js';
 
 /** Certificates of every named store of `type` in the statement, merged (spec: union of the stores). */
@@ -39,8 +40,27 @@ export async function verifyChainAnchored(
   verifyDerChainToTrustAnchors(chain, anchors);
 }
 
-/** The certificate requirements of an anchored chain (throws INVALID_CERTIFICATE_CHAIN): run only after verifyChainAnchored. */
-export function verifyChainRequirements(chain: readonly X509Certificate[]): void {
+/** Signature checks the requirements make of a chain: each certificate by its parent and by itself. */
+export function chainSignatureChecks(chain: readonly X509Certificate[]): number {
+  return 2 * chain.length - 1;
+}
+
+/**
+ * The certificate requirements of an anchored chain (throws INVALID_CERTIFICATE_CHAIN): run only
+ * after verifyChainAnchored. The signatures are checked first, one per event-loop turn (the results
+ * are kept with the certificates' facts), so the synchronous rules that follow only read them.
+ */
+export async function verifyChainRequirements(chain: readonly X509Certificate[]): Promise<void> {
+  const facts = chain.map((certificate) => certificateFacts(certificate));
+  for (const [index, certificate] of facts.entries()) {
+    signatureVerifiesWith(certificate, certificate);
+    await nextTurn();
+    const parent = facts[index + 1];
+    if (parent) {
+      signatureVerifiesWith(certificate, parent);
+      await nextTurn();
+    }
+  }
   validateCodeSigningChain(chain);
 }
 

@@ -9,3 +9,14 @@ export const VERIFY_TIMESTAMP_AFTER_CERT_EXPIRY = 'afterCertExpiry';
 
 /** The trust store type whose roots anchor timestamp authorities. */
 export const TRUST_STORE_TYPE_TSA = 'tsa';
+
+/**
+ * Work per image verification (see WorkBudget): 30 signatures each with a 4-certificate chain and
+ * a timestamp token with 4 certificates fit several times over; a chain of 16 anchored only by
+ * appending a trusted root, on every signature, does not.
+ */
+export const DEFAULT_WORK_LIMITS = {
+  certificatesParsed: 300,
+  signaturesChecked: 600,
+  bytesParsed: 16 * 1024 * 1024,
+} as const;

@@ -4,6 +4,7 @@ import type { VerificationPluginProvider } from '../plugin/index.js';
 import type { RevocationChecker } from '../revocation/index.js';
 import type { TrustPolicyDocument } from '../trustpolicy/index.js';
 import type { TrustStoreProvider } from '../truststore/index.js';
+import type { WorkBudget } from './budget.js';
 
 /**
  * Which signatures count when a platform manifest of an index is verified:
@@ -46,6 +47,8 @@ export interface VerifyArtifactOptions {
   /** Critical extended attributes the caller processes itself (e.g. a built-in verifier). */
   understoodCriticalAttributes?: string[];
   signal?: AbortSignal;
+  /** What this verification may spend on untrusted content; unbounded without one (the CLI on the user's own input). */
+  budget?: WorkBudget;
   /** Clock for tests; defaults to the current time. */
   now?: Date;
 }

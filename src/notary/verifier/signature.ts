@@ -1,4 +1,5 @@
 // Verifies one signature envelope against the applicable trust policy statement (trust-store-trust-policy.md, Signature Verification steps).
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { X509Certificate } from '@peculiar/x509';
 import type { Descriptor } from '../../oci/index.js';
 import { NotaryError } from '../errors.js';
@@ -15,13 +16,14 @@ import {
 import type { RevocationSource } from './options.js';
 import type { TrustStoreProvider } from '../truststore/index.js';
 import type { EnvelopeContent, NotaryPayload, SignatureVerification } from '../types.js';
-import { parseCertificate } from '../x509/index.js';
+import { certificateFacts, parseCertificate } from '../x509/index.js';
 import { verifyAuthenticTimestamp } from './authentic-timestamp.js';
-import { verifyChainAnchored, verifyChainRequirements, verifyTrustedIdentity } from './authenticity.js';
+import { chainSignatureChecks, verifyChainAnchored, verifyChainRequirements, verifyTrustedIdentity } from './authenticity.js';
 import { checkTargetArtifact, criticalAttributes, parseNotaryPayload, verifyEnvelopeIntegrity, type VerifiedEnvelope } from './integrity.js';
 import type { AppliedPolicy } from './policy.js';
 import { toErrorInfo } from '../../verification/index.js';
 import { ValidationRecorder } from './recorder.js';
+import { isBudgetExceeded, type WorkBudget } from './budget.js';
 import { chainRevocationStatus, revocationVerdict, untrustedChainRevocationStatus } from './revocation.js';
 
 /** Everything a signature is checked against, fixed for one artifact. */
@@ -35,6 +37,8 @@ export interface SignatureCheckContext {
   userMetadata?: Record<string, string>;
   now: Date;
   signal?: AbortSignal;
+  /** Spent before each parse and signature check; when it runs out the whole verification stops. */
+  budget?: WorkBudget;
 }
 
 export interface SignatureInput {
@@ -46,8 +50,9 @@ export interface SignatureInput {
   target: Descriptor;
 }
 
+/** Errors that end the whole verification rather than this signature: the deadline, or the work budget. */
 function isAbort(err: unknown, signal: AbortSignal | undefined): boolean {
-  return Boolean(signal?.aborted) || (err instanceof NotaryError && err.code === 'VERIFICATION_TIMEOUT');
+  return Boolean(signal?.aborted) || (err instanceof NotaryError && err.code === 'VERIFICATION_TIMEOUT') || isBudgetExceeded(err);
 }
 
 /** Message of user metadata that the payload lacks (notation: ErrorUserMetadataVerificationFailed). */
@@ -65,7 +70,7 @@ function missingMetadata(payload: NotaryPayload, wanted: Record<string, string>)
  * failure stops the signature. Never throws except when the signal aborts.
  */
 export async function verifySignature(input: SignatureInput, context: SignatureCheckContext): Promise<SignatureVerification> {
-  const { policy, now, signal } = context;
+  const { policy, now, signal, budget } = context;
   const recorder = new ValidationRecorder(policy.actions);
   const result: SignatureVerification = {
     signatureDigest: input.signatureDigest,
@@ -91,6 +96,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
     // 1. Integrity: always enforced.
     let verified: VerifiedEnvelope;
     try {
+      budget?.spend('signaturesChecked', 1);
       const content = await verifyEnvelopeIntegrity(input.envelopeMediaType, input.envelope);
       describeContent(result, content);
       const payload = parseNotaryPayload(content);
@@ -136,12 +142,14 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
       if (recorder.fail('authenticity', toErrorInfo(err, 'UNTRUSTED_SIGNER'))) return finish();
     }
     // Parsed once here (a chain that cannot be parsed fails integrity, as before); every later step reads these objects.
-    const chain = parseChain(signerInfo.certificateChain);
+    budget?.spend('certificatesParsed', signerInfo.certificateChain.length);
+    const chain = await parseChain(signerInfo.certificateChain);
     describeChain(result, chain);
     const leaf = chain[0] as X509Certificate;
     if (anchored) {
       try {
-        verifyChainRequirements(chain);
+        budget?.spend('signaturesChecked', chainSignatureChecks(chain));
+        await verifyChainRequirements(chain);
         if (!pluginDoes(CAPABILITY_TRUSTED_IDENTITY)) verifyTrustedIdentity(leaf, policy);
         recorder.pass('authenticity');
         authentic = true;
@@ -175,6 +183,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
           revocation: context.revocation,
           now,
           signal,
+          ...(budget ? { budget } : {}),
         });
         if (outcome.authenticSigningTime) result.authenticSigningTime = outcome.authenticSigningTime.toISOString();
         signedNoLaterThan = outcome.signedNoLaterThan;
@@ -253,9 +262,21 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
   }
 }
 
-/** The signer's certificate chain, parsed (throws as parseCertificate does). */
-function parseChain(certificateChain: readonly Uint8Array[]): X509Certificate[] {
-  return certificateChain.map((der) => parseCertificate(der));
+/**
+ * The signer's certificate chain, parsed with the facts the requirements read (throws as
+ * parseCertificate does), one certificate per event-loop turn: a long chain of big keys is the
+ * sender's choice, and other requests must not wait for all of it.
+ */
+async function parseChain(certificateChain: readonly Uint8Array[]): Promise<X509Certificate[]> {
+  const chain: X509Certificate[] = [];
+  for (const der of certificateChain) {
+    const certificate = parseCertificate(der);
+    await nextTurn();
+    certificateFacts(certificate);
+    chain.push(certificate);
+    await nextTurn();
+  }
+  return chain;
 }
 
 function describeContent(result: SignatureVerification, content: EnvelopeContent): void {

@@ -8,6 +8,7 @@ import { MemoryTrustStore, type TrustStoreBundle } from '../truststore/index.js'
 import type { ImageVerificationResult, SignatureVerification, ValidationType, VerificationLevelName } from '../types.js';
 import { verifyImage } from './image.js';
 import type { RevocationSource } from './options.js';
+import { WorkBudget, type WorkLimits } from './budget.js';
 
 /** What the Notary verifier found out about an image, beside the neutral verdict. */
 export interface NotaryEvidence {
@@ -113,6 +114,8 @@ export interface NotaryImageVerifierOptions {
   maxSignatures: number;
   revocation?: RevocationSource;
   plugins?: VerificationPluginProvider;
+  /** Work each verify() may spend (a fresh WorkBudget per image; default DEFAULT_WORK_LIMITS). */
+  workLimits?: Partial<WorkLimits>;
 }
 
 /** ImageVerifier for Notary signatures: trust policy statement by `registry/repository`, the digest as pinned. */
@@ -141,6 +144,7 @@ export class NotaryImageVerifier implements ImageVerifier {
       trustPolicy: policy.document,
       trustStore: policy.trustStore,
       maxSignatures: this.#options.maxSignatures,
+      budget: new WorkBudget(this.#options.workLimits),
       ...(this.#options.revocation ? { revocation: this.#options.revocation } : {}),
       ...(this.#options.plugins ? { plugins: this.#options.plugins } : {}),
       signal,

@@ -1,13 +1,11 @@
 // Reads X.509 certificates from PEM or DER bytes (one or many per bundle), strictly and within bounds.
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import { X509Certificate } from '@peculiar/x509';
+import { isPem, readPem } from '../../pki/index.js';
 import { NotaryError, type NotaryErrorCode } from '../errors.js';
 import { cachedParse, rememberParse } from './cache.js';
 import { MAX_CERTIFICATES_PER_BUNDLE, MAX_CERTIFICATE_BUNDLE_BYTES } from './constants.js';
 
-const PEM_BEGIN = '-----BEGIN ';
-const PEM_BLOCK = /-----BEGIN ([^-\r\n]*)-----\r?\n?([\s\S]*?)-----END ([^-\r\n]*)-----/g;
-const BASE64_BODY = /^[A-Za-z0-9+/]*={0,2}$/;
 const DER_SEQUENCE_TAG = 0x30;
 
 export interface ParseCertificatesOptions {
@@ -68,27 +66,17 @@ export function parseCertificate(der: Uint8Array, options: Pick<ParseCertificate
   }
 }
 
-function isPem(bytes: Buffer): boolean {
-  if (bytes[0] === DER_SEQUENCE_TAG) return false;
-  return bytes.includes(PEM_BEGIN, 0, 'latin1');
-}
-
 function pemCertificates(bytes: Buffer, source: string, code: NotaryErrorCode): Uint8Array[] {
-  const text = bytes.toString('utf8');
   const ders: Uint8Array[] = [];
-  for (const match of text.matchAll(PEM_BLOCK)) {
-    const label = match[1] ?? '';
-    if (label !== match[3]) throw new NotaryError(code, `${source} has a PEM block "${label}" closed by "${match[3] ?? ''}"`);
+  for (const block of readPem(bytes.toString('utf8'), MAX_CERTIFICATES_PER_BUNDLE).blocks) {
+    const { label } = block;
+    if (label !== block.endLabel) throw new NotaryError(code, `${source} has a PEM block "${label}" closed by "${block.endLabel}"`);
     if (label !== 'CERTIFICATE') {
       // A key or CRL in a certificate bundle is a misconfiguration worth stopping for.
       throw new NotaryError(code, `${source} holds a PEM "${label}" block; only "CERTIFICATE" blocks are allowed`);
     }
-    const body = (match[2] ?? '').replace(/\s+/g, '');
-    if (body.length === 0 || !BASE64_BODY.test(body)) {
-      throw new NotaryError(code, `${source} has a PEM "CERTIFICATE" block that is empty or not base64`);
-    }
-    ders.push(new Uint8Array(Buffer.from(body, 'base64')));
-    if (ders.length > MAX_CERTIFICATES_PER_BUNDLE) break;
+    if (!block.der) throw new NotaryError(code, `${source} has a PEM "CERTIFICATE" block that is empty or not base64`);
+    ders.push(block.der);
   }
   return ders;
 }

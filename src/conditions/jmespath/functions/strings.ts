@@ -83,6 +83,20 @@ function goSplit(text: string, separator: string): string[] {
   return text.split(separator);
 }
 
+/**
+ * Go's strings.ToUpper/ToLower map each code point by its simple case mapping: where JavaScript's
+ * full mapping yields several code points (ß → SS, ŉ → ʼN, İ → i̇), Go keeps one (ß, ŉ, i).
+ */
+function goCase(text: string, upper: boolean): string {
+  let result = '';
+  for (const char of text) {
+    const mapped = upper ? char.toUpperCase() : char.toLowerCase();
+    if (Array.from(mapped).length === 1) result += mapped;
+    else result += char === '\u0130' ? 'i' : char;
+  }
+  return result;
+}
+
 /** Go's strings.EqualFold, approximated by Unicode simple case folding of both sides. */
 function equalFold(left: string, right: string): boolean {
   return left.toLowerCase() === right.toLowerCase() || left.toUpperCase() === right.toUpperCase();
@@ -184,8 +198,8 @@ export const STRING_FUNCTIONS: ReadonlyMap<string, FunctionEntry> = new Map<stri
   ['equal_fold', { arguments: [['string'], ['string']], handler: ([a, b]) => equalFold(str(a), str(b)) }],
   ['replace', { arguments: [['string'], ['string'], ['string'], ['number']], handler: ([s, old, replacement, n]) => goReplace(str(s), str(old), str(replacement), Math.trunc(num(n))) }],
   ['replace_all', { arguments: [['string'], ['string'], ['string']], handler: ([s, old, replacement]) => goReplace(str(s), str(old), str(replacement), -1) }],
-  ['to_upper', { arguments: [['string']], handler: ([s]) => str(s).toUpperCase() }],
-  ['to_lower', { arguments: [['string']], handler: ([s]) => str(s).toLowerCase() }],
+  ['to_upper', { arguments: [['string']], handler: ([s]) => goCase(str(s), true) }],
+  ['to_lower', { arguments: [['string']], handler: ([s]) => goCase(str(s), false) }],
   ['trim', { arguments: [['string'], ['string']], handler: ([s, cutset]) => goTrim(str(s), str(cutset)) }],
   ['trim_prefix', { arguments: [['string'], ['string']], handler: ([s, prefix]) => (str(s).startsWith(str(prefix)) ? str(s).slice(str(prefix).length) : str(s)) }],
   ['split', { arguments: [['string'], ['string']], handler: ([s, separator]) => goSplit(str(s), str(separator)) }],
