@@ -4,6 +4,7 @@ export { OciError, type OciErrorCode } from './errors.js';
 export type { ArtifactStore, Descriptor, FetchedManifest, ImageIndex, ImageManifest, Manifest, Platform, RequestOptions } from './types.js';
 export { computeDigest, parseDigest, verifyContent, type DigestAlgorithm, type ParsedDigest } from './digest.js';
 export { encodeIndex, encodeJsonDocument, encodeManifest } from './json.js';
+export { checkJsonDepth } from './document.js';
 export {
   artifactTypeOf,
   isImageIndex,
@@ -14,7 +15,7 @@ export {
   referrerDescriptor,
   successors,
 } from './manifest.js';
-export { addReferrer, buildReferrersIndex, filterByArtifactType, isReferrersTag, referrersTag } from './referrers.js';
+export { addReferrer, buildReferrersIndex, filterByArtifactType, isReferrersTag, newestFirst, referrersTag } from './referrers.js';
 export { MAX_LAYOUT_INDEX_BYTES, OciLayoutStore, type OciLayoutOptions } from './layout.js';
 export {
   DEFAULT_PLATFORM,

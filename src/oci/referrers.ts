@@ -1,5 +1,5 @@
 // The referrers tag schema and referrers lists: pure functions shared by registries and layouts.
-import { MEDIA_TYPE_OCI_INDEX } from './constants.js';
+import { ANNOTATION_CREATED, MEDIA_TYPE_OCI_INDEX } from './constants.js';
 import { parseDigest } from './digest.js';
 import { encodeIndex } from './json.js';
 import type { Descriptor, ImageIndex } from './types.js';
@@ -21,6 +21,19 @@ export function isReferrersTag(tag: string): boolean {
 
 export function filterByArtifactType(descriptors: Descriptor[], artifactType: string | undefined): Descriptor[] {
   return artifactType ? descriptors.filter((d) => d.artifactType === artifactType) : descriptors;
+}
+
+/**
+ * Referrers newest first by their `org.opencontainers.image.created` annotation (undated last),
+ * then by digest: deterministic whatever order the registry lists them in.
+ */
+export function newestFirst(descriptors: readonly Descriptor[]): Descriptor[] {
+  const created = (d: Descriptor): number => {
+    const value = d.annotations?.[ANNOTATION_CREATED];
+    const time = value ? Date.parse(value) : NaN;
+    return Number.isNaN(time) ? -Infinity : time;
+  };
+  return [...descriptors].sort((a, b) => created(b) - created(a) || (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
 }
 
 /** Descriptors deduplicated by digest, first occurrence kept. */

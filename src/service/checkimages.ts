@@ -12,13 +12,15 @@ import type { ServiceMetrics } from './metrics.js';
 import { parseCheckImagesRequest, type ContainerKind, type RequestedImage } from './request.js';
 import { bearerToken, TOKEN_NOT_AUTHORIZED, type TokenReviewer } from './token-review.js';
 import type { ResolvedLimits } from './options.js';
-import { unverifiableAttestations } from './selection.js';
 import { checkImages, type ImageOutcome, type VerificationBackend } from './verification.js';
+import type { AttestationCache } from '../attest/index.js';
 
 export interface CheckImagesPluginOptions {
   config: ConfigSource;
   backend: VerificationBackend;
   cache: VerdictCache<ImageVerdict>;
+  /** Outcomes of attestation artifacts, apart from image verdicts. */
+  attestationCache?: AttestationCache;
   metrics: ServiceMetrics;
   limits: ResolvedLimits;
   /** Trust policy for requests that name none (env DEFAULT_TRUST_POLICY). */
@@ -166,8 +168,6 @@ export const checkImagesPlugin: FastifyPluginAsync<CheckImagesPluginOptions> = a
       );
     }
 
-    const attestations = unverifiableAttestations(body.images);
-    if (attestations) return fail(406, failureMessage(attestations.image, attestations.reason));
     if (body.metadataError) request.log.debug({ reason: body.metadataError }, 'ignoring unreadable metadata');
     const claimed = body.images.filter((image) => body.metadata[image.imageString]).length;
     if (claimed > 0) request.log.debug({ claimed }, 'metadata marks images verified; verifying them anyway');
@@ -191,6 +191,7 @@ export const checkImagesPlugin: FastifyPluginAsync<CheckImagesPluginOptions> = a
       outcomes = await checkImages(body.images, {
         backend,
         cache,
+        ...(options.attestationCache ? { attestationCache: options.attestationCache } : {}),
         metrics,
         trustPolicy,
         insecure: (registry) => body.insecure && options.allowInsecure(registry),

@@ -20,7 +20,7 @@ export { checkImagesPlugin, type CheckImagesPluginOptions } from './checkimages.
 export { DirectoryCertificateStore, PemFilesCertificateStore, type CertificateStore } from './certificates.js';
 export { closeServer, drainServer, listen } from './listeners.js';
 export { startTlsRotation, type TlsRotation, type TlsRotationOptions } from './tls-rotation.js';
-export { attestationsFor, selectImages, unverifiableAttestations, type AttestationRequest, type SelectableImage, type Selection } from './selection.js';
+export { attestationsFor, selectImages, type AttestationRequest, type SelectableImage, type Selection } from './selection.js';
 export { clampTtlSeconds, raceSignal, VerdictCache, type CachedVerdict, type VerdictCacheOptions, type VerdictKind } from './cache.js';
 export { startKubernetesMode, type KubernetesMode, type KubernetesServiceOptions, SecretCertificateStore } from './kubernetes-mode.js';
 export { createLogger, REDACTED_PATHS } from './logging.js';

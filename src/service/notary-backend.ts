@@ -1,4 +1,5 @@
 // The real verification backend: the OCI registry client resolves tags, the Notary verifier (an ImageVerifier) checks the digest.
+import { verifyAttestations, type AttestationRequirement, type AttestationsVerdict } from '../attest/index.js';
 import { AWS_SIGNER_TRUST_STORES, verificationPlugins, type AwsSignerVerifierChoice, type AwsSignerVerifierOptions } from '../aws/index.js';
 import type { ConfigValidators } from '../config/index.js';
 import { BaseError } from '../common/index.js';
@@ -8,7 +9,7 @@ import { DEFAULT_TAG } from '../reference/index.js';
 import type { CompiledPolicy, ImageVerdict, PinnedImage } from '../verification/index.js';
 import { SERVICE_CREDENTIALS_REMEDY } from './constants.js';
 import type { RegistryOperationEvent } from './metrics.js';
-import type { ResolveRequest, VerificationBackend } from './verification.js';
+import type { AttestationCheckOptions, ResolveRequest, VerificationBackend } from './verification.js';
 
 export interface NotaryBackendOptions {
   credentials?: CredentialProvider;
@@ -141,6 +142,33 @@ export class NotaryBackend implements VerificationBackend {
 
   verify(image: PinnedImage, policy: CompiledPolicy, signal: AbortSignal): Promise<ImageVerdict> {
     return this.#verifier.verify(image, policy, signal);
+  }
+
+  /** Each attestation artifact is verified as an image of the same repository: same trust policy, same statement. */
+  verifyAttestations(
+    image: PinnedImage,
+    requirements: readonly AttestationRequirement[],
+    policy: CompiledPolicy,
+    options: AttestationCheckOptions,
+  ): Promise<AttestationsVerdict> {
+    const observer = this.#options.onRegistryOperation;
+    const store = pinnedStore(this.#client(image.insecure).repository(image.registry, image.repository), image.descriptor, image.registry, observer);
+    return verifyAttestations(
+      { store, repository: `${image.registry}/${image.repository}`, descriptor: image.descriptor },
+      requirements,
+      {
+        verifySignature: (artifact, signal) =>
+          this.#verifier.verify(
+            { ...image, digest: artifact.digest, descriptor: { mediaType: artifact.mediaType, digest: artifact.digest, size: artifact.size } },
+            policy,
+            signal,
+          ),
+        policyKey: policy.cacheKey,
+        ...(options.cache ? { cache: options.cache } : {}),
+        flightTimeoutMs: options.flightTimeoutMs,
+      },
+      options.signal,
+    );
   }
 
   async close(): Promise<void> {

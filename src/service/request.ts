@@ -1,5 +1,6 @@
 // The /checkimages request: Kyverno's `images` variable plus options, parsed and validated at the boundary.
 import { z } from 'zod';
+import type { AttestationRequirement } from '../attest/index.js';
 import { DEFAULT_TAG, parseReference, type Reference } from '../reference/index.js';
 import {
   MAX_ATTESTATION_TYPES,
@@ -84,6 +85,8 @@ export interface RequestedImage {
   referenceError?: string;
   /** Attestation types the request's `attestations` ask of this image (filled for selected images). */
   attestationTypes: string[];
+  /** The same types with their condition blocks, every matching entry's blocks of a type together (as the peer). */
+  attestations: AttestationRequirement[];
 }
 
 /** How an attestation type entry without a name is shown. */
@@ -127,7 +130,7 @@ function describeImage(kind: ContainerKind, containerName: string, raw: z.infer<
     referenceWithTag: str(raw.referenceWithTag),
     jsonPointer: str(raw.jsonPointer),
   };
-  const image: RequestedImage = { kind, containerName, info, imageString: '', repositoryString: '', attestationTypes: [] };
+  const image: RequestedImage = { kind, containerName, info, imageString: '', repositoryString: '', attestationTypes: [], attestations: [] };
   if (info.path !== '') {
     image.repositoryString = info.registry !== '' ? `${info.registry}/${info.path}` : info.path;
     image.imageString = info.digest !== '' ? `${image.repositoryString}@${info.digest}` : `${image.repositoryString}:${info.tag}`;
@@ -155,6 +158,20 @@ function describeImage(kind: ContainerKind, containerName: string, raw: z.infer<
     image.referenceError = `failed to parse reference ${given}: ${err instanceof Error ? err.message : String(err)}`;
   }
   return image;
+}
+
+/**
+ * The condition blocks of one attestation type entry: none when `conditions` is absent or has no
+ * `all` and no `any` entries (the peer drops such a block); anything else is kept for the
+ * conditions parser to accept or refuse, never dropped.
+ */
+function conditionBlocks(conditions: unknown): unknown[] {
+  if (conditions === undefined || conditions === null) return [];
+  if (isObject(conditions) && Object.keys(conditions).every((key) => key === 'all' || key === 'any')) {
+    const empty = (value: unknown) => value === undefined || value === null || (Array.isArray(value) && value.length === 0);
+    if (empty(conditions.all) && empty(conditions.any)) return [];
+  }
+  return [conditions];
 }
 
 function parseMetadata(value: CheckImagesRequestBody['metadata']): { metadata: Record<string, boolean>; error?: string } {
@@ -248,8 +265,8 @@ export function parseCheckImagesRequest(body: unknown, options: ParseOptions = {
   const attestations: AttestationRequest[] = [];
   for (const entry of data.attestations ?? []) {
     // A type without a name still asks for an attestation: it must not vanish and leave a signature-only pass.
-    const types = (entry.type ?? []).map((t) => str(t.name) || UNNAMED_ATTESTATION_TYPE);
-    attestations.push({ imageReference: str(entry.imageReference), types });
+    const requirements = (entry.type ?? []).map((t) => ({ type: str(t.name) || UNNAMED_ATTESTATION_TYPE, conditions: conditionBlocks(t.conditions) }));
+    attestations.push({ imageReference: str(entry.imageReference), types: requirements.map((r) => r.type), requirements });
   }
   const selection = selectImages(all, patterns, attestations);
   if (!selection.ok) return selection;

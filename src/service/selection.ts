@@ -1,4 +1,5 @@
 // Which images of a /checkimages request are verified and what is asked of each: Kyverno's imageReferences wildcards and attestations entries.
+import type { AttestationRequirement } from '../attest/index.js';
 import { MAX_WILDCARD_STEPS } from './constants.js';
 import { wildcardMatch, WildcardBudgetExceeded, type WildcardBudget } from './wildcard.js';
 
@@ -11,12 +12,23 @@ export interface SelectableImage {
   info: { tag: string; reference: string; referenceWithTag: string };
   /** Attestation types the request's `attestations` ask of this image (filled for selected images). */
   attestationTypes: string[];
+  /** The same types with their condition blocks, every matching entry's blocks of a type together (as the peer). */
+  attestations: AttestationRequirement[];
 }
 
 /** One entry of the request's `attestations`: a pattern and the attestation types it asks for. */
 export interface AttestationRequest {
   imageReference: string;
   types: string[];
+  /** Per type, the entry's condition blocks (none when its `conditions` has neither `all` nor `any` entries, as the peer). */
+  requirements: AttestationRequirement[];
+}
+
+/** One requirement per type, in first-seen order, with the condition blocks of every entry that names it (all must hold). */
+function mergeRequirements(requirements: readonly AttestationRequirement[]): AttestationRequirement[] {
+  const byType = new Map<string, unknown[]>();
+  for (const { type, conditions } of requirements) byType.set(type, [...(byType.get(type) ?? []), ...conditions]);
+  return [...byType].map(([type, conditions]) => ({ type, conditions }));
 }
 
 /** The distinct forms of an image patterns are matched against (any match selects it). */
@@ -52,7 +64,10 @@ export function selectImages<T extends SelectableImage>(
   try {
     for (const image of all) {
       const selected = patterns.length === 0 || matchForms(image).some((form) => patterns.some((p) => wildcardMatch(p, form, budget)));
-      if (selected) image.attestationTypes = [...new Set(attestationsFor(image, attestations, budget).flatMap((a) => a.types))];
+      if (selected) {
+        image.attestations = mergeRequirements(attestationsFor(image, attestations, budget).flatMap((a) => a.requirements));
+        image.attestationTypes = image.attestations.map((a) => a.type);
+      }
       (selected ? images : skipped).push(image);
     }
   } catch (err) {
@@ -63,19 +78,4 @@ export function selectImages<T extends SelectableImage>(
     };
   }
   return { ok: true, images, skipped };
-}
-
-/**
- * The first selected image the request asks attestations of, and why that refuses the request:
- * attestations are not verified yet (src/attest plugs in here), and a signature-only pass must
- * never stand in for them.
- */
-export function unverifiableAttestations<T extends SelectableImage>(images: readonly T[]): { image: T; reason: string } | undefined {
-  const image = images.find((candidate) => candidate.attestationTypes.length > 0);
-  if (!image) return undefined;
-  const types = image.attestationTypes.join(', ');
-  return {
-    image,
-    reason: `attestation verification is not supported yet: the request asks for attestations (${types}) of this image; remove "attestations" from the policy's request to verify signatures only`,
-  };
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ecrCredentials } from '../aws/index.js';
+import type { CandidateOutcome } from '../attest/index.js';
 import { FileConfigSource, formatIssue, type ConfigSource, type ConfigValidators } from '../config/index.js';
 import { parseTrustPolicyStatements, weakerGlobalScopeWarnings } from '../notary/index.js';
 import { chainCredentials, type CredentialProvider } from '../oci/index.js';
@@ -29,7 +30,7 @@ import { loadPullSecrets } from './pull-secrets.js';
 import { RedisVerdictStore, verdictStoreScope } from './redis-store.js';
 import { servingHosts, type ServingTls } from './tls.js';
 import { startTlsRotation } from './tls-rotation.js';
-import { classifyVerdict, isStoredVerdict, verdictValidUntil, type VerificationBackend } from './verification.js';
+import { attestationOutcomeValidUntil, classifyAttestationOutcome, classifyVerdict, isStoredVerdict, verdictValidUntil, type VerificationBackend } from './verification.js';
 
 export interface RunningService {
   /** Base URL of the API, e.g. `https://127.0.0.1:9443` (POST `${url}/checkimages`). */
@@ -137,6 +138,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       onMiss: () => metrics.cacheMisses.inc(),
     });
     cleanup.push(async () => cache.close());
+    // Attestation outcomes stay in memory (never in the shared store), with the image cache's bounds.
+    const attestationCache = new VerdictCache<CandidateOutcome>({
+      ...cacheOptions,
+      classify: classifyAttestationOutcome,
+      validUntil: attestationOutcomeValidUntil,
+      onHit: () => metrics.cacheHits.inc(),
+      onMiss: () => metrics.cacheMisses.inc(),
+    });
+    cleanup.push(async () => attestationCache.close());
 
     let shuttingDown = false;
     const defaultTrustPolicy = options.config.defaultTrustPolicy;
@@ -189,6 +199,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       config,
       backend,
       cache,
+      attestationCache,
       metrics,
       limits,
       ...(defaultTrustPolicy ? { defaultTrustPolicy } : {}),

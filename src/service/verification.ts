@@ -1,9 +1,20 @@
 // Verifies the images of one request: resolve each tag once, then a cached (single-flight) verdict per digest.
+import { applyAttestations, type AttestationCache, type AttestationRequirement, type AttestationsVerdict, type CandidateOutcome } from '../attest/index.js';
 import type { TrustPolicyEntry } from '../config/index.js';
 import { BaseError } from '../common/index.js';
 import type { Descriptor } from '../oci/index.js';
 import { formatReference, type Reference } from '../reference/index.js';
-import { CODE_INFO, describeFailure, toErrorInfo, verdictErrors, type CompiledPolicy, type ErrorCode, type ImageVerdict, type ImageVerifier } from '../verification/index.js';
+import {
+  CODE_INFO,
+  describeFailure,
+  toErrorInfo,
+  verdictErrors,
+  type CompiledPolicy,
+  type ErrorCode,
+  type ImageVerdict,
+  type ImageVerifier,
+  type PinnedImage,
+} from '../verification/index.js';
 import { raceSignal, type VerdictCache, type VerdictKind } from './cache.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { RequestedImage } from './request.js';
@@ -21,7 +32,28 @@ export interface ResolveRequest {
  */
 export interface VerificationBackend extends ImageVerifier {
   resolve(request: ResolveRequest): Promise<Descriptor>;
+  /**
+   * The required attestations of a verified image, each artifact's signature checked against
+   * `policy` as the image's was. A backend without it fails every image that requires one.
+   */
+  verifyAttestations?(image: PinnedImage, requirements: readonly AttestationRequirement[], policy: CompiledPolicy, options: AttestationCheckOptions): Promise<AttestationsVerdict>;
   close?(): Promise<void>;
+}
+
+export interface AttestationCheckOptions {
+  cache?: AttestationCache;
+  flightTimeoutMs: number;
+  signal: AbortSignal;
+}
+
+/** Cache life of an attestation outcome, by the rule of verdicts: passed for the TTL (at most its signature's life), failed briefly, transient never. */
+export function classifyAttestationOutcome(outcome: CandidateOutcome): VerdictKind {
+  if (outcome.passed) return 'positive';
+  return outcome.error && CODE_INFO[outcome.error.code].transient ? 'transient' : 'negative';
+}
+
+export function attestationOutcomeValidUntil(outcome: CandidateOutcome): number | undefined {
+  return outcome.validUntil === undefined ? undefined : Date.parse(outcome.validUntil);
 }
 
 /** Cache life of a verdict: verified for the TTL, not verified briefly, transient failures (CODE_INFO) not at all. */
@@ -51,6 +83,8 @@ export type ImageOutcome =
 export interface CheckImagesContext {
   backend: VerificationBackend;
   cache: VerdictCache<ImageVerdict>;
+  /** Outcomes of attestation artifacts (see src/attest outcomeKey); none: every request checks them afresh. */
+  attestationCache?: AttestationCache;
   metrics: ServiceMetrics;
   trustPolicy: TrustPolicyEntry;
   /** Whether this request may use insecure transport for `registry` (request flag ∧ --allowInsecureRegistry). */
@@ -112,6 +146,27 @@ function compiledPolicy(trustPolicy: TrustPolicyEntry): CompiledPolicy | { code:
   return trustPolicy.compileError ?? { code: 'INVALID_TRUST_POLICY', message: `trust policy ${JSON.stringify(trustPolicy.name)} was not compiled when the configuration was loaded` };
 }
 
+/** The image's verdict once its required attestations are checked (the image's own cached verdict is never altered). */
+async function withAttestations(
+  verdict: ImageVerdict,
+  pinned: PinnedImage,
+  image: RequestedImage,
+  policy: CompiledPolicy,
+  context: CheckImagesContext,
+): Promise<ImageVerdict> {
+  const { backend } = context;
+  if (!backend.verifyAttestations) {
+    const types = image.attestations.map((a) => a.type).join(', ');
+    return applyAttestations(verdict, { verified: false, error: { code: 'INTERNAL_ERROR', message: `this verification backend cannot verify attestations (${types})` }, evidence: [] });
+  }
+  const result = await backend.verifyAttestations(pinned, image.attestations, policy, {
+    ...(context.attestationCache ? { cache: context.attestationCache } : {}),
+    flightTimeoutMs: context.requestTimeoutMs,
+    signal: context.signal,
+  });
+  return applyAttestations(verdict, result);
+}
+
 async function checkOne(image: RequestedImage, context: CheckImagesContext): Promise<ImageOutcome> {
   const { backend, cache, metrics, signal } = context;
   if (!image.reference) {
@@ -124,7 +179,7 @@ async function checkOne(image: RequestedImage, context: CheckImagesContext): Pro
     metrics.recordVerification('not_verified', policy.code);
     return { status: 'failed', image, reason: policy.message, code: policy.code };
   }
-  if (reference.digest) {
+  if (reference.digest && image.attestations.length === 0) {
     // A digest names immutable content: with its verdict cached there is nothing to ask the registry.
     const cached = await cache.cached(verdictKey(reference, reference.digest, policy));
     if (cached) return verdictOutcome(image, cached, reference.digest, true, metrics);
@@ -167,7 +222,8 @@ async function checkOne(image: RequestedImage, context: CheckImagesContext): Pro
       },
       { signal, flightTimeoutMs: context.requestTimeoutMs },
     );
-    return verdictOutcome(image, verdict.value, descriptor.digest, verdict.cached || verdict.shared, metrics);
+    const value = verdict.value.verified && image.attestations.length > 0 ? await withAttestations(verdict.value, pinned, image, policy, context) : verdict.value;
+    return verdictOutcome(image, value, descriptor.digest, verdict.cached || verdict.shared, metrics);
   } catch (err) {
     if (signal.aborted && isAbort(err)) {
       metrics.recordVerification('error', 'VERIFICATION_TIMEOUT');

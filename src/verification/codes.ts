@@ -3,7 +3,7 @@
 /** What a code says beyond its name. */
 export interface CodeInfo {
   /** The domain whose error class carries the code (its `errors.ts` union). */
-  readonly domain: 'reference' | 'oci' | 'notary' | 'aws' | 'config' | 'kubernetes' | 'service' | 'cli' | 'conditions';
+  readonly domain: 'reference' | 'oci' | 'notary' | 'aws' | 'attest' | 'config' | 'kubernetes' | 'service' | 'cli' | 'conditions';
   /** "Could not find out now", not "not trusted": a verdict with it is never cached and is retried next time. */
   readonly transient: boolean;
   /** The input or the configuration is wrong, not the image: the CLI exits 2 (else 1). */
@@ -24,7 +24,7 @@ const fact = <D extends CodeInfo['domain']>(domain: D, flags: Partial<Omit<CodeI
 
 /**
  * One row per code. The domains' unions (ReferenceErrorCode, OciErrorCode, NotaryErrorCode, AwsErrorCode,
- * ConfigErrorCode, KubernetesErrorCode, ServiceErrorCode, CliErrorCode, ConditionsErrorCode) must each equal this table's rows of their
+ * AttestErrorCode, ConfigErrorCode, KubernetesErrorCode, ServiceErrorCode, CliErrorCode, ConditionsErrorCode) must each equal this table's rows of their
  * domain; test/verification/codes.test.ts checks that at compile time, so this leaf imports none of them.
  */
 export const CODE_INFO = {
@@ -82,6 +82,12 @@ export const CODE_INFO = {
 
   // aws
   AWS_SIGNER_INVALID_REQUEST: fact('aws'),
+
+  // attest
+  ATTESTATION_NOT_FOUND: fact('attest'),
+  ATTESTATION_UNTRUSTED: fact('attest'),
+  ATTESTATION_CONDITIONS_FAILED: fact('attest'),
+  INVALID_ATTESTATION: fact('attest'),
 
   // config
   CONFIG_DIR_UNREADABLE: fact('config'),

@@ -10,8 +10,8 @@ export interface EvidenceBase {
 
 /**
  * The evidence kinds, by discriminant. Each scheme's domain adds its own by declaration merging
- * (`notary` in src/notary/verifier/verdict.ts; `cosign`, `attestation`, `policy` later), so this
- * leaf names none of their types and `Evidence` stays a discriminated union.
+ * (`notary` in src/notary/verifier/verdict.ts, `attestation` in src/attest/evidence.ts; `cosign`,
+ * `policy` later), so this leaf names none of their types and `Evidence` stays a discriminated union.
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging in each scheme's domain
 export interface EvidenceKinds {}

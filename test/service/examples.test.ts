@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { buildSnapshot, EMPTY_SNAPSHOT, formatIssue, parseManifestText } from '../../src/config/index.js';
-import { notaryConfigValidators } from '../../src/service/index.js';
+import { notaryConfigValidators, parseCheckImagesRequest } from '../../src/service/index.js';
 import { E2E_CERT_PEM } from '../config/manifest-builders.js';
 import { REPO_ROOT } from '../support/fixtures.js';
 
@@ -53,6 +53,17 @@ test('the Kyverno policy calls /checkimages the way kyverno-notation-aws is call
   const call = rule?.context.find((c) => c.name === 'response')?.apiCall;
   expect(call?.method).toBe('POST');
   expect(call?.service.url).toMatch(/\/checkimages$/);
-  expect(call?.data.map((d) => d.key)).toEqual(['images', 'trustPolicy', 'metadata']);
+  expect(call?.data.map((d) => d.key)).toEqual(['images', 'trustPolicy', 'attestations', 'metadata']);
+  // Seed 000's attestations, escaped condition keys included, are a request the service accepts.
+  const attestations = (call?.data.find((d) => d.key === 'attestations') as { value?: unknown } | undefined)?.value;
+  const image = { registry: 'registry.example.com', path: 'team-a/app', name: 'app', tag: 'v1' };
+  const parsed = parseCheckImagesRequest({ images: { containers: { app: image } }, attestations });
+  if (!parsed.ok) throw new Error(parsed.message);
+  expect(parsed.request.images[0]?.attestations.map((a) => [a.type, a.conditions.length])).toEqual([
+    ['sbom/cyclone-dx', 1],
+    ['application/sarif+json', 1],
+    ['application/vnd.cyclonedx', 1],
+  ]);
+  expect(JSON.stringify(attestations)).toContain('"key":"\\\\{{creationInfo.licenseListVersion}}"');
   expect(rule?.mutate.foreach[0]?.list).toBe('response.results');
 });

@@ -158,6 +158,26 @@ test.each([
   expect(attestationsFor(image, parsed.request.attestations).flatMap((a) => a.types)).toEqual(types);
 });
 
+test('each type of an image gets the condition blocks of every entry that selects it; empty blocks are dropped (as the peer)', () => {
+  const noGpl = { all: [{ key: '\\{{ element.components[].licenses[].expression }}', operator: 'AllNotIn', value: ['GPL-3.0'] }], any: [] };
+  const version = { all: [{ key: '{{creationInfo.licenseListVersion}}', operator: 'Equals', value: '3.17' }] };
+  const parsed = parseCheckImagesRequest({
+    images: { containers: { a: kyvernoImage } },
+    attestations: [
+      { imageReference: '*', type: [{ name: 'sbom/cyclone-dx', conditions: version }, { name: 'vuln/x', conditions: { all: [], any: [] } }, { name: 'vuln/y' }] },
+      { imageReference: 'ghcr.io/*', type: [{ name: 'sbom/cyclone-dx', conditions: noGpl }, { name: 'vuln/x', conditions: 'not a block' }] },
+      { imageReference: 'docker.io/*', type: [{ name: 'sbom/cyclone-dx', conditions: { all: [{ key: 'never', operator: 'Equals', value: 1 }] } }] },
+    ],
+  });
+  if (!parsed.ok) throw new Error(parsed.message);
+  expect(parsed.request.images[0]?.attestations).toEqual([
+    { type: 'sbom/cyclone-dx', conditions: [version, noGpl] },
+    // A value that is no {all, any} block is kept for the conditions parser to refuse, never dropped.
+    { type: 'vuln/x', conditions: ['not a block'] },
+    { type: 'vuln/y', conditions: [] },
+  ]);
+});
+
 test('patterns too costly to match are refused quickly instead of holding the event loop (budget shared by imageReferences and attestations)', () => {
   const long = { registry: 'r', path: 'a'.repeat(1000), tag: 'a'.repeat(1000) };
   const containers = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`c${i}`, long]));

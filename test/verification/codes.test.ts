@@ -1,6 +1,7 @@
 // The error-code table: every domain's code union is exactly its rows (checked by the compiler), and the facts the service and CLI read.
 import { expect, test } from 'vitest';
 import type { AwsErrorCode } from '../../src/aws/index.js';
+import type { AttestErrorCode } from '../../src/attest/index.js';
 import type { CliErrorCode } from '../../src/cli/errors.js';
 import type { ConditionsErrorCode } from '../../src/conditions/index.js';
 import { ConfigError, type ConfigErrorCode } from '../../src/config/index.js';
@@ -18,18 +19,19 @@ const unions: [
   Same<OciErrorCode, DomainErrorCode<'oci'>>,
   Same<NotaryErrorCode, DomainErrorCode<'notary'>>,
   Same<AwsErrorCode, DomainErrorCode<'aws'>>,
+  Same<AttestErrorCode, DomainErrorCode<'attest'>>,
   Same<ConfigErrorCode, DomainErrorCode<'config'>>,
   Same<KubernetesErrorCode, DomainErrorCode<'kubernetes'>>,
   Same<ServiceErrorCode, DomainErrorCode<'service'>>,
   Same<CliErrorCode, DomainErrorCode<'cli'>>,
   Same<ConditionsErrorCode, DomainErrorCode<'conditions'>>,
-] = [true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true];
 
 const codes = (column: 'transient' | 'usage' | 'usageWhenSigning') =>
   (Object.keys(CODE_INFO) as ErrorCode[]).filter((code) => CODE_INFO[code][column]).sort();
 
 test('each domain code union equals its rows of CODE_INFO', () => {
-  expect(unions).toEqual([true, true, true, true, true, true, true, true, true]);
+  expect(unions).toEqual([true, true, true, true, true, true, true, true, true, true]);
 });
 
 test('transient codes: never cached, retried next time (the service set, minus TOO_MANY_REQUESTS that nothing emits, plus the work budget)', () => {

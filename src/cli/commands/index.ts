@@ -1,5 +1,6 @@
 // The list of CLI commands; each module registers one command on the program.
 import type { Command } from 'commander';
+import { registerAttestCommand } from './attest.js';
 import { registerCertCommand } from './cert.js';
 import { registerConditionsCommand } from './conditions.js';
 import { registerCopyCommand } from './copy.js';
@@ -21,6 +22,7 @@ export const commands: RegisterCommand[] = [
   registerServeCommand,
   registerSignCommand,
   registerVerifyCommand,
+  registerAttestCommand,
   registerDemoCommand,
   registerConditionsCommand,
   registerJpCommand,

@@ -1,9 +1,11 @@
 // `imgverify verify <ref>`: verify Notary signatures like `notation verify`, with text or JSON output and exit codes 0/1/2.
 import { homedir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { applyAttestations, attestationEvidence, verifyAttestations, type AttestationRequirement } from '../../attest/index.js';
 import { AWS_SIGNER_TRUST_STORES, AWS_SIGNER_VERIFIER_CHOICES, verificationPlugins, type AwsSignerVerifierChoice } from '../../aws/index.js';
-import { deadline } from '../../common/index.js';
+import { deadline, readFileLimited } from '../../common/index.js';
 import { OciLayoutStore, type ArtifactStore } from '../../oci/index.js';
 import {
   DEFAULT_MAX_SIGNATURES,
@@ -17,12 +19,14 @@ import {
   PLUGINS_DIR_NAME,
   PluginDirectory,
   RevocationChecker,
+  verifyArtifact,
   verifyImage,
   verifyInStore,
   type SignatureScope,
   type SignatureVerification,
   type VerifyImageOptions,
 } from '../../notary/index.js';
+import { parseReference } from '../../reference/index.js';
 import { describeFailure, toErrorInfo, type ErrorInfo, type ImageVerdict } from '../../verification/index.js';
 import { CliError } from '../errors.js';
 import {
@@ -39,6 +43,15 @@ import {
   type CliOutput,
   type RegistryCliOptions,
 } from '../options.js';
+
+/** An `--attestation-type` and the `--conditions` files that follow it on the command line. */
+export interface AttestationFlag {
+  type: string;
+  conditions: string[];
+}
+
+/** A conditions file is a policy fragment: a few KiB. */
+const MAX_CONDITIONS_FILE_BYTES = 1024 * 1024;
 
 /** Whole-command deadline unless --timeout says otherwise. */
 export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 300;
@@ -59,6 +72,8 @@ export interface VerifyCommandOptions {
   output: 'text' | 'json';
   /** Folder for OCSP/CRL responses kept until their nextUpdate; `false` (--no-revocation-cache) keeps them in memory only. */
   revocationCache?: string | false;
+  /** Attestations the image must have (`--attestation-type`, each with the `--conditions` files after it). */
+  attestationType?: AttestationFlag[];
 }
 
 /** Where the CLI keeps revocation responses between runs: `$XDG_CACHE_HOME/imgverify/revocation` (like notation's CRL cache). */
@@ -133,6 +148,44 @@ export function verdictText(verdict: ImageVerdict): { stdout: string; stderr: st
   return { stdout: '', stderr: `${lines.join('\n')}\n` };
 }
 
+/** Lines for the attestations of a verdict: successes on stdout, the failure on stderr. */
+export function attestationText(verdict: ImageVerdict): { stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  for (const evidence of attestationEvidence(verdict)) {
+    if (evidence.verified) stdout += `Successfully verified attestation ${evidence.type}: ${evidence.artifact ?? ''}\n`;
+    else if (evidence.errors[0]) stderr += `Error: attestation verification failed: ${evidence.errors[0].message} (${evidence.errors[0].code})\n`;
+  }
+  return { stdout, stderr };
+}
+
+/** The conditions of one file: a YAML or JSON `{any, all}` block, or a list of them. */
+async function readConditionsFile(path: string): Promise<unknown[]> {
+  const bytes = await readFileLimited(path, MAX_CONDITIONS_FILE_BYTES, (problem) =>
+    new CliError(
+      'USAGE',
+      problem.reason === 'too-large' ? `the conditions file ${path} is larger than ${MAX_CONDITIONS_FILE_BYTES} bytes` : `cannot read the conditions file ${path}${problem.reason === 'not-a-file' ? ': not a file' : `: ${(problem.cause as Error).message}`}`,
+    ),
+  );
+  let document: unknown;
+  try {
+    document = parseYaml(Buffer.from(bytes).toString('utf8'), { maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    throw new CliError('USAGE', `the conditions file ${path} is not YAML or JSON: ${(err as Error).message}`, { cause: err });
+  }
+  return Array.isArray(document) ? document : [document];
+}
+
+async function readRequirements(flags: readonly AttestationFlag[]): Promise<AttestationRequirement[]> {
+  const requirements: AttestationRequirement[] = [];
+  for (const flag of flags) {
+    const conditions: unknown[] = [];
+    for (const file of flag.conditions) conditions.push(...(await readConditionsFile(file)));
+    requirements.push({ type: flag.type, conditions });
+  }
+  return requirements;
+}
+
 export function exitCodeFor(verdict: ImageVerdict): number {
   if (verdict.verified) return EXIT_OK;
   return exitCodeForCode(verdict.error?.code ?? 'INTERNAL_ERROR');
@@ -159,7 +212,9 @@ export async function runVerify(reference: string, options: VerifyCommandOptions
   let configDir: string;
   let verifyOptions: VerifyImageOptions;
   let timeoutSeconds: number;
+  let requirements: AttestationRequirement[];
   try {
+    requirements = await readRequirements(options.attestationType ?? []);
     configDir = options.configDir ?? notationConfigDir(env);
     const maxSignatures = parseBoundedInteger(options.maxSignatures, '--max-signatures', 1, MAX_SIGNATURES_LIMIT);
     timeoutSeconds = parseBoundedInteger(options.timeout, '--timeout', 1, MAX_VERIFY_TIMEOUT_SECONDS);
@@ -190,29 +245,69 @@ export async function runVerify(reference: string, options: VerifyCommandOptions
 
   const signal = deadline([], { timeoutMs: timeoutSeconds * 1000, timeoutMessage: `verification did not finish within --timeout ${timeoutSeconds}s` }).signal;
   let verdict: ImageVerdict;
+  let imageVerdict: ImageVerdict;
   try {
+    /** Where the image's referrers are, and its trust policy scope. */
+    let where: { store: ArtifactStore; scope: string } | undefined;
     if (options.ociLayout) {
       const { path, target } = splitLayoutReference(reference);
       const store: ArtifactStore = await OciLayoutStore.open(resolvePath(path));
       // Without --scope only the global (`*`) statement can apply: the layout path is no repository.
-      verdict = notaryVerdict(await verifyInStore(store, target, options.scope ?? store.name, reference, { ...verifyOptions, signal }));
+      where = { store, scope: options.scope ?? store.name };
+      imageVerdict = notaryVerdict(await verifyInStore(store, target, where.scope, reference, { ...verifyOptions, signal }));
     } else {
-      verdict = notaryVerdict(await verifyImage(reference, { ...verifyOptions, signal }));
+      imageVerdict = notaryVerdict(await verifyImage(reference, { ...verifyOptions, signal }));
+      if (verifyOptions.registry) {
+        const parsed = parseReference(reference);
+        where = { store: verifyOptions.registry.repository(parsed.registry, parsed.repository), scope: `${parsed.registry}/${parsed.repository}` };
+      }
+    }
+    verdict = imageVerdict;
+    const subject = notaryEvidence(imageVerdict)?.descriptor;
+    if (imageVerdict.verified && requirements.length > 0 && subject && where) {
+      const { store, scope } = where;
+      // Each attestation's signature is checked as the image's: same trust policy, same statement (the image's scope).
+      const result = await verifyAttestations(
+        { store, repository: scope, descriptor: subject },
+        requirements,
+        {
+          verifySignature: async (artifact, artifactSignal) =>
+            notaryVerdict(await verifyArtifact(store, artifact, { ...verifyOptions, repository: scope, signal: artifactSignal })),
+          // No cache across runs: the key only has to be stable within one.
+          policyKey: '',
+        },
+        signal,
+      );
+      verdict = applyAttestations(imageVerdict, result);
     }
   } catch (err) {
     return fail(err);
   }
   if (options.output === 'json') {
-    output.stdout(`${JSON.stringify(verdictJson(verdict), null, 2)}\n`);
+    output.stdout(`${JSON.stringify({ ...verdictJson(verdict), ...(requirements.length > 0 ? { attestations: attestationEvidence(verdict) } : {}) }, null, 2)}\n`);
   } else {
-    const text = verdictText(verdict);
-    if (text.stdout) output.stdout(text.stdout);
-    if (text.stderr) output.stderr(text.stderr);
+    const text = verdictText(imageVerdict);
+    const attestations = attestationText(verdict);
+    if (text.stdout || attestations.stdout) output.stdout(text.stdout + attestations.stdout);
+    if (text.stderr || attestations.stderr) output.stderr(text.stderr + attestations.stderr);
   }
   return exitCodeFor(verdict);
 }
 
 export function registerVerifyCommand(program: Command): void {
+  // Both flags fill one list in command-line order, so a --conditions belongs to the --attestation-type before it.
+  const attestations: AttestationFlag[] = [];
+  const addAttestationType = (type: string): AttestationFlag[] => {
+    if (type.trim() === '') throw new InvalidArgumentError('name the artifact type, e.g. application/vnd.cyclonedx');
+    attestations.push({ type, conditions: [] });
+    return attestations;
+  };
+  const addConditions = (file: string): AttestationFlag[] => {
+    const last = attestations.at(-1);
+    if (!last) throw new InvalidArgumentError('--conditions applies to the --attestation-type before it; put one first');
+    last.conditions.push(file);
+    return attestations;
+  };
   const command = program
     .command('verify')
     .description('Verify the Notary Project signatures of an image against the trust policy and trust stores of a notation config dir')
@@ -237,6 +332,8 @@ export function registerVerifyCommand(program: Command): void {
     .option('--revocation-cache <dir>', 'folder keeping OCSP/CRL responses until their nextUpdate (default $XDG_CACHE_HOME/imgverify/revocation)')
     .option('--no-revocation-cache', 'keep OCSP/CRL responses in memory only')
     .option('--timeout <seconds>', 'deadline for the whole verification, in seconds', String(DEFAULT_VERIFY_TIMEOUT_SECONDS))
+    .option('--attestation-type <type>', 'require a signed attestation of this artifact type, trusted as the image is (repeatable)', addAttestationType)
+    .option('--conditions <file>', 'Kyverno {any, all} conditions (YAML or JSON) the preceding --attestation-type must satisfy (repeatable)', addConditions)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'));
   addRegistryOptions(command);
   command.action(async (reference: string, options: VerifyCommandOptions & RegistryCliOptions) => {

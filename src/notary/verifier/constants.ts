@@ -4,9 +4,6 @@
 export const DEFAULT_MAX_SIGNATURES = 30;
 /** Hard ceiling on --max-signatures, so a caller cannot make one request fetch without bound. */
 export const MAX_SIGNATURES_LIMIT = 1000;
-/** Annotation used to order signatures newest first (set by notation and oras on signature manifests). */
-export const ANNOTATION_CREATED = 'org.opencontainers.image.created';
-
 /** The `verifyTimestamp` value that verifies timestamps only once the signing chain has expired. */
 export const VERIFY_TIMESTAMP_AFTER_CERT_EXPIRY = 'afterCertExpiry';
 

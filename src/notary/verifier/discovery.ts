@@ -1,24 +1,13 @@
 // Finds the Notary signature manifests of an artifact and reads the envelope each one points at.
-import type { ArtifactStore, Descriptor, Manifest } from '../../oci/index.js';
+import { newestFirst, type ArtifactStore, type Descriptor, type Manifest } from '../../oci/index.js';
 import { NotaryError } from '../errors.js';
 import { readSignatureManifest } from '../signature-manifest.js';
 import { ARTIFACT_TYPE_NOTARY_SIGNATURE } from '../types.js';
-import { ANNOTATION_CREATED } from './constants.js';
 
 /** A signature manifest descriptor and the artifact it was listed for. */
 export interface SignatureCandidate {
   descriptor: Descriptor;
   subject: Descriptor;
-}
-
-/** Newest first by the `created` annotation, then by digest: deterministic whatever order the registry lists. */
-function orderSignatures(descriptors: Descriptor[]): Descriptor[] {
-  const created = (d: Descriptor): number => {
-    const value = d.annotations?.[ANNOTATION_CREATED];
-    const time = value ? Date.parse(value) : NaN;
-    return Number.isNaN(time) ? -Infinity : time;
-  };
-  return [...descriptors].sort((a, b) => created(b) - created(a) || (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
 }
 
 /**
@@ -32,7 +21,7 @@ export async function listSignatures(store: ArtifactStore, subjects: Descriptor[
   for (const subject of subjects) {
     const referrers = await store.referrers(subject, ARTIFACT_TYPE_NOTARY_SIGNATURE, { signal });
     const signatures = referrers.filter((d) => d.artifactType === undefined || d.artifactType === ARTIFACT_TYPE_NOTARY_SIGNATURE);
-    for (const descriptor of orderSignatures(signatures)) {
+    for (const descriptor of newestFirst(signatures)) {
       if (seen.has(descriptor.digest)) continue;
       seen.add(descriptor.digest);
       candidates.push({ descriptor, subject });
