@@ -1,9 +1,8 @@
-// Flags and helpers the CLI commands share: registry flags, opening a registry repository or an OCI layout,
-// repeatable key=value flags, reporting errors with exit codes, and bounding a command's run time.
+// Helpers the CLI commands share when they run: a registry client from the registry flags, opening a
+// registry repository or an OCI layout, key=value flags, reporting errors with exit codes, and bounding a
+// command's run time. The flag definitions are in flags.ts.
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, resolve as resolvePath } from 'node:path';
-import type { Command } from 'commander';
+import { resolve as resolvePath } from 'node:path';
 import { deadline } from '../common/index.js';
 import { NotaryError } from '../notary/index.js';
 import {
@@ -21,50 +20,13 @@ import {
 import { formatReference, parseReference, referenceTarget, withDigest, type Reference } from '../reference/index.js';
 import { CODE_INFO, toErrorInfo, type ErrorCode } from '../verification/index.js';
 import { CliError } from './errors.js';
+import { DEFAULT_COMMAND_TIMEOUT_SECONDS, EXIT_FAILED, EXIT_USAGE, processOutput, type CliOutput, type RegistryCliOptions } from './flags.js';
 
-/** Exit codes: 0 verified/ok, 1 verification failed, 2 bad input or configuration. */
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
-
-/** What `addRegistryOptions` adds to a command's options. */
-export interface RegistryCliOptions {
-  plainHttp?: boolean;
-  insecure?: boolean;
-  username?: string;
-  password?: string;
-  passwordStdin?: boolean;
-  registryConfig?: string;
-}
-
-export interface CliOutput {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-export const processOutput: CliOutput = {
-  stdout: (text) => void process.stdout.write(text),
-  stderr: (text) => void process.stderr.write(text),
-};
-
-/** Default deadline of registry commands (discover, inspect, copy). */
-export const DEFAULT_COMMAND_TIMEOUT_SECONDS = 300;
 const MAX_COMMAND_TIMEOUT_SECONDS = 24 * 3600;
 /** Longest password read from stdin. */
 const MAX_PASSWORD_BYTES = 64 * 1024;
 /** Most entries of a repeatable key=value flag (--user-metadata, --plugin-config). */
 const MAX_KEY_VALUE_ENTRIES = 128;
-
-/** Add --plain-http, --insecure, --username/--password, --password-stdin and --registry-config. */
-export function addRegistryOptions(command: Command): Command {
-  return command
-    .option('--plain-http', 'talk plain HTTP instead of HTTPS to registries')
-    .option('--insecure', 'skip TLS certificate verification of registries')
-    .option('-u, --username <username>', 'registry username (with --password or --password-stdin)')
-    .option('-p, --password <password>', 'registry password or token (prefer --password-stdin: command lines are visible to other users)')
-    .option('--password-stdin', 'read the password or token from standard input')
-    .option('--registry-config <path>', 'Docker config.json with credentials (auths, credHelpers, credsStore); default $DOCKER_CONFIG/config.json or ~/.docker/config.json');
-}
 
 function readPasswordFromStdin(): string {
   let text: string;
@@ -110,26 +72,6 @@ export function registryClientFromOptions(
     ...(options.plainHttp ? { plainHttp: true } : {}),
     ...(options.insecure ? { insecure: true } : {}),
   });
-}
-
-/**
- * notation's user config dir: `$NOTATION_DIR`, else `$XDG_CONFIG_HOME/notation` (default
- * `~/.config/notation`) on Linux, `~/Library/Application Support/notation` on macOS.
- */
-export function notationConfigDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  if (env.NOTATION_DIR) return env.NOTATION_DIR;
-  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'notation');
-  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'notation');
-}
-
-/** `--timeout <seconds>` of the registry commands, read by `timeoutSignal`. */
-export function addTimeoutOption(command: Command): Command {
-  return command.option('--timeout <seconds>', `deadline for the whole command (default ${DEFAULT_COMMAND_TIMEOUT_SECONDS})`);
-}
-
-/** Commander's argument parser for a repeatable flag: every value, in order. */
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 /** `key=value` pairs of a repeatable flag (split at the first `=`), each key once; throws NotaryError INVALID_INPUT. */

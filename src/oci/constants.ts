@@ -103,3 +103,7 @@ export const DOCKER_HUB_ENDPOINT = 'registry-1.docker.io';
 export const DOCKER_HUB_CONFIG_KEY = 'https://index.docker.io/v1/';
 
 export const USER_AGENT = 'imgverify';
+
+/** How deep and how large a referrers graph `referrersTree` walks by default (`discover --depth`). */
+export const DEFAULT_REFERRERS_TREE_DEPTH = 16;
+export const DEFAULT_REFERRERS_TREE_NODES = 1000;

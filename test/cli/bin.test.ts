@@ -1,6 +1,10 @@
 // bin/imgverify.js run as a user runs it: a fresh clone before the build, and a reader that goes away (`| head -1`).
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeInstall, runBin, type Install } from '../support/built-cli.js';
+import { makeInstall, REPOSITORY, runBin, type Install } from '../support/built-cli.js';
+
+/** Prints each package a run imports (`PACKAGE <name>` on stderr). */
+const PACKAGE_TRACE = join(REPOSITORY, 'test', 'support', 'package-trace', 'register.mjs');
 
 describe('bin/imgverify.js', () => {
   let install: Install;
@@ -26,10 +30,14 @@ describe('bin/imgverify.js', () => {
       await install.build();
     }, 60_000);
 
-    it('prints help', async () => {
-      const run = await runBin(install, ['serve', '--help']);
+    it.each([
+      ['--help', ['commander', 'reflect-metadata']],
+      ['verify --help', ['commander', 'reflect-metadata']],
+    ])('%s loads only the packages it needs', async (line, expected) => {
+      const run = await runBin(install, line.split(' '), { env: { NODE_OPTIONS: `--import=${PACKAGE_TRACE}` } });
+      const loaded = run.stderr.split('\n').filter((l) => l.startsWith('PACKAGE ')).map((l) => l.slice('PACKAGE '.length));
       expect(run.code).toBe(0);
-      expect(run.stdout.split('\n')[0]?.trimEnd()).toBe('Usage: imgverify serve');
+      expect(loaded.sort()).toEqual(expected);
     });
 
     it.each([['serve --help'], ['--help']])('ends quietly when stdout is closed: %s', async (line) => {

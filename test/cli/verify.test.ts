@@ -4,7 +4,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revocationCacheDir, runVerify, splitLayoutReference, type VerifyCommandOptions } from '../../src/cli/commands/verify.js';
-import { notationConfigDir } from '../../src/cli/options.js';
+import { notationConfigDir } from '../../src/cli/flags.js';
 import { NOTARY_FIXTURES } from '../support/fixtures.js';
 import { generateTestCertificate } from '../support/pki.js';
 

@@ -1,11 +1,9 @@
 // `imgverify verify <ref>`: verify Notary signatures like `notation verify`, with text or JSON output and exit codes 0/1/2.
 import { homedir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
-import { Command, Option } from 'commander';
 import { deadline } from '../../common/index.js';
 import { OciLayoutStore, type ArtifactStore } from '../../oci/index.js';
 import {
-  DEFAULT_MAX_SIGNATURES,
   FileTrustStore,
   loadTrustPolicy,
   MAX_SIGNATURES_LIMIT,
@@ -22,23 +20,9 @@ import {
 } from '../../notary/index.js';
 import { describeFailure, toErrorInfo, type ErrorInfo, type ImageVerdict } from '../../verification/index.js';
 import { CliError } from '../errors.js';
-import {
-  addRegistryOptions,
-  collect,
-  EXIT_OK,
-  exitCodeForCode,
-  notationConfigDir,
-  parseKeyValues,
-  parseLayoutReference,
-  processOutput,
-  registryClientFromOptions,
-  reportError,
-  type CliOutput,
-  type RegistryCliOptions,
-} from '../options.js';
+import { EXIT_OK, notationConfigDir, processOutput, type CliOutput, type RegistryCliOptions } from '../flags.js';
+import { exitCodeForCode, parseKeyValues, parseLayoutReference, registryClientFromOptions, reportError } from '../options.js';
 
-/** Whole-command deadline unless --timeout says otherwise. */
-export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 300;
 const MAX_VERIFY_TIMEOUT_SECONDS = 3600;
 
 export interface VerifyCommandOptions {
@@ -206,36 +190,14 @@ export async function runVerify(reference: string, options: VerifyCommandOptions
   return exitCodeFor(verdict);
 }
 
-export function registerVerifyCommand(program: Command): void {
-  const command = program
-    .command('verify')
-    .description('Verify the Notary Project signatures of an image against the trust policy and trust stores of a notation config dir')
-    .argument('<reference>', 'image reference (registry/repository[:tag][@digest]), or PATH:tag / PATH@digest with --oci-layout')
-    .option('--oci-layout', 'the reference is an OCI image layout directory: PATH:tag or PATH@sha256:<digest>')
-    .option('--scope <registry/repository>', 'trust policy scope for an --oci-layout artifact (default: only a "*" statement applies)')
-    .option('--config-dir <dir>', 'notation config dir holding trustpolicy(.oci).json, truststore/ and plugins/ (default $NOTATION_DIR, else notation\'s user config dir)')
-    .option('-m, --user-metadata <key=value>', 'require this signed user metadata (repeatable)', collect, [])
-    .option('--plugin-config <key=value>', 'configuration passed to verification plugins (repeatable)', collect, [])
-    .option('--platform <os/arch[/variant]>', 'verify the manifest of this platform when the reference is an index')
-    .addOption(
-      new Option('--signature-scope <scope>', 'with --platform: which signatures count, the platform manifest\'s only, or also the index\'s')
-        .choices(['resolved', 'index-or-platform'])
-        .default('resolved'),
-    )
-    .option('--max-signatures <n>', 'most signatures tried', String(DEFAULT_MAX_SIGNATURES))
-    .option('--revocation-cache <dir>', 'folder keeping OCSP/CRL responses until their nextUpdate (default $XDG_CACHE_HOME/imgverify/revocation)')
-    .option('--no-revocation-cache', 'keep OCSP/CRL responses in memory only')
-    .option('--timeout <seconds>', 'deadline for the whole verification, in seconds', String(DEFAULT_VERIFY_TIMEOUT_SECONDS))
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'));
-  addRegistryOptions(command);
-  command.action(async (reference: string, options: VerifyCommandOptions & RegistryCliOptions) => {
-    let registry;
-    try {
-      registry = options.ociLayout ? undefined : registryClientFromOptions(options);
-    } catch (err) {
-      process.exitCode = reportError(processOutput, err);
-      return;
-    }
-    process.exitCode = await runVerify(reference, options, { registry });
-  });
+/** The command's action: a registry client from the flags (none for --oci-layout), then runVerify. */
+export async function verifyAction(reference: string, options: VerifyCommandOptions & RegistryCliOptions): Promise<void> {
+  let registry;
+  try {
+    registry = options.ociLayout ? undefined : registryClientFromOptions(options);
+  } catch (err) {
+    process.exitCode = reportError(processOutput, err);
+    return;
+  }
+  process.exitCode = await runVerify(reference, options, { registry });
 }
