@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Entry point of the imgverify CLI: runs the compiled program from dist/, or says how to build it.
+// Entry point of the imgverify CLI: runs the bundled program from dist/cli/, or says how to build it.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-const ENTRY = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const ENTRY = join(ROOT, 'dist', 'cli', 'main.js');
 const EXIT_USAGE = 2;
 
 // `imgverify … | head -1`: once the reader is gone nothing more can be shown, so stop quietly

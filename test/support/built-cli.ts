@@ -1,18 +1,18 @@
-// A throwaway install of the CLI as `npm install` leaves it (bin/, dist/, node_modules), for tests that
-// run the real bin/imgverify.js in a child process: dist/ is built from src/ with esbuild (seconds
-// faster than tsc), node_modules is the repository's.
+// A throwaway install of the CLI as `npm install` leaves it (bin/, dist/cli/, node_modules), for tests
+// that run the real bin/imgverify.js in a child process: dist/cli/ is bundled from src/ by the build's
+// own scripts/bundle-cli.js, node_modules is the repository's.
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleCli } from '../../scripts/bundle-cli.js';
 
 export const REPOSITORY = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface Install {
   root: string;
-  /** Build dist/ (tsc's layout: dist/src/cli/main.js); without it the install is a fresh clone. */
+  /** Build dist/cli/ as `npm run build` does; without it the install is a fresh clone. */
   build(): Promise<void>;
   remove(): Promise<void>;
 }
@@ -25,20 +25,7 @@ export async function makeInstall(): Promise<Install> {
   await symlink(join(REPOSITORY, 'node_modules'), join(root, 'node_modules'), 'dir');
   return {
     root,
-    async build() {
-      await build({
-        entryPoints: [join(REPOSITORY, 'src', 'cli', 'main.ts')],
-        outdir: join(root, 'dist', 'src', 'cli'),
-        bundle: true,
-        splitting: true,
-        format: 'esm',
-        platform: 'node',
-        target: 'node20',
-        packages: 'external',
-        logLevel: 'error',
-      });
-      await writeFile(join(root, 'dist', 'package.json'), '{"type":"module"}\n');
-    },
+    build: () => bundleCli(join(root, 'dist', 'cli')),
     remove: () => rm(root, { recursive: true, force: true }),
   };
 }
