@@ -5,10 +5,21 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 
-/** Exit codes: 0 verified/ok, 1 verification failed, 2 bad input or configuration. */
+/**
+ * Exit codes: 0 verified/ok, 1 verification failed, 2 bad input or configuration, 3 could not decide
+ * (a registry, OCSP/CRL server or timestamp that did not answer in time: try again). notation exits 1
+ * for all three; the table is in the README.
+ */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+export const EXIT_UNDECIDED = 3;
+
+/** What `addLogOptions` adds to a command's options. */
+export interface LogCliOptions {
+  debug?: boolean;
+  verbose?: boolean;
+}
 
 /** What `addRegistryOptions` adds to a command's options. */
 export interface RegistryCliOptions {
@@ -42,6 +53,11 @@ export function addRegistryOptions(command: Command): Command {
     .option('-p, --password <password>', 'registry password or token (prefer --password-stdin: command lines are visible to other users)')
     .option('--password-stdin', 'read the password or token from standard input')
     .option('--registry-config <path>', 'Docker config.json with credentials (auths, credHelpers, credsStore); default $DOCKER_CONFIG/config.json or ~/.docker/config.json');
+}
+
+/** notation's -d/--debug and -v/--verbose (every command but serve, which has kyverno-notation-aws's --debug). */
+export function addLogOptions(command: Command): Command {
+  return command.option('-d, --debug', 'debug mode: a failure also prints the chain of errors that caused it').option('-v, --verbose', 'verbose mode: print the details of the result');
 }
 
 /** `--timeout <seconds>` of the registry commands, read by `timeoutSignal`. */

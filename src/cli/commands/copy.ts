@@ -1,10 +1,10 @@
 // `imgverify copy <src> <dst> [-r]`: copy an artifact (and with -r its referrers) between registries and OCI layouts.
 import { copyGraph, OciError, type RegistryClient } from '../../oci/index.js';
 import { isDigest } from '../../reference/index.js';
-import { processOutput, type CliOutput, type RegistryCliOptions } from '../flags.js';
+import { processOutput, type CliOutput, type LogCliOptions, type RegistryCliOptions } from '../flags.js';
 import { openTarget, pinnedName, reportError, runWithRegistryClient, timeoutSignal, type OpenedTarget } from '../options.js';
 
-export interface CopyCommandOptions extends RegistryCliOptions {
+export interface CopyCommandOptions extends RegistryCliOptions, LogCliOptions {
   recursive?: boolean;
   fromOciLayout?: string;
   toOciLayout?: string;
@@ -65,7 +65,7 @@ async function runCopy(positionals: string[], options: CopyCommandOptions, deps:
     }
     return 0;
   } catch (err) {
-    return reportError(output, err);
+    return reportError(output, err, { debug: options.debug });
   }
 }
 

@@ -1,11 +1,11 @@
 // `imgverify discover <ref>`: the referrers graph of an artifact, as a tree or JSON, like `oras discover`.
 import { DEFAULT_REFERRERS_TREE_DEPTH, OciError, referrersTree, type Descriptor, type ReferrerNode, type RegistryClient } from '../../oci/index.js';
-import { processOutput, type CliOutput, type RegistryCliOptions } from '../flags.js';
+import { processOutput, type CliOutput, type LogCliOptions, type RegistryCliOptions } from '../flags.js';
 import { pinnedName, reportError, resolveTarget, runWithRegistryClient, timeoutSignal } from '../options.js';
 
 const MAX_DEPTH = 64;
 
-export interface DiscoverCommandOptions extends RegistryCliOptions {
+export interface DiscoverCommandOptions extends RegistryCliOptions, LogCliOptions {
   output: 'tree' | 'json';
   artifactType?: string;
   depth?: string;
@@ -76,7 +76,7 @@ async function runDiscover(reference: string, options: DiscoverCommandOptions, d
     else output.stdout(renderTree(name(subject.digest), referrers));
     return 0;
   } catch (err) {
-    return reportError(output, err);
+    return reportError(output, err, { debug: options.debug });
   }
 }
 

@@ -1,9 +1,9 @@
 // `imgverify inspect <ref>`: a manifest with its digest, size and media type.
 import type { RegistryClient } from '../../oci/index.js';
-import { processOutput, type CliOutput, type RegistryCliOptions } from '../flags.js';
+import { processOutput, type CliOutput, type LogCliOptions, type RegistryCliOptions } from '../flags.js';
 import { pinnedName, reportError, resolveTarget, runWithRegistryClient, timeoutSignal } from '../options.js';
 
-export interface InspectCommandOptions extends RegistryCliOptions {
+export interface InspectCommandOptions extends RegistryCliOptions, LogCliOptions {
   output: 'text' | 'json';
   ociLayout?: boolean;
   timeout?: string;
@@ -34,7 +34,7 @@ export async function runInspect(reference: string, options: InspectCommandOptio
     }
     return 0;
   } catch (err) {
-    return reportError(output, err);
+    return reportError(output, err, { debug: options.debug });
   }
 }
 

@@ -12,7 +12,7 @@ import {
 } from '../../notary/index.js';
 import { readFileLimited } from '../../common/index.js';
 import type { RegistryClient } from '../../oci/index.js';
-import { processOutput, type CliOutput, type RegistryCliOptions } from '../flags.js';
+import { processOutput, type CliOutput, type LogCliOptions, type RegistryCliOptions } from '../flags.js';
 import { openTarget, parseKeyValues, pinnedName, registryClientFromOptions, reportError, timeoutSignal } from '../options.js';
 
 /** Longest --expiry accepted: a century. */
@@ -22,7 +22,7 @@ const MAX_KEY_FILE_BYTES = 1024 * 1024;
 
 const DURATION_UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-export interface SignCommandOptions extends RegistryCliOptions {
+export interface SignCommandOptions extends RegistryCliOptions, LogCliOptions {
   key: string;
   cert: string;
   signatureFormat: SignatureFormat;
@@ -122,7 +122,7 @@ export async function runSign(reference: string, options: SignCommandOptions, de
     output.stdout(`Pushed the signature to ${pinnedName(opened, result.signatureManifest.digest)}\n`);
     return 0;
   } catch (err) {
-    return reportError(output, err, { signing: true });
+    return reportError(output, err, { signing: true, debug: options.debug });
   } finally {
     if (ownClient && client) await client.close();
   }

@@ -3,6 +3,8 @@
 // light these modules import domain constants from their runtime-leaf modules (notary/types.ts,
 // oci/constants.ts, notary/verifier/constants.ts) instead of the domain's index, which loads its libraries.
 import { Command } from 'commander';
+import { addLogOptions } from '../flags.js';
+import { VERSION, versionText } from '../version.js';
 import { defineCertCommand } from './cert.js';
 import { defineCopyCommand } from './copy.js';
 import { defineDemoCommand } from './demo.js';
@@ -31,5 +33,13 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   for (const define of commands) define(program);
+  program
+    .command('version')
+    .description('Show the imgverify version information')
+    .action(() => void process.stdout.write(versionText()));
+  program.version(VERSION, '--version', 'output the version number');
+  // notation has -d/-v on every command; serve parses kyverno-notation-aws's Go flags (its own --debug).
+  const withLeaves = (command: Command): Command[] => (command.commands.length === 0 ? [command] : command.commands.flatMap(withLeaves));
+  for (const command of program.commands.flatMap(withLeaves)) if (command.name() !== 'serve') addLogOptions(command);
   return program;
 }
