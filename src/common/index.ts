@@ -2,6 +2,7 @@
 // cancellation (deadlines, linked signals, abort checks), the bounded HTTP client and the public-address rule.
 export { bytesEqual } from './bytes.js';
 export { BaseError, errorCode } from './error.js';
+export { jsonSyntaxErrorPosition, jsonSyntaxErrorWhere, type TextPosition } from './json-position.js';
 export { goJsonEscape, goJsonMap, goJsonStruct, goParseBool, goParseDuration } from './go.js';
 export { readFileLimited, readLimited, type FileReadProblem, type ReadFileLimitedOptions, type ReadLimitedOptions } from './read.js';
 export {

@@ -95,10 +95,19 @@ describe('notation parity of the CLI', () => {
     await writeFile(broken, '{"auths": {');
     const args = ['--registry-config', broken, '--config-dir', config, `${CLOSED_REGISTRY}/app@${DIGEST}`];
     const plain = await runCli('verify', ...args);
-    expect(plain).toEqual({ code: 2, stdout: '', stderr: `Error: ${broken} is not valid JSON (CREDENTIALS_UNAVAILABLE)\n` });
+    expect(plain).toEqual({ code: 2, stdout: '', stderr: `Error: ${broken} is not valid JSON at line 1, column 12 (CREDENTIALS_UNAVAILABLE)\n` });
     const debug = await runCli('verify', '-d', ...args);
     expect(debug.code).toBe(2);
-    expect(debug.stderr).toMatch(new RegExp(`^Error: ${broken} is not valid JSON \\(CREDENTIALS_UNAVAILABLE\\)\n  caused by: .*JSON.*\n$`));
+    expect(debug.stderr).toMatch(new RegExp(`^Error: ${broken} is not valid JSON at line 1, column 12 \\(CREDENTIALS_UNAVAILABLE\\)\n  caused by: .*JSON.*\n$`));
+  });
+
+  it('a trust policy that is not JSON: line and column', async () => {
+    const broken = join(root, 'broken-policy');
+    await cp(config, broken, { recursive: true });
+    await writeFile(join(broken, 'trustpolicy.json'), '{\n  "version": "1.0"\n  "trustPolicies": []\n}\n');
+    const result = await runCli('verify', '--oci-layout', '--config-dir', broken, `${image}@${DIGEST}`);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/ is not valid JSON at line 3, column 3 \(.*\); fix the syntax \(INVALID_TRUST_POLICY\)\n$/);
   });
 
   it.each([
