@@ -57,3 +57,7 @@ export const ECR_HOST_PATTERNS: readonly RegExp[] = [
 export const ECR_TOKEN_REFRESH_MARGIN_MS = 15 * 60_000;
 /** One GetAuthorizationToken call, retries included. */
 export const DEFAULT_ECR_TIMEOUT_MS = 10_000;
+
+/** Who verifies com.amazonaws.signer.notation.plugin signatures. `builtin`: the native verifier, even when the plugin is installed; `plugin`: the installed executable, the built-in when none is. */
+export type AwsSignerVerifierChoice = 'builtin' | 'plugin';
+export const AWS_SIGNER_VERIFIER_CHOICES: readonly AwsSignerVerifierChoice[] = ['builtin', 'plugin'];

@@ -1,10 +1,9 @@
 // Which verifier answers for com.amazonaws.signer.notation.plugin: the built-in one (default) or an installed plugin executable.
 import { BuiltinPlugins, PluginProviderChain, type VerificationPluginProvider } from '../notary/plugin/index.js';
 import { AwsSignerVerifier, type AwsSignerVerifierOptions } from './verifier.js';
+import type { AwsSignerVerifierChoice } from './constants.js';
 
-/** `builtin`: the native verifier, even when the plugin is installed; `plugin`: the installed executable, the built-in when none is. */
-export type AwsSignerVerifierChoice = 'builtin' | 'plugin';
-export const AWS_SIGNER_VERIFIER_CHOICES: readonly AwsSignerVerifierChoice[] = ['builtin', 'plugin'];
+export { AWS_SIGNER_VERIFIER_CHOICES, type AwsSignerVerifierChoice } from './constants.js';
 
 /** The plugin providers of a verifier: the plugin directory (if any) and the built-in AWS Signer verifier, in the chosen order. */
 export function verificationPlugins(

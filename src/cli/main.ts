@@ -1,18 +1,12 @@
-// The imgverify command line: parses flags with commander and hands off to one module per command.
-import { Command, CommanderError } from 'commander';
-import { commands } from './commands/index.js';
-import { EXIT_OK, EXIT_USAGE, processOutput, reportError } from './options.js';
+// The imgverify command line: parses flags with commander and hands off to one module per command,
+// imported when that command runs (program/ defines the commands without loading them).
+// @peculiar/x509 needs the Reflect metadata API before it loads: every entry point imports it first.
+import 'reflect-metadata';
+import { CommanderError } from 'commander';
+import { EXIT_OK, EXIT_USAGE, processOutput } from './flags.js';
+import { buildProgram } from './program/index.js';
 
-export { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './options.js';
-
-export function buildProgram(): Command {
-  const program = new Command('imgverify')
-    .description('Verify Notary Project signatures on OCI images; a drop-in /checkimages service for Kyverno.')
-    .showHelpAfterError()
-    .exitOverride();
-  for (const register of commands) register(program);
-  return program;
-}
+export { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './flags.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
@@ -24,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
     // Commands report their own failures; what reaches here escaped one (exit 2, as before).
+    const { reportError } = await import('./options.js');
     reportError(processOutput, err);
     return EXIT_USAGE;
   }

@@ -1,9 +1,8 @@
-// Flags and helpers the CLI commands share: registry flags, opening a registry repository or an OCI layout,
-// repeatable key=value flags, reporting errors with exit codes, and bounding a command's run time.
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, resolve as resolvePath } from 'node:path';
-import type { Command } from 'commander';
+// Helpers the CLI commands share when they run: a registry client from the registry flags, opening a
+// registry repository or an OCI layout, key=value flags, reporting errors with exit codes, and bounding a
+// command's run time. The flag definitions are in flags.ts.
+import { readFileSync, statSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { ecrCredentials } from '../aws/index.js';
 import { deadline } from '../common/index.js';
 import { NotaryError } from '../notary/index.js';
@@ -12,6 +11,7 @@ import {
   dockerConfigCredentials,
   OciError,
   OciLayoutStore,
+  parseDockerConfig,
   RegistryClient,
   staticCredentials,
   type ArtifactStore,
@@ -22,50 +22,26 @@ import {
 import { formatReference, parseReference, referenceTarget, withDigest, type Reference } from '../reference/index.js';
 import { CODE_INFO, toErrorInfo, type ErrorCode } from '../verification/index.js';
 import { CliError } from './errors.js';
+import {
+  DEFAULT_COMMAND_TIMEOUT_SECONDS,
+  EXIT_FAILED,
+  EXIT_UNDECIDED,
+  EXIT_USAGE,
+  processOutput,
+  type CliOutput,
+  type LogCliOptions,
+  type RegistryCliOptions,
+} from './flags.js';
 
-/** Exit codes: 0 verified/ok, 1 verification failed, 2 bad input or configuration. */
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
-
-/** What `addRegistryOptions` adds to a command's options. */
-export interface RegistryCliOptions {
-  plainHttp?: boolean;
-  insecure?: boolean;
-  username?: string;
-  password?: string;
-  passwordStdin?: boolean;
-  registryConfig?: string;
-}
-
-export interface CliOutput {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-export const processOutput: CliOutput = {
-  stdout: (text) => void process.stdout.write(text),
-  stderr: (text) => void process.stderr.write(text),
-};
-
-/** Default deadline of registry commands (discover, inspect, copy). */
-export const DEFAULT_COMMAND_TIMEOUT_SECONDS = 300;
 const MAX_COMMAND_TIMEOUT_SECONDS = 24 * 3600;
 /** Longest password read from stdin. */
 const MAX_PASSWORD_BYTES = 64 * 1024;
+/** Largest Docker config file read for --registry-config. */
+const MAX_REGISTRY_CONFIG_BYTES = 4 * 1024 * 1024;
+/** Most causes `--debug` prints under an error (a cycle must not loop). */
+const MAX_CAUSE_DEPTH = 16;
 /** Most entries of a repeatable key=value flag (--user-metadata, --plugin-config). */
 const MAX_KEY_VALUE_ENTRIES = 128;
-
-/** Add --plain-http, --insecure, --username/--password, --password-stdin and --registry-config. */
-export function addRegistryOptions(command: Command): Command {
-  return command
-    .option('--plain-http', 'talk plain HTTP instead of HTTPS to registries')
-    .option('--insecure', 'skip TLS certificate verification of registries')
-    .option('-u, --username <username>', 'registry username (with --password or --password-stdin)')
-    .option('-p, --password <password>', 'registry password or token (prefer --password-stdin: command lines are visible to other users)')
-    .option('--password-stdin', 'read the password or token from standard input')
-    .option('--registry-config <path>', 'Docker config.json with credentials (auths, credHelpers, credsStore); default $DOCKER_CONFIG/config.json or ~/.docker/config.json');
-}
 
 function readPasswordFromStdin(): string {
   let text: string;
@@ -76,6 +52,21 @@ function readPasswordFromStdin(): string {
   }
   if (Buffer.byteLength(text) > MAX_PASSWORD_BYTES) throw new CliError('USAGE', `the password on stdin is longer than ${MAX_PASSWORD_BYTES} bytes`);
   return text;
+}
+
+/** An explicit --registry-config must be a readable Docker config file, whether or not a registry asks for credentials. */
+function checkRegistryConfig(path: string): void {
+  let text: string;
+  try {
+    const info = statSync(path);
+    if (!info.isFile()) throw new CliError('USAGE', `--registry-config ${path} is not a file`);
+    if (info.size > MAX_REGISTRY_CONFIG_BYTES) throw new CliError('USAGE', `--registry-config ${path} is larger than ${MAX_REGISTRY_CONFIG_BYTES} bytes`);
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError('USAGE', `--registry-config ${path} cannot be read: ${(err as Error).message}`, { cause: err });
+  }
+  parseDockerConfig(text, path);
 }
 
 /**
@@ -102,6 +93,8 @@ export function registryClientFromOptions(
   if (options.password !== undefined) {
     (extra.warn ?? processOutput.stderr)('WARNING: --password on the command line is visible to other users of this machine; use --password-stdin\n');
   }
+  // Read on first use otherwise, an explicit file nobody needed would never be checked: a typo passes silently.
+  if (options.registryConfig !== undefined) checkRegistryConfig(options.registryConfig);
   const providers: CredentialProvider[] = [];
   if (options.username !== undefined && password !== undefined) providers.push(staticCredentials({ username: options.username, password }));
   providers.push(dockerConfigCredentials(options.registryConfig));
@@ -113,26 +106,6 @@ export function registryClientFromOptions(
     ...(options.plainHttp ? { plainHttp: true } : {}),
     ...(options.insecure ? { insecure: true } : {}),
   });
-}
-
-/**
- * notation's user config dir: `$NOTATION_DIR`, else `$XDG_CONFIG_HOME/notation` (default
- * `~/.config/notation`) on Linux, `~/Library/Application Support/notation` on macOS.
- */
-export function notationConfigDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  if (env.NOTATION_DIR) return env.NOTATION_DIR;
-  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'notation');
-  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'notation');
-}
-
-/** `--timeout <seconds>` of the registry commands, read by `timeoutSignal`. */
-export function addTimeoutOption(command: Command): Command {
-  return command.option('--timeout <seconds>', `deadline for the whole command (default ${DEFAULT_COMMAND_TIMEOUT_SECONDS})`);
-}
-
-/** Commander's argument parser for a repeatable flag: every value, in order. */
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 /** `key=value` pairs of a repeatable flag (split at the first `=`), each key once; throws NotaryError INVALID_INPUT. */
@@ -203,19 +176,34 @@ export function pinnedName(opened: OpenedTarget, digest: string): string {
   return opened.reference ? formatReference(withDigest(opened.reference, digest)) : `${opened.name}@${digest}`;
 }
 
-/** The exit code of a failure with `code`: 2 when CODE_INFO says the input or configuration is wrong, else 1. */
+/**
+ * The exit code of a failure with `code`: 2 when CODE_INFO says the input or configuration is wrong,
+ * 3 when it is transient (could not decide now), else 1.
+ */
 export function exitCodeForCode(code: ErrorCode, command: { signing?: boolean } = {}): number {
   const info = CODE_INFO[code];
-  return (command.signing ? info.usageWhenSigning : info.usage) ? EXIT_USAGE : EXIT_FAILED;
+  if (command.signing ? info.usageWhenSigning : info.usage) return EXIT_USAGE;
+  return info.transient ? EXIT_UNDECIDED : EXIT_FAILED;
+}
+
+/** `--debug`: every cause under the error, one per line (`caused by: …`), as far as they go. */
+function causeChain(err: unknown): string {
+  const lines: string[] = [];
+  for (let cause = (err as { cause?: unknown } | null)?.cause, depth = 0; cause !== undefined && depth < MAX_CAUSE_DEPTH; depth += 1) {
+    const code = (cause as { code?: unknown } | null)?.code;
+    lines.push(`  caused by: ${cause instanceof Error ? cause.message : String(cause)}${typeof code === 'string' ? ` (${code})` : ''}\n`);
+    cause = (cause as { cause?: unknown } | null)?.cause;
+  }
+  return lines.join('');
 }
 
 /**
  * The one CLI error printer: `Error: <message> (<CODE>)` on stderr; returns the exit code. A
  * value that is not one of our errors (a bug, a Node errno error) is INTERNAL_ERROR.
  */
-export function reportError(output: CliOutput, err: unknown, command: { signing?: boolean } = {}): number {
+export function reportError(output: CliOutput, err: unknown, command: { signing?: boolean; debug?: boolean | undefined } = {}): number {
   const info = toErrorInfo(err);
-  output.stderr(`Error: ${info.message} (${info.code})\n`);
+  output.stderr(`Error: ${info.message} (${info.code})\n${command.debug ? causeChain(err) : ''}`);
   return exitCodeForCode(info.code, command);
 }
 
@@ -225,7 +213,7 @@ export function reportError(output: CliOutput, err: unknown, command: { signing?
  * and the client closed afterwards.
  */
 export async function runWithRegistryClient(
-  options: RegistryCliOptions,
+  options: RegistryCliOptions & LogCliOptions,
   needsClient: boolean,
   run: (dependencies: { client?: RegistryClient }) => Promise<number>,
 ): Promise<void> {
@@ -234,7 +222,7 @@ export async function runWithRegistryClient(
     if (needsClient) client = registryClientFromOptions(options);
     process.exitCode = await run(client ? { client } : {});
   } catch (err) {
-    process.exitCode = reportError(processOutput, err);
+    process.exitCode = reportError(processOutput, err, { debug: options.debug });
   } finally {
     await client?.close();
   }

@@ -14,7 +14,7 @@ import {
 } from '../oci/index.js';
 import { MAX_ENVELOPE_BYTES, isSignatureMediaType } from './envelope/index.js';
 import { NotaryError } from './errors.js';
-import { ARTIFACT_TYPE_NOTARY_SIGNATURE, type SignatureMediaType } from './types.js';
+import { ARTIFACT_TYPE_NOTARY_SIGNATURE, SIGNATURE_MANIFEST_FORMS, type SignatureManifestForm, type SignatureMediaType } from './types.js';
 
 /** Annotation holding the JSON list of SHA-256 thumbprints of the signing chain, leaf first. */
 export const ANNOTATION_X509_CHAIN_THUMBPRINT = 'io.cncf.notary.x509chain.thumbprint#S256';
@@ -28,8 +28,7 @@ const MAX_SIGNATURE_MANIFEST_ANNOTATIONS = 256;
  * default). `image`: no artifactType, `config.mediaType` = the Notary signature type (OCI 1.0
  * registries, notation 1.0's default).
  */
-export type SignatureManifestForm = 'artifact' | 'image';
-export const SIGNATURE_MANIFEST_FORMS: readonly SignatureManifestForm[] = ['artifact', 'image'];
+export { SIGNATURE_MANIFEST_FORMS, type SignatureManifestForm };
 
 export interface BuildSignatureManifestOptions {
   form: SignatureManifestForm;

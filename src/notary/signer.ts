@@ -9,8 +9,9 @@ import { requestTimestamp } from './timestamp/index.js';
 import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS, type ExtendedAttribute, type SignatureAlgorithm, type SignatureMediaType, type SigningScheme } from './types.js';
 import { parseCertificate, validateCodeSigningChain } from './x509/index.js';
 
-export type SignatureFormat = 'jws' | 'cose';
-export const SIGNATURE_FORMATS: readonly SignatureFormat[] = ['jws', 'cose'];
+import type { SignatureFormat } from './types.js';
+
+export { SIGNATURE_FORMATS, type SignatureFormat } from './types.js';
 const SIGNATURE_FORMAT_MEDIA_TYPES: Record<SignatureFormat, SignatureMediaType> = { jws: MEDIA_TYPE_JWS, cose: MEDIA_TYPE_COSE };
 /** What imgverify writes as the signing agent (informational, unsigned). */
 const DEFAULT_SIGNING_AGENT = 'imgverify/0.1.0';

@@ -158,3 +158,28 @@ export interface ImageVerificationResult {
   /** Trust policy level applied (`skip` means nothing was checked). */
   level?: VerificationLevelName;
 }
+
+/**
+ * Choices of the signing commands, kept in this runtime-leaf module so the CLI can offer them as flag
+ * choices without loading the signing code.
+ */
+export type SignatureFormat = 'jws' | 'cose';
+export const SIGNATURE_FORMATS: readonly SignatureFormat[] = ['jws', 'cose'];
+
+/** Signature manifest form: an OCI 1.1 artifact manifest, or an image manifest for OCI 1.0 registries. */
+export type SignatureManifestForm = 'artifact' | 'image';
+export const SIGNATURE_MANIFEST_FORMS: readonly SignatureManifestForm[] = ['artifact', 'image'];
+
+/**
+ * Key types that can be generated. The Notary ones are rsa-2048/3072/4096 and ec-256/384/521;
+ * `rsa-1024` and `ed25519` exist only to build certificates a verifier must reject.
+ */
+export type KeyType = 'rsa-1024' | 'rsa-2048' | 'rsa-3072' | 'rsa-4096' | 'ec-256' | 'ec-384' | 'ec-521' | 'ed25519';
+
+export const KEY_TYPES: readonly KeyType[] = ['rsa-1024', 'rsa-2048', 'rsa-3072', 'rsa-4096', 'ec-256', 'ec-384', 'ec-521', 'ed25519'];
+
+/** Key types whose signature algorithm signature-specification.md allows. */
+export const NOTARY_KEY_TYPES: readonly KeyType[] = ['rsa-2048', 'rsa-3072', 'rsa-4096', 'ec-256', 'ec-384', 'ec-521'];
+
+/** Default validity of generated certificates, as `notation cert generate-test` uses. */
+export const DEFAULT_VALIDITY_DAYS = 365;

@@ -106,3 +106,7 @@ export const USER_AGENT = 'imgverify';
 
 /** How the CLI's "requires a username and password" error says to give credentials (the default remedy). */
 export const CLI_CREDENTIALS_REMEDY = 'pass --username/--password, --registry-config, or docker login';
+
+/** How deep and how large a referrers graph `referrersTree` walks by default (`discover --depth`). */
+export const DEFAULT_REFERRERS_TREE_DEPTH = 16;
+export const DEFAULT_REFERRERS_TREE_NODES = 1000;

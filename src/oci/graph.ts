@@ -1,9 +1,9 @@
 // Walk the referrers graph of an artifact (referrers of referrers …), bounded in depth and size.
+import { DEFAULT_REFERRERS_TREE_DEPTH, DEFAULT_REFERRERS_TREE_NODES } from './constants.js';
 import { OciError } from './errors.js';
 import type { ArtifactStore, Descriptor, RequestOptions } from './types.js';
 
-export const DEFAULT_REFERRERS_TREE_DEPTH = 16;
-export const DEFAULT_REFERRERS_TREE_NODES = 1000;
+export { DEFAULT_REFERRERS_TREE_DEPTH, DEFAULT_REFERRERS_TREE_NODES };
 
 export interface ReferrerNode {
   descriptor: Descriptor;

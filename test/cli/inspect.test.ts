@@ -85,11 +85,11 @@ describe('imgverify inspect', () => {
   });
 
   test.each([
-    { name: 'no credentials', args: (host: string) => ['inspect', '--plain-http', `${host}/private/app:v1`], code: 1, stderr: /requires a username and password.*\(UNAUTHORIZED\)/ },
-    { name: 'wrong password', args: (host: string) => ['inspect', '--plain-http', '-u', 'carol', '-p', 'nope-nope', `${host}/private/app:v1`], code: 1, stderr: /rejected the credentials/ },
+    { name: 'no credentials', args: (host: string) => ['inspect', '--plain-http', `${host}/private/app:v1`], code: 3, stderr: /requires a username and password.*\(UNAUTHORIZED\)/ },
+    { name: 'wrong password', args: (host: string) => ['inspect', '--plain-http', '-u', 'carol', '-p', 'nope-nope', `${host}/private/app:v1`], code: 3, stderr: /rejected the credentials/ },
     { name: 'username without password', args: (host: string) => ['inspect', '--plain-http', '-u', 'carol', `${host}/private/app:v1`], code: 2, stderr: /--username needs --password/ },
     { name: 'both password flags', args: (host: string) => ['inspect', '--plain-http', '-u', 'carol', '-p', 'x', '--password-stdin', `${host}/private/app:v1`], code: 2, stderr: /exclude each other/ },
-    { name: 'HTTPS to a plain-HTTP registry', args: (host: string) => ['inspect', '--timeout', '20', `${host}/private/app:v1`], code: 1, stderr: /REGISTRY_UNAVAILABLE|TIMEOUT/ },
+    { name: 'HTTPS to a plain-HTTP registry', args: (host: string) => ['inspect', '--timeout', '20', `${host}/private/app:v1`], code: 3, stderr: /REGISTRY_UNAVAILABLE|TIMEOUT/ },
   ])('$name → exit $code', async ({ args, code, stderr }) => {
     const run = await runCli(...args(registry.host));
     expect(run.code).toBe(code);

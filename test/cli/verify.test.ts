@@ -4,7 +4,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revocationCacheDir, runVerify, splitLayoutReference, type VerifyCommandOptions } from '../../src/cli/commands/verify.js';
-import { notationConfigDir } from '../../src/cli/options.js';
+import { notationConfigDir } from '../../src/cli/flags.js';
 import { NOTARY_FIXTURES } from '../support/fixtures.js';
 import { generateTestCertificate } from '../support/pki.js';
 
@@ -72,12 +72,12 @@ describe('imgverify verify (CLI)', () => {
   const layout = (name: string, target = 'v1') => `${join(LAYOUTS, name)}:${target}`;
 
   it.each([
-    { name: 'valid signature', layout: 'e2e-valid-signature', config: 'trustpolicy.json', exit: 0, out: /^Successfully verified signature for oci-layout:.*e2e-valid-signature@sha256:b8479de3/ },
+    { name: 'valid signature', layout: 'e2e-valid-signature', config: 'trustpolicy.json', exit: 0, out: /^\nSuccessfully verified signature for oci-layout:.*e2e-valid-signature@sha256:b8479de3/ },
     { name: 'unsigned', layout: 'e2e', config: 'trustpolicy.json', exit: 1, err: /no signature is associated with "oci-layout:.*\/e2e@sha256:b8479de3.*", make sure the artifact was signed successfully \(SIGNATURE_NOT_FOUND\)/ },
     { name: 'invalid signature', layout: 'e2e-invalid-signature', config: 'trustpolicy.json', exit: 1, err: /sha256:321fcc67.*: UNSUPPORTED_SIGNATURE_FORMAT/ },
     { name: 'untrusted signer', layout: 'e2e-valid-signature', config: 'strict-other', exit: 1, err: /UNTRUSTED_SIGNER: signature is not produced by a trusted signer/ },
-    { name: 'audit logs an untrusted signer', layout: 'e2e-valid-signature', config: 'audit-other', exit: 0, out: /^Successfully verified/, err: /^Warning: authenticity was set to "log" and failed with error: signature is not produced by a trusted signer/ },
-    { name: 'skip', layout: 'e2e-invalid-signature', config: 'skip_trustpolicy.json', exit: 0, out: /^Trust policy is configured to skip signature verification for / },
+    { name: 'audit logs an untrusted signer', layout: 'e2e-valid-signature', config: 'audit-other', exit: 0, out: /^\nSuccessfully verified/, err: /^Warning: Always verify .*\nWarning: authenticity was set to "log" and failed with error: signature is not produced by a trusted signer/ },
+    { name: 'skip', layout: 'e2e-invalid-signature', config: 'skip_trustpolicy.json', exit: 0, out: /^\nTrust policy is configured to skip signature verification for / },
     { name: 'scope matches', layout: 'e2e-valid-signature', config: 'registry_scope_trustpolicy.json', scope: 'localhost:5000/test-repo', exit: 0, out: /Successfully verified signature for localhost:5000\/test-repo@sha256:b8479de3/ },
     { name: 'no statement for the layout without --scope', layout: 'e2e-valid-signature', config: 'registry_scope_trustpolicy.json', exit: 1, err: /NO_APPLICABLE_TRUST_POLICY/ },
     { name: 'invalid policy document', layout: 'e2e-valid-signature', config: 'invalid_format_trustpolicy.json', exit: 2, err: /INVALID_TRUST_POLICY/ },
@@ -134,7 +134,7 @@ describe('imgverify verify (CLI)', () => {
       first: `Error: signature verification failed: no signature is associated with "oci-layout:${join(LAYOUTS, 'e2e')}@${DIGEST}", make sure the artifact was signed successfully (SIGNATURE_NOT_FOUND)`,
     },
   ])('text output names the failed validation type as notation does: $name', async (c) => {
-    const result = await run(layout(c.layout), defaults({ configDir: configs.get(c.config) }));
+    const result = await run(`${join(LAYOUTS, c.layout)}@${DIGEST}`, defaults({ configDir: configs.get(c.config) }));
     expect(result.code).toBe(1);
     expect(result.stderr.split('\n')[0]).toBe(c.first);
   });

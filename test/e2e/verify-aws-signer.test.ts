@@ -51,7 +51,8 @@ describe('imgverify verify with an AWS Signer trust policy', () => {
 
   it('the configured aws-signer-ts store (test root) wins over the built-in one → verified', async () => {
     const result = await runCli('verify', '--oci-layout', `${layoutPath}:app`, '--config-dir', await configDir('configured', rootPem));
-    expect(result.stderr).toBe('');
+    // notation's warning for a tag, and nothing else.
+    expect(result.stderr).toBe('Warning: Always verify the artifact using digest(@sha256:...) rather than a tag(:app) because resolved digest may not point to the same signed artifact, as tags are mutable.\n');
     expect(result.code).toBe(0);
   });
 

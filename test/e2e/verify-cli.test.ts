@@ -56,10 +56,12 @@ describe('imgverify verify <registry reference>', () => {
   });
 
   it('a signed tag verifies: exit 0, the digest verified and the signature that passed', async () => {
-    const result = await runCli('verify', `${registry.host}/cli/app:signed`, '--plain-http', '--config-dir', configDir);
-    expect(result.stderr).toBe('');
+    const result = await runCli('verify', '-v', `${registry.host}/cli/app:signed`, '--plain-http', '--config-dir', configDir);
+    expect(result.stderr).toBe(
+      'Warning: Always verify the artifact using digest(@sha256:...) rather than a tag(:signed) because resolved digest may not point to the same signed artifact, as tags are mutable.\n',
+    );
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`^Successfully verified signature for ${registry.host}/cli/app@${signedDigest}\\n  signature: sha256:[0-9a-f]{64} \\(application/jose\\+json, notary\\.x509, signed `));
+    expect(result.stdout).toMatch(new RegExp(`^\\nSuccessfully verified signature for ${registry.host}/cli/app@${signedDigest}\\n  signature: sha256:[0-9a-f]{64} \\(application/jose\\+json, notary\\.x509, signed `));
   });
 
   it('JSON output and required user metadata', async () => {
@@ -107,7 +109,7 @@ describe('imgverify verify <registry reference>', () => {
     { name: 'a platform with a variant', args: ['--platform', 'linux/arm/v7', '--signature-scope', 'index-or-platform'], code: 0, out: () => 'Successfully verified' },
     { name: 'a malformed platform', args: ['--platform', 'linux'], code: 2, err: () => 'invalid platform "linux": expected os/arch[/variant]' },
   ])('multi-arch: $name → exit $code', async (c) => {
-    const result = await runCli('verify', `${registry.host}/cli/app:multiarch`, '--plain-http', '--config-dir', configDir, ...c.args);
+    const result = await runCli('verify', '-v', `${registry.host}/cli/app:multiarch`, '--plain-http', '--config-dir', configDir, ...c.args);
     expect(result.code).toBe(c.code);
     if (c.out) expect(result.stdout).toContain(c.out());
     if (c.also) expect(result.stdout).toContain(c.also());

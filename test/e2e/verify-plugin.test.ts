@@ -76,7 +76,7 @@ describe('imgverify verify with a verification plugin and the signingAuthority s
   it('the plugin verifies the trusted identity and processes the unknown critical attribute', async () => {
     const record = join(root, 'requests.jsonl');
     const result = await runCli('verify', '--oci-layout', `${layoutPath}:plugin`, '--config-dir', withPlugin, '--plugin-config', `recordTo=${record}`);
-    expect(result.stderr).toBe('');
+    expect(result.stderr).toMatch(/^Warning: Always verify the artifact using digest\(@sha256:\.\.\.\) rather than a tag\(:plugin\)[^\n]*\n$/);
     expect(result.code).toBe(0);
     const requests = (await readFile(record, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { command: string; request: Record<string, unknown> });
     expect(requests.map((r) => r.command)).toEqual(['get-plugin-metadata', 'verify-signature']);

@@ -80,7 +80,7 @@ test('CLI --insecure', async () => {
   }
   const strict = registryClientFromOptions({});
   try {
-    expect(await runInspect(`${registry.host}/tls/app:v1`, { output: 'text' }, { client: strict, output })).toBe(1);
+    expect(await runInspect(`${registry.host}/tls/app:v1`, { output: 'text' }, { client: strict, output })).toBe(3);
     expect(stderr).toMatch(/TLS failed/);
   } finally {
     await strict.close();

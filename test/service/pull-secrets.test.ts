@@ -108,7 +108,7 @@ describe('a registry that needs credentials', () => {
 });
 
 test.each([
-  ['not JSON', 'this is not a docker config', /--imagePullSecrets .*bad: .*is not valid JSON; in file mode each entry is a Docker config.json/],
+  ['not JSON', 'this is not a docker config', /--imagePullSecrets .*bad: .*is not valid JSON at line 1, column 2; in file mode each entry is a Docker config.json/],
   ['a Secret without the key', 'apiVersion: v1\nkind: Secret\ndata:\n  other: eA==\n', /is a Secret without data\["\.dockerconfigjson"\]/],
 ])('a pull secret that is %s is a startup error naming the file', async (_name, content, message) => {
   const path = join(work, 'bad');

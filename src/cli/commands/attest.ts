@@ -1,23 +1,12 @@
 // `imgverify attest <ref>`: attach a payload to an image as a referrer of an artifact type and sign it (`oras attach` + `notation sign`).
 import { basename } from 'node:path';
-import { Command, Option } from 'commander';
 import { AttestError, MAX_ATTESTATION_BYTES, parseAttestationDocument } from '../../attest/index.js';
 import { readFileLimited } from '../../common/index.js';
-import { SIGNATURE_FORMATS, type SignatureFormat } from '../../notary/index.js';
+import type { SignatureFormat } from '../../notary/index.js';
 import { ANNOTATION_CREATED, pushArtifact, type RegistryClient } from '../../oci/index.js';
 import { CliError } from '../errors.js';
-import {
-  addRegistryOptions,
-  addTimeoutOption,
-  pinnedName,
-  processOutput,
-  registryClientFromOptions,
-  reportError,
-  resolveTarget,
-  timeoutSignal,
-  type CliOutput,
-  type RegistryCliOptions,
-} from '../options.js';
+import { processOutput, type CliOutput, type RegistryCliOptions } from '../flags.js';
+import { pinnedName, registryClientFromOptions, reportError, resolveTarget, timeoutSignal } from '../options.js';
 import { runSign } from './sign.js';
 
 /** The annotation oras gives a file's layer: its file name. */
@@ -117,23 +106,4 @@ export async function runAttest(reference: string, options: AttestCommandOptions
   } finally {
     if (ownClient && client) await client.close();
   }
-}
-
-export function registerAttestCommand(program: Command): void {
-  const command = program
-    .command('attest')
-    .description('Attach a payload (SBOM, scan report, …) to an image as a referrer of an artifact type and sign it, like `oras attach` + `notation sign`')
-    .argument('<reference>', 'image reference (registry/repository[:tag|@digest]), or PATH:tag / PATH@sha256:<digest> with --oci-layout')
-    .requiredOption('--type <artifact-type>', 'artifact type of the attestation, e.g. application/vnd.cyclonedx (what policies require)')
-    .requiredOption('--file <payload>', `the payload, JSON or YAML, at most ${MAX_ATTESTATION_BYTES} bytes`)
-    .requiredOption('--key <file>', 'private key of the signing certificate (PEM PKCS#8, PKCS#1 or SEC1)')
-    .requiredOption('--cert <file>', 'certificate chain (PEM), signing certificate first, ending with the root')
-    .option('--media-type <type>', 'media type of the payload layer (default application/yaml for .yaml/.yml, else application/json)')
-    .addOption(new Option('--signature-format <format>', 'signature envelope format').choices([...SIGNATURE_FORMATS]).default('jws'))
-    .option('--oci-layout', 'the reference is an OCI image layout: PATH:tag or PATH@sha256:<digest>');
-  addTimeoutOption(command);
-  addRegistryOptions(command);
-  command.action(async (reference: string, options: AttestCommandOptions) => {
-    process.exitCode = await runAttest(reference, options);
-  });
 }

@@ -1,9 +1,8 @@
 // `imgverify cert generate-test`: a self-signed test signing key and certificate, like `notation cert generate-test`.
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
-import { DEFAULT_VALIDITY_DAYS, NOTARY_KEY_TYPES, NotaryError, generateTestCertificate, type KeyType } from '../../notary/index.js';
-import { notationConfigDir } from '../options.js';
+import { NotaryError, generateTestCertificate, type KeyType } from '../../notary/index.js';
+import { notationConfigDir } from '../flags.js';
 
 /** Names become file and trust store names; notation allows the same characters. */
 const NAME_PATTERN = /^[a-zA-Z0-9_.-]+$/;
@@ -55,29 +54,18 @@ function parseDays(value: string): number {
   return days;
 }
 
-export function registerCertCommand(program: Command): void {
-  const cert = program.command('cert').description('Manage signing certificates');
-  cert
-    .command('generate-test')
-    .description('Generate a test signing key and self-signed certificate (like `notation cert generate-test`)')
-    .argument('<name>', 'common name of the certificate, also the key file and trust store name')
-    .option('--config-dir <dir>', 'notation configuration directory (default: $NOTATION_DIR or notation\'s user config dir)')
-    .addOption(new Option('--key-type <type>', 'key type').choices([...NOTARY_KEY_TYPES]).default('rsa-2048'))
-    .option('--validity <days>', 'validity in days', String(DEFAULT_VALIDITY_DAYS))
-    .option('--trust', 'add the certificate to the trust store truststore/x509/ca/<name>/', false)
-    .action(async (name: string, opts: { configDir?: string; keyType: KeyType; validity: string; trust: boolean }) => {
-      const files = await generateTestFiles(name, {
-        configDir: opts.configDir ?? notationConfigDir(),
-        keyType: opts.keyType,
-        validityDays: parseDays(opts.validity),
-        trust: opts.trust,
-      });
-      const lines = [
-        `generated ${opts.keyType} key and certificate expiring on ${files.notAfter.toISOString()}`,
-        `wrote key: ${files.keyPath}`,
-        `wrote certificate: ${files.certificatePath}`,
-      ];
-      if (files.trustStorePath) lines.push(`added ${name}.crt to the trust store ca:${name} (${files.trustStorePath})`);
-      process.stdout.write(lines.join('\n') + '\n');
-    });
+export async function generateTestAction(name: string, options: { configDir?: string; keyType: KeyType; validity: string; trust: boolean }): Promise<void> {
+  const files = await generateTestFiles(name, {
+    configDir: options.configDir ?? notationConfigDir(),
+    keyType: options.keyType,
+    validityDays: parseDays(options.validity),
+    trust: options.trust,
+  });
+  const lines = [
+    `generated ${options.keyType} key and certificate expiring on ${files.notAfter.toISOString()}`,
+    `wrote key: ${files.keyPath}`,
+    `wrote certificate: ${files.certificatePath}`,
+  ];
+  if (files.trustStorePath) lines.push(`added ${name}.crt to the trust store ca:${name} (${files.trustStorePath})`);
+  process.stdout.write(lines.join('\n') + '\n');
 }

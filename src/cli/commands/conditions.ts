@@ -1,8 +1,8 @@
 // `imgverify conditions --payload FILE --conditions FILE [--output json]`: evaluate Kyverno `{any, all}` conditions against a document.
-import { Command, Option } from 'commander';
 import { ConditionsError, evaluateConditions, type ConditionsOutcome } from '../../conditions/index.js';
 import { CliError } from '../errors.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, processOutput, reportError, type CliOutput } from '../options.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, processOutput, type CliOutput } from '../flags.js';
+import { reportError } from '../options.js';
 import { readDocument } from './document.js';
 
 export interface ConditionsCommandOptions {
@@ -35,16 +35,4 @@ export async function runConditions(options: ConditionsCommandOptions, deps: { o
     // Every failure to evaluate is bad input here, whatever the code's default exit status.
     return err instanceof ConditionsError ? EXIT_USAGE : code;
   }
-}
-
-export function registerConditionsCommand(program: Command): void {
-  program
-    .command('conditions')
-    .description('Evaluate Kyverno {any, all} conditions (a block or a list of blocks) against a JSON or YAML document')
-    .requiredOption('--payload <file>', 'the document the conditions read (JSON or YAML; - for stdin)')
-    .requiredOption('--conditions <file>', 'the conditions (JSON or YAML; - for stdin)')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (options: ConditionsCommandOptions) => {
-      process.exitCode = await runConditions(options);
-    });
 }

@@ -1,22 +1,10 @@
 // `imgverify copy <src> <dst> [-r]`: copy an artifact (and with -r its referrers) between registries and OCI layouts.
-import { Command, Option } from 'commander';
 import { copyGraph, OciError, type RegistryClient } from '../../oci/index.js';
 import { isDigest } from '../../reference/index.js';
-import {
-  addRegistryOptions,
-  addTimeoutOption,
-  openTarget,
-  pinnedName,
-  processOutput,
-  reportError,
-  runWithRegistryClient,
-  timeoutSignal,
-  type CliOutput,
-  type OpenedTarget,
-  type RegistryCliOptions,
-} from '../options.js';
+import { processOutput, type CliOutput, type LogCliOptions, type RegistryCliOptions } from '../flags.js';
+import { openTarget, pinnedName, reportError, runWithRegistryClient, timeoutSignal, type OpenedTarget } from '../options.js';
 
-export interface CopyCommandOptions extends RegistryCliOptions {
+export interface CopyCommandOptions extends RegistryCliOptions, LogCliOptions {
   recursive?: boolean;
   fromOciLayout?: string;
   toOciLayout?: string;
@@ -77,26 +65,11 @@ async function runCopy(positionals: string[], options: CopyCommandOptions, deps:
     }
     return 0;
   } catch (err) {
-    return reportError(output, err);
+    return reportError(output, err, { debug: options.debug });
   }
 }
 
-export function registerCopyCommand(program: Command): void {
-  const command = program
-    .command('copy')
-    .alias('cp')
-    .description('Copy an artifact between registries and OCI layouts; with -r also its referrers (signatures, SBOMs), recursively')
-    .argument('[source]', 'registry/repository:tag|@digest (omit with --from-oci-layout)')
-    .argument('[destination]', 'registry/repository[:tag] (omit with --to-oci-layout)')
-    .option('-r, --recursive', 'also copy the referrers of every copied manifest, recursively')
-    .option('--from-oci-layout <path[:tag|@digest]>', 'copy from this OCI image layout')
-    .option('--to-oci-layout <path[:tag]>', 'copy into this OCI image layout (created when missing)')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'));
-  addTimeoutOption(command);
-  addRegistryOptions(command);
-  command.action((source: string | undefined, destination: string | undefined, options: CopyCommandOptions) => {
-    const positionals = [source, destination].filter((v): v is string => v !== undefined);
-    const needsClient = options.fromOciLayout === undefined || options.toOciLayout === undefined;
-    return runWithRegistryClient(options, needsClient, (deps) => runCopy(positionals, options, deps));
-  });
+export function copyAction(positionals: string[], options: CopyCommandOptions): Promise<void> {
+  const needsClient = options.fromOciLayout === undefined || options.toOciLayout === undefined;
+  return runWithRegistryClient(options, needsClient, (deps) => runCopy(positionals, options, deps));
 }

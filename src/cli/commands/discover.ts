@@ -1,22 +1,11 @@
 // `imgverify discover <ref>`: the referrers graph of an artifact, as a tree or JSON, like `oras discover`.
-import { Command, Option } from 'commander';
 import { DEFAULT_REFERRERS_TREE_DEPTH, OciError, referrersTree, type Descriptor, type ReferrerNode, type RegistryClient } from '../../oci/index.js';
-import {
-  addRegistryOptions,
-  addTimeoutOption,
-  pinnedName,
-  processOutput,
-  reportError,
-  resolveTarget,
-  runWithRegistryClient,
-  timeoutSignal,
-  type CliOutput,
-  type RegistryCliOptions,
-} from '../options.js';
+import { processOutput, type CliOutput, type LogCliOptions, type RegistryCliOptions } from '../flags.js';
+import { pinnedName, reportError, resolveTarget, runWithRegistryClient, timeoutSignal } from '../options.js';
 
 const MAX_DEPTH = 64;
 
-export interface DiscoverCommandOptions extends RegistryCliOptions {
+export interface DiscoverCommandOptions extends RegistryCliOptions, LogCliOptions {
   output: 'tree' | 'json';
   artifactType?: string;
   depth?: string;
@@ -87,22 +76,10 @@ async function runDiscover(reference: string, options: DiscoverCommandOptions, d
     else output.stdout(renderTree(name(subject.digest), referrers));
     return 0;
   } catch (err) {
-    return reportError(output, err);
+    return reportError(output, err, { debug: options.debug });
   }
 }
 
-export function registerDiscoverCommand(program: Command): void {
-  const command = program
-    .command('discover')
-    .description('Show the referrers graph of an artifact (signatures, SBOMs, … and their own referrers)')
-    .argument('<reference>', 'registry/repository[:tag|@digest], or PATH[:tag|@digest] with --oci-layout')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['tree', 'json']).default('tree'))
-    .option('--artifact-type <type>', 'only referrers of this artifact type')
-    .option('--depth <n>', `how many levels of referrers to follow (default ${DEFAULT_REFERRERS_TREE_DEPTH})`)
-    .option('--oci-layout', 'the reference is an OCI image layout: PATH[:tag|@digest]');
-  addTimeoutOption(command);
-  addRegistryOptions(command);
-  command.action((reference: string, options: DiscoverCommandOptions) =>
-    runWithRegistryClient(options, !options.ociLayout, (deps) => runDiscover(reference, options, deps)),
-  );
+export function discoverAction(reference: string, options: DiscoverCommandOptions): Promise<void> {
+  return runWithRegistryClient(options, !options.ociLayout, (deps) => runDiscover(reference, options, deps));
 }

@@ -1,20 +1,9 @@
 // `imgverify inspect <ref>`: a manifest with its digest, size and media type.
-import { Command, Option } from 'commander';
 import type { RegistryClient } from '../../oci/index.js';
-import {
-  addRegistryOptions,
-  addTimeoutOption,
-  pinnedName,
-  processOutput,
-  reportError,
-  resolveTarget,
-  runWithRegistryClient,
-  timeoutSignal,
-  type CliOutput,
-  type RegistryCliOptions,
-} from '../options.js';
+import { processOutput, type CliOutput, type LogCliOptions, type RegistryCliOptions } from '../flags.js';
+import { pinnedName, reportError, resolveTarget, runWithRegistryClient, timeoutSignal } from '../options.js';
 
-export interface InspectCommandOptions extends RegistryCliOptions {
+export interface InspectCommandOptions extends RegistryCliOptions, LogCliOptions {
   output: 'text' | 'json';
   ociLayout?: boolean;
   timeout?: string;
@@ -45,20 +34,10 @@ export async function runInspect(reference: string, options: InspectCommandOptio
     }
     return 0;
   } catch (err) {
-    return reportError(output, err);
+    return reportError(output, err, { debug: options.debug });
   }
 }
 
-export function registerInspectCommand(program: Command): void {
-  const command = program
-    .command('inspect')
-    .description('Show the manifest of an artifact with its digest, size and media type')
-    .argument('<reference>', 'registry/repository[:tag|@digest], or PATH[:tag|@digest] with --oci-layout')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--oci-layout', 'the reference is an OCI image layout: PATH[:tag|@digest]');
-  addTimeoutOption(command);
-  addRegistryOptions(command);
-  command.action((reference: string, options: InspectCommandOptions) =>
-    runWithRegistryClient(options, !options.ociLayout, (deps) => runInspect(reference, options, deps)),
-  );
+export function inspectAction(reference: string, options: InspectCommandOptions): Promise<void> {
+  return runWithRegistryClient(options, !options.ociLayout, (deps) => runInspect(reference, options, deps));
 }

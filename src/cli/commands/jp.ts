@@ -1,8 +1,8 @@
 // `imgverify jp --payload FILE 'EXPRESSION'`: evaluate one JMESPath expression in Kyverno's dialect, like `kyverno jp query`.
-import { Command } from 'commander';
 import { goJsonIndent } from '../../common/index.js';
 import { ConditionsError, searchJmesPath } from '../../conditions/index.js';
-import { EXIT_OK, EXIT_USAGE, processOutput, reportError, type CliOutput } from '../options.js';
+import { EXIT_OK, EXIT_USAGE, processOutput, type CliOutput } from '../flags.js';
+import { reportError } from '../options.js';
 import { readDocument } from './document.js';
 
 export interface JpCommandOptions {
@@ -20,15 +20,4 @@ export async function runJp(expression: string, options: JpCommandOptions, deps:
     const code = reportError(output, err);
     return err instanceof ConditionsError ? EXIT_USAGE : code;
   }
-}
-
-export function registerJpCommand(program: Command): void {
-  program
-    .command('jp')
-    .description("Evaluate a JMESPath expression in Kyverno's dialect (its custom functions included) against a JSON or YAML document")
-    .argument('<expression>', 'the JMESPath expression')
-    .requiredOption('--payload <file>', 'the document to query (JSON or YAML; - for stdin)')
-    .action(async (expression: string, options: JpCommandOptions) => {
-      process.exitCode = await runJp(expression, options);
-    });
 }

@@ -236,34 +236,27 @@ function helpText(): string {
   ].join('\n');
 }
 
-export function registerServeCommand(program: Command): void {
-  program
-    .command('serve')
-    .description('Run the /checkimages extension service for Kyverno (drop-in for kyverno-notation-aws), configured from a folder of TrustPolicy/TrustStore manifests.')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .helpOption(false)
-    .addHelpText('after', helpText())
-    .action(async (_options: unknown, command: Command) => {
-      const parsed = parseServeFlags(command.args);
-      if (parsed.help) {
-        command.outputHelp();
-        return;
-      }
-      const options = serviceOptionsFromFlags(parsed.values, process.env, parsed.given);
-      const service = await startService(options);
-      const tlsNote = service.caCertPath ? ` (self-signed; trust the CA in ${service.caCertPath})` : '';
-      process.stderr.write(`imgverify serve: ${service.url}/checkimages${tlsNote}\n`);
-      await new Promise<void>((resolve) => {
-        const stop = (signal: NodeJS.Signals) => {
-          service.logger.info({ signal }, 'shutting down: finishing in-flight requests');
-          process.off('SIGHUP', reload);
-          service.close().then(resolve, resolve);
-        };
-        const reload = () => void service.config.reload();
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-        process.on('SIGHUP', reload);
-      });
-    });
+/** The command's action (program/serve.ts defines the command): Go-style flags, then the service until a signal. */
+export async function serveAction(command: Command): Promise<void> {
+  const parsed = parseServeFlags(command.args);
+  if (parsed.help) {
+    command.addHelpText('after', helpText());
+    command.outputHelp();
+    return;
+  }
+  const options = serviceOptionsFromFlags(parsed.values, process.env, parsed.given);
+  const service = await startService(options);
+  const tlsNote = service.caCertPath ? ` (self-signed; trust the CA in ${service.caCertPath})` : '';
+  process.stderr.write(`imgverify serve: ${service.url}/checkimages${tlsNote}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      service.logger.info({ signal }, 'shutting down: finishing in-flight requests');
+      process.off('SIGHUP', reload);
+      service.close().then(resolve, resolve);
+    };
+    const reload = () => void service.config.reload();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    process.on('SIGHUP', reload);
+  });
 }

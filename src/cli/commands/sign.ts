@@ -1,9 +1,6 @@
 // `imgverify sign <ref>`: sign an image in a registry or OCI layout like `notation sign`, pushing a signature notation accepts.
-import { Command, Option } from 'commander';
 import {
   NotaryError,
-  SIGNATURE_FORMATS,
-  SIGNATURE_MANIFEST_FORMS,
   parseCertificateBundle,
   parseCertificates,
   parsePrivateKey,
@@ -15,20 +12,8 @@ import {
 } from '../../notary/index.js';
 import { readFileLimited } from '../../common/index.js';
 import type { RegistryClient } from '../../oci/index.js';
-import {
-  addRegistryOptions,
-  addTimeoutOption,
-  collect,
-  openTarget,
-  parseKeyValues,
-  pinnedName,
-  processOutput,
-  registryClientFromOptions,
-  reportError,
-  timeoutSignal,
-  type CliOutput,
-  type RegistryCliOptions,
-} from '../options.js';
+import { processOutput, type CliOutput, type LogCliOptions, type RegistryCliOptions } from '../flags.js';
+import { openTarget, parseKeyValues, pinnedName, registryClientFromOptions, reportError, timeoutSignal } from '../options.js';
 
 /** Longest --expiry accepted: a century. */
 const MAX_EXPIRY_MS = 100 * 365 * 24 * 3600 * 1000;
@@ -37,7 +22,7 @@ const MAX_KEY_FILE_BYTES = 1024 * 1024;
 
 const DURATION_UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-export interface SignCommandOptions extends RegistryCliOptions {
+export interface SignCommandOptions extends RegistryCliOptions, LogCliOptions {
   key: string;
   cert: string;
   signatureFormat: SignatureFormat;
@@ -137,33 +122,8 @@ export async function runSign(reference: string, options: SignCommandOptions, de
     output.stdout(`Pushed the signature to ${pinnedName(opened, result.signatureManifest.digest)}\n`);
     return 0;
   } catch (err) {
-    return reportError(output, err, { signing: true });
+    return reportError(output, err, { signing: true, debug: options.debug });
   } finally {
     if (ownClient && client) await client.close();
   }
-}
-
-export function registerSignCommand(program: Command): void {
-  const command = program
-    .command('sign')
-    .description('Sign an image with a Notary Project signature (JWS or COSE) and push it next to the image, like `notation sign`')
-    .argument('<reference>', 'image reference (registry/repository[:tag|@digest]), or PATH:tag / PATH@sha256:<digest> with --oci-layout')
-    .requiredOption('--key <file>', 'private key of the signing certificate (PEM PKCS#8, PKCS#1 or SEC1)')
-    .requiredOption('--cert <file>', 'certificate chain (PEM), signing certificate first, ending with the root')
-    .addOption(new Option('--signature-format <format>', 'signature envelope format').choices([...SIGNATURE_FORMATS]).default('jws'))
-    .addOption(
-      new Option('--signature-manifest <form>', 'signature manifest form: OCI 1.1 artifact, or image manifest for OCI 1.0 registries')
-        .choices([...SIGNATURE_MANIFEST_FORMS])
-        .default('artifact'),
-    )
-    .option('--timestamp-url <url>', 'RFC 3161 timestamp authority to countersign the signature')
-    .option('--timestamp-root-cert <file>', 'root certificate (PEM) the timestamp must chain to')
-    .option('-m, --user-metadata <key=value>', 'metadata signed with the image (repeatable)', collect, [])
-    .option('-e, --expiry <duration>', 'signature expiry ("best by use" time), e.g. 24h, 30m, 7d')
-    .option('--oci-layout', 'the reference is an OCI image layout: PATH:tag or PATH@sha256:<digest>');
-  addTimeoutOption(command);
-  addRegistryOptions(command);
-  command.action(async (reference: string, options: SignCommandOptions) => {
-    process.exitCode = await runSign(reference, options);
-  });
 }

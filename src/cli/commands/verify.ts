@@ -1,14 +1,13 @@
 // `imgverify verify <ref>`: verify Notary signatures like `notation verify`, with text or JSON output and exit codes 0/1/2.
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { applyAttestations, attestationEvidence, verifyAttestations, type AttestationRequirement } from '../../attest/index.js';
-import { AWS_SIGNER_TRUST_STORES, AWS_SIGNER_VERIFIER_CHOICES, verificationPlugins, type AwsSignerVerifierChoice } from '../../aws/index.js';
+import { AWS_SIGNER_TRUST_STORES, verificationPlugins, type AwsSignerVerifierChoice } from '../../aws/index.js';
 import { deadline, readFileLimited } from '../../common/index.js';
 import { OciLayoutStore, type ArtifactStore } from '../../oci/index.js';
 import {
-  DEFAULT_MAX_SIGNATURES,
   FallbackTrustStore,
   FileTrustStore,
   MemoryTrustStore,
@@ -26,23 +25,11 @@ import {
   type SignatureVerification,
   type VerifyImageOptions,
 } from '../../notary/index.js';
-import { parseReference } from '../../reference/index.js';
-import { describeFailure, toErrorInfo, type ErrorInfo, type ImageVerdict } from '../../verification/index.js';
+import { isDigest, parseReference, referenceTarget } from '../../reference/index.js';
+import { CODE_INFO, describeFailure, toErrorInfo, type ErrorInfo, type ImageVerdict } from '../../verification/index.js';
 import { CliError } from '../errors.js';
-import {
-  addRegistryOptions,
-  collect,
-  EXIT_OK,
-  exitCodeForCode,
-  notationConfigDir,
-  parseKeyValues,
-  parseLayoutReference,
-  processOutput,
-  registryClientFromOptions,
-  reportError,
-  type CliOutput,
-  type RegistryCliOptions,
-} from '../options.js';
+import { EXIT_OK, notationConfigDir, processOutput, type CliOutput, type LogCliOptions, type RegistryCliOptions } from '../flags.js';
+import { exitCodeForCode, parseKeyValues, parseLayoutReference, registryClientFromOptions, reportError } from '../options.js';
 
 /** An `--attestation-type` and the `--conditions` files that follow it on the command line. */
 export interface AttestationFlag {
@@ -52,12 +39,11 @@ export interface AttestationFlag {
 
 /** A conditions file is a policy fragment: a few KiB. */
 const MAX_CONDITIONS_FILE_BYTES = 1024 * 1024;
-
-/** Whole-command deadline unless --timeout says otherwise. */
-export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 300;
 const MAX_VERIFY_TIMEOUT_SECONDS = 3600;
+/** Spaces between the columns of the user metadata table (notation's tabwriter padding). */
+const USER_METADATA_PADDING = 3;
 
-export interface VerifyCommandOptions {
+export interface VerifyCommandOptions extends LogCliOptions {
   ociLayout?: boolean;
   scope?: string;
   configDir?: string;
@@ -118,12 +104,23 @@ function signatureLine(signature: SignatureVerification): string {
   return `${signature.signatureDigest}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
 }
 
-/** Human output, notation's wording where notation has one. */
-export function verdictText(verdict: ImageVerdict): { stdout: string; stderr: string } {
+/** notation's table of signed user metadata (Go tabwriter, padding 3), keys sorted where notation's map order is random. */
+function userMetadataTable(metadata: Record<string, string>): string {
+  const rows = [['KEY', 'VALUE'], ...Object.keys(metadata).sort().map((key) => [key, metadata[key] as string])];
+  const widths = [0, 1].map((column) => Math.max(...rows.map((row) => (row[column] as string).length)) + USER_METADATA_PADDING);
+  return `\nThe artifact was signed with the following user metadata.\n\n${rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] as number)).join('')).join('\n')}\n`;
+}
+
+/**
+ * Human output, notation's wording where notation has one: the result line, the signed user
+ * metadata, and with `verbose` the signature's details. `warned` says a warning was printed before
+ * (notation then separates the result with an empty line).
+ */
+export function verdictText(verdict: ImageVerdict, options: { verbose?: boolean | undefined; warned?: boolean } = {}): { stdout: string; stderr: string } {
   const notary = notaryEvidence(verdict);
   const artifact = notary?.resolvedReference ?? verdict.reference;
   if (verdict.verified && notary?.level === 'skip') {
-    return { stdout: `Trust policy is configured to skip signature verification for ${artifact}\n`, stderr: '' };
+    return { stdout: `${options.warned ? '\n' : ''}Trust policy is configured to skip signature verification for ${artifact}\n`, stderr: '' };
   }
   if (verdict.verified && notary?.signature) {
     const signature = notary.signature;
@@ -131,16 +128,22 @@ export function verdictText(verdict: ImageVerdict): { stdout: string; stderr: st
       .filter((v) => !v.passed && v.action === 'log' && v.error)
       .map((v) => `Warning: ${v.type} was set to "log" and failed with error: ${v.error?.message} (${v.error?.code})\n`)
       .join('');
-    const lines = [`Successfully verified signature for ${artifact}`, `  signature: ${signatureLine(signature)}`];
-    if (signature.signedDigest) lines.push(`  signed artifact: ${signature.signedDigest}`);
-    if (signature.authenticSigningTime) lines.push(`  authentic signing time: ${signature.authenticSigningTime}`);
-    if (signature.certificateChain?.[0]) lines.push(`  signer: ${signature.certificateChain[0]}`);
-    if (signature.trustPolicyStatement) lines.push(`  trust policy statement: ${signature.trustPolicyStatement} (${notary.level ?? 'strict'})`);
-    return { stdout: `${lines.join('\n')}\n`, stderr: warnings };
+    const lines = [`Successfully verified signature for ${artifact}`];
+    if (options.verbose) {
+      lines.push(`  signature: ${signatureLine(signature)}`);
+      if (signature.signedDigest) lines.push(`  signed artifact: ${signature.signedDigest}`);
+      if (signature.authenticSigningTime) lines.push(`  authentic signing time: ${signature.authenticSigningTime}`);
+      if (signature.certificateChain?.[0]) lines.push(`  signer: ${signature.certificateChain[0]}`);
+      if (signature.trustPolicyStatement) lines.push(`  trust policy statement: ${signature.trustPolicyStatement} (${notary.level ?? 'strict'})`);
+    }
+    const metadata = signature.userMetadata && Object.keys(signature.userMetadata).length > 0 ? userMetadataTable(signature.userMetadata) : '';
+    return { stdout: `${options.warned || warnings ? '\n' : ''}${lines.join('\n')}\n${metadata}`, stderr: warnings };
   }
   const error: ErrorInfo = verdict.error ?? { code: 'INTERNAL_ERROR', message: 'verification failed' };
   const detail = verdict.failedCheck === undefined ? `${error.message} (${error.code})` : describeFailure({ ...verdict, error });
-  const lines = [`Error: signature verification failed: ${detail}`];
+  // Only a verification that ran and failed is "signature verification failed": not a bad reference or registry config, nor a registry that did not answer.
+  const info = CODE_INFO[error.code];
+  const lines = [`Error: ${info.usage || info.transient ? '' : 'signature verification failed: '}${detail}`];
   for (const signature of notary?.outcomes ?? []) {
     const reasons = signature.errors.map((e) => `${e.code}: ${e.message}`).join('; ') || 'failed';
     lines.push(`  ${signature.signatureDigest}: ${reasons}`);
@@ -191,6 +194,44 @@ export function exitCodeFor(verdict: ImageVerdict): number {
   return exitCodeForCode(verdict.error?.code ?? 'INTERNAL_ERROR');
 }
 
+/** An explicit --config-dir must be a directory: say so rather than "trust policy is not present". */
+function checkConfigDir(dir: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch (err) {
+    throw new CliError('USAGE', `--config-dir ${dir} does not exist or cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pass a notation config dir holding trustpolicy.json and truststore/`, { cause: err });
+  }
+  if (!isDirectory) throw new CliError('USAGE', `--config-dir ${dir} is not a directory; pass a notation config dir holding trustpolicy.json and truststore/`);
+}
+
+/** A registry reference that does not parse but names a path on disk is an OCI layout given without --oci-layout. */
+function checkRegistryReference(reference: string): void {
+  try {
+    parseReference(reference);
+  } catch (err) {
+    const { path } = parseLayoutReference(reference);
+    if (/^\.{0,2}\//.test(reference) || existsSync(path)) {
+      throw new CliError('USAGE', `${(err as Error).message}. ${path} is a path: to verify an OCI image layout, add --oci-layout`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/** The tag a reference names instead of a digest (notation warns about those), else undefined. */
+function tagOf(reference: string, ociLayout: boolean): string | undefined {
+  if (ociLayout) {
+    const { target } = parseLayoutReference(reference);
+    return target !== undefined && !isDigest(target) ? target : undefined;
+  }
+  try {
+    const parsed = parseReference(reference);
+    return parsed.digest === undefined ? referenceTarget(parsed) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface VerifyDependencies {
   /** Hands out registry repositories (built from the global registry flags). */
   registry?: VerifyImageOptions['registry'];
@@ -203,7 +244,7 @@ export async function runVerify(reference: string, options: VerifyCommandOptions
   const output = dependencies.output ?? processOutput;
   const env = dependencies.env ?? process.env;
   const fail = (err: unknown): number => {
-    if (options.output !== 'json') return reportError(output, err);
+    if (options.output !== 'json') return reportError(output, err, { debug: options.debug });
     const verdict: ImageVerdict = { reference, verified: false, error: toErrorInfo(err), evidence: [] };
     output.stdout(`${JSON.stringify(verdictJson(verdict), null, 2)}\n`);
     return exitCodeFor(verdict);
@@ -216,6 +257,7 @@ export async function runVerify(reference: string, options: VerifyCommandOptions
   try {
     requirements = await readRequirements(options.attestationType ?? []);
     configDir = options.configDir ?? notationConfigDir(env);
+    if (options.configDir !== undefined) checkConfigDir(options.configDir);
     const maxSignatures = parseBoundedInteger(options.maxSignatures, '--max-signatures', 1, MAX_SIGNATURES_LIMIT);
     timeoutSeconds = parseBoundedInteger(options.timeout, '--timeout', 1, MAX_VERIFY_TIMEOUT_SECONDS);
     const userMetadata = parseKeyValues(options.userMetadata, '--user-metadata');
@@ -223,6 +265,7 @@ export async function runVerify(reference: string, options: VerifyCommandOptions
     if (options.scope !== undefined && !options.ociLayout) {
       throw new CliError('USAGE', '--scope only applies with --oci-layout (a registry reference is its own scope)');
     }
+    if (!options.ociLayout) checkRegistryReference(reference);
     const trustPolicy = await loadTrustPolicy(configDir);
     verifyOptions = {
       trustPolicy,
@@ -243,6 +286,12 @@ export async function runVerify(reference: string, options: VerifyCommandOptions
     return fail(err);
   }
 
+  const byTag = tagOf(reference, Boolean(options.ociLayout));
+  if (byTag !== undefined && options.output !== 'json') {
+    output.stderr(
+      `Warning: Always verify the artifact using digest(@sha256:...) rather than a tag(:${byTag}) because resolved digest may not point to the same signed artifact, as tags are mutable.\n`,
+    );
+  }
   const signal = deadline([], { timeoutMs: timeoutSeconds * 1000, timeoutMessage: `verification did not finish within --timeout ${timeoutSeconds}s` }).signal;
   let verdict: ImageVerdict;
   let imageVerdict: ImageVerdict;
@@ -286,7 +335,7 @@ export async function runVerify(reference: string, options: VerifyCommandOptions
   if (options.output === 'json') {
     output.stdout(`${JSON.stringify({ ...verdictJson(verdict), ...(requirements.length > 0 ? { attestations: attestationEvidence(verdict) } : {}) }, null, 2)}\n`);
   } else {
-    const text = verdictText(imageVerdict);
+    const text = verdictText(imageVerdict, { verbose: options.verbose, warned: byTag !== undefined });
     const attestations = attestationText(verdict);
     if (text.stdout || attestations.stdout) output.stdout(text.stdout + attestations.stdout);
     if (text.stderr || attestations.stderr) output.stderr(text.stderr + attestations.stderr);
@@ -294,56 +343,14 @@ export async function runVerify(reference: string, options: VerifyCommandOptions
   return exitCodeFor(verdict);
 }
 
-export function registerVerifyCommand(program: Command): void {
-  // Both flags fill one list in command-line order, so a --conditions belongs to the --attestation-type before it.
-  const attestations: AttestationFlag[] = [];
-  const addAttestationType = (type: string): AttestationFlag[] => {
-    if (type.trim() === '') throw new InvalidArgumentError('name the artifact type, e.g. application/vnd.cyclonedx');
-    attestations.push({ type, conditions: [] });
-    return attestations;
-  };
-  const addConditions = (file: string): AttestationFlag[] => {
-    const last = attestations.at(-1);
-    if (!last) throw new InvalidArgumentError('--conditions applies to the --attestation-type before it; put one first');
-    last.conditions.push(file);
-    return attestations;
-  };
-  const command = program
-    .command('verify')
-    .description('Verify the Notary Project signatures of an image against the trust policy and trust stores of a notation config dir')
-    .argument('<reference>', 'image reference (registry/repository[:tag][@digest]), or PATH:tag / PATH@digest with --oci-layout')
-    .option('--oci-layout', 'the reference is an OCI image layout directory: PATH:tag or PATH@sha256:<digest>')
-    .option('--scope <registry/repository>', 'trust policy scope for an --oci-layout artifact (default: only a "*" statement applies)')
-    .option('--config-dir <dir>', 'notation config dir holding trustpolicy(.oci).json, truststore/ and plugins/ (default $NOTATION_DIR, else notation\'s user config dir)')
-    .option('-m, --user-metadata <key=value>', 'require this signed user metadata (repeatable)', collect, [])
-    .option('--plugin-config <key=value>', 'configuration passed to verification plugins (repeatable)', collect, [])
-    .addOption(
-      new Option('--aws-signer-verifier <which>', 'who verifies AWS Signer signatures: the built-in verifier, or the installed com.amazonaws.signer.notation.plugin (the built-in when it is not installed)')
-        .choices([...AWS_SIGNER_VERIFIER_CHOICES])
-        .default('builtin'),
-    )
-    .option('--platform <os/arch[/variant]>', 'verify the manifest of this platform when the reference is an index')
-    .addOption(
-      new Option('--signature-scope <scope>', 'with --platform: which signatures count, the platform manifest\'s only, or also the index\'s')
-        .choices(['resolved', 'index-or-platform'])
-        .default('resolved'),
-    )
-    .option('--max-signatures <n>', 'most signatures tried', String(DEFAULT_MAX_SIGNATURES))
-    .option('--revocation-cache <dir>', 'folder keeping OCSP/CRL responses until their nextUpdate (default $XDG_CACHE_HOME/imgverify/revocation)')
-    .option('--no-revocation-cache', 'keep OCSP/CRL responses in memory only')
-    .option('--timeout <seconds>', 'deadline for the whole verification, in seconds', String(DEFAULT_VERIFY_TIMEOUT_SECONDS))
-    .option('--attestation-type <type>', 'require a signed attestation of this artifact type, trusted as the image is (repeatable)', addAttestationType)
-    .option('--conditions <file>', 'Kyverno {any, all} conditions (YAML or JSON) the preceding --attestation-type must satisfy (repeatable)', addConditions)
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'));
-  addRegistryOptions(command);
-  command.action(async (reference: string, options: VerifyCommandOptions & RegistryCliOptions) => {
-    let registry;
-    try {
-      registry = options.ociLayout ? undefined : registryClientFromOptions(options);
-    } catch (err) {
-      process.exitCode = reportError(processOutput, err);
-      return;
-    }
-    process.exitCode = await runVerify(reference, options, { registry });
-  });
+/** The command's action: a registry client from the flags (none for --oci-layout), then runVerify. */
+export async function verifyAction(reference: string, options: VerifyCommandOptions & RegistryCliOptions): Promise<void> {
+  let registry;
+  try {
+    registry = options.ociLayout ? undefined : registryClientFromOptions(options);
+  } catch (err) {
+    process.exitCode = reportError(processOutput, err, { debug: options.debug });
+    return;
+  }
+  process.exitCode = await runVerify(reference, options, { registry });
 }

@@ -5,24 +5,14 @@ type CryptoKeyPair = webcrypto.CryptoKeyPair;
 type CryptoKey = webcrypto.CryptoKey;
 import { x509 } from '../../pki/index.js';
 import { NotaryError } from '../errors.js';
+import { DEFAULT_VALIDITY_DAYS, KEY_TYPES, type KeyType } from '../types.js';
 import { EKU_OID } from '../x509/index.js';
 
 // @peculiar/x509 signs through WebCrypto; Node's implementation is the provider.
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
-/**
- * Key types that can be generated. The Notary ones are rsa-2048/3072/4096 and ec-256/384/521;
- * `rsa-1024` and `ed25519` exist only to build certificates a verifier must reject.
- */
-export type KeyType = 'rsa-1024' | 'rsa-2048' | 'rsa-3072' | 'rsa-4096' | 'ec-256' | 'ec-384' | 'ec-521' | 'ed25519';
+export { DEFAULT_VALIDITY_DAYS, KEY_TYPES, NOTARY_KEY_TYPES, type KeyType } from '../types.js';
 
-export const KEY_TYPES: readonly KeyType[] = ['rsa-1024', 'rsa-2048', 'rsa-3072', 'rsa-4096', 'ec-256', 'ec-384', 'ec-521', 'ed25519'];
-
-/** Key types whose signature algorithm signature-specification.md allows. */
-export const NOTARY_KEY_TYPES: readonly KeyType[] = ['rsa-2048', 'rsa-3072', 'rsa-4096', 'ec-256', 'ec-384', 'ec-521'];
-
-/** Default validity of generated certificates, as `notation cert generate-test` uses. */
-export const DEFAULT_VALIDITY_DAYS = 365;
 /** Root and intermediate CAs outlive the leaves they issue so a leaf's dates decide a test. */
 export const DEFAULT_CA_VALIDITY_DAYS = 3650;
 

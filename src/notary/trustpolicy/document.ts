@@ -1,4 +1,5 @@
 // Parses and validates an OCI trust policy document against every rule of trust-store-trust-policy.md, with messages naming statement and field.
+import { jsonSyntaxErrorWhere } from '../../common/index.js';
 import { NotaryError } from '../errors.js';
 import type { ValidationAction, ValidationType, VerificationLevelName } from '../types.js';
 import { isTrustStoreType, isValidTrustStoreName, type TrustStoreReference } from '../truststore/index.js';
@@ -73,7 +74,7 @@ export function parseTrustPolicyJson(text: string, source?: string): TrustPolicy
   try {
     json = JSON.parse(text);
   } catch (err) {
-    new Checker(source).fail('document', `is not valid JSON (${(err as Error).message}); fix the syntax`, err);
+    new Checker(source).fail('document', `is not valid JSON${jsonSyntaxErrorWhere(text)} (${(err as Error).message}); fix the syntax`, err);
   }
   return parseTrustPolicyDocument(json, source);
 }

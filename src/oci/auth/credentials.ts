@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { jsonSyntaxErrorWhere } from '../../common/index.js';
 import { CREDENTIAL_HELPER_TIMEOUT_MS, DOCKER_HUB_CONFIG_KEY, DOCKER_HUB_ENDPOINT, DOCKER_HUB_REGISTRY, MAX_AUXILIARY_RESPONSE_BYTES } from '../constants.js';
 import { OciError } from '../errors.js';
 
@@ -169,7 +170,7 @@ export function parseDockerConfig(text: string, source: string): DockerConfig {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new OciError('CREDENTIALS_UNAVAILABLE', `${source} is not valid JSON`, { cause: err });
+    throw new OciError('CREDENTIALS_UNAVAILABLE', `${source} is not valid JSON${jsonSyntaxErrorWhere(text)}`, { cause: err });
   }
   const parsed = dockerConfigSchema.safeParse(json);
   if (!parsed.success) throw new OciError('CREDENTIALS_UNAVAILABLE', `${source} is not a Docker config file: ${parsed.error.issues[0]?.message ?? 'bad shape'}`);

@@ -1,0 +1,18 @@
+// `imgverify inspect`: its flags; the registry code loads when the command runs.
+import { Option, type Command } from 'commander';
+import { addRegistryOptions, addTimeoutOption } from '../flags.js';
+
+export function defineInspectCommand(program: Command): void {
+  const command = program
+    .command('inspect')
+    .description('Show the manifest of an artifact with its digest, size and media type')
+    .argument('<reference>', 'registry/repository[:tag|@digest], or PATH[:tag|@digest] with --oci-layout')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--oci-layout', 'the reference is an OCI image layout: PATH[:tag|@digest]');
+  addTimeoutOption(command);
+  addRegistryOptions(command);
+  command.action(async (reference: string, options) => {
+    const { inspectAction } = await import('../commands/inspect.js');
+    await inspectAction(reference, options);
+  });
+}
