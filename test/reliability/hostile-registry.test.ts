@@ -47,7 +47,7 @@ async function image(repository: string, tag: string, sign = true): Promise<stri
 beforeAll(async () => {
   signed = await startSignedRegistry();
   config = await createTrustConfigDir('tp-hostile', signed.chain.root.pem);
-  for (const repository of ['probe', 'reset', 'truncate', 'drip', 'stall', 'throttled', 'unavailable', 'flaky', 'lying-head', 'lying-get', 'refused']) {
+  for (const repository of ['probe', 'dropped', 'reset', 'truncate', 'drip', 'stall', 'throttled', 'unavailable', 'flaky', 'lying-head', 'lying-get', 'refused']) {
     await image(`rel/${repository}`, 'v1');
   }
   await image('rel/disagree', 'signed');
@@ -182,6 +182,16 @@ const blobsOf = (repository: string) => new RegExp(`^/v2/${repository}/blobs/sha
 const referrersOf = (repository: string) => new RegExp(`^/v2/${repository}/referrers/`);
 
 const FAULTS: FaultCase[] = [
+  {
+    name: 'reset before any answer, once (the referrers index): retried, then verified',
+    repository: 'rel/dropped',
+    rules: (repository) => [{ method: 'GET', path: referrersOf(repository), fault: { kind: 'drop' }, times: 1 }],
+    status: 200,
+    text: (host, repository) => verifiedAnswer(host, repository, 'v1', digests[`${repository}:v1`] ?? ''),
+    // One retry after 200..400 ms of backoff.
+    within: 'fast',
+    hits: [1],
+  },
   {
     name: 'reset mid-body (the signature envelope)',
     repository: 'rel/reset',

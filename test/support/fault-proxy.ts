@@ -5,6 +5,8 @@ import { listenHttpDouble, type HttpDoubleServer } from './http-double.js';
 
 /** What the proxy does to a matching request. */
 export type Fault =
+  /** A TCP reset before any answer. */
+  | { kind: 'drop' }
   /** Upstream's headers, half the body, then a TCP reset. */
   | { kind: 'reset' }
   /** Upstream's headers (the full Content-Length), half the body, then a clean close (FIN). */
@@ -192,6 +194,9 @@ export class FaultProxy {
     req.resume();
     switch (fault.kind) {
       case 'stall':
+        return;
+      case 'drop':
+        req.socket.resetAndDestroy();
         return;
       case 'status':
         res.writeHead(fault.status, { 'content-length': 0, ...(fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter }) }).end();
