@@ -1,6 +1,6 @@
 // The machinery every configuration source shares: coalesced reloads, validation and compiling, atomic swap, listeners.
 //
-// How a new source plugs in (the file source is one, src/k8s/config-source.ts the other):
+// How a new source plugs in (the file source is one, src/kube/config-source.ts the other):
 //   1. extend SnapshotSource and pass a description (`dir:/etc/imgverify`), a label for messages
 //      (`config directory /etc/imgverify`) and the origin of source-wide issues;
 //   2. implement `read()`: every unit afresh (a file, a Kubernetes object) as SourceUnit, each

@@ -1,4 +1,4 @@
-// Kubernetes mode of `serve`: composes src/k8s into what the service needs (config source, credentials, plugin config, token reviewer, serving certificates, readiness).
+// Kubernetes mode of `serve`: composes src/kube into what the service needs (config source, credentials, plugin config, token reviewer, serving certificates, readiness).
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
@@ -17,7 +17,7 @@ import {
   readPluginConfig,
   TlsSecrets,
   type PemPair,
-} from '../k8s/index.js';
+} from '../kube/index.js';
 import type { ConfigValidators } from '../config/index.js';
 import type { CredentialProvider } from '../oci/index.js';
 import type { CertificateStore } from './certificates.js';

@@ -1,4 +1,4 @@
-// Kyverno's bearer token on /checkimages: header handling here; the TokenReview call itself is Kubernetes' (src/k8s createTokenReviewer).
+// Kyverno's bearer token on /checkimages: header handling here; the TokenReview call itself is Kubernetes' (src/kube createTokenReviewer).
 
 /** What Kubernetes' TokenReview says about a token. */
 export interface TokenReviewStatus {

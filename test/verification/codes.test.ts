@@ -5,7 +5,7 @@ import type { AttestErrorCode } from '../../src/attest/index.js';
 import type { CliErrorCode } from '../../src/cli/errors.js';
 import type { ConditionsErrorCode } from '../../src/conditions/index.js';
 import { ConfigError, type ConfigErrorCode } from '../../src/config/index.js';
-import type { KubernetesErrorCode } from '../../src/k8s/index.js';
+import type { KubernetesErrorCode } from '../../src/kube/index.js';
 import { NotaryError, type NotaryErrorCode } from '../../src/notary/index.js';
 import { OciError, type OciErrorCode } from '../../src/oci/index.js';
 import type { ReferenceErrorCode } from '../../src/reference/index.js';

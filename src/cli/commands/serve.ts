@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { AWS_SIGNER_VERIFIER_CHOICES, type AwsSignerVerifierChoice } from '../../aws/index.js';
 import { goParseBool, goParseDuration } from '../../common/index.js';
-import { DEFAULT_LEASE_DURATION_MS, DEFAULT_RENEW_DEADLINE_MS, DEFAULT_RETRY_PERIOD_MS } from '../../k8s/index.js';
+import { DEFAULT_LEASE_DURATION_MS, DEFAULT_RENEW_DEADLINE_MS, DEFAULT_RETRY_PERIOD_MS } from '../../kube/index.js';
 import { PLUGINS_DIR_NAME } from '../../notary/index.js';
 import {
   DEFAULT_ALLOWED_USERS,

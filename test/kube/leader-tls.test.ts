@@ -1,7 +1,7 @@
 // Leader election and the TLS Secrets against the Kubernetes API double: one leader, the Secret pair created once, rotation near expiry, failover.
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { LeaderElector, TlsSecrets, type CertificateIssuer, type KubernetesApi, type PemPair } from '../../src/k8s/index.js';
+import { LeaderElector, TlsSecrets, type CertificateIssuer, type KubernetesApi, type PemPair } from '../../src/kube/index.js';
 import { issueServingCa, issueServingPair, TLS_RENEW_BEFORE_MS } from '../../src/service/index.js';
 import { COLLECTIONS } from '../support/k8s-double.js';
 import { waitFor } from '../support/ports.js';

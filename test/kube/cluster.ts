@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { parse } from 'yaml';
-import { createKubernetesApi, loadKubeConfig, type KubernetesApi } from '../../src/k8s/index.js';
+import { createKubernetesApi, loadKubeConfig, type KubernetesApi } from '../../src/kube/index.js';
 import { startKubernetesApiDouble, type KubeObject, type KubernetesApiDouble } from '../support/k8s-double.js';
 
 export interface Cluster {

@@ -1,7 +1,7 @@
 // The CRD config source against the Kubernetes API double: two replicas follow edits, reject invalid versions, survive dropped watches, 410 and an unreachable API server.
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
-import { KubernetesConfigSource, EventRecorder, KubernetesMetrics } from '../../src/k8s/index.js';
+import { KubernetesConfigSource, EventRecorder, KubernetesMetrics } from '../../src/kube/index.js';
 import { notaryConfigValidators } from '../../src/service/index.js';
 import { E2E_CERT_PEM, trustPolicyYaml, trustStoreYaml } from '../config/manifest-builders.js';
 import { COLLECTIONS } from '../support/k8s-double.js';

@@ -1,7 +1,7 @@
 // Pull secrets and the plugin ConfigMap as objects: what each type yields, and the clear error for each wrong one.
 import { expect, test } from 'vitest';
 import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
-import { pluginConfigFrom, pullSecretAuths } from '../../src/k8s/index.js';
+import { pluginConfigFrom, pullSecretAuths } from '../../src/kube/index.js';
 
 const auths = { 'registry.example:5000': { auth: Buffer.from('kyverno:pw').toString('base64') } };
 const b64 = (text: string) => Buffer.from(text).toString('base64');

@@ -1,6 +1,6 @@
 // --pluginConfigMap read through the client from the API double: present, absent by default, absent when named.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { readPluginConfig } from '../../src/k8s/index.js';
+import { readPluginConfig } from '../../src/kube/index.js';
 import { COLLECTIONS } from '../support/k8s-double.js';
 import { startCluster, type Cluster } from './cluster.js';
 
