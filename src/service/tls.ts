@@ -3,7 +3,7 @@ import { randomBytes, webcrypto, X509Certificate as NodeX509Certificate } from '
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { x509 } from '../pki/index.js';
+import { readPem, toPem, x509 } from '../pki/index.js';
 import { TLS_CA_VALIDITY_DAYS, TLS_RENEW_BEFORE_MS, TLS_SERVING_VALIDITY_DAYS } from './constants.js';
 import { ServiceError } from './errors.js';
 
@@ -44,9 +44,16 @@ export interface GeneratedTlsOptions {
   now?: Date;
 }
 
-function toPem(label: string, der: ArrayBuffer): string {
-  const base64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
-  return `-----BEGIN ${label}-----\n${base64}\n-----END ${label}-----\n`;
+/** One PKCS#8 private key in PEM, as the pairs here are written. */
+function privateKeyPem(pkcs8: ArrayBuffer): string {
+  return toPem('PRIVATE KEY', new Uint8Array(pkcs8));
+}
+
+/** The CA's signing key from its PKCS#8 PEM; throws when the text holds none. */
+async function importCaKey(pem: string): Promise<CryptoKey> {
+  const der = readPem(pem).blocks[0]?.der;
+  if (!der) throw new Error('no PEM private key');
+  return webcrypto.subtle.importKey('pkcs8', der, KEY_ALGORITHM, true, ['sign']);
 }
 
 function serialNumber(): string {
@@ -107,7 +114,7 @@ async function issueServing(
     ],
   });
   const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
-  return { cert, keyPem: toPem('PRIVATE KEY', pkcs8) };
+  return { cert, keyPem: privateKeyPem(pkcs8) };
 }
 
 async function readIfPresent(path: string): Promise<string | undefined> {
@@ -142,9 +149,7 @@ export async function ensureGeneratedTls(options: GeneratedTlsOptions): Promise<
     try {
       const cert = new x509.X509Certificate(caPem);
       if (cert.notAfter.getTime() - now.getTime() > TLS_RENEW_BEFORE_MS * 2) {
-        const der = Buffer.from(caKeyPem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');
-        const privateKey = await webcrypto.subtle.importKey('pkcs8', der, KEY_ALGORITHM, true, ['sign']);
-        ca = { cert, privateKey };
+        ca = { cert, privateKey: await importCaKey(caKeyPem) };
       }
     } catch {
       ca = undefined; // unreadable or foreign: start over with a new CA
@@ -164,7 +169,7 @@ export async function ensureGeneratedTls(options: GeneratedTlsOptions): Promise<
   if (!ca) {
     const created = await generateCa(now);
     const caKeyDer = await webcrypto.subtle.exportKey('pkcs8', created.keys.privateKey);
-    await writePrivate(caKeyPath, toPem('PRIVATE KEY', caKeyDer));
+    await writePrivate(caKeyPath, privateKeyPem(caKeyDer));
     await writeFile(caCertPath, created.cert.toString('pem') + '\n');
     ca = { cert: created.cert, privateKey: created.keys.privateKey };
   }
@@ -184,15 +189,13 @@ export interface PemKeyPair {
 /** A new self-signed serving CA (365 days), as PEM: what the leader keeps in the `tls-ca` Secret. */
 export async function issueServingCa(now: Date): Promise<PemKeyPair> {
   const created = await generateCa(now);
-  const key = toPem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', created.keys.privateKey));
+  const key = privateKeyPem(await webcrypto.subtle.exportKey('pkcs8', created.keys.privateKey));
   return { cert: created.cert.toString('pem') + '\n', key };
 }
 
 /** A serving pair (150 days, never past the CA) for `hosts`, issued by `ca`: what the leader keeps in the `tls-pair` Secret. */
 export async function issueServingPair(ca: PemKeyPair, hosts: readonly string[], now: Date): Promise<PemKeyPair> {
-  const der = Buffer.from(ca.key.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');
-  const privateKey = await webcrypto.subtle.importKey('pkcs8', der, KEY_ALGORITHM, true, ['sign']);
-  const serving = await issueServing({ cert: new x509.X509Certificate(ca.cert), privateKey }, hosts, now);
+  const serving = await issueServing({ cert: new x509.X509Certificate(ca.cert), privateKey: await importCaKey(ca.key) }, hosts, now);
   return { cert: serving.cert.toString('pem') + '\n', key: serving.keyPem };
 }
 
