@@ -1,5 +1,6 @@
 // Errors of the Notary verifier and signer: one class, a stable code per failure kind.
 import { BaseError } from '../common/index.js';
+import type { PkiErrorCode } from '../pki/index.js';
 
 export type NotaryErrorCode =
   /** No signature manifest refers to the artifact. */
@@ -20,24 +21,10 @@ export type NotaryErrorCode =
   | 'UNTRUSTED_SIGNER'
   /** The leaf certificate matches none of the trusted identities. */
   | 'UNTRUSTED_IDENTITY'
-  /** The certificate chain breaks the Notary certificate requirements. */
-  | 'INVALID_CERTIFICATE_CHAIN'
-  /** A certificate of the chain was not valid at the (authentic) signing time. */
-  | 'CERTIFICATE_EXPIRED'
   /** The signature's expiry time has passed. */
   | 'SIGNATURE_EXPIRED'
   /** No timestamp where one is needed to establish an authentic signing time. */
   | 'TIMESTAMP_MISSING'
-  /** The RFC 3161 timestamp token is malformed, does not verify, or does not cover the signature. */
-  | 'INVALID_TIMESTAMP'
-  /** The timestamp token's TSA does not chain to the `tsa` trust stores. */
-  | 'UNTRUSTED_TIMESTAMP'
-  /** The timestamp authority could not be reached, timed out or refused the request (signing). */
-  | 'TIMESTAMP_UNAVAILABLE'
-  /** A certificate of the chain is revoked. */
-  | 'CERTIFICATE_REVOKED'
-  /** Revocation status could not be determined (responder unreachable, bad response...). */
-  | 'REVOCATION_UNKNOWN'
   /** Trust policy document breaks a rule of the spec. */
   | 'INVALID_TRUST_POLICY'
   /** No trust policy statement's registryScopes covers the artifact. */
@@ -61,4 +48,10 @@ export type NotaryErrorCode =
   /** An unexpected failure inside the verifier; verification fails closed. */
   | 'INTERNAL_ERROR';
 
-export class NotaryError extends BaseError<NotaryErrorCode> {}
+/**
+ * Notary's own codes, and pki's where a Notary rule fails with the same meaning (a chain that breaks
+ * the Notary certificate requirements is INVALID_CERTIFICATE_CHAIN; a TSA chain that does,
+ * INVALID_TIMESTAMP).
+ */
+export class NotaryError extends BaseError<NotaryErrorCode | PkiErrorCode> {}
+

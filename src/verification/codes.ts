@@ -3,7 +3,7 @@
 /** What a code says beyond its name. */
 export interface CodeInfo {
   /** The domain whose error class carries the code (its `errors.ts` union). */
-  readonly domain: 'reference' | 'oci' | 'notary' | 'aws' | 'attest' | 'config' | 'kubernetes' | 'service' | 'cli' | 'conditions';
+  readonly domain: 'reference' | 'oci' | 'pki' | 'notary' | 'aws' | 'attest' | 'config' | 'kubernetes' | 'service' | 'cli' | 'conditions';
   /** "Could not find out now", not "not trusted": a verdict with it is never cached and is retried next time. */
   readonly transient: boolean;
   /** The input or the configuration is wrong, not the image: the CLI exits 2 (else 1). */
@@ -23,7 +23,7 @@ const fact = <D extends CodeInfo['domain']>(domain: D, flags: Partial<Omit<CodeI
 });
 
 /**
- * One row per code. The domains' unions (ReferenceErrorCode, OciErrorCode, NotaryErrorCode, AwsErrorCode,
+ * One row per code. The domains' unions (ReferenceErrorCode, OciErrorCode, PkiErrorCode, NotaryErrorCode, AwsErrorCode,
  * AttestErrorCode, ConfigErrorCode, KubernetesErrorCode, ServiceErrorCode, CliErrorCode, ConditionsErrorCode) must each equal this table's rows of their
  * domain; test/verification/codes.test.ts checks that at compile time, so this leaf imports none of them.
  */
@@ -47,6 +47,16 @@ export const CODE_INFO = {
   REGISTRY_ERROR: fact('oci'),
   INVALID_ARGUMENT: fact('oci', { usage: true }),
 
+  // pki: X.509, RFC 3161 and OCSP/CRL; notary's certificate and timestamp rules fail with these codes too (same meaning)
+  INVALID_CERTIFICATE: fact('pki'),
+  INVALID_CERTIFICATE_CHAIN: fact('pki', { usageWhenSigning: true }),
+  CERTIFICATE_EXPIRED: fact('pki', { usageWhenSigning: true }),
+  INVALID_TIMESTAMP: fact('pki'),
+  UNTRUSTED_TIMESTAMP: fact('pki'),
+  TIMESTAMP_UNAVAILABLE: fact('pki'),
+  CERTIFICATE_REVOKED: fact('pki'),
+  REVOCATION_UNKNOWN: fact('pki', { transient: true }),
+
   // notary
   SIGNATURE_NOT_FOUND: fact('notary'),
   MALFORMED_SIGNATURE: fact('notary'),
@@ -57,15 +67,8 @@ export const CODE_INFO = {
   TARGET_ARTIFACT_MISMATCH: fact('notary'),
   UNTRUSTED_SIGNER: fact('notary'),
   UNTRUSTED_IDENTITY: fact('notary'),
-  INVALID_CERTIFICATE_CHAIN: fact('notary', { usageWhenSigning: true }),
-  CERTIFICATE_EXPIRED: fact('notary', { usageWhenSigning: true }),
   SIGNATURE_EXPIRED: fact('notary'),
   TIMESTAMP_MISSING: fact('notary'),
-  INVALID_TIMESTAMP: fact('notary'),
-  UNTRUSTED_TIMESTAMP: fact('notary'),
-  TIMESTAMP_UNAVAILABLE: fact('notary'),
-  CERTIFICATE_REVOKED: fact('notary'),
-  REVOCATION_UNKNOWN: fact('notary', { transient: true }),
   INVALID_TRUST_POLICY: fact('notary', { usage: true }),
   NO_APPLICABLE_TRUST_POLICY: fact('notary'),
   INVALID_TRUST_STORE: fact('notary', { usage: true }),

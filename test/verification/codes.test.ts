@@ -8,6 +8,7 @@ import { ConfigError, type ConfigErrorCode } from '../../src/config/index.js';
 import type { KubernetesErrorCode } from '../../src/kube/index.js';
 import { NotaryError, type NotaryErrorCode } from '../../src/notary/index.js';
 import { OciError, type OciErrorCode } from '../../src/oci/index.js';
+import type { PkiErrorCode } from '../../src/pki/index.js';
 import type { ReferenceErrorCode } from '../../src/reference/index.js';
 import type { ServiceErrorCode } from '../../src/service/index.js';
 import { CODE_INFO, toErrorInfo, type DomainErrorCode, type ErrorCode } from '../../src/verification/index.js';
@@ -17,6 +18,7 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const unions: [
   Same<ReferenceErrorCode, DomainErrorCode<'reference'>>,
   Same<OciErrorCode, DomainErrorCode<'oci'>>,
+  Same<PkiErrorCode, DomainErrorCode<'pki'>>,
   Same<NotaryErrorCode, DomainErrorCode<'notary'>>,
   Same<AwsErrorCode, DomainErrorCode<'aws'>>,
   Same<AttestErrorCode, DomainErrorCode<'attest'>>,
@@ -25,13 +27,13 @@ const unions: [
   Same<ServiceErrorCode, DomainErrorCode<'service'>>,
   Same<CliErrorCode, DomainErrorCode<'cli'>>,
   Same<ConditionsErrorCode, DomainErrorCode<'conditions'>>,
-] = [true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true];
 
 const codes = (column: 'transient' | 'usage' | 'usageWhenSigning') =>
   (Object.keys(CODE_INFO) as ErrorCode[]).filter((code) => CODE_INFO[code][column]).sort();
 
 test('each domain code union equals its rows of CODE_INFO', () => {
-  expect(unions).toEqual([true, true, true, true, true, true, true, true, true, true]);
+  expect(unions).toEqual([true, true, true, true, true, true, true, true, true, true, true]);
 });
 
 test('transient codes: never cached, retried next time (the service set, minus TOO_MANY_REQUESTS that nothing emits, plus the work budget)', () => {
