@@ -1,7 +1,7 @@
 // The CertificateHashes of GetRevocationStatus: per certificate, SHA-384 of its TBSCertificate, paired with its issuer's.
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { parseCertificate } from '../notary/x509/index.js';
+import { parseCertificate } from '../pki/index.js';
 import { AwsError } from './errors.js';
 import { MESSAGE_CERTIFICATE_PARSE } from './constants.js';
 

@@ -1,6 +1,6 @@
 // Errors of the Notary verifier and signer: one class, a stable code per failure kind.
 import { BaseError } from '../common/index.js';
-import type { PkiErrorCode } from '../pki/index.js';
+import { PkiError, type PkiErrorCode } from '../pki/index.js';
 
 export type NotaryErrorCode =
   /** No signature manifest refers to the artifact. */
@@ -55,3 +55,17 @@ export type NotaryErrorCode =
  */
 export class NotaryError extends BaseError<NotaryErrorCode | PkiErrorCode> {}
 
+/** An error of notary or of the PKI primitives it builds on: the failures its handlers pass on as they are. */
+export function isNotaryFailure(err: unknown): err is NotaryError | PkiError {
+  return err instanceof NotaryError || err instanceof PkiError;
+}
+
+/** `read()`, with pki's INVALID_CERTIFICATE given the code of the caller's context (same message). */
+export function recodeInvalidCertificate<T>(code: NotaryErrorCode, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof PkiError && err.code === 'INVALID_CERTIFICATE') throw new NotaryError(code, err.message, { cause: err });
+    throw err;
+  }
+}

@@ -3,11 +3,12 @@ import type { KeyObject } from 'node:crypto';
 import type { X509Certificate } from '@peculiar/x509';
 import { MEDIA_TYPE_OCI_MANIFEST, type ArtifactStore, type Descriptor } from '../oci/index.js';
 import { createNotaryPayload, hashOf, keyMatchesCertificate, signEnvelope } from './envelope/index.js';
-import { NotaryError } from './errors.js';
+import { NotaryError, recodeInvalidCertificate } from './errors.js';
 import { buildSignatureManifest, type SignatureManifestForm } from './signature-manifest.js';
 import { requestTimestamp } from './timestamp/index.js';
 import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS, type ExtendedAttribute, type SignatureAlgorithm, type SignatureMediaType, type SigningScheme } from './types.js';
-import { parseCertificate, validateCodeSigningChain } from './x509/index.js';
+import { validateCodeSigningChain } from './x509/index.js';
+import { parseCertificate } from '../pki/index.js';
 
 import type { SignatureFormat } from './types.js';
 
@@ -84,7 +85,7 @@ export async function signArtifact(store: ArtifactStore, reference: string, opti
   const signingTime = options.signingTime ?? new Date();
   // Fail before touching the registry when the chain cannot make a signature notation accepts.
   const chain = options.certificateChain.map((der, index) =>
-    parseCertificate(der, { source: `certificate ${index} of the signing chain`, code: 'INVALID_INPUT' }),
+    recodeInvalidCertificate('INVALID_INPUT', () => parseCertificate(der, { source: `certificate ${index} of the signing chain` })),
   );
   validateCodeSigningChain(chain, { atTime: signingTime });
   if (!keyMatchesCertificate(options.key, options.certificateChain[0] as Uint8Array)) {

@@ -1,6 +1,7 @@
-// Public face of the PKI domain: primitives that notary, aws and cosign share (PEM so far); it imports only src/common.
+// Public face of the PKI domain: the primitives notary, aws, cosign and sigstore share (PEM, X.509); it imports only src/common.
 export { PkiError, type PkiErrorCode } from './errors.js';
 export { isPem, readPem, toPem, type PemBlock, type PemText } from './pem.js';
+
 // Values of @peculiar/x509 come through here (types may be imported from the package directly).
 export * as x509 from './x509.js';
 export {
@@ -12,3 +13,28 @@ export {
   X509Certificate,
   X509Crl,
 } from './x509.js';
+
+// X.509 certificates: strict parsing within bounds, the facts read once per certificate, validity, names, anchors.
+export {
+  ALLOWED_EC_CURVES,
+  EKU_OID,
+  KEY_USAGE,
+  MAX_CERTIFICATE_BUNDLE_BYTES,
+  MAX_CERTIFICATES_PER_BUNDLE,
+  MAX_RSA_MODULUS_BITS,
+  MAX_RSA_PUBLIC_EXPONENT,
+} from './certificate/constants.js';
+export { parseCertificate, parseCertificateBundle, type ParseCertificatesOptions } from './certificate/parse.js';
+export { nodeCertificate } from './certificate/cache.js';
+export { certificateFacts, isSelfSignedCa, issuanceProblem, signatureVerifiesWith, type CertificateFacts } from './certificate/facts.js';
+export { publicKeyBoundsProblem } from './certificate/key-bounds.js';
+export { validateChainValidity, type ValidityTime } from './certificate/validity.js';
+export {
+  NUMERIC_OID,
+  canonicalAttributeType,
+  certificateSubject,
+  isKnownAttributeType,
+  isSubsetDistinguishedName,
+  type DistinguishedName,
+} from './certificate/dn.js';
+export { findTrustAnchor } from './certificate/anchors.js';

@@ -13,7 +13,8 @@ import {
   partitionOfRegion,
   verifySignerIdentity,
 } from '../../src/aws/index.js';
-import { FallbackTrustStore, FileTrustStore, MemoryTrustStore, parseCertificateBundle, type VerifySignatureRequest } from '../../src/notary/index.js';
+import { FallbackTrustStore, FileTrustStore, MemoryTrustStore, type VerifySignatureRequest } from '../../src/notary/index.js';
+import { parseCertificateBundle } from '../../src/pki/index.js';
 import { SHARED_FIXTURES } from '../support/fixtures.js';
 import { PROFILE_ARN, PROFILE_VERSION_ARN } from './signer-support.js';
 

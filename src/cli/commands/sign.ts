@@ -1,9 +1,9 @@
 // `imgverify sign <ref>`: sign an image in a registry or OCI layout like `notation sign`, pushing a signature notation accepts.
 import {
   NotaryError,
-  parseCertificateBundle,
   parseCertificates,
   parsePrivateKey,
+  recodeInvalidCertificate,
   signArtifact,
   tsaTimestamper,
   type SignArtifactOptions,
@@ -11,6 +11,7 @@ import {
   type SignatureManifestForm,
 } from '../../notary/index.js';
 import { readFileLimited } from '../../common/index.js';
+import { parseCertificateBundle } from '../../pki/index.js';
 import type { RegistryClient } from '../../oci/index.js';
 import { processOutput, type CliOutput, type LogCliOptions, type RegistryCliOptions } from '../flags.js';
 import { openTarget, parseKeyValues, pinnedName, registryClientFromOptions, reportError, timeoutSignal } from '../options.js';
@@ -103,7 +104,8 @@ export async function runSign(reference: string, options: SignCommandOptions, de
     };
     if (options.expiry !== undefined) signOptions.expiry = new Date(Date.now() + parseExpiryDuration(options.expiry));
     if (options.timestampUrl !== undefined && options.timestampRootCert !== undefined) {
-      const roots = parseCertificateBundle(await readSmallFile(options.timestampRootCert, 'timestamp root certificate'), { source: options.timestampRootCert });
+      const rootBytes = await readSmallFile(options.timestampRootCert, 'timestamp root certificate');
+      const roots = recodeInvalidCertificate('INVALID_INPUT', () => parseCertificateBundle(rootBytes, { source: options.timestampRootCert }));
       signOptions.timestamper = tsaTimestamper(options.timestampUrl, { rootCertificates: roots, signal });
     }
     if (!options.ociLayout && !client) client = registryClientFromOptions(options, { clientOptions: { plainHttpForLocalhost: true } });

@@ -1,7 +1,7 @@
 // The envelope's certificate chain (unsigned attribute): bounded, parsed, and the leaf's key picked for verification.
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { NotaryError } from '../errors.js';
-import { assertPublicKeyBounds, nodeCertificate } from '../x509/index.js';
+import { nodeCertificate, publicKeyBoundsProblem } from '../../pki/index.js';
 import type { SignatureAlgorithm } from '../types.js';
 import { signatureAlgorithmForKey } from './algorithm.js';
 import { MAX_ENVELOPE_CERTIFICATE_BYTES, MAX_ENVELOPE_CHAIN_LENGTH } from './constants.js';
@@ -29,7 +29,10 @@ export function signingCertificate(format: string, chain: Uint8Array[]): Signing
   // Parse every certificate so a broken one is reported here rather than deep inside trust evaluation.
   for (let index = 1; index < chain.length; index++) parseCertificate(format, chain[index] as Uint8Array, index);
   // Refused before the envelope's signature is checked with it.
-  assertPublicKeyBounds(leaf, 'the signing certificate');
+  const keyProblem = publicKeyBoundsProblem(leaf.publicKey);
+  if (keyProblem) {
+    throw new NotaryError('INVALID_CERTIFICATE_CHAIN', `the signing certificate with subject "${leaf.subject.split('\n').join(', ')}" is refused: ${keyProblem}`);
+  }
   const publicKey = leaf.publicKey;
   return { chain, publicKey, algorithm: signatureAlgorithmForKey(publicKey) };
 }

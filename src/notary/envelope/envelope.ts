@@ -1,5 +1,5 @@
 // parseEnvelope and signEnvelope: the format-independent steps around the JWS and COSE codecs.
-import { NotaryError } from '../errors.js';
+import { isNotaryFailure, NotaryError } from '../errors.js';
 import {
   MEDIA_TYPE_COSE,
   MEDIA_TYPE_JWS,
@@ -92,7 +92,7 @@ export function parseEnvelope(mediaType: string, bytes: Uint8Array, options: Par
   try {
     parsed = mediaType === MEDIA_TYPE_JWS ? parseJws(bytes) : parseCose(bytes);
   } catch (err) {
-    if (err instanceof NotaryError) throw err;
+    if (isNotaryFailure(err)) throw err;
     // Nothing outside our own checks may escape as a crash: report it as what it is.
     throw new NotaryError('MALFORMED_SIGNATURE', `malformed signature envelope: ${(err as Error).message}`, { cause: err });
   }

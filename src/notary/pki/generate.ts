@@ -3,10 +3,10 @@ import { KeyObject, webcrypto } from 'node:crypto';
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 type CryptoKey = webcrypto.CryptoKey;
-import { x509 } from '../../pki/index.js';
+import { EKU_OID, x509 } from '../../pki/index.js';
 import { NotaryError } from '../errors.js';
 import { DEFAULT_VALIDITY_DAYS, KEY_TYPES, type KeyType } from '../types.js';
-import { EKU_OID } from '../x509/index.js';
+
 
 // @peculiar/x509 signs through WebCrypto; Node's implementation is the provider.
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);

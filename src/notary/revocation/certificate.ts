@@ -1,9 +1,8 @@
 // The parts of a certificate revocation checks compare: raw names, serial, public key bits, extensions.
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { X509Certificate } from '../../pki/index.js';
+import { publicKeyBoundsProblem, X509Certificate } from '../../pki/index.js';
 import { bytesEqual } from '../../common/index.js';
-import { publicKeyBoundsProblem } from '../x509/key-bounds.js';
 
 export interface CertificateInfo {
   certificate: X509Certificate;

@@ -2,10 +2,9 @@
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { X509Certificate } from '../../pki/index.js';
+import { publicKeyBoundsProblem, X509Certificate } from '../../pki/index.js';
 import { bytesEqual } from '../../common/index.js';
 import { NotaryError } from '../errors.js';
-import { publicKeyBoundsProblem } from '../x509/key-bounds.js';
 import {
   digest,
   hashAlgorithmFromOid,

@@ -3,7 +3,8 @@ import { jsonSyntaxErrorWhere } from '../../common/index.js';
 import { NotaryError } from '../errors.js';
 import type { ValidationAction, ValidationType, VerificationLevelName } from '../types.js';
 import { isTrustStoreType, isValidTrustStoreName, type TrustStoreReference } from '../truststore/index.js';
-import { isKnownAttributeType, isSubsetDistinguishedName, parseTrustedIdentity, TRUSTED_IDENTITY_WILDCARD, X509_SUBJECT_PREFIX } from '../x509/index.js';
+import { isKnownAttributeType, isSubsetDistinguishedName } from '../../pki/index.js';
+import { parseTrustedIdentity, TRUSTED_IDENTITY_WILDCARD, X509_SUBJECT_PREFIX } from '../x509/index.js';
 import {
   GLOBAL_REGISTRY_SCOPE,
   MAX_STATEMENT_LIST_LENGTH,

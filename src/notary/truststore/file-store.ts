@@ -3,8 +3,8 @@ import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { X509Certificate } from '@peculiar/x509';
 import { readFileLimited } from '../../common/index.js';
-import { NotaryError } from '../errors.js';
-import { parseCertificateBundle } from '../x509/index.js';
+import { NotaryError, recodeInvalidCertificate } from '../errors.js';
+import { parseCertificateBundle } from '../../pki/index.js';
 import {
   MAX_TRUST_STORE_CERTIFICATES,
   MAX_TRUST_STORE_FILES,
@@ -91,12 +91,9 @@ export class FileTrustStore implements TrustStoreProvider {
         );
       }
       const bytes = await readBoundedFile(join(path, entry.name), this.limits.maxFileBytes, source);
-      const parsed = parseCertificateBundle(bytes, {
-        source,
-        code: 'INVALID_TRUST_STORE',
-        maxBytes: this.limits.maxFileBytes,
-        maxCertificates: this.limits.maxCertificates,
-      });
+      const parsed = recodeInvalidCertificate('INVALID_TRUST_STORE', () =>
+        parseCertificateBundle(bytes, { source, maxBytes: this.limits.maxFileBytes, maxCertificates: this.limits.maxCertificates }),
+      );
       validateTrustStoreCertificates(type, parsed, source);
       certificates.push(...parsed);
       if (certificates.length > this.limits.maxCertificates) {

@@ -1,7 +1,7 @@
 // Trust stores held in memory, built from PEM bundles: the service's TrustStore resources (spec.trustStoreName, spec.type, spec.caBundle).
 import type { X509Certificate } from '@peculiar/x509';
-import { NotaryError } from '../errors.js';
-import { parseCertificateBundle } from '../x509/index.js';
+import { NotaryError, recodeInvalidCertificate } from '../errors.js';
+import { parseCertificateBundle } from '../../pki/index.js';
 import { MAX_TRUST_STORE_CERTIFICATES, MAX_TRUST_STORE_FILE_BYTES } from './constants.js';
 import type { GetCertificatesOptions, TrustStoreProvider, TrustStoreType } from './types.js';
 import { checkTrustStoreReference, validateTrustStoreCertificates } from './validate.js';
@@ -29,12 +29,13 @@ export class MemoryTrustStore implements TrustStoreProvider {
   set(bundle: TrustStoreBundle): void {
     checkTrustStoreReference(bundle.type, bundle.name);
     const source = `TrustStore "${bundle.name}" of type "${bundle.type}"`;
-    const certificates = parseCertificateBundle(bundle.caBundle, {
-      source: `caBundle of ${source}`,
-      code: 'INVALID_TRUST_STORE',
-      maxBytes: MAX_TRUST_STORE_FILE_BYTES,
-      maxCertificates: MAX_TRUST_STORE_CERTIFICATES,
-    });
+    const certificates = recodeInvalidCertificate('INVALID_TRUST_STORE', () =>
+      parseCertificateBundle(bundle.caBundle, {
+        source: `caBundle of ${source}`,
+        maxBytes: MAX_TRUST_STORE_FILE_BYTES,
+        maxCertificates: MAX_TRUST_STORE_CERTIFICATES,
+      }),
+    );
     validateTrustStoreCertificates(bundle.type, certificates, `caBundle of ${source}`);
     this.stores.set(key(bundle.type, bundle.name), certificates);
   }

@@ -1,7 +1,7 @@
 // Which certificates may sit in a named store: CA or self-signed for ca/signingAuthority, self-signed root CAs only for tsa.
 import type { X509Certificate } from '@peculiar/x509';
 import { NotaryError } from '../errors.js';
-import { certificateFacts, issuanceProblem, signatureVerifiesWith } from '../x509/index.js';
+import { certificateFacts, issuanceProblem, signatureVerifiesWith } from '../../pki/index.js';
 import { isTrustStoreType, isValidTrustStoreName, type TrustStoreType } from './types.js';
 
 /**

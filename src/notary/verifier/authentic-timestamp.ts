@@ -1,11 +1,12 @@
 // Authentic timestamp: when the signing chain must be valid, and the RFC 3161 countersignature that can prove it (trust-store-trust-policy.md).
 import type { X509Certificate } from '@peculiar/x509';
-import { NotaryError } from '../errors.js';
+import { isNotaryFailure, NotaryError } from '../errors.js';
 import type { RevocationSource } from './options.js';
 import { verifyTimestampToken } from '../timestamp/index.js';
 import type { TrustStoreProvider } from '../truststore/index.js';
 import type { CertificateRevocation, SignerInfo } from '../types.js';
-import { validateChainValidity, validateTimestampingChain } from '../x509/index.js';
+import { validateChainValidity } from '../../pki/index.js';
+import { validateTimestampingChain } from '../x509/index.js';
 import { TRUST_STORE_TYPE_TSA, VERIFY_TIMESTAMP_AFTER_CERT_EXPIRY } from './constants.js';
 import { loadTrustAnchors } from './authenticity.js';
 import { storeNames, type AppliedPolicy } from './policy.js';
@@ -105,7 +106,7 @@ function checkTimestampingChain(tsaChain: readonly X509Certificate[]): void {
   try {
     validateTimestampingChain(tsaChain);
   } catch (err) {
-    if (!(err instanceof NotaryError)) throw err;
+    if (!isNotaryFailure(err)) throw err;
     throw new NotaryError('INVALID_TIMESTAMP', `invalid timestamp: the TSA chain is refused: ${err.message}`, { cause: err });
   }
 }

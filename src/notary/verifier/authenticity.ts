@@ -4,7 +4,8 @@ import type { X509Certificate } from '@peculiar/x509';
 import { NotaryError } from '../errors.js';
 import { collectTrustedCertificates, trustStoreTypeForSigningScheme, type TrustStoreProvider, type TrustStoreType } from '../truststore/index.js';
 import type { SigningScheme } from '../types.js';
-import { certificateFacts, matchTrustedIdentities, signatureVerifiesWith, validateCodeSigningChain, verifyDerChainToTrustAnchors } from '../x509/index.js';
+import { certificateFacts, signatureVerifiesWith } from '../../pki/index.js';
+import { matchTrustedIdentities, validateCodeSigningChain, verifyDerChainToTrustAnchors } from '../x509/index.js';
 import type { AppliedPolicy } from './policy.js';
 
 /** Certificates of every named store of `type` in the statement, merged (spec: union of the stores). */

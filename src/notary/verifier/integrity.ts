@@ -1,7 +1,7 @@
 // Integrity: parse and verify the envelope, read the Notary payload, match it to the artifact, and sort out critical attributes.
 import type { Descriptor } from '../../oci/index.js';
 import { parseEnvelope, parseNotaryPayload as parseEnvelopePayload } from '../envelope/index.js';
-import { NotaryError } from '../errors.js';
+import { isNotaryFailure, NotaryError } from '../errors.js';
 import { PLUGIN_ATTRIBUTE_KEYS, pluginRequirement, type PluginRequirement } from '../plugin/index.js';
 import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS, type EnvelopeContent, type ExtendedAttribute, type NotaryPayload } from '../types.js';
 
@@ -26,7 +26,7 @@ export async function verifyEnvelopeIntegrity(mediaType: string, bytes: Uint8Arr
   try {
     return await parseEnvelope(mediaType, bytes).verifyIntegrity();
   } catch (err) {
-    if (err instanceof NotaryError) throw err;
+    if (isNotaryFailure(err)) throw err;
     throw new NotaryError('MALFORMED_SIGNATURE', `unable to parse the digital signature, error : ${err instanceof Error ? err.message : String(err)}`, {
       cause: err,
     });

@@ -2,7 +2,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { X509Certificate } from '@peculiar/x509';
 import type { Descriptor } from '../../oci/index.js';
-import { NotaryError } from '../errors.js';
+import { isNotaryFailure, NotaryError, recodeInvalidCertificate } from '../errors.js';
 import {
   CAPABILITY_REVOCATION_CHECK,
   CAPABILITY_TRUSTED_IDENTITY,
@@ -16,7 +16,7 @@ import {
 import type { RevocationSource } from './options.js';
 import type { TrustStoreProvider } from '../truststore/index.js';
 import type { EnvelopeContent, NotaryPayload, SignatureVerification } from '../types.js';
-import { certificateFacts, parseCertificate } from '../x509/index.js';
+import { certificateFacts, parseCertificate } from '../../pki/index.js';
 import { verifyAuthenticTimestamp } from './authentic-timestamp.js';
 import { chainSignatureChecks, verifyChainAnchored, verifyChainRequirements, verifyTrustedIdentity } from './authenticity.js';
 import { checkTargetArtifact, criticalAttributes, parseNotaryPayload, verifyEnvelopeIntegrity, type VerifiedEnvelope } from './integrity.js';
@@ -254,7 +254,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
     return finish();
   } catch (err) {
     if (isAbort(err, signal)) {
-      throw err instanceof NotaryError ? err : new NotaryError('VERIFICATION_TIMEOUT', 'signature verification was cancelled: the verification deadline passed', { cause: err });
+      throw isNotaryFailure(err) ? err : new NotaryError('VERIFICATION_TIMEOUT', 'signature verification was cancelled: the verification deadline passed', { cause: err });
     }
     // Fail closed: an unexpected error can never let a signature pass.
     recorder.failAlways('integrity', toErrorInfo(err, 'INTERNAL_ERROR'));
@@ -270,7 +270,7 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
 async function parseChain(certificateChain: readonly Uint8Array[]): Promise<X509Certificate[]> {
   const chain: X509Certificate[] = [];
   for (const der of certificateChain) {
-    const certificate = parseCertificate(der);
+    const certificate = recodeInvalidCertificate('INVALID_INPUT', () => parseCertificate(der));
     await nextTurn();
     certificateFacts(certificate);
     chain.push(certificate);

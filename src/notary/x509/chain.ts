@@ -3,14 +3,16 @@ import type { X509Certificate } from '@peculiar/x509';
 import { bytesEqual } from '../../common/index.js';
 import { NotaryError } from '../errors.js';
 import {
-  ALLOWED_RSA_KEY_BITS,
-  CODE_SIGNING_EXCLUDED_EKUS,
+  certificateFacts,
   EKU_OID,
+  isSelfSignedCa,
+  issuanceProblem,
   KEY_USAGE,
-  LEAF_FORBIDDEN_KEY_USAGES,
-  MAX_CERTIFICATE_CHAIN_LENGTH,
-} from './constants.js';
-import { certificateFacts, isSelfSignedCa, issuanceProblem, signatureVerifiesWith, type CertificateFacts } from './certificate.js';
+  signatureVerifiesWith,
+  validateChainValidity,
+  type CertificateFacts,
+} from '../../pki/index.js';
+import { ALLOWED_RSA_KEY_BITS, CODE_SIGNING_EXCLUDED_EKUS, LEAF_FORBIDDEN_KEY_USAGES, MAX_CERTIFICATE_CHAIN_LENGTH } from './constants.js';
 
 export interface ChainValidationOptions {
   /** When given, every certificate must be valid at this time (e.g. the signing time). */
@@ -55,7 +57,8 @@ const TIMESTAMPING_RULES: ChainRules = {
 /**
  * Validates an ordered code signing chain (leaf first, root last) against the Notary certificate
  * requirements, as notation-core-go's ValidateCodeSigningCertChain does. Throws NotaryError
- * INVALID_CERTIFICATE_CHAIN, or CERTIFICATE_EXPIRED when `atTime` is outside a certificate's validity.
+ * INVALID_CERTIFICATE_CHAIN (or PkiError INVALID_CERTIFICATE_CHAIN when a certificate cannot be read), or
+ * PkiError CERTIFICATE_EXPIRED when `atTime` is outside a certificate's validity.
  */
 export function validateCodeSigningChain(chain: readonly X509Certificate[], options: ChainValidationOptions = {}): void {
   validateChain(chain, CODE_SIGNING_RULES, options);
@@ -181,29 +184,6 @@ function leafKeyProblem(certificate: CertificateFacts): string | undefined {
     return key.bits !== undefined ? undefined : `EC curve ${key.curve ?? 'unknown'} is not supported (use P-256, P-384 or P-521)`;
   }
   return `public key type ${key.type} is not supported (use RSA or ECDSA)`;
-}
-
-/** A time, or a time range (e.g. a timestamp's [earliest, latest]) that must lie inside every validity period. */
-export type ValidityTime = Date | { earliest: Date; latest: Date };
-
-/**
- * Throws CERTIFICATE_EXPIRED naming the first certificate whose validity period does not contain
- * `at` (or the whole range). Validity periods need not nest (spec "Other requirements" 5).
- */
-export function validateChainValidity(chain: readonly X509Certificate[], at: ValidityTime): void {
-  const earliest = at instanceof Date ? at : at.earliest;
-  const latest = at instanceof Date ? at : at.latest;
-  const when = at instanceof Date ? `at ${at.toISOString()}` : `between ${earliest.toISOString()} and ${latest.toISOString()}`;
-  for (const certificate of chain) {
-    const { notBefore, notAfter, subject } = certificate;
-    const period = `it is valid from ${notBefore.toISOString()} to ${notAfter.toISOString()}`;
-    if (earliest.getTime() < notBefore.getTime()) {
-      throw new NotaryError('CERTIFICATE_EXPIRED', `certificate with subject "${subject}" was not yet valid ${when}: ${period}`);
-    }
-    if (latest.getTime() > notAfter.getTime()) {
-      throw new NotaryError('CERTIFICATE_EXPIRED', `certificate with subject "${subject}" had expired ${when}: ${period}`);
-    }
-  }
 }
 
 function subjectOf(certificate: CertificateFacts): string {

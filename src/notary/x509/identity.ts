@@ -3,7 +3,8 @@ import type { X509Certificate } from '@peculiar/x509';
 import { LRUCache } from 'lru-cache';
 import { NotaryError } from '../errors.js';
 import { MAX_CACHED_TRUSTED_IDENTITIES } from './constants.js';
-import { certificateSubject, isSubsetDistinguishedName, parseDistinguishedName, type DistinguishedName } from './dn.js';
+import { certificateSubject, isSubsetDistinguishedName, type DistinguishedName } from '../../pki/index.js';
+import { parseDistinguishedName } from './dn.js';
 
 /** A trusted identity that trusts any certificate chaining to the statement's trust stores. */
 export const TRUSTED_IDENTITY_WILDCARD = '*';

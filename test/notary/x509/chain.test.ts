@@ -3,12 +3,8 @@ import { join } from 'node:path';
 import type { X509Certificate } from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NotaryError } from '../../../src/notary/errors.js';
-import {
-  parseCertificate,
-  validateChainValidity,
-  validateCodeSigningChain,
-  validateTimestampingChain,
-} from '../../../src/notary/x509/index.js';
+import { validateCodeSigningChain, validateTimestampingChain } from '../../../src/notary/x509/index.js';
+import { parseCertificate, PkiError, validateChainValidity } from '../../../src/pki/index.js';
 import {
   EKU,
   cachedKeyPair,
@@ -329,7 +325,7 @@ describe('validity periods', () => {
       expect(() => validateCodeSigningChain(certificateChain, { atTime: time })).not.toThrow();
       return;
     }
-    const error = thrownBy(NotaryError, () => validateCodeSigningChain(certificateChain, { atTime: time }));
+    const error = thrownBy(PkiError, () => validateCodeSigningChain(certificateChain, { atTime: time }));
     expect(error.code).toBe('CERTIFICATE_EXPIRED');
     expect(error.message).toContain(fragment);
   });
@@ -344,7 +340,7 @@ describe('validity periods', () => {
       expect(() => validateChainValidity(certificateChain, { earliest, latest })).not.toThrow();
       return;
     }
-    expect(thrownBy(NotaryError, () => validateChainValidity(certificateChain, { earliest, latest }))).toMatchObject({
+    expect(thrownBy(PkiError, () => validateChainValidity(certificateChain, { earliest, latest }))).toMatchObject({
       code: 'CERTIFICATE_EXPIRED',
       message: expect.stringContaining(fragment),
     });

@@ -2,13 +2,8 @@
 import type { X509Certificate } from '@peculiar/x509';
 import { describe, expect, it } from 'vitest';
 import { NotaryError } from '../../../src/notary/errors.js';
-import {
-  UNTRUSTED_IDENTITY_MESSAGE,
-  certificateSubject,
-  matchTrustedIdentities,
-  parseDistinguishedName,
-  parseTrustedIdentity,
-} from '../../../src/notary/x509/index.js';
+import { UNTRUSTED_IDENTITY_MESSAGE, matchTrustedIdentities, parseDistinguishedName, parseTrustedIdentity } from '../../../src/notary/x509/index.js';
+import { certificateSubject } from '../../../src/pki/index.js';
 import { cachedKeyPair, issueCertificate } from '../../support/pki.js';
 import { envelopeChain } from './upstream.js';
 import { thrownBy } from '../../support/errors.js';

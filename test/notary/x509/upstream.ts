@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { X509Certificate } from '@peculiar/x509';
 import * as pkijs from 'pkijs';
-import { parseCertificate, parseCertificateBundle } from '../../../src/notary/x509/index.js';
+import { parseCertificate, parseCertificateBundle } from '../../../src/pki/index.js';
 import { NOTARY_FIXTURES } from '../../support/fixtures.js';
 
 export const E2E = join(NOTARY_FIXTURES, 'notation-e2e');

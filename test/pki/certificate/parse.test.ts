@@ -2,8 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NotaryError } from '../../../src/notary/errors.js';
-import { parseCertificate, parseCertificateBundle } from '../../../src/notary/x509/index.js';
+import { parseCertificate, parseCertificateBundle, PkiError } from '../../../src/pki/index.js';
 import { NOTARY_FIXTURES } from '../../support/fixtures.js';
 import { thrownBy } from '../../support/errors.js';
 
@@ -45,19 +44,19 @@ describe('parseCertificateBundle on notation-core-go x509-testdata', () => {
       fragment: 'has a PEM block "CERTIFICATE" closed by "X509 CRL"',
     },
   ])('refuses $case', ({ data, fragment }) => {
-    const error = thrownBy(NotaryError, () => parseCertificateBundle(data(), { source: 'x.pem', code: 'INVALID_TRUST_STORE' }));
-    expect(error.code).toBe('INVALID_TRUST_STORE');
+    const error = thrownBy(PkiError, () => parseCertificateBundle(data(), { source: 'x.pem' }));
+    expect(error.code).toBe('INVALID_CERTIFICATE');
     expect(error.message).toContain(fragment);
   });
 
-  it('defaults to INVALID_INPUT and bounds size and count', () => {
+  it('bounds size and count (INVALID_CERTIFICATE; notary gives it the code of its context)', () => {
     const multi = readFileSync(join(CORE_X509, 'multi-der.der'));
-    expect(thrownBy(NotaryError, () => parseCertificateBundle(multi, { maxBytes: 1000 }))).toMatchObject({
-      code: 'INVALID_INPUT',
+    expect(thrownBy(PkiError, () => parseCertificateBundle(multi, { maxBytes: 1000 }))).toMatchObject({
+      code: 'INVALID_CERTIFICATE',
       message: 'certificate data is 1734 bytes, over the 1000-byte limit for certificate files',
     });
-    expect(thrownBy(NotaryError, () => parseCertificateBundle(multi, { maxCertificates: 1 }))).toMatchObject({
-      code: 'INVALID_INPUT',
+    expect(thrownBy(PkiError, () => parseCertificateBundle(multi, { maxCertificates: 1 }))).toMatchObject({
+      code: 'INVALID_CERTIFICATE',
       message: 'certificate data holds 2 certificates, over the limit of 1',
     });
   });
@@ -65,9 +64,9 @@ describe('parseCertificateBundle on notation-core-go x509-testdata', () => {
   it('parseCertificate takes exactly one DER certificate', () => {
     const der = readFileSync(join(CORE_X509, 'der.der'));
     expect(parseCertificate(der).subject).toBe(GLOBALSIGN_R3);
-    expect(thrownBy(NotaryError, () => parseCertificate(readFileSync(join(CORE_X509, 'multi-der.der')), { source: 'x5c[0]' })).message).toBe(
+    expect(thrownBy(PkiError, () => parseCertificate(readFileSync(join(CORE_X509, 'multi-der.der')), { source: 'x5c[0]' })).message).toBe(
       'x5c[0] is not a single DER-encoded X.509 certificate',
     );
-    expect(thrownBy(NotaryError, () => parseCertificate(new Uint8Array(0))).message).toBe('certificate is empty; expected a DER or PEM certificate');
+    expect(thrownBy(PkiError, () => parseCertificate(new Uint8Array(0))).message).toBe('certificate is empty; expected a DER or PEM certificate');
   });
 });

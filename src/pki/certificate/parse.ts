@@ -1,7 +1,8 @@
 // Reads X.509 certificates from PEM or DER bytes (one or many per bundle), strictly and within bounds.
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
-import { isPem, readPem, X509Certificate } from '../../pki/index.js';
-import { NotaryError, type NotaryErrorCode } from '../errors.js';
+import { PkiError } from '../errors.js';
+import { isPem, readPem } from '../pem.js';
+import { X509Certificate } from '../x509.js';
 import { cachedParse, rememberParse } from './cache.js';
 import { MAX_CERTIFICATES_PER_BUNDLE, MAX_CERTIFICATE_BUNDLE_BYTES } from './constants.js';
 
@@ -10,8 +11,6 @@ const DER_SEQUENCE_TAG = 0x30;
 export interface ParseCertificatesOptions {
   /** Where the bytes came from, for messages (a file path, `TrustStore "x"`...). */
   source?: string;
-  /** Error code thrown on bad input (default INVALID_INPUT). */
-  code?: NotaryErrorCode;
   maxBytes?: number;
   maxCertificates?: number;
 }
@@ -23,21 +22,20 @@ export interface ParseCertificatesOptions {
  */
 export function parseCertificateBundle(data: Uint8Array | string, options: ParseCertificatesOptions = {}): X509Certificate[] {
   const source = options.source ?? 'certificate data';
-  const code = options.code ?? 'INVALID_INPUT';
   const maxBytes = options.maxBytes ?? MAX_CERTIFICATE_BUNDLE_BYTES;
   const maxCertificates = options.maxCertificates ?? MAX_CERTIFICATES_PER_BUNDLE;
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (bytes.byteLength > maxBytes) {
-    throw new NotaryError(code, `${source} is ${bytes.byteLength} bytes, over the ${maxBytes}-byte limit for certificate files`);
+    throw new PkiError('INVALID_CERTIFICATE', `${source} is ${bytes.byteLength} bytes, over the ${maxBytes}-byte limit for certificate files`);
   }
-  const ders = isPem(bytes) ? pemCertificates(bytes, source, code) : derCertificates(bytes, source, code);
+  const ders = isPem(bytes) ? pemCertificates(bytes, source) : derCertificates(bytes, source);
   if (ders.length === 0) {
-    throw new NotaryError(code, `${source} holds no certificate; give PEM "CERTIFICATE" blocks or DER certificates`);
+    throw new PkiError('INVALID_CERTIFICATE', `${source} holds no certificate; give PEM "CERTIFICATE" blocks or DER certificates`);
   }
   if (ders.length > maxCertificates) {
-    throw new NotaryError(code, `${source} holds ${ders.length} certificates, over the limit of ${maxCertificates}`);
+    throw new PkiError('INVALID_CERTIFICATE', `${source} holds ${ders.length} certificates, over the limit of ${maxCertificates}`);
   }
-  return ders.map((der, index) => parseCertificate(der, { source: ders.length > 1 ? `${source} (certificate ${index + 1})` : source, code }));
+  return ders.map((der, index) => parseCertificate(der, { source: ders.length > 1 ? `${source} (certificate ${index + 1})` : source }));
 }
 
 /**
@@ -45,12 +43,11 @@ export function parseCertificateBundle(data: Uint8Array | string, options: Parse
  * bytes give the same object for as long as it stays in the process's certificate cache: treat it as
  * read-only (it only holds what the bytes say; validity, trust and revocation are decided by callers).
  */
-export function parseCertificate(der: Uint8Array, options: Pick<ParseCertificatesOptions, 'source' | 'code'> = {}): X509Certificate {
+export function parseCertificate(der: Uint8Array, options: Pick<ParseCertificatesOptions, 'source'> = {}): X509Certificate {
   const source = options.source ?? 'certificate';
-  const code = options.code ?? 'INVALID_INPUT';
-  if (der.byteLength === 0) throw new NotaryError(code, `${source} is empty; expected a DER or PEM certificate`);
+  if (der.byteLength === 0) throw new PkiError('INVALID_CERTIFICATE', `${source} is empty; expected a DER or PEM certificate`);
   if (der[0] !== DER_SEQUENCE_TAG || derElementLength(der, 0) !== der.byteLength) {
-    throw new NotaryError(code, `${source} is not a single DER-encoded X.509 certificate`);
+    throw new PkiError('INVALID_CERTIFICATE', `${source} is not a single DER-encoded X.509 certificate`);
   }
   const { key, entry } = cachedParse(der);
   if (entry?.certificate) return entry.certificate;
@@ -61,34 +58,34 @@ export function parseCertificate(der: Uint8Array, options: Pick<ParseCertificate
     rememberParse(key, { node, certificate });
     return certificate;
   } catch (err) {
-    throw new NotaryError(code, `${source} is not a valid X.509 certificate: ${(err as Error).message}`, { cause: err });
+    throw new PkiError('INVALID_CERTIFICATE', `${source} is not a valid X.509 certificate: ${(err as Error).message}`, { cause: err });
   }
 }
 
-function pemCertificates(bytes: Buffer, source: string, code: NotaryErrorCode): Uint8Array[] {
+function pemCertificates(bytes: Buffer, source: string): Uint8Array[] {
   const ders: Uint8Array[] = [];
   for (const block of readPem(bytes.toString('utf8'), MAX_CERTIFICATES_PER_BUNDLE).blocks) {
     const { label } = block;
-    if (label !== block.endLabel) throw new NotaryError(code, `${source} has a PEM block "${label}" closed by "${block.endLabel}"`);
+    if (label !== block.endLabel) throw new PkiError('INVALID_CERTIFICATE', `${source} has a PEM block "${label}" closed by "${block.endLabel}"`);
     if (label !== 'CERTIFICATE') {
       // A key or CRL in a certificate bundle is a misconfiguration worth stopping for.
-      throw new NotaryError(code, `${source} holds a PEM "${label}" block; only "CERTIFICATE" blocks are allowed`);
+      throw new PkiError('INVALID_CERTIFICATE', `${source} holds a PEM "${label}" block; only "CERTIFICATE" blocks are allowed`);
     }
-    if (!block.der) throw new NotaryError(code, `${source} has a PEM "CERTIFICATE" block that is empty or not base64`);
+    if (!block.der) throw new PkiError('INVALID_CERTIFICATE', `${source} has a PEM "CERTIFICATE" block that is empty or not base64`);
     ders.push(block.der);
   }
   return ders;
 }
 
-function derCertificates(bytes: Buffer, source: string, code: NotaryErrorCode): Uint8Array[] {
+function derCertificates(bytes: Buffer, source: string): Uint8Array[] {
   const ders: Uint8Array[] = [];
   let offset = 0;
   while (offset < bytes.byteLength) {
     if (bytes[offset] !== DER_SEQUENCE_TAG) {
-      throw new NotaryError(code, `${source} is neither PEM nor DER: expected a certificate at byte ${offset}`);
+      throw new PkiError('INVALID_CERTIFICATE', `${source} is neither PEM nor DER: expected a certificate at byte ${offset}`);
     }
     const length = derElementLength(bytes, offset);
-    if (length === undefined) throw new NotaryError(code, `${source} holds a truncated or malformed DER certificate at byte ${offset}`);
+    if (length === undefined) throw new PkiError('INVALID_CERTIFICATE', `${source} holds a truncated or malformed DER certificate at byte ${offset}`);
     ders.push(new Uint8Array(bytes.subarray(offset, offset + length)));
     offset += length;
     if (ders.length > MAX_CERTIFICATES_PER_BUNDLE) break;

@@ -1,6 +1,5 @@
 // Bounds on the public keys of certificates, checked before any signature is verified with them (untrusted input costs CPU).
-import type { KeyObject, X509Certificate as NodeX509Certificate } from 'node:crypto';
-import { NotaryError } from '../errors.js';
+import type { KeyObject } from 'node:crypto';
 import { MAX_RSA_MODULUS_BITS, MAX_RSA_PUBLIC_EXPONENT } from './constants.js';
 
 /** Why `key` is too costly to verify with, or undefined. Only RSA keys have unbounded parameters. */
@@ -19,11 +18,3 @@ export function publicKeyBoundsProblem(key: KeyObject): string | undefined {
   return undefined;
 }
 
-/**
- * Throws `code` naming the certificate when its public key is out of bounds. `what` names the
- * certificate in the message (e.g. `certificate 2 of the chain`).
- */
-export function assertPublicKeyBounds(certificate: NodeX509Certificate, what: string, code: NotaryError['code'] = 'INVALID_CERTIFICATE_CHAIN'): void {
-  const problem = publicKeyBoundsProblem(certificate.publicKey);
-  if (problem) throw new NotaryError(code, `${what} with subject "${certificate.subject.split('\n').join(', ')}" is refused: ${problem}`);
-}

@@ -1,14 +1,9 @@
-// The facts of one certificate the Notary requirements look at, read once per certificate and cached.
+// The facts of one certificate that certificate requirements look at (Notary's, cosign's), read once per certificate and cached.
 import type { X509Certificate as NodeX509Certificate } from 'node:crypto';
-import {
-  BasicConstraintsExtension,
-  ExtendedKeyUsageExtension,
-  KeyUsagesExtension,
-  type X509Certificate,
-} from '../../pki/index.js';
+import { BasicConstraintsExtension, ExtendedKeyUsageExtension, KeyUsagesExtension, type X509Certificate } from '../x509.js';
 import * as pkijs from 'pkijs';
 import { bytesEqual } from '../../common/index.js';
-import { NotaryError } from '../errors.js';
+import { PkiError } from '../errors.js';
 import { nodeCertificate } from './cache.js';
 import { publicKeyBoundsProblem } from './key-bounds.js';
 import {
@@ -102,8 +97,8 @@ function readFacts(certificate: X509Certificate): CertificateFacts {
       node,
     };
   } catch (err) {
-    if (err instanceof NotaryError) throw err;
-    throw new NotaryError('INVALID_CERTIFICATE_CHAIN', `certificate with subject "${subject}" cannot be read: ${(err as Error).message}`, {
+    if (err instanceof PkiError) throw err;
+    throw new PkiError('INVALID_CERTIFICATE_CHAIN', `certificate with subject "${subject}" cannot be read: ${(err as Error).message}`, {
       cause: err,
     });
   }

@@ -1,15 +1,8 @@
 // The process-wide certificate cache: one parse per distinct DER, keyed by the exact bytes; decisions are still made on every call.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NotaryError } from '../../../src/notary/errors.js';
-import {
-  certificateFacts,
-  certificateSubject,
-  matchTrustedIdentities,
-  nodeCertificate,
-  parseCertificate,
-  validateCodeSigningChain,
-  verifyChainToTrustAnchors,
-} from '../../../src/notary/x509/index.js';
+import { matchTrustedIdentities, validateCodeSigningChain, verifyChainToTrustAnchors } from '../../../src/notary/x509/index.js';
+import { certificateFacts, certificateSubject, nodeCertificate, parseCertificate, PkiError } from '../../../src/pki/index.js';
 import { cachedKeyPair, generateCertificateChain, issueCertificate, type GeneratedChain } from '../../support/pki.js';
 import { thrownBy } from '../../support/errors.js';
 
@@ -50,8 +43,8 @@ describe('parse once per distinct DER', () => {
   it('a failed parse is not kept: each attempt reports it with its own source', () => {
     const broken = new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01]);
     for (const source of ['first try', 'second try']) {
-      const error = thrownBy(NotaryError, () => parseCertificate(broken, { source }));
-      expect([error.code, error.message.startsWith(`${source} is not a valid X.509 certificate`)]).toEqual(['INVALID_INPUT', true]);
+      const error = thrownBy(PkiError, () => parseCertificate(broken, { source }));
+      expect([error.code, error.message.startsWith(`${source} is not a valid X.509 certificate`)]).toEqual(['INVALID_CERTIFICATE', true]);
     }
   });
 });
