@@ -124,6 +124,8 @@ export interface SignatureVerification {
   /** Subject DN of each certificate of the chain, leaf first. */
   certificateChain?: string[];
   userMetadata?: Record<string, string>;
+  /** The signed extended attributes (AWS Signer's signing profile version and job, a plugin's), when any. */
+  extendedAttributes?: ExtendedAttribute[];
   /** Revocation status of each certificate of the signing chain, leaf first. */
   revocation?: CertificateRevocation[];
   /** Revocation status of each certificate of the timestamp's TSA chain, when a timestamp was verified. */

@@ -3,6 +3,6 @@
 export { DEFAULT_TAG } from './constants.js';
 export { digestProblem, isDigest } from './digest.js';
 export { isRepositoryPath } from './grammar.js';
-export { canonicalRepository } from './registry.js';
+export { canonicalRegistry, canonicalRepository } from './registry.js';
 export { ReferenceParseError, type ReferenceErrorCode } from './errors.js';
 export { formatReference, parseReference, referenceTarget, withDigest, type Reference } from './reference.js';

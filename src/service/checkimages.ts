@@ -12,6 +12,7 @@ import type { ServiceMetrics } from './metrics.js';
 import { parseCheckImagesRequest, type ContainerKind, type RequestedImage } from './request.js';
 import { bearerToken, TOKEN_NOT_AUTHORIZED, type TokenReviewer } from './token-review.js';
 import type { ResolvedLimits } from './options.js';
+import { imageLogFields } from './image-log.js';
 import { checkImages, type ImageOutcome, type VerificationBackend } from './verification.js';
 import type { AttestationCache } from '../attest/index.js';
 
@@ -203,6 +204,7 @@ export const checkImagesPlugin: FastifyPluginAsync<CheckImagesPluginOptions> = a
       requestDeadline.dispose();
     }
 
+    for (const outcome of outcomes) request.log.info(imageLogFields(outcome, trustPolicy), 'image');
     const fields = { images: body.images.length, skipped: body.skipped.length, trustPolicy: name, generation: trustPolicy.generation };
     for (const outcome of outcomes) {
       if (outcome.status === 'verified') continue;

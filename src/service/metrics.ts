@@ -9,7 +9,8 @@ export type VerificationMetricResult = 'verified' | 'not_verified' | 'error';
 
 /**
  * One registry operation of a verification (resolve, fetchManifest, fetchBlob, referrers), as
- * the backend observes it around the OCI client: `outcome` is `ok` or the OciError code.
+ * the backend observes it around the OCI client: `outcome` is `ok` or the OciError code. The
+ * composition root swaps `registry` for its bounded label (registry-labels.ts) before recording it.
  */
 export interface RegistryOperationEvent {
   registry: string;
@@ -89,7 +90,7 @@ export class ServiceMetrics {
     });
     this.registryRequests = new Counter({
       name: 'imgverify_registry_requests_total',
-      help: 'Registry operations (resolve, fetchManifest, fetchBlob, referrers) by registry and outcome (ok or the error code).',
+      help: 'Registry operations (resolve, fetchManifest, fetchBlob, referrers) by registry (one a trust policy scope names, else "other") and outcome (ok or the error code).',
       labelNames: ['registry', 'operation', 'outcome'],
       registers,
     });

@@ -20,11 +20,12 @@ import { ServiceError } from './errors.js';
 import { startKubernetesMode, type KubernetesMode } from './kubernetes-mode.js';
 import { closeServer, drainServer, listen } from './listeners.js';
 import { createLogger } from './logging.js';
-import { ServiceMetrics } from './metrics.js';
+import { ServiceMetrics, type RegistryOperationEvent } from './metrics.js';
 import { NotaryBackend, notaryConfigValidators } from './notary-backend.js';
 import { resolveServiceOptions, type ResolvedServiceOptions, type ServiceOptions } from './options.js';
 import { createMetricsServer, createProbeServer } from './probes.js';
 import { readiness } from './readiness.js';
+import { registryLabeller } from './registry-labels.js';
 import { loadPluginConfig } from './plugin-config.js';
 import { loadPullSecrets } from './pull-secrets.js';
 import { RedisVerdictStore, verdictStoreScope } from './redis-store.js';
@@ -177,7 +178,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     cleanup.push(() => config.close());
     await config.start();
 
-    const backend = options.backend ?? notaryBackend(resolved.registry, await pullSecretCredentials(resolved.registry, kubernetes), pluginConfig, metrics);
+    // Registry metrics are labelled only by registries the configuration names; every call is logged at debug.
+    const registryLabel = registryLabeller(() => config.current(), [...(resolved.registry.plainHttp ?? []), ...(Array.isArray(resolved.registry.allowInsecure) ? resolved.registry.allowInsecure : [])]);
+    const onRegistryOperation = (event: RegistryOperationEvent): void => {
+      metrics.recordRegistryOperation({ ...event, registry: registryLabel(event.registry) });
+      logger.debug({ registry: event.registry, operation: event.operation, outcome: event.outcome, durationMs: Math.round(event.durationMs * 10) / 10 }, 'registry call');
+    };
+    const backend = options.backend ?? notaryBackend(resolved.registry, await pullSecretCredentials(resolved.registry, kubernetes), pluginConfig, onRegistryOperation);
     cleanup.push(async () => backend.close?.());
 
     let store: CertificateStore | undefined;
@@ -276,7 +283,7 @@ function notaryBackend(
   registry: ResolvedServiceOptions['registry'],
   pullSecrets: CredentialProvider | undefined,
   pluginConfig: Record<string, string> | undefined,
-  metrics: ServiceMetrics,
+  onRegistryOperation: (event: RegistryOperationEvent) => void,
 ): VerificationBackend {
   // Pull secrets win; ECR hosts (anchored patterns only) then get a token from the SDK's default credential chain.
   const ecr = ecrCredentials(registry.ecr);
@@ -290,6 +297,6 @@ function notaryBackend(
     ...(pluginConfig ? { pluginConfig } : {}),
     ...(registry.awsSigner ? { awsSigner: registry.awsSigner } : {}),
     maxSignatureAttempts: registry.maxSignatureAttempts,
-    onRegistryOperation: (event) => metrics.recordRegistryOperation(event),
+    onRegistryOperation,
   });
 }

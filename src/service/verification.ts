@@ -76,7 +76,8 @@ export function failureReason(verdict: ImageVerdict): string {
 
 export type ImageOutcome =
   | { status: 'verified'; image: RequestedImage; digest: string; cached: boolean; verdict: ImageVerdict }
-  | { status: 'failed'; image: RequestedImage; reason: string; code: ErrorCode }
+  /** `digest` and `cached` are set when the image was resolved and a verdict decided. */
+  | { status: 'failed'; image: RequestedImage; reason: string; code: ErrorCode; digest?: string; cached?: boolean }
   /** Not a verdict: a bug or an unexpected failure (answered 500, never a pass). */
   | { status: 'error'; image: RequestedImage; error: unknown };
 
@@ -137,7 +138,7 @@ function verdictOutcome(image: RequestedImage, verdict: ImageVerdict, digest: st
   // A verdict that is not verified names a code (notary's always does); INTERNAL_ERROR keeps it closed if one ever does not.
   const code = verdictErrors(verdict)[0]?.code ?? 'INTERNAL_ERROR';
   metrics.recordVerification('not_verified', code);
-  return { status: 'failed', image, reason: failureReason(verdict), code };
+  return { status: 'failed', image, reason: failureReason(verdict), code, digest, cached };
 }
 
 /** The policy compiled when the config was loaded; a policy that could not be compiled fails every image (as it failed on use before). */

@@ -3,6 +3,8 @@ import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPrivateKey } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AWS_SIGNER_PLUGIN_NAME, SignerRevocationStatus } from '../../src/aws/index.js';
 import { signArtifact } from '../../src/notary/signer.js';
@@ -10,7 +12,7 @@ import { pushImage, RegistryClient } from '../../src/oci/index.js';
 import { startService, type RunningService } from '../../src/service/index.js';
 import { trustPolicyYaml, trustStoreYaml } from '../config/manifest-builders.js';
 import { kyvernoContainer, post } from '../service/harness.js';
-import { awsSignerAttributes, awsSignerChain, JOB_ARN, PROFILE_ARN } from '../aws/signer-support.js';
+import { awsSignerAttributes, awsSignerChain, JOB_ARN, PROFILE_ARN, PROFILE_VERSION_ARN } from '../aws/signer-support.js';
 import { LOCAL_FIXTURES } from '../support/fixtures.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
 import { DOUBLE_CREDENTIALS, startSignerDouble, type SignerDouble } from '../support/signer-double.js';
@@ -26,6 +28,7 @@ describe('imgverify serve with AWS Signer signatures', () => {
   let pluginService: RunningService;
   let revocation: SignerRevocationStatus;
   let configDir: string;
+  const logLines: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
     [registry, signer] = await Promise.all([startRegistry(), startSignerDouble()]);
@@ -61,7 +64,15 @@ describe('imgverify serve with AWS Signer signatures', () => {
       tls: { enabled: false },
       listen: { api: '127.0.0.1:0', metrics: '0', health: '0' },
       registry: { awsSigner: { revocation } },
-      logLevel: 'silent',
+      logger: pino(
+        { level: 'info' },
+        new Writable({
+          write(chunk: Buffer, _encoding, done) {
+            for (const line of chunk.toString().split('\n')) if (line) logLines.push(JSON.parse(line) as Record<string, unknown>);
+            done();
+          },
+        }),
+      ),
     });
     const pluginsDir = join(configDir, 'plugins');
     await mkdir(join(pluginsDir, AWS_SIGNER_PLUGIN_NAME), { recursive: true });
@@ -97,6 +108,8 @@ describe('imgverify serve with AWS Signer signatures', () => {
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.text)).toMatchObject({ verified: true });
     expect(signer.calls.map((call) => call.jobArn)).toEqual([JOB_ARN]);
+    // The operator's log names the signer by its signing profile version ARN, not the certificate subject.
+    expect(logLines).toContainEqual(expect.objectContaining({ msg: 'image', verdict: 'verified', signature: expect.objectContaining({ signer: PROFILE_VERSION_ARN }) }));
   });
 
   it('a revoked signing job → 406 with the plugin reason', async () => {

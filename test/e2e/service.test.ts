@@ -226,9 +226,11 @@ describe('operations', () => {
     expect(metrics).toMatch(/imgverify_config_reloads_total\{result="success"\} \d+/);
     expect(metrics).toMatch(/imgverify_checkimages_requests_total\{status="406"\} \d+/);
     expect(metrics).toMatch(/imgverify_checkimages_request_cpu_seconds_count\{status="406"\} [1-9]\d*/);
-    expect(metrics).toContain(`imgverify_registry_requests_total{registry="${host}",operation="resolve",outcome="ok"}`);
-    expect(metrics).toContain(`imgverify_registry_requests_total{registry="${host}",operation="resolve",outcome="MANIFEST_NOT_FOUND"} 1`);
-    expect(metrics).toContain(`imgverify_registry_requests_total{registry="${host}",operation="referrers",outcome="ok"}`);
+    // The policy's only scope is "*": it names no registry, so the label is "other" (test/service/operator-logs.test.ts).
+    expect(metrics).toContain(`imgverify_registry_requests_total{registry="other",operation="resolve",outcome="ok"}`);
+    expect(metrics).toContain(`imgverify_registry_requests_total{registry="other",operation="resolve",outcome="MANIFEST_NOT_FOUND"} 1`);
+    expect(metrics).toContain(`imgverify_registry_requests_total{registry="other",operation="referrers",outcome="ok"}`);
+    expect(metrics).not.toContain(`registry="${host}"`);
     expect(metrics).toMatch(/imgverify_registry_request_duration_seconds_bucket\{le="0.005",registry="[^"]+",operation="fetchBlob"\}/);
   });
 });

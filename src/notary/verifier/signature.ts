@@ -285,6 +285,7 @@ function describeContent(result: SignatureVerification, content: EnvelopeContent
   result.signingTime = signedAttributes.signingTime.toISOString();
   if (signedAttributes.expiry) result.expiry = signedAttributes.expiry.toISOString();
   if (signedAttributes.authenticSigningTime) result.authenticSigningTime = signedAttributes.authenticSigningTime.toISOString();
+  if (signedAttributes.extendedAttributes.length > 0) result.extendedAttributes = signedAttributes.extendedAttributes.map((attribute) => ({ ...attribute }));
 }
 
 function describeChain(result: SignatureVerification, chain: readonly X509Certificate[]): void {
