@@ -11,6 +11,17 @@ export interface ApiAppOptions {
   bodyLimit: number;
   /** Serve HTTPS with this pair; plain HTTP without. */
   tls?: { key: string; cert: string };
+  /** How long a caller may take: to finish its TLS handshake and send its headers, to send its whole request, to stay idle between requests. */
+  timeouts: { readHeaderMs: number; readMs: number; idleMs: number };
+}
+
+/**
+ * How often Node looks for connections past their header or request timeout (its default, 30 s,
+ * would let a slowloris client hold a socket 30 s past the limit): a quarter of the header timeout,
+ * between 100 ms and 1 s.
+ */
+function connectionsCheckingInterval(readHeaderMs: number): number {
+  return Math.min(1000, Math.max(100, Math.floor(readHeaderMs / 4)));
 }
 
 /** The app (register plugins, then `ready()`) and its raw server, which the caller binds and closes. */
@@ -25,7 +36,12 @@ export function createApiApp(options: ApiAppOptions) {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     serverFactory: (handler) => {
-      const server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createHttpServer(handler);
+      const { readHeaderMs, readMs, idleMs } = options.timeouts;
+      // Slow clients (slowloris) lose their connection instead of holding it: headers, then the whole request, each on a clock.
+      const limits = { headersTimeout: readHeaderMs, requestTimeout: readMs, keepAliveTimeout: idleMs, connectionsCheckingInterval: connectionsCheckingInterval(readHeaderMs) };
+      const server = options.tls
+        ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert, handshakeTimeout: readHeaderMs, ...limits }, handler)
+        : createHttpServer(limits, handler);
       created.server = server;
       // fastify types its raw server as http.Server; https.Server serves the same request/response API.
       return server as HttpServer;

@@ -6,7 +6,7 @@ import { canonicalRepository } from '../reference/index.js';
 import type { ConfigSource, TrustPolicyEntry } from '../config/index.js';
 import type { ImageVerdict } from '../verification/index.js';
 import type { VerdictCache } from './cache.js';
-import { CHECK_IMAGES_PATH, ENV_DEFAULT_TRUST_POLICY } from './constants.js';
+import { CHECK_IMAGES_PATH, ENV_DEFAULT_TRUST_POLICY, SHED_RETRY_AFTER_SECONDS } from './constants.js';
 import { formatImageInfoLikeGo, JSON_CONTENT_TYPE, marshalIndentLikeGo, sendGoError } from './go-http.js';
 import type { ServiceMetrics } from './metrics.js';
 import { parseCheckImagesRequest, type ContainerKind, type RequestedImage } from './request.js';
@@ -110,6 +110,30 @@ export const checkImagesPlugin: FastifyPluginAsync<CheckImagesPluginOptions> = a
     if (status === 500) request.log.error({ err: error }, 'unhandled error in /checkimages');
     metrics.requests.inc({ status: String(status) });
     return sendGoError(reply, status, status === 500 ? 'internal error; see the service log' : error.message);
+  });
+
+  // Load shedding: beyond --maxConcurrentRequests a request is answered at once, before its body is
+  // read, so a flood costs a socket and a few bytes each instead of growing memory and latency.
+  let inFlight = 0;
+  app.addHook('onRequest', async (request, reply) => {
+    if (inFlight >= limits.maxConcurrentRequests) {
+      metrics.requests.inc({ status: '503' });
+      request.log.debug({ status: 503, inFlight }, 'checkimages shed');
+      // The unread body would otherwise be drained: close the connection after the answer.
+      reply.header('retry-after', String(SHED_RETRY_AFTER_SECONDS)).header('connection', 'close');
+      return sendGoError(
+        reply,
+        503,
+        `the service is busy: ${inFlight} requests are being verified, the limit of --maxConcurrentRequests; the request was not verified, retry after ${SHED_RETRY_AFTER_SECONDS} s`,
+      );
+    }
+    inFlight += 1;
+    metrics.requestsInFlight.set(inFlight);
+    // 'close' comes once per response, answered or abandoned by the client.
+    reply.raw.once('close', () => {
+      inFlight -= 1;
+      metrics.requestsInFlight.set(inFlight);
+    });
   });
 
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {

@@ -28,6 +28,20 @@ export const MAX_ATTESTATIONS = 256;
 export const MAX_ATTESTATION_TYPES = 64;
 /** Wildcard matching steps one request may take (~0.3 s at worst; a real policy needs well under 1% of it). */
 export const MAX_WILDCARD_STEPS = 50_000_000;
+/**
+ * Most /checkimages requests handled at the same time; more are shed at once with a 503 and
+ * Retry-After instead of queueing (memory and latency stay bounded under a flood). Kyverno's
+ * admission controller sends a few dozen at most; each holds at most --maxImagesPerRequest images.
+ */
+export const DEFAULT_MAX_CONCURRENT_REQUESTS = 256;
+/** Seconds a shed client is told to wait (Retry-After). */
+export const SHED_RETRY_AFTER_SECONDS = 1;
+/** A client must send its request headers within this (slowloris), like Go's http.Server ReadHeaderTimeout. */
+export const DEFAULT_READ_HEADER_TIMEOUT_MS = 10_000;
+/** ...and the whole request, headers and body, within this (Go's ReadTimeout); the verification deadline starts after. */
+export const DEFAULT_READ_TIMEOUT_MS = 20_000;
+/** Idle keep-alive connections of callers are closed after this. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 90_000;
 /** Images of one request verified at the same time. */
 export const DEFAULT_IMAGE_CONCURRENCY = 8;
 /** Signatures tried per image before giving up (the peer's --maxSignatureAttempts). */

@@ -22,6 +22,8 @@ export interface RegistryOperationEvent {
 export class ServiceMetrics {
   readonly registry = new Registry();
   readonly requests: Counter<'status'>;
+  /** /checkimages requests being handled now (the --maxConcurrentRequests bound). */
+  readonly requestsInFlight: Gauge;
   readonly requestDuration: Histogram<'status'>;
   readonly requestCpu: Histogram<'status'>;
   readonly verifications: Counter<'result' | 'code'>;
@@ -43,6 +45,11 @@ export class ServiceMetrics {
       name: 'imgverify_checkimages_requests_total',
       help: '/checkimages requests by HTTP status.',
       labelNames: ['status'],
+      registers,
+    });
+    this.requestsInFlight = new Gauge({
+      name: 'imgverify_checkimages_requests_in_flight',
+      help: '/checkimages requests being handled; at --maxConcurrentRequests more are shed with 503 (counted in imgverify_checkimages_requests_total{status="503"}).',
       registers,
     });
     this.requestDuration = new Histogram({

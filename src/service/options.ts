@@ -13,11 +13,15 @@ import {
   DEFAULT_HEALTH_PROBE_BIND_ADDRESS,
   DEFAULT_HTTP_PORT,
   DEFAULT_HTTPS_PORT,
+  DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_IMAGE_CONCURRENCY,
+  DEFAULT_MAX_CONCURRENT_REQUESTS,
   DEFAULT_MAX_IMAGES_PER_REQUEST,
   DEFAULT_MAX_REQUEST_BYTES,
   DEFAULT_MAX_SIGNATURE_ATTEMPTS,
   DEFAULT_METRICS_BIND_ADDRESS,
+  DEFAULT_READ_HEADER_TIMEOUT_MS,
+  DEFAULT_READ_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_SERVICE_NAME,
 } from './constants.js';
@@ -78,6 +82,14 @@ export interface LimitOptions {
   maxRequestBytes?: number;
   maxImagesPerRequest?: number;
   imageConcurrency?: number;
+  /** /checkimages requests handled at once; more get a 503 with Retry-After (flag --maxConcurrentRequests). */
+  maxConcurrentRequests?: number;
+  /** Time a caller has to send its request headers (flag --readHeaderTimeout). */
+  readHeaderTimeoutMs?: number;
+  /** Time a caller has to send its whole request, headers and body (flag --readTimeout). */
+  readTimeoutMs?: number;
+  /** Idle keep-alive connections of callers are closed after this (flag --idleTimeout). */
+  idleTimeoutMs?: number;
 }
 
 export interface RegistryOptions {
@@ -133,6 +145,10 @@ export interface ResolvedLimits {
   maxRequestBytes: number;
   maxImagesPerRequest: number;
   imageConcurrency: number;
+  maxConcurrentRequests: number;
+  readHeaderTimeoutMs: number;
+  readTimeoutMs: number;
+  idleTimeoutMs: number;
 }
 
 /** The options with defaults applied and every value checked: what the composition root builds from. */
@@ -169,7 +185,14 @@ export function resolveServiceOptions(options: ServiceOptions): ResolvedServiceO
     maxRequestBytes: Math.floor(positive('maxRequestBytes', given.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES)),
     maxImagesPerRequest: Math.floor(positive('maxImagesPerRequest', given.maxImagesPerRequest, DEFAULT_MAX_IMAGES_PER_REQUEST)),
     imageConcurrency: Math.floor(positive('imageConcurrency', given.imageConcurrency, DEFAULT_IMAGE_CONCURRENCY)),
+    maxConcurrentRequests: Math.floor(positive('maxConcurrentRequests', given.maxConcurrentRequests, DEFAULT_MAX_CONCURRENT_REQUESTS)),
+    readHeaderTimeoutMs: positive('readHeaderTimeout', given.readHeaderTimeoutMs, DEFAULT_READ_HEADER_TIMEOUT_MS),
+    readTimeoutMs: positive('readTimeout', given.readTimeoutMs, DEFAULT_READ_TIMEOUT_MS),
+    idleTimeoutMs: positive('idleTimeout', given.idleTimeoutMs, DEFAULT_IDLE_TIMEOUT_MS),
   };
+  if (limits.readHeaderTimeoutMs > limits.readTimeoutMs) {
+    throw new ServiceError('INVALID_OPTION', `readHeaderTimeout (${limits.readHeaderTimeoutMs} ms) cannot be longer than readTimeout (${limits.readTimeoutMs} ms), which includes the headers`);
+  }
   const cacheMaxSize = options.cache?.maxSize ?? DEFAULT_CACHE_MAX_SIZE;
   if (!Number.isInteger(cacheMaxSize) || cacheMaxSize < 0) throw new ServiceError('INVALID_OPTION', `cacheMaxSize must be a whole number ≥ 0, got ${cacheMaxSize}`);
   const cacheTtl = options.cache?.ttlSeconds ?? DEFAULT_CACHE_TTL_SECONDS;

@@ -201,7 +201,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     }
 
     const allow = resolved.registry.allowInsecure ?? false;
-    const { app, server } = createApiApp({ logger, bodyLimit: limits.maxRequestBytes, ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}) });
+    const { app, server } = createApiApp({
+      logger,
+      bodyLimit: limits.maxRequestBytes,
+      timeouts: { readHeaderMs: limits.readHeaderTimeoutMs, readMs: limits.readTimeoutMs, idleMs: limits.idleTimeoutMs },
+      ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}) });
     await app.register(checkImagesPlugin, {
       config,
       backend,

@@ -32,7 +32,11 @@ beforeAll(async () => {
   const metrics = new ServiceMetrics({ cacheSize: () => 0, defaultMetrics: false });
   const cache = new VerdictCache<ImageVerdict>({ enabled: false, maxSize: 0, ttlSeconds: 1, classify: classifyVerdict });
   const { limits } = resolveServiceOptions({ config: {}, limits: { maxRequestBytes: 4096 } });
-  const { app, server } = createApiApp({ logger: pino({ level: 'silent' }), bodyLimit: limits.maxRequestBytes });
+  const { app, server } = createApiApp({
+    logger: pino({ level: 'silent' }),
+    bodyLimit: limits.maxRequestBytes,
+    timeouts: { readHeaderMs: limits.readHeaderTimeoutMs, readMs: limits.readTimeoutMs, idleMs: limits.idleTimeoutMs },
+  });
   await app.register(checkImagesPlugin, { config: source, backend, cache, metrics, limits, defaultTrustPolicy: 'tp-plugins', allowInsecure: () => false });
   await app.register(async (webhook) => {
     webhook.post('/validate', async (request) => ({ received: request.body }));

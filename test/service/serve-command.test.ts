@@ -30,6 +30,11 @@ describe('Go-style flags', () => {
     { args: ['--cacheTTLDurationSeconds=9223372036854775807'], flag: 'cacheTTLDurationSeconds', value: Number('9223372036854775807') },
     { args: ['--requestTimeout=1m30s'], flag: 'requestTimeout', value: 90_000 },
     { args: ['--requestTimeout', '10'], flag: 'requestTimeout', value: 10_000 },
+    { args: [], flag: 'maxConcurrentRequests', value: 256 },
+    { args: ['--maxConcurrentRequests=8'], flag: 'maxConcurrentRequests', value: 8 },
+    { args: [], flag: 'readHeaderTimeout', value: 10_000 },
+    { args: ['--readTimeout=1m'], flag: 'readTimeout', value: 60_000 },
+    { args: ['--idleTimeout=5s'], flag: 'idleTimeout', value: 5_000 },
     { args: ['--allowInsecureRegistry'], flag: 'allowInsecureRegistry', value: true },
     { args: ['--allowInsecureRegistry=registry.local:5000, other.local'], flag: 'allowInsecureRegistry', value: ['registry.local:5000', 'other.local'] },
     { args: ['--imagePullSecrets', 'a.json,b.yaml'], flag: 'imagePullSecrets', value: ['a.json', 'b.yaml'] },
@@ -82,7 +87,7 @@ describe('Go-style flags', () => {
         allowedUsers: ['system:serviceaccount:kyverno:kyverno-admission-controller', 'system:serviceaccount:kyverno:kyverno-reports-controller'],
       },
       registry: { maxSignatureAttempts: 30 },
-      limits: { requestTimeoutMs: 25_000 },
+      limits: { requestTimeoutMs: 25_000, maxConcurrentRequests: 256, readHeaderTimeoutMs: 10_000, readTimeoutMs: 20_000, idleTimeoutMs: 90_000 },
     });
     expect(options.kubernetes).toBeUndefined();
 
