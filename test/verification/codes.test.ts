@@ -8,6 +8,7 @@ import { ConfigError, type ConfigErrorCode } from '../../src/config/index.js';
 import type { KubernetesErrorCode } from '../../src/kube/index.js';
 import { NotaryError, type NotaryErrorCode } from '../../src/notary/index.js';
 import { OciError, type OciErrorCode } from '../../src/oci/index.js';
+import type { PolicyErrorCode } from '../../src/policy/index.js';
 import type { ReferenceErrorCode } from '../../src/reference/index.js';
 import type { ServiceErrorCode } from '../../src/service/index.js';
 import { CODE_INFO, toErrorInfo, type DomainErrorCode, type ErrorCode } from '../../src/verification/index.js';
@@ -25,13 +26,14 @@ const unions: [
   Same<ServiceErrorCode, DomainErrorCode<'service'>>,
   Same<CliErrorCode, DomainErrorCode<'cli'>>,
   Same<ConditionsErrorCode, DomainErrorCode<'conditions'>>,
-] = [true, true, true, true, true, true, true, true, true, true];
+  Same<PolicyErrorCode, DomainErrorCode<'policy'>>,
+] = [true, true, true, true, true, true, true, true, true, true, true];
 
 const codes = (column: 'transient' | 'usage' | 'usageWhenSigning') =>
   (Object.keys(CODE_INFO) as ErrorCode[]).filter((code) => CODE_INFO[code][column]).sort();
 
 test('each domain code union equals its rows of CODE_INFO', () => {
-  expect(unions).toEqual([true, true, true, true, true, true, true, true, true, true]);
+  expect(unions).toEqual([true, true, true, true, true, true, true, true, true, true, true]);
 });
 
 test('transient codes: never cached, retried next time (the service set, minus TOO_MANY_REQUESTS that nothing emits, plus the work budget)', () => {
@@ -50,6 +52,8 @@ test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and
     'INVALID_TRUST_POLICY',
     'INVALID_TRUST_STORE',
     'JMESPATH_INVALID',
+    'POLICY_INVALID',
+    'POLICY_RESOURCE_INVALID',
     'USAGE',
   ]);
   expect(codes('usageWhenSigning')).toEqual([
@@ -65,6 +69,8 @@ test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and
     'INVALID_TRUST_POLICY',
     'INVALID_TRUST_STORE',
     'JMESPATH_INVALID',
+    'POLICY_INVALID',
+    'POLICY_RESOURCE_INVALID',
     'UNSUPPORTED_ALGORITHM',
     'UNSUPPORTED_SIGNATURE_FORMAT',
     'USAGE',
