@@ -18,3 +18,5 @@ export type * from './model.js';
 export type { AttestationFetch, AttestorCheckRequest, AttestorVerifier, AttestorVerifiers, ImageInfo, ImageResolver, SignatureCheck } from './ports.js';
 export { parsePolicies } from './parse.js';
 export { blocksRequest, createPolicyEngine, type PolicyEngineOptions } from './engine.js';
+export { notaryAttestorVerifier, registryResolver, type NotaryAttestorOptions } from './notary.js';
+export { ANNOTATION_VERIFY_IMAGES, ANNOTATION_VERIFY_IMAGES_SCOPED } from './engine.js';
