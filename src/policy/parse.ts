@@ -268,7 +268,10 @@ function parseRule(value: Json, index: number, policyAction: FailureAction, find
   });
   const match = matchResources(value.match);
   if (match.any.length === 0 && match.all.length === 0) findings.add('error', fieldPath([...path, 'match']), 'match must name resources (any, all or resources)', name);
-  for (const filter of [...match.any, ...match.all]) if (filter.resources.kinds.length === 0 && filter.subjects.length === 0) findings.add('error', fieldPath([...path, 'match']), 'kind is required in a match block', name);
+  const filters = [...match.any, ...match.all];
+  if (filters.length > 0 && filters.every((filter) => filter.resources.kinds.length === 0 && filter.subjects.length === 0)) {
+    findings.add('error', fieldPath([...path, 'match']), 'kind is required in a match block', name);
+  }
   const extractors: Record<string, ImageExtractor[]> = {};
   for (const [kind, configs] of Object.entries(record(value.imageExtractors))) {
     extractors[kind] = list(configs).map((config) => {
