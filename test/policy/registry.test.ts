@@ -1,6 +1,12 @@
-// The engine against the real docker-registry: seed 004 (Notary) with the test's certificate, reached as ghcr.io
-// through a registry mirror; autogen controllers, image extractors, count, required, mutateDigest, verifyDigest.
+// The engine and `imgverify apply`/`test` against the real docker-registry (one registry for all): seed 004 (Notary) with
+// the test's certificate, reached as ghcr.io through a registry mirror; autogen, image extractors, count, required,
+// mutateDigest, verifyDigest, registry failures under failurePolicy.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { runCli } from '../support/cli.js';
 import { RegistryClient, pushImage } from '../../src/oci/index.js';
 import { signArtifact } from '../../src/notary/signer.js';
 import { blocksRequest, createPolicyEngine, notaryAttestorVerifier, registryResolver, type CompiledKyvernoPolicy, type EngineResponse } from '../../src/policy/index.js';
@@ -32,8 +38,12 @@ describe('policy engine ← docker-registry (seed 004, Notary)', () => {
       if (signer) await signArtifact(repository, tag, { key: signer.leaf.privateKey, certificateChain: signer.chain });
     }
   }, 60_000);
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'imgverify-policy-'));
+  });
   afterAll(async () => {
-    await Promise.all([registry?.stop(), client?.close()]);
+    await Promise.all([registry?.stop(), client?.close(), dir && rm(dir, { recursive: true, force: true })]);
   });
 
   function engine(policies: CompiledKyvernoPolicy[], mirror = registry.host) {
@@ -185,5 +195,76 @@ describe('policy engine ← docker-registry (seed 004, Notary)', () => {
       ['check-image', 'fail', `failed to verify image ${IMAGE}:signed: .attestors[0].entries[0].keys: the Cosign verifier is not available in this build of imgverify`],
     ]);
     expect(blocksRequest(response.rules[0] as never)).toBe(true);
+  });
+
+  describe('imgverify apply / test', () => {
+    async function files(): Promise<{ policy: string; signed: string; unsigned: string }> {
+      const policy = join(dir, 'policy.yaml');
+      await writeFile(policy, withPem(seedText('004-check-image-notary.yaml'), chain.root.pem));
+      const signed = join(dir, 'signed.yaml');
+      await writeFile(signed, stringify(pod(`${IMAGE}:signed`, 'signed')));
+      const unsigned = join(dir, 'unsigned.yaml');
+      await writeFile(unsigned, stringify(pod(`${IMAGE}:unsigned`, 'unsigned')));
+      return { policy, signed, unsigned };
+    }
+
+    it('apply: exit 0 with the mutated pod, 1 when an enforced rule fails, 2 for an invalid policy', async () => {
+      const { policy, signed, unsigned } = await files();
+      const mirror = `ghcr.io=${registry.host}`;
+      const ok = await runCli('apply', '--policy', policy, '--resource', signed, '--registry-mirror', mirror);
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toContain(`Applying 3 policy rule(s) to 1 resource(s)...\n\npolicy check-image-notary -> resource default/Pod/signed passed:\n1. verify-signature-notary: pass: verified image signatures for ${IMAGE}:signed\n`);
+      expect(ok.stdout).toContain(`    - name: app\n      image: ${IMAGE}:signed@${digests.signed}\n`);
+      expect(ok.stdout.endsWith('pass: 1, fail: 0, warn: 0, error: 0, skip: 0\n')).toBe(true);
+
+      const failed = await runCli('apply', '--policy', policy, '--resource', signed, '--resource', unsigned, '--registry-mirror', mirror, '-o', 'json');
+      expect(failed.code).toBe(1);
+      const report = JSON.parse(failed.stdout) as { results: { resource: string; result: string; code?: string; blocking: boolean }[]; summary: Record<string, number> };
+      expect(report.results.map((row) => [row.resource, row.result, row.code, row.blocking])).toEqual([
+        ['default/Pod/signed', 'pass', undefined, false],
+        ['default/Pod/unsigned', 'fail', 'SIGNATURE_NOT_FOUND', true],
+      ]);
+
+      const bad = join(dir, 'bad.yaml');
+      await writeFile(bad, seedText('004-check-image-notary.yaml').replace('count: 1', 'count: 3'));
+      const invalid = await runCli('apply', '--policy', bad, '--resource', signed);
+      expect(invalid.code).toBe(2);
+      expect(invalid.stderr).toBe(`Error: invalid policy:\n  ${bad}: check-image-notary/verify-signature-notary spec.rules[0].verifyImages[0].attestors[0]: Count cannot exceed length of entries (POLICY_INVALID)\n`);
+    });
+
+    it('test: a kyverno-test.yaml suite passes as a table; a wrong expectation fails it (exit 1)', async () => {
+      const { policy, signed, unsigned } = await files();
+      const patched = join(dir, 'patched.yaml');
+      await writeFile(patched, stringify(pod(`${IMAGE}:signed@${digests.signed}`, 'signed')));
+      const suite = (unsignedResult: string) => ({
+        apiVersion: 'cli.kyverno.io/v1alpha1',
+        kind: 'Test',
+        metadata: { name: 'notary' },
+        policies: [policy],
+        resources: [signed, unsigned],
+        results: [
+          { policy: 'check-image-notary', rule: 'verify-signature-notary', resources: ['signed'], kind: 'Pod', result: 'pass', patchedResource: 'patched.yaml' },
+          { policy: 'check-image-notary', rule: 'verify-signature-notary', resources: ['unsigned'], kind: 'Pod', result: unsignedResult },
+        ],
+      });
+      await writeFile(join(dir, 'kyverno-test.yaml'), stringify(suite('fail')));
+      const ok = await runCli('test', dir, '--registry-mirror', `ghcr.io=${registry.host}`);
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toContain(
+        [
+          '│────│────────────────────│─────────────────────────│──────────────────────│────────│────────│',
+          '│ ID │ POLICY             │ RULE                    │ RESOURCE             │ RESULT │ REASON │',
+          '│────│────────────────────│─────────────────────────│──────────────────────│────────│────────│',
+          '│ 1  │ check-image-notary │ verify-signature-notary │ default/Pod/signed   │ Pass   │ Ok     │',
+          '│ 2  │ check-image-notary │ verify-signature-notary │ default/Pod/unsigned │ Pass   │ Ok     │',
+        ].join('\n'),
+      );
+      expect(ok.stdout.endsWith('\nTest Summary: 2 tests passed and 0 tests failed\n')).toBe(true);
+      await writeFile(join(dir, 'kyverno-test.yaml'), stringify(suite('pass')));
+      const wrong = await runCli('test', dir, '--registry-mirror', `ghcr.io=${registry.host}`, '--detailed-results');
+      expect(wrong.code).toBe(1);
+      expect(wrong.stdout).toMatch(/│ 2 +│ check-image-notary │ verify-signature-notary │ default\/Pod\/unsigned │ Fail +│ Want pass, got fail │ failed to verify image ghcr\.io\/kyverno\/test-verify-image:unsigned: /);
+      expect(wrong.stdout.endsWith('\nTest Summary: 1 tests passed and 1 tests failed\n')).toBe(true);
+    });
   });
 });
