@@ -262,6 +262,18 @@ function parseRule(value: Json, index: number, policyAction: FailureAction, find
   const path: (string | number)[] = ['spec', 'rules', index];
   const otherTypes = RULE_TYPES_NOT_RUN.filter((type) => value[type] !== undefined);
   if (otherTypes.length > 0) findings.add('warning', fieldPath([...path, otherTypes[0] as string]), `${otherTypes.join(', ')} rules are not evaluated by imgverify (only verifyImages)`, name);
+  for (const part of ['context', 'preconditions', 'celPreconditions']) {
+    if (value[part] !== undefined) findings.add('warning', fieldPath([...path, part]), `${part} is not evaluated by imgverify: the rule applies whatever it says`, name);
+  }
+  list(value.verifyImages).forEach((item, j) => {
+    const entry = record(item);
+    // A check we cannot run must keep the policy out, never pass silently.
+    if (entry.validate !== undefined) findings.add('error', fieldPath([...path, 'verifyImages', j, 'validate']), 'validate in verifyImages is not supported by imgverify', name);
+    const credentials = record(entry.imageRegistryCredentials);
+    if (strings(credentials.secrets).length > 0 || strings(credentials.providers).length > 0) {
+      findings.add('warning', fieldPath([...path, 'verifyImages', j, 'imageRegistryCredentials']), 'secrets and providers are not used: the registry credentials of imgverify apply', name);
+    }
+  });
   const verifyImages = list(value.verifyImages).map((item, j) => {
     const action = isRecord(item) && typeof item.failureAction === 'string' ? failureAction(item.failureAction) : policyAction;
     return imageVerification(record(item), [...path, 'verifyImages', j], action === 'Audit', findings, name);

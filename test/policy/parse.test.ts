@@ -94,6 +94,11 @@ describe('policy issues name file, policy, rule and field', () => {
       text: policy('    verifyImages: [{imageReferences: ["*"], attestations: [{type: t, conditions: [{all: [{key: a, operator: Equls, value: b}]}]}]}]'),
       issue: expect.stringMatching(/^f\.yaml: p spec\.rules\[0\]\.verifyImages\[0\]\.attestations\[0\]\.conditions\[0\]\.all\[0\]\.operator: must be one of "Equals", "NotEquals", /) as string,
     },
+    {
+      name: 'validate inside verifyImages (not run here, so refused)',
+      text: policy('    verifyImages: [{imageReferences: ["*"], validate: {deny: {conditions: {any: []}}}, attestors: [{entries: [{keys: {publicKeys: k}}]}]}]'),
+      issue: 'f.yaml: p/r spec.rules[0].verifyImages[0].validate: validate in verifyImages is not supported by imgverify',
+    },
     { name: 'not a policy', text: 'apiVersion: v1\nkind: Pod\nmetadata: {name: x}\n', issue: 'f.yaml: x: not a Kyverno policy (apiVersion "v1", kind "Pod"; expected kyverno.io/v1 ClusterPolicy or Policy)' },
   ])('$name', ({ text, issue }) => {
     const { policies, issues } = parsePolicies([{ origin: 'f.yaml', text }]);
