@@ -92,6 +92,14 @@ function mirrored(context: RuleContext, registry: string): string {
   return context.mirrors[registry] ?? registry;
 }
 
+/** A `registry/repository` with its registry mirrored. */
+function reach(context: RuleContext): (repository: string) => string {
+  return (repository) => {
+    const slash = repository.indexOf('/');
+    return slash === -1 ? repository : `${mirrored(context, repository.slice(0, slash))}${repository.slice(slash)}`;
+  };
+}
+
 /** Resolve the image once per evaluation (a digest reference is checked to exist, a tag resolved), then pin it. */
 async function pin(context: RuleContext, image: FoundImage, verification: ImageVerification): Promise<{ pinned: PinnedImage; reference: string }> {
   const registry = mirrored(context, image.parsed.registry);
@@ -163,7 +171,7 @@ async function verifyAttestorSet(context: RuleContext, set: AttestorSet, verific
       const prefix = `${entryPath}${subPath(verification, entry)}: `;
       if (verifier instanceof EntryFailure) failure = new EntryFailure(prefix + verifier.message, verifier.error);
       else {
-        const check = await verifier.verifySignature({ image: pinned, reference, attestor: entry, verification }, context.signal);
+        const check = await verifier.verifySignature({ image: pinned, reference, attestor: entry, verification, reach: reach(context) }, context.signal);
         if (!check.verified) {
           const error = check.error ?? { code: 'INTERNAL_ERROR' as const, message: 'verification failed without a reason' };
           failure = new EntryFailure(prefix + error.message, error);
@@ -212,7 +220,7 @@ async function verifyAttestation(context: RuleContext, verification: ImageVerifi
         failures.push(verifier);
         continue;
       }
-      const fetched = await verifier.fetchAttestations({ image: pinned, reference, attestor: entry, verification, attestation }, context.signal);
+      const fetched = await verifier.fetchAttestations({ image: pinned, reference, attestor: entry, verification, attestation, reach: reach(context) }, context.signal);
       if (fetched.error) {
         failures.push(new EntryFailure(fetched.error.message, fetched.error));
         continue;

@@ -7,6 +7,7 @@ import { parseManifestText } from '../../config/index.js';
 import { RevocationChecker } from '../../notary/index.js';
 import type { RegistryClient } from '../../oci/index.js';
 import {
+  cosignAttestorVerifier,
   createPolicyEngine,
   formatPolicyIssue,
   notaryAttestorVerifier,
@@ -123,7 +124,12 @@ export function parseMirrors(values: readonly string[]): Record<string, string> 
   return mirrors;
 }
 
-/** The engine on `client`: Notary attestors on our verifier; the Cosign types until src/cosign lands answer VERIFIER_UNAVAILABLE. */
+/** The engine on `client`: Notary attestors on our Notary verifier, Cosign ones on src/cosign; SigstoreBundle answers VERIFIER_UNAVAILABLE. */
 export function policyEngine(policies: CompiledKyvernoPolicy[], client: RegistryClient, mirrors: Record<string, string>): PolicyEngine {
-  return createPolicyEngine({ policies, resolver: registryResolver(client), verifiers: { Notary: notaryAttestorVerifier({ client, revocation: new RevocationChecker() }) }, registryMirrors: mirrors });
+  return createPolicyEngine({
+    policies,
+    resolver: registryResolver(client),
+    verifiers: { Notary: notaryAttestorVerifier({ client, revocation: new RevocationChecker() }), Cosign: cosignAttestorVerifier({ client }) },
+    registryMirrors: mirrors,
+  });
 }
