@@ -3,6 +3,7 @@
 import { wildcardMatch } from '../conditions/index.js';
 import type { Descriptor } from '../oci/index.js';
 import { toErrorInfo } from '../verification/index.js';
+import { PolicyError } from './errors.js';
 import { extractImages, imageString, type FoundImage } from './images.js';
 import { ruleMismatch, type MatchSubject } from './match.js';
 import type { CompiledKyvernoPolicy, Rule } from './model.js';
@@ -13,6 +14,8 @@ import { isRegistryFailure, validateRuleImages, VerificationMetadata, verifyRule
 
 export const ANNOTATION_VERIFY_IMAGES = 'kyverno.io/verify-images';
 export const ANNOTATION_VERIFY_IMAGES_SCOPED = 'kyverno.io/verify-images-scoped';
+/** Images one rule verifies in one resource at most (a pod has a handful; each costs registry round trips). */
+export const MAX_IMAGES_PER_RULE = 256;
 
 export interface PolicyEngineOptions {
   policies: CompiledKyvernoPolicy[];
@@ -124,6 +127,10 @@ export function createPolicyEngine(options: PolicyEngineOptions): PolicyEngine {
             continue;
           }
           if (images.length === 0) continue;
+          if (images.length > MAX_IMAGES_PER_RULE) {
+            out.rules.push(ruleError(policy, rule, 'failed to extract images', new PolicyError('POLICY_RESOURCE_INVALID', `the resource has ${images.length} images, more than the limit of ${MAX_IMAGES_PER_RULE}`)));
+            continue;
+          }
           const context: RuleContext = {
             policy,
             rule,
