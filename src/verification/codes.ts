@@ -3,7 +3,7 @@
 /** What a code says beyond its name. */
 export interface CodeInfo {
   /** The domain whose error class carries the code (its `errors.ts` union). */
-  readonly domain: 'reference' | 'oci' | 'pki' | 'notary' | 'aws' | 'attest' | 'config' | 'kubernetes' | 'service' | 'cli' | 'conditions';
+  readonly domain: 'reference' | 'oci' | 'pki' | 'notary' | 'aws' | 'attest' | 'config' | 'kubernetes' | 'service' | 'cli' | 'conditions' | 'cosign' | 'policy';
   /** "Could not find out now", not "not trusted": a verdict with it is never cached and is retried next time. */
   readonly transient: boolean;
   /** The input or the configuration is wrong, not the image: the CLI exits 2 (else 1). */
@@ -24,7 +24,7 @@ const fact = <D extends CodeInfo['domain']>(domain: D, flags: Partial<Omit<CodeI
 
 /**
  * One row per code. The domains' unions (ReferenceErrorCode, OciErrorCode, PkiErrorCode, NotaryErrorCode, AwsErrorCode,
- * AttestErrorCode, ConfigErrorCode, KubernetesErrorCode, ServiceErrorCode, CliErrorCode, ConditionsErrorCode) must each equal this table's rows of their
+ * AttestErrorCode, ConfigErrorCode, KubernetesErrorCode, ServiceErrorCode, CliErrorCode, ConditionsErrorCode, CosignErrorCode, PolicyErrorCode) must each equal this table's rows of their
  * domain; test/verification/codes.test.ts checks that at compile time, so this leaf imports none of them.
  */
 export const CODE_INFO = {
@@ -123,6 +123,23 @@ export const CODE_INFO = {
   JMESPATH_FUNCTION_FAILED: fact('conditions'),
   JMESPATH_NOT_FOUND: fact('conditions'),
   CONDITIONS_LIMIT_EXCEEDED: fact('conditions'),
+
+  // policy: Kyverno policies, resources and test suites given to the engine
+  POLICY_INVALID: fact('policy', { usage: true }),
+  POLICY_RESOURCE_INVALID: fact('policy', { usage: true }),
+  VERIFIER_UNAVAILABLE: fact('policy'),
+
+  // cosign (it also uses SIGNATURE_NOT_FOUND, INVALID_SIGNATURE, … where the meaning is the same; see src/cosign/errors.ts)
+  /** The transparency log is required but the signature carries no Rekor bundle (never looked up online). */
+  TLOG_ENTRY_MISSING: fact('cosign'),
+  /** The Rekor bundle's SignedEntryTimestamp does not verify with the log's key. */
+  TLOG_INVALID_SET: fact('cosign'),
+  /** No trusted Rekor key has the bundle's logID. */
+  TLOG_UNKNOWN_LOG: fact('cosign'),
+  /** The log entry's body is about another signature, key, certificate or payload (a bundle copied from another signature). */
+  TLOG_ENTRY_MISMATCH: fact('cosign'),
+  /** A cosign feature imgverify does not do (yet): the verification fails closed and says which. */
+  COSIGN_UNSUPPORTED: fact('cosign', { usage: true }),
 } as const satisfies Record<string, CodeInfo>;
 
 /** Every stable error code: the union of the domains' code unions. */

@@ -4,11 +4,13 @@ import type { AwsErrorCode } from '../../src/aws/index.js';
 import type { AttestErrorCode } from '../../src/attest/index.js';
 import type { CliErrorCode } from '../../src/cli/errors.js';
 import type { ConditionsErrorCode } from '../../src/conditions/index.js';
+import type { CosignErrorCode, SharedCosignErrorCode } from '../../src/cosign/index.js';
 import { ConfigError, type ConfigErrorCode } from '../../src/config/index.js';
 import type { KubernetesErrorCode } from '../../src/kube/index.js';
 import { NotaryError, type NotaryErrorCode } from '../../src/notary/index.js';
 import { OciError, type OciErrorCode } from '../../src/oci/index.js';
 import type { PkiErrorCode } from '../../src/pki/index.js';
+import type { PolicyErrorCode } from '../../src/policy/index.js';
 import type { ReferenceErrorCode } from '../../src/reference/index.js';
 import type { ServiceErrorCode } from '../../src/service/index.js';
 import { CODE_INFO, toErrorInfo, type DomainErrorCode, type ErrorCode } from '../../src/verification/index.js';
@@ -27,13 +29,15 @@ const unions: [
   Same<ServiceErrorCode, DomainErrorCode<'service'>>,
   Same<CliErrorCode, DomainErrorCode<'cli'>>,
   Same<ConditionsErrorCode, DomainErrorCode<'conditions'>>,
-] = [true, true, true, true, true, true, true, true, true, true, true];
+  Same<Exclude<CosignErrorCode, SharedCosignErrorCode>, DomainErrorCode<'cosign'>>,
+  Same<PolicyErrorCode, DomainErrorCode<'policy'>>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true];
 
 const codes = (column: 'transient' | 'usage' | 'usageWhenSigning') =>
   (Object.keys(CODE_INFO) as ErrorCode[]).filter((code) => CODE_INFO[code][column]).sort();
 
 test('each domain code union equals its rows of CODE_INFO', () => {
-  expect(unions).toEqual([true, true, true, true, true, true, true, true, true, true, true]);
+  expect(unions).toEqual([true, true, true, true, true, true, true, true, true, true, true, true, true]);
 });
 
 test('transient codes: never cached, retried next time (the service set, minus TOO_MANY_REQUESTS that nothing emits, plus the work budget)', () => {
@@ -43,6 +47,7 @@ test('transient codes: never cached, retried next time (the service set, minus T
 test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and USAGE)', () => {
   expect(codes('usage')).toEqual([
     'CONDITION_INVALID',
+    'COSIGN_UNSUPPORTED',
     'CREDENTIALS_UNAVAILABLE',
     'INVALID_ARGUMENT',
     'INVALID_INPUT',
@@ -52,11 +57,14 @@ test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and
     'INVALID_TRUST_POLICY',
     'INVALID_TRUST_STORE',
     'JMESPATH_INVALID',
+    'POLICY_INVALID',
+    'POLICY_RESOURCE_INVALID',
     'USAGE',
   ]);
   expect(codes('usageWhenSigning')).toEqual([
     'CERTIFICATE_EXPIRED',
     'CONDITION_INVALID',
+    'COSIGN_UNSUPPORTED',
     'CREDENTIALS_UNAVAILABLE',
     'INVALID_ARGUMENT',
     'INVALID_CERTIFICATE_CHAIN',
@@ -67,6 +75,8 @@ test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and
     'INVALID_TRUST_POLICY',
     'INVALID_TRUST_STORE',
     'JMESPATH_INVALID',
+    'POLICY_INVALID',
+    'POLICY_RESOURCE_INVALID',
     'UNSUPPORTED_ALGORITHM',
     'UNSUPPORTED_SIGNATURE_FORMAT',
     'USAGE',
