@@ -7,3 +7,4 @@ export { blockedMessage, blocks, resourceName, warningMessages, type FailurePoli
 export { answerAdmission, changesNothingChecked, type AdmissionAnswer, type AdmissionHandlerOptions, type AdmissionRecorder } from './admission.js';
 export { admissionPlugin, type AdmissionPluginOptions } from './plugin.js';
 export { WebhookMetrics, type AdmissionResult, type WebhookType } from './metrics.js';
+export { convertPolicies, type ConvertedPolicies } from './convert.js';

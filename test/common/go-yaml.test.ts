@@ -19,6 +19,22 @@ test.each<{ name: string; map: Record<string, Record<string, string>>; yaml: str
     map: { p: { r: 'line one\nline two' } },
     yaml: 'p:\n  r: |-\n    line one\n    line two\n',
   },
+  {
+    // Kyverno's documented denial for an unsigned image (../shared/seeds/004, lines 6-10; the page lost the leading spaces).
+    name: "Kyverno's verifyImages denial from its Notary docs, folded where Kyverno folds it",
+    map: {
+      'check-image-notary': {
+        'verify-signature-notary':
+          'failed to verify image ghcr.io/kyverno/test-verify-image:unsigned: .attestors[0].entries[0]: failed to verify ghcr.io/kyverno/test-verify-image@sha256:74a98f0e4d750c9052f092a7f7a72de7b20f94f176a490088f7a744c76c53ea5: no signature is associated with "ghcr.io/kyverno/test-verify-image@sha256:74a98f0e4d750c9052f092a7f7a72de7b20f94f176a490088f7a744c76c53ea5", make sure the image was signed successfully',
+      },
+    },
+    yaml:
+      'check-image-notary:\n' +
+      "  verify-signature-notary: 'failed to verify image ghcr.io/kyverno/test-verify-image:unsigned:\n" +
+      '    .attestors[0].entries[0]: failed to verify ghcr.io/kyverno/test-verify-image@sha256:74a98f0e4d750c9052f092a7f7a72de7b20f94f176a490088f7a744c76c53ea5:\n' +
+      '    no signature is associated with "ghcr.io/kyverno/test-verify-image@sha256:74a98f0e4d750c9052f092a7f7a72de7b20f94f176a490088f7a744c76c53ea5",\n' +
+      "    make sure the image was signed successfully'\n",
+  },
 ])('$name', ({ map, yaml }) => {
   expect(goYamlNestedStringMap(map)).toBe(yaml);
 });
