@@ -3,7 +3,7 @@
 /** What a code says beyond its name. */
 export interface CodeInfo {
   /** The domain whose error class carries the code (its `errors.ts` union). */
-  readonly domain: 'reference' | 'oci' | 'notary' | 'aws' | 'attest' | 'config' | 'kubernetes' | 'service' | 'cli' | 'conditions' | 'webhook';
+  readonly domain: 'reference' | 'oci' | 'notary' | 'aws' | 'attest' | 'config' | 'kubernetes' | 'service' | 'cli' | 'conditions' | 'policy' | 'webhook';
   /** "Could not find out now", not "not trusted": a verdict with it is never cached and is retried next time. */
   readonly transient: boolean;
   /** The input or the configuration is wrong, not the image: the CLI exits 2 (else 1). */
@@ -24,7 +24,7 @@ const fact = <D extends CodeInfo['domain']>(domain: D, flags: Partial<Omit<CodeI
 
 /**
  * One row per code. The domains' unions (ReferenceErrorCode, OciErrorCode, NotaryErrorCode, AwsErrorCode,
- * AttestErrorCode, ConfigErrorCode, KubernetesErrorCode, ServiceErrorCode, CliErrorCode, ConditionsErrorCode) must each equal this table's rows of their
+ * AttestErrorCode, ConfigErrorCode, KubernetesErrorCode, ServiceErrorCode, CliErrorCode, ConditionsErrorCode, PolicyErrorCode) must each equal this table's rows of their
  * domain; test/verification/codes.test.ts checks that at compile time, so this leaf imports none of them.
  */
 export const CODE_INFO = {
@@ -120,6 +120,11 @@ export const CODE_INFO = {
   JMESPATH_FUNCTION_FAILED: fact('conditions'),
   JMESPATH_NOT_FOUND: fact('conditions'),
   CONDITIONS_LIMIT_EXCEEDED: fact('conditions'),
+
+  // policy: Kyverno policies, resources and test suites given to the engine
+  POLICY_INVALID: fact('policy', { usage: true }),
+  POLICY_RESOURCE_INVALID: fact('policy', { usage: true }),
+  VERIFIER_UNAVAILABLE: fact('policy'),
 
   // webhook: a request we cannot read is the caller's error; no answer in time is "could not find out now"
   INVALID_ADMISSION_REVIEW: fact('webhook', { usage: true }),

@@ -2,7 +2,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { deadline, raceSignal } from '../common/index.js';
-import type { AdmissionRequestView, EngineResponse, PolicyEngine, RuleResponse } from './engine-port.js';
+import type { AdmissionRequestView, EngineResponse, PolicyEngine, RuleResponse } from '../policy/index.js';
 import { blockedMessage, blocks, resourceName, warningMessages, type FailurePolicy } from './decision.js';
 import { WebhookError } from './errors.js';
 import type { AdmissionResult, WebhookMetrics, WebhookType } from './metrics.js';

@@ -1,7 +1,7 @@
 // What an admission answer says, decided from the engine's rule responses as Kyverno's webhook does: block or admit, the denial text, the warnings.
 import { goYamlNestedStringMap } from '../common/index.js';
 import { MAX_WARNING_CHARS, MAX_WARNINGS } from './constants.js';
-import type { RuleResponse } from './engine-port.js';
+import type { RuleResponse } from '../policy/index.js';
 
 export type FailurePolicy = 'Fail' | 'Ignore';
 

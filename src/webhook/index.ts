@@ -1,7 +1,6 @@
 // Public face of the webhook domain: imgverify as a Kubernetes admission webhook (AdmissionReview endpoints, policy CRDs, generated webhook configurations, audit).
 export * from './constants.js';
 export { WebhookError, type WebhookErrorCode } from './errors.js';
-export type { AdmissionRequestView, EngineResponse, JsonPatchOperation, PolicyEngine, RuleResponse } from './engine-port.js';
 export { allow, deny, parseAdmissionReview, type AdmissionResponse, type AdmissionReviewResponse } from './review.js';
 export { blockedMessage, blocks, resourceName, warningMessages, type FailurePolicy } from './decision.js';
 export { answerAdmission, changesNothingChecked, type AdmissionAnswer, type AdmissionHandlerOptions, type AdmissionRecorder } from './admission.js';

@@ -1,6 +1,6 @@
 // AdmissionReview v1 at the boundary: the request parsed into the engine's view (shape and depth checked), and the response envelopes we send back.
 import { ADMISSION_API_VERSION, ADMISSION_REVIEW_KIND, MAX_OBJECT_DEPTH } from './constants.js';
-import type { AdmissionRequestView, JsonPatchOperation } from './engine-port.js';
+import type { AdmissionRequestView, JsonPatchOperation } from '../policy/index.js';
 import { WebhookError } from './errors.js';
 
 /** The AdmissionResponse fields we write (admission.k8s.io/v1). */

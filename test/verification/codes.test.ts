@@ -8,6 +8,7 @@ import { ConfigError, type ConfigErrorCode } from '../../src/config/index.js';
 import type { KubernetesErrorCode } from '../../src/kube/index.js';
 import { NotaryError, type NotaryErrorCode } from '../../src/notary/index.js';
 import { OciError, type OciErrorCode } from '../../src/oci/index.js';
+import type { PolicyErrorCode } from '../../src/policy/index.js';
 import type { ReferenceErrorCode } from '../../src/reference/index.js';
 import type { ServiceErrorCode } from '../../src/service/index.js';
 import type { WebhookErrorCode } from '../../src/webhook/index.js';
@@ -26,14 +27,15 @@ const unions: [
   Same<ServiceErrorCode, DomainErrorCode<'service'>>,
   Same<CliErrorCode, DomainErrorCode<'cli'>>,
   Same<ConditionsErrorCode, DomainErrorCode<'conditions'>>,
+  Same<PolicyErrorCode, DomainErrorCode<'policy'>>,
   Same<WebhookErrorCode, DomainErrorCode<'webhook'>>,
-] = [true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true];
 
 const codes = (column: 'transient' | 'usage' | 'usageWhenSigning') =>
   (Object.keys(CODE_INFO) as ErrorCode[]).filter((code) => CODE_INFO[code][column]).sort();
 
 test('each domain code union equals its rows of CODE_INFO', () => {
-  expect(unions).toEqual([true, true, true, true, true, true, true, true, true, true, true]);
+  expect(unions).toEqual([true, true, true, true, true, true, true, true, true, true, true, true]);
 });
 
 test('transient codes: never cached, retried next time (the service set, minus TOO_MANY_REQUESTS that nothing emits, plus the work budget)', () => {
@@ -54,6 +56,8 @@ test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and
     'INVALID_TRUST_POLICY',
     'INVALID_TRUST_STORE',
     'JMESPATH_INVALID',
+    'POLICY_INVALID',
+    'POLICY_RESOURCE_INVALID',
     'USAGE',
   ]);
   expect(codes('usageWhenSigning')).toEqual([
@@ -71,6 +75,8 @@ test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and
     'INVALID_TRUST_POLICY',
     'INVALID_TRUST_STORE',
     'JMESPATH_INVALID',
+    'POLICY_INVALID',
+    'POLICY_RESOURCE_INVALID',
     'UNSUPPORTED_ALGORITHM',
     'UNSUPPORTED_SIGNATURE_FORMAT',
     'USAGE',

@@ -5,7 +5,8 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createApiApp } from '../../src/service/index.js';
-import { admissionPlugin, MAX_ADMISSION_REVIEW_BYTES, WebhookMetrics, type AdmissionRecorder, type AdmissionRequestView, type FailurePolicy, type PolicyEngine, type RuleResponse } from '../../src/webhook/index.js';
+import type { AdmissionRequestView, PolicyEngine, RuleResponse } from '../../src/policy/index.js';
+import { admissionPlugin, MAX_ADMISSION_REVIEW_BYTES, WebhookMetrics, type AdmissionRecorder, type FailurePolicy } from '../../src/webhook/index.js';
 import { LOCAL_FIXTURES } from '../support/fixtures.js';
 import { DIGEST, EngineDouble } from './engine-double.js';
 

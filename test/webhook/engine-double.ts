@@ -4,7 +4,7 @@
 // An image whose name contains `unsigned` fails (Kyverno's message), `slow` never finishes before
 // the signal aborts, `broken` makes evaluate throw; any other is verified and, unless pinned by
 // digest already, patched to `<image>@sha256:<DIGEST>`. Rule names follow Kyverno's autogen.
-import type { AdmissionRequestView, EngineResponse, JsonPatchOperation, PolicyEngine, RuleResponse } from '../../src/webhook/index.js';
+import type { AdmissionRequestView, EngineResponse, JsonPatchOperation, PolicyEngine, RuleResponse } from '../../src/policy/index.js';
 
 export const DIGEST = `sha256:${'b31b'.repeat(16)}`;
 
