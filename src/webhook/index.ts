@@ -7,3 +7,5 @@ export { answerAdmission, changesNothingChecked, type AdmissionAnswer, type Admi
 export { admissionPlugin, type AdmissionPluginOptions } from './plugin.js';
 export { WebhookMetrics, type AdmissionResult, type WebhookType } from './metrics.js';
 export { convertPolicies, type ConvertedPolicies } from './convert.js';
+export { kindRule, webhookConfigurations, webhookTimeouts, type WebhookConfigurations, type WebhookTarget } from './configurations.js';
+export { caBundle, WebhookRegistration, type WebhookRegistrationOptions } from './registration.js';
