@@ -9,3 +9,4 @@ export { WebhookMetrics, type AdmissionResult, type WebhookType } from './metric
 export { convertPolicies, type ConvertedPolicies } from './convert.js';
 export { kindRule, webhookConfigurations, webhookTimeouts, type WebhookConfigurations, type WebhookTarget } from './configurations.js';
 export { caBundle, WebhookRegistration, type WebhookRegistrationOptions } from './registration.js';
+export { AuditRecorder, mergeResults, summaryOf, type AuditRecorderOptions, type PolicyReportResult } from './audit.js';
