@@ -1,5 +1,6 @@
 // The Kubernetes API clients of one process: kubeconfig (--local) or in-cluster service account, every call bounded in time.
 import {
+  AdmissionregistrationV1Api,
   ApiException,
   AuthenticationV1Api,
   CoordinationV1Api,
@@ -19,6 +20,8 @@ export interface KubernetesApi {
   readonly custom: CustomObjectsApi;
   readonly coordination: CoordinationV1Api;
   readonly authentication: AuthenticationV1Api;
+  /** Webhook configurations (the admission webhook's leader writes its own). */
+  readonly admissionRegistration: AdmissionregistrationV1Api;
   /** Most milliseconds one call may take. */
   readonly callTimeoutMs: number;
 }
@@ -58,6 +61,7 @@ export function createKubernetesApi(config: KubeConfig, callTimeoutMs = API_CALL
     custom: config.makeApiClient(CustomObjectsApi),
     coordination: config.makeApiClient(CoordinationV1Api),
     authentication: config.makeApiClient(AuthenticationV1Api),
+    admissionRegistration: config.makeApiClient(AdmissionregistrationV1Api),
     callTimeoutMs,
   };
 }

@@ -7,6 +7,8 @@ export interface InvolvedObject {
   apiVersion: string;
   kind: string;
   name: string;
+  /** A namespaced object's namespace: its Events are written there (the API server requires it). */
+  namespace?: string;
   uid?: string;
   resourceVersion?: string;
 }
@@ -20,7 +22,7 @@ export class EventRecorder {
   readonly #instance: string;
   readonly #logger: Logger;
 
-  /** Events go to `namespace` (ours: the RBAC grants create there); cluster-scoped objects have none of their own. */
+  /** Events go to `namespace` (ours: the RBAC grants create there) unless the object is namespaced; cluster-scoped objects have none of their own. */
   constructor(api: KubernetesApi, namespace: string, instance: string, logger: Logger) {
     this.#api = api;
     this.#namespace = namespace;
@@ -31,11 +33,12 @@ export class EventRecorder {
   /** Record a Warning Event; a failure is logged, never thrown (an Event is a courtesy, not a dependency). */
   async warn(object: InvolvedObject, reason: string, message: string): Promise<void> {
     const now = new Date();
+    const namespace = object.namespace ?? this.#namespace;
     const body = {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { generateName: `${object.name}.`, namespace: this.#namespace },
-      involvedObject: { apiVersion: object.apiVersion, kind: object.kind, name: object.name, ...(object.uid ? { uid: object.uid } : {}), ...(object.resourceVersion ? { resourceVersion: object.resourceVersion } : {}) },
+      metadata: { generateName: `${object.name}.`, namespace },
+      involvedObject: { apiVersion: object.apiVersion, kind: object.kind, name: object.name, ...(object.namespace ? { namespace: object.namespace } : {}), ...(object.uid ? { uid: object.uid } : {}), ...(object.resourceVersion ? { resourceVersion: object.resourceVersion } : {}) },
       reason,
       message: message.length > MAX_EVENT_MESSAGE_CHARS ? `${message.slice(0, MAX_EVENT_MESSAGE_CHARS - 1)}…` : message,
       type: 'Warning',
@@ -47,7 +50,7 @@ export class EventRecorder {
       count: 1,
     };
     try {
-      await callApi(this.#api, `create Event for ${object.kind} ${object.name}`, (options) => this.#api.core.createNamespacedEvent({ namespace: this.#namespace, body }, options));
+      await callApi(this.#api, `create Event for ${object.kind} ${object.name}`, (options) => this.#api.core.createNamespacedEvent({ namespace, body }, options));
     } catch (err) {
       this.#logger.warn({ err, kind: object.kind, name: object.name, reason }, 'cannot record a Kubernetes Event');
     }

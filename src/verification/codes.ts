@@ -3,7 +3,7 @@
 /** What a code says beyond its name. */
 export interface CodeInfo {
   /** The domain whose error class carries the code (its `errors.ts` union). */
-  readonly domain: 'reference' | 'oci' | 'pki' | 'notary' | 'aws' | 'attest' | 'config' | 'kubernetes' | 'service' | 'cli' | 'conditions' | 'cosign' | 'policy';
+  readonly domain: 'reference' | 'oci' | 'pki' | 'notary' | 'aws' | 'attest' | 'config' | 'kubernetes' | 'service' | 'cli' | 'conditions' | 'cosign' | 'policy' | 'webhook';
   /** "Could not find out now", not "not trusted": a verdict with it is never cached and is retried next time. */
   readonly transient: boolean;
   /** The input or the configuration is wrong, not the image: the CLI exits 2 (else 1). */
@@ -140,6 +140,11 @@ export const CODE_INFO = {
   TLOG_ENTRY_MISMATCH: fact('cosign'),
   /** A cosign feature imgverify does not do (yet): the verification fails closed and says which. */
   COSIGN_UNSUPPORTED: fact('cosign', { usage: true }),
+  // webhook: a request we cannot read is the caller's error; no answer in time is "could not find out now"
+  INVALID_ADMISSION_REVIEW: fact('webhook', { usage: true }),
+  ADMISSION_TIMEOUT: fact('webhook', { transient: true }),
+  ADMISSION_FAILED: fact('webhook', { transient: true }),
+  INVALID_POLICY_DOCUMENT: fact('webhook', { usage: true }),
 } as const satisfies Record<string, CodeInfo>;
 
 /** Every stable error code: the union of the domains' code unions. */

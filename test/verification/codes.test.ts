@@ -13,6 +13,7 @@ import type { PkiErrorCode } from '../../src/pki/index.js';
 import type { PolicyErrorCode } from '../../src/policy/index.js';
 import type { ReferenceErrorCode } from '../../src/reference/index.js';
 import type { ServiceErrorCode } from '../../src/service/index.js';
+import type { WebhookErrorCode } from '../../src/webhook/index.js';
 import { CODE_INFO, toErrorInfo, type DomainErrorCode, type ErrorCode } from '../../src/verification/index.js';
 
 /** Compiles only when A and B are the same union. */
@@ -31,17 +32,18 @@ const unions: [
   Same<ConditionsErrorCode, DomainErrorCode<'conditions'>>,
   Same<Exclude<CosignErrorCode, SharedCosignErrorCode>, DomainErrorCode<'cosign'>>,
   Same<PolicyErrorCode, DomainErrorCode<'policy'>>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<WebhookErrorCode, DomainErrorCode<'webhook'>>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 
 const codes = (column: 'transient' | 'usage' | 'usageWhenSigning') =>
   (Object.keys(CODE_INFO) as ErrorCode[]).filter((code) => CODE_INFO[code][column]).sort();
 
 test('each domain code union equals its rows of CODE_INFO', () => {
-  expect(unions).toEqual([true, true, true, true, true, true, true, true, true, true, true, true, true]);
+  expect(unions).toEqual([true, true, true, true, true, true, true, true, true, true, true, true, true, true]);
 });
 
 test('transient codes: never cached, retried next time (the service set, minus TOO_MANY_REQUESTS that nothing emits, plus the work budget)', () => {
-  expect(codes('transient')).toEqual(['ABORTED', 'CREDENTIALS_UNAVAILABLE', 'KUBERNETES_API_ERROR', 'REGISTRY_UNAVAILABLE', 'REVOCATION_UNKNOWN', 'TIMEOUT', 'UNAUTHORIZED', 'VERIFICATION_TIMEOUT', 'WORK_BUDGET_EXCEEDED']);
+  expect(codes('transient')).toEqual(['ABORTED', 'ADMISSION_FAILED', 'ADMISSION_TIMEOUT', 'CREDENTIALS_UNAVAILABLE', 'KUBERNETES_API_ERROR', 'REGISTRY_UNAVAILABLE', 'REVOCATION_UNKNOWN', 'TIMEOUT', 'UNAUTHORIZED', 'VERIFICATION_TIMEOUT', 'WORK_BUDGET_EXCEEDED']);
 });
 
 test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and USAGE)', () => {
@@ -49,10 +51,12 @@ test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and
     'CONDITION_INVALID',
     'COSIGN_UNSUPPORTED',
     'CREDENTIALS_UNAVAILABLE',
+    'INVALID_ADMISSION_REVIEW',
     'INVALID_ARGUMENT',
     'INVALID_INPUT',
     'INVALID_KUBERNETES_OPTION',
     'INVALID_LAYOUT',
+    'INVALID_POLICY_DOCUMENT',
     'INVALID_REFERENCE',
     'INVALID_TRUST_POLICY',
     'INVALID_TRUST_STORE',
@@ -66,11 +70,13 @@ test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and
     'CONDITION_INVALID',
     'COSIGN_UNSUPPORTED',
     'CREDENTIALS_UNAVAILABLE',
+    'INVALID_ADMISSION_REVIEW',
     'INVALID_ARGUMENT',
     'INVALID_CERTIFICATE_CHAIN',
     'INVALID_INPUT',
     'INVALID_KUBERNETES_OPTION',
     'INVALID_LAYOUT',
+    'INVALID_POLICY_DOCUMENT',
     'INVALID_REFERENCE',
     'INVALID_TRUST_POLICY',
     'INVALID_TRUST_STORE',

@@ -30,18 +30,22 @@ async function readBytes(path: string, what: string, stdin: AsyncIterable<Uint8A
  * and more than 100 aliases are refused) into plain data, or a USAGE error naming the file.
  */
 export async function readDocument(path: string, what: string, stdin: AsyncIterable<Uint8Array> = process.stdin): Promise<unknown> {
-  const bytes = await readBytes(path, what, stdin);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch (err) {
-    throw new CliError('USAGE', `${what} ${path === '-' ? '(stdin)' : path} is not UTF-8 text`, { cause: err });
-  }
+  const text = await readDocumentText(path, what, stdin);
   try {
     // Round-trip through JSON so the result is plain data (no Map, no Date), as encoding/json would give.
     return JSON.parse(JSON.stringify(parseYaml(text, { maxAliasCount: 100 }) ?? null)) as unknown;
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new CliError('USAGE', `${what} ${path === '-' ? '(stdin)' : path} is neither JSON nor YAML: ${reason}`, { cause: err });
+  }
+}
+
+/** Read a file or stdin (`-`), bounded, as UTF-8 text; a USAGE error naming the file otherwise. */
+export async function readDocumentText(path: string, what: string, stdin: AsyncIterable<Uint8Array> = process.stdin): Promise<string> {
+  const bytes = await readBytes(path, what, stdin);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (err) {
+    throw new CliError('USAGE', `${what} ${path === '-' ? '(stdin)' : path} is not UTF-8 text`, { cause: err });
   }
 }

@@ -8,6 +8,7 @@ import { VERSION, versionText } from '../version.js';
 import { defineAttestCommand } from './attest.js';
 import { defineCertCommand } from './cert.js';
 import { defineConditionsCommand, defineJpCommand } from './conditions.js';
+import { defineConvertCommand } from './convert.js';
 import { defineCopyCommand } from './copy.js';
 import { defineDemoCommand } from './demo.js';
 import { defineDiscoverCommand } from './discover.js';
@@ -33,6 +34,7 @@ export const commands: DefineCommand[] = [
   defineJpCommand,
   defineApplyCommand,
   defineTestCommand,
+  defineConvertCommand,
 ];
 
 export function buildProgram(): Command {
