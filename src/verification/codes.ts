@@ -3,7 +3,7 @@
 /** What a code says beyond its name. */
 export interface CodeInfo {
   /** The domain whose error class carries the code (its `errors.ts` union). */
-  readonly domain: 'reference' | 'oci' | 'notary' | 'aws' | 'attest' | 'config' | 'kubernetes' | 'service' | 'cli' | 'conditions';
+  readonly domain: 'reference' | 'oci' | 'notary' | 'aws' | 'attest' | 'config' | 'kubernetes' | 'service' | 'cli' | 'conditions' | 'sigstore';
   /** "Could not find out now", not "not trusted": a verdict with it is never cached and is retried next time. */
   readonly transient: boolean;
   /** The input or the configuration is wrong, not the image: the CLI exits 2 (else 1). */
@@ -120,6 +120,21 @@ export const CODE_INFO = {
   JMESPATH_FUNCTION_FAILED: fact('conditions'),
   JMESPATH_NOT_FOUND: fact('conditions'),
   CONDITIONS_LIMIT_EXCEEDED: fact('conditions'),
+
+  // sigstore: trusted roots, Fulcio certificates, transparency logs (Rekor, CT), bundles; it also throws
+  // the notary codes that mean the same (UNTRUSTED_IDENTITY, INVALID_CERTIFICATE_CHAIN, CERTIFICATE_EXPIRED, …)
+  TRUSTED_ROOT_INVALID: fact('sigstore', { usage: true }),
+  TRUSTED_ROOT_UNAVAILABLE: fact('sigstore', { transient: true }),
+  SIGSTORE_POLICY_INVALID: fact('sigstore', { usage: true }),
+  CERTIFICATE_USAGE_INVALID: fact('sigstore'),
+  SCT_MISSING: fact('sigstore'),
+  SCT_INVALID: fact('sigstore'),
+  TLOG_ENTRY_MISSING: fact('sigstore'),
+  TLOG_ENTRY_MISMATCH: fact('sigstore'),
+  TLOG_KEY_UNKNOWN: fact('sigstore'),
+  TLOG_SET_INVALID: fact('sigstore'),
+  TLOG_INCLUSION_PROOF_INVALID: fact('sigstore'),
+  BUNDLE_INVALID: fact('sigstore'),
 } as const satisfies Record<string, CodeInfo>;
 
 /** Every stable error code: the union of the domains' code unions. */
