@@ -183,7 +183,7 @@ function checkCodeSigning(path: readonly SigstoreCertificate[]): void {
   path.slice(0, -1).forEach((certificate, depth) => {
     const extension = certificate.extension(OID_EXT_KEY_USAGE);
     if (!extension) return;
-    const usages = extension.valueObj.subs.map((usage) => usage.toOID());
+    const usages = (extension.valueObj.subs[0]?.subs ?? []).map((usage) => usage.toOID());
     if (!usages.includes(OID_EKU_CODE_SIGNING) && !usages.includes(OID_EKU_ANY)) {
       const which = depth === 0 ? 'the signing certificate' : `chain certificate ${depth}`;
       throw new SigstoreError('CERTIFICATE_USAGE_INVALID', `${which} does not allow code signing (extended key usage ${usages.join(', ')})`);

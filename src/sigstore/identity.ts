@@ -138,19 +138,16 @@ function extensionValue(certificate: SigstoreCertificate, oid: string): string |
   const extension = certificate.extension(oid);
   if (!extension) return undefined;
   if (FULCIO_RAW_VALUE_OIDS.has(oid)) return extension.value.toString('utf8');
-  try {
-    const value = extension.valueObj;
-    return value.subs.length === 0 ? value.value.toString('utf8') : undefined;
-  } catch {
-    return extension.value.toString('utf8');
-  }
+  // extnValue's content, when it parses as DER, is the string itself; else take the raw bytes.
+  const inner = extension.valueObj.subs[0];
+  return inner !== undefined && inner.subs.length === 0 ? inner.value.toString('utf8') : extension.value.toString('utf8');
 }
 
 function sans(certificate: SigstoreCertificate): SubjectAlternativeName[] {
   const extension = certificate.extension(OID_SUBJECT_ALT_NAME);
   if (!extension) return [];
   const names: SubjectAlternativeName[] = [];
-  for (const name of extension.valueObj.subs) {
+  for (const name of extension.valueObj.subs[0]?.subs ?? []) {
     if (!name.tag.isContextSpecific()) continue;
     const kind = SAN_TAGS[name.tag.number];
     if (kind === undefined) continue;
