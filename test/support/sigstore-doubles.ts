@@ -9,14 +9,14 @@ import { createHash, createPublicKey, generateKeyPairSync, sign as cryptoSign, v
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
 import { X509Certificate as SigstoreCertificate } from '@sigstore/core';
-import mock from '@sigstore/mock';
+// Subpaths, not the package index: that one loads nock, which patches node:http for the whole test file.
+import { initializeTLog, rekorHandler } from '@sigstore/mock/dist/rekor/index.js';
+import { initializeTSA, tsaHandler } from '@sigstore/mock/dist/timestamp/index.js';
 import { DSSEBundleBuilder, FulcioSigner, MessageSignatureBundleBuilder, RekorWitness, TSAWitness, type Bundle, type Witness } from '@sigstore/sign';
 import * as asn1js from 'asn1js';
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose';
 import { toPem, x509 } from '../../src/pki/index.js';
 import { listenHttpDouble, readRequestBody, type HttpDoubleServer } from './http-double.js';
-
-const { initializeTLog, initializeTSA, rekorHandler, tsaHandler } = mock;
 
 const OID_FULCIO = '1.3.6.1.4.1.57264.1';
 const OID_SCT_LIST = '1.3.6.1.4.1.11129.2.4.2';
