@@ -14,3 +14,13 @@ export { verifyKeylessCertificate, type KeylessCertificateOptions, type Verified
 export { keylessIdentity, validateIdentityPolicy, type IdentityPolicy, type KeylessIdentity, type SanKind, type SubjectAlternativeName } from './identity.js';
 export { verifyRfc3161Timestamp, MAX_TIMESTAMP_TOKEN_BYTES } from './timestamp.js';
 export { FULCIO_EXTENSION_OIDS, MAX_BUNDLE_BYTES, MAX_CHAIN_CERTIFICATES, OID_FULCIO_ISSUER_V1, OID_FULCIO_ISSUER_V2, PUBLIC_GOOD_TUF_MIRROR } from './constants.js';
+export {
+  IN_TOTO_PAYLOAD_TYPE,
+  MAX_BUNDLE_WITNESSES,
+  parseBundle,
+  verifyBundle,
+  type BundleArtifact,
+  type BundlePolicy,
+  type BundleTimestamp,
+  type VerifiedBundle,
+} from './bundle.js';

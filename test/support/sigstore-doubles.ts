@@ -14,6 +14,7 @@ import { initializeTLog, rekorHandler } from '@sigstore/mock/dist/rekor/index.js
 import { initializeTSA, tsaHandler } from '@sigstore/mock/dist/timestamp/index.js';
 import { DSSEBundleBuilder, FulcioSigner, MessageSignatureBundleBuilder, RekorWitness, TSAWitness, type Bundle, type Witness } from '@sigstore/sign';
 import * as asn1js from 'asn1js';
+import { vi } from 'vitest';
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose';
 import { toPem, x509 } from '../../src/pki/index.js';
 import { listenHttpDouble, readRequestBody, type HttpDoubleServer } from './http-double.js';
@@ -84,7 +85,10 @@ export async function startSigstoreDoubles(): Promise<SigstoreDoubles> {
 
   const ctlog = ctLogDouble(ecPair(), now);
   const untrustedCtlog = ctLogDouble(ecPair(), now);
-  const tsa = await initializeTSA(ecPair(), mockClock);
+  // The mock TSA dates its certificates "now" (for a year) whatever its clock says; made under a Date faked a day back,
+  // a token of a test's clock set hours back still chains.
+  vi.useFakeTimers({ now: Date.now() - 86_400_000, toFake: ['Date'] });
+  const tsa = await initializeTSA(ecPair(), mockClock).finally(() => vi.useRealTimers());
   const rekorKeys = ecPair();
   const ca = await createFulcioCa();
   const oidcKeys = await generateKeyPair('ES256');
@@ -115,7 +119,7 @@ export async function startSigstoreDoubles(): Promise<SigstoreDoubles> {
       if (path === '/fulcio/api/v2/signingCert') {
         answer = await issueSigningCertificate(body, { ca, ctlog, untrustedCtlog, behaviour: fulcio, now, jwks: createLocalJWKSet({ keys: [oidcJwk] }), issuer: urls().oidc });
       } else if (path === '/rekor/api/v1/log/entries' && rekor.handler) {
-        answer = await rekor.handler.fn(body);
+        answer = await rekor.handler.fn(storedEntry(body));
       } else if (path === '/tsa/api/v1/timestamp') {
         answer = await timestamp.fn(body);
       } else {
@@ -321,6 +325,27 @@ async function issueLeaf(claims: Record<string, unknown>, spki: Buffer, context:
   }
   const leaf = await x509.X509CertificateGenerator.create(tbs);
   return Buffer.from(leaf.rawData);
+}
+
+/**
+ * Rekor stores a proposed `dsse` entry in another shape than it was proposed (hashes of the envelope and payload,
+ * each signature with its verifier); @sigstore/mock logs entries as proposed, so the double turns them first.
+ */
+function storedEntry(body: string): string {
+  const entry = JSON.parse(body) as { kind?: string; apiVersion?: string; spec?: { proposedContent?: { envelope: string; verifiers: string[] } } };
+  const proposed = entry.spec?.proposedContent;
+  if (entry.kind !== 'dsse' || !proposed) return body;
+  const envelope = JSON.parse(proposed.envelope) as { payload: string; signatures: { sig: string }[] };
+  const sha256 = (data: Buffer | string) => ({ algorithm: 'sha256', value: createHash('sha256').update(data).digest('hex') });
+  return JSON.stringify({
+    kind: 'dsse',
+    apiVersion: entry.apiVersion,
+    spec: {
+      envelopeHash: sha256(proposed.envelope),
+      payloadHash: sha256(Buffer.from(envelope.payload, 'base64')),
+      signatures: envelope.signatures.map((signature, index) => ({ signature: signature.sig, verifier: proposed.verifiers[index] ?? proposed.verifiers[0] })),
+    },
+  });
 }
 
 /** A CT log double: RFC 6962 v1 SCTs over precertificate entries, signed with ECDSA P-256 / SHA-256. */
