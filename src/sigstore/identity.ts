@@ -100,6 +100,18 @@ export function checkIdentity(identity: KeylessIdentity, policy: IdentityPolicy,
   }
 }
 
+/**
+ * cosign's --certificate-identity / --certificate-oidc-issuer (and the conformance protocol's): exact strings, so a
+ * `*` in them is a character, not Kyverno's wildcard; written as anchored, quoted RE2 patterns.
+ */
+export function exactIdentity(identity: { subject?: string; issuer?: string }): IdentityPolicy {
+  const exact = (value: string) => `^${RE2JS.quote(value)}$`;
+  return {
+    ...(identity.subject === undefined ? {} : { subjectRegExp: exact(identity.subject) }),
+    ...(identity.issuer === undefined ? {} : { issuerRegExp: exact(identity.issuer) }),
+  };
+}
+
 /** Check a policy's patterns and extension names before any certificate is seen (a policy error is a usage error, not a rejection). */
 export function validateIdentityPolicy(policy: IdentityPolicy): void {
   if (policy.subjectRegExp) compile('subjectRegExp', policy.subjectRegExp);

@@ -88,10 +88,33 @@ export function trustFromJson(text: string, origin: string): SigstoreTrust {
   if (typeof mediaType !== 'string' || !mediaType.startsWith(TRUSTED_ROOT_MEDIA_TYPE_PREFIX)) {
     throw new SigstoreError('TRUSTED_ROOT_INVALID', `trusted root ${origin} has media type ${JSON.stringify(mediaType)}, not ${TRUSTED_ROOT_MEDIA_TYPE_PREFIX}+json`);
   }
+  checkValidityStarts(json as Record<string, unknown>, origin);
   try {
     return fromTrustedRoot(TrustedRoot.fromJSON(json), origin);
   } catch (err) {
     throw new SigstoreError('TRUSTED_ROOT_INVALID', `trusted root ${origin} cannot be used: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Every key and authority's validity starts somewhere (protobuf-specs TimeRange.start is required): a root
+ * that leaves one out is malformed, not open-ended, or a revoked key could be read as valid forever.
+ */
+function checkValidityStarts(json: Record<string, unknown>, origin: string): void {
+  const list = (name: string): Record<string, unknown>[] => (Array.isArray(json[name]) ? (json[name] as Record<string, unknown>[]) : []);
+  const checks: [string, (entry: Record<string, unknown>) => unknown][] = [
+    ['tlogs', (entry) => entry['publicKey']],
+    ['ctlogs', (entry) => entry['publicKey']],
+    ['certificateAuthorities', (entry) => entry],
+    ['timestampAuthorities', (entry) => entry],
+  ];
+  for (const [name, holder] of checks) {
+    list(name).forEach((entry, index) => {
+      const validFor = (holder(entry) as { validFor?: { start?: unknown } } | undefined)?.validFor;
+      if (typeof validFor?.start !== 'string') {
+        throw new SigstoreError('TRUSTED_ROOT_INVALID', `trusted root ${origin}: ${name}[${index}] has no validFor.start`);
+      }
+    });
   }
 }
 

@@ -14,6 +14,7 @@ import { defineDiscoverCommand } from './discover.js';
 import { defineInspectCommand } from './inspect.js';
 import { defineServeCommand } from './serve.js';
 import { defineSignCommand } from './sign.js';
+import { defineSigstoreCommand } from './sigstore.js';
 import { defineVerifyCommand } from './verify.js';
 
 export type DefineCommand = (program: Command) => void;
@@ -30,6 +31,7 @@ export const commands: DefineCommand[] = [
   defineDemoCommand,
   defineConditionsCommand,
   defineJpCommand,
+  defineSigstoreCommand,
 ];
 
 export function buildProgram(): Command {
