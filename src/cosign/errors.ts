@@ -27,7 +27,12 @@ export type SharedCosignErrorCode =
   /** More signature layers than the bound; the rest were not tried. */
   | 'SIGNATURE_LIMIT_EXCEEDED'
   /** cosign's "no matching attestations" when none has the predicate type asked for. */
-  | 'ATTESTATION_NOT_FOUND';
+  | 'ATTESTATION_NOT_FOUND'
+  /** The transparency log's codes are sigstore's (src/verification/codes.ts): entry missing, about another signature, unknown log, bad SET. */
+  | 'TLOG_ENTRY_MISSING'
+  | 'TLOG_ENTRY_MISMATCH'
+  | 'TLOG_KEY_UNKNOWN'
+  | 'TLOG_SET_INVALID';
 
 export type CosignErrorCode = SharedCosignErrorCode | DomainErrorCode<'cosign'>;
 

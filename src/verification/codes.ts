@@ -3,7 +3,7 @@
 /** What a code says beyond its name. */
 export interface CodeInfo {
   /** The domain whose error class carries the code (its `errors.ts` union). */
-  readonly domain: 'reference' | 'oci' | 'pki' | 'notary' | 'aws' | 'attest' | 'config' | 'kubernetes' | 'service' | 'cli' | 'conditions' | 'cosign' | 'policy' | 'webhook';
+  readonly domain: 'reference' | 'oci' | 'pki' | 'notary' | 'aws' | 'attest' | 'config' | 'kubernetes' | 'service' | 'cli' | 'conditions' | 'cosign' | 'policy' | 'webhook' | 'sigstore';
   /** "Could not find out now", not "not trusted": a verdict with it is never cached and is retried next time. */
   readonly transient: boolean;
   /** The input or the configuration is wrong, not the image: the CLI exits 2 (else 1). */
@@ -129,22 +129,31 @@ export const CODE_INFO = {
   POLICY_RESOURCE_INVALID: fact('policy', { usage: true }),
   VERIFIER_UNAVAILABLE: fact('policy'),
 
-  // cosign (it also uses SIGNATURE_NOT_FOUND, INVALID_SIGNATURE, … where the meaning is the same; see src/cosign/errors.ts)
-  /** The transparency log is required but the signature carries no Rekor bundle (never looked up online). */
-  TLOG_ENTRY_MISSING: fact('cosign'),
-  /** The Rekor bundle's SignedEntryTimestamp does not verify with the log's key. */
-  TLOG_INVALID_SET: fact('cosign'),
-  /** No trusted Rekor key has the bundle's logID. */
-  TLOG_UNKNOWN_LOG: fact('cosign'),
-  /** The log entry's body is about another signature, key, certificate or payload (a bundle copied from another signature). */
-  TLOG_ENTRY_MISMATCH: fact('cosign'),
-  /** A cosign feature imgverify does not do (yet): the verification fails closed and says which. */
+  // cosign (it also uses SIGNATURE_NOT_FOUND, INVALID_SIGNATURE, … and sigstore's TLOG_* where the meaning is the same; see src/cosign/errors.ts)
   COSIGN_UNSUPPORTED: fact('cosign', { usage: true }),
   // webhook: a request we cannot read is the caller's error; no answer in time is "could not find out now"
   INVALID_ADMISSION_REVIEW: fact('webhook', { usage: true }),
   ADMISSION_TIMEOUT: fact('webhook', { transient: true }),
   ADMISSION_FAILED: fact('webhook', { transient: true }),
   INVALID_POLICY_DOCUMENT: fact('webhook', { usage: true }),
+  // sigstore: trusted roots, Fulcio certificates, transparency logs (Rekor, CT), bundles; it also throws
+  // the notary codes that mean the same (UNTRUSTED_IDENTITY, INVALID_CERTIFICATE_CHAIN, CERTIFICATE_EXPIRED, …)
+  TRUSTED_ROOT_INVALID: fact('sigstore', { usage: true }),
+  TRUSTED_ROOT_UNAVAILABLE: fact('sigstore', { transient: true }),
+  SIGSTORE_POLICY_INVALID: fact('sigstore', { usage: true }),
+  CERTIFICATE_USAGE_INVALID: fact('sigstore'),
+  SCT_MISSING: fact('sigstore'),
+  SCT_INVALID: fact('sigstore'),
+  /** The transparency log is required but the signature carries no log entry (never looked up online). */
+  TLOG_ENTRY_MISSING: fact('sigstore'),
+  /** The log entry's body is about another signature, key, certificate or payload (e.g. a Rekor bundle copied from another signature). */
+  TLOG_ENTRY_MISMATCH: fact('sigstore'),
+  /** No trusted log key has the entry's logID. */
+  TLOG_KEY_UNKNOWN: fact('sigstore'),
+  /** The SignedEntryTimestamp does not verify with the log's key. */
+  TLOG_SET_INVALID: fact('sigstore'),
+  TLOG_INCLUSION_PROOF_INVALID: fact('sigstore'),
+  BUNDLE_INVALID: fact('sigstore'),
 } as const satisfies Record<string, CodeInfo>;
 
 /** Every stable error code: the union of the domains' code unions. */

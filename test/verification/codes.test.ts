@@ -14,6 +14,7 @@ import type { PolicyErrorCode } from '../../src/policy/index.js';
 import type { ReferenceErrorCode } from '../../src/reference/index.js';
 import type { ServiceErrorCode } from '../../src/service/index.js';
 import type { WebhookErrorCode } from '../../src/webhook/index.js';
+import type { SigstoreOwnCode } from '../../src/sigstore/index.js';
 import { CODE_INFO, toErrorInfo, type DomainErrorCode, type ErrorCode } from '../../src/verification/index.js';
 
 /** Compiles only when A and B are the same union. */
@@ -33,17 +34,20 @@ const unions: [
   Same<Exclude<CosignErrorCode, SharedCosignErrorCode>, DomainErrorCode<'cosign'>>,
   Same<PolicyErrorCode, DomainErrorCode<'policy'>>,
   Same<WebhookErrorCode, DomainErrorCode<'webhook'>>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<SigstoreOwnCode, DomainErrorCode<'sigstore'>>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 
 const codes = (column: 'transient' | 'usage' | 'usageWhenSigning') =>
   (Object.keys(CODE_INFO) as ErrorCode[]).filter((code) => CODE_INFO[code][column]).sort();
 
 test('each domain code union equals its rows of CODE_INFO', () => {
-  expect(unions).toEqual([true, true, true, true, true, true, true, true, true, true, true, true, true, true]);
+  expect(unions).toEqual([true, true, true, true, true, true, true, true, true, true, true, true, true, true, true]);
 });
 
 test('transient codes: never cached, retried next time (the service set, minus TOO_MANY_REQUESTS that nothing emits, plus the work budget)', () => {
-  expect(codes('transient')).toEqual(['ABORTED', 'ADMISSION_FAILED', 'ADMISSION_TIMEOUT', 'CREDENTIALS_UNAVAILABLE', 'KUBERNETES_API_ERROR', 'REGISTRY_UNAVAILABLE', 'REVOCATION_UNKNOWN', 'TIMEOUT', 'UNAUTHORIZED', 'VERIFICATION_TIMEOUT', 'WORK_BUDGET_EXCEEDED']);
+  expect(codes('transient')).toEqual(['ABORTED', 'ADMISSION_FAILED', 'ADMISSION_TIMEOUT', 'CREDENTIALS_UNAVAILABLE', 'KUBERNETES_API_ERROR', 'REGISTRY_UNAVAILABLE', 'REVOCATION_UNKNOWN', 'TIMEOUT', 'TRUSTED_ROOT_UNAVAILABLE', 'UNAUTHORIZED', 'VERIFICATION_TIMEOUT', 'WORK_BUDGET_EXCEEDED']);
+  expect(unions).toEqual([true, true, true, true, true, true, true, true, true, true, true, true, true, true, true]);
+  expect(codes('transient')).toEqual(['ABORTED', 'CREDENTIALS_UNAVAILABLE', 'KUBERNETES_API_ERROR', 'REGISTRY_UNAVAILABLE', 'REVOCATION_UNKNOWN', 'TIMEOUT', 'TRUSTED_ROOT_UNAVAILABLE', 'UNAUTHORIZED', 'VERIFICATION_TIMEOUT', 'WORK_BUDGET_EXCEEDED']);
 });
 
 test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and USAGE)', () => {
@@ -63,6 +67,8 @@ test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and
     'JMESPATH_INVALID',
     'POLICY_INVALID',
     'POLICY_RESOURCE_INVALID',
+    'SIGSTORE_POLICY_INVALID',
+    'TRUSTED_ROOT_INVALID',
     'USAGE',
   ]);
   expect(codes('usageWhenSigning')).toEqual([
@@ -83,6 +89,8 @@ test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and
     'JMESPATH_INVALID',
     'POLICY_INVALID',
     'POLICY_RESOURCE_INVALID',
+    'SIGSTORE_POLICY_INVALID',
+    'TRUSTED_ROOT_INVALID',
     'UNSUPPORTED_ALGORITHM',
     'UNSUPPORTED_SIGNATURE_FORMAT',
     'USAGE',

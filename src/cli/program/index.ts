@@ -16,6 +16,7 @@ import { defineInspectCommand } from './inspect.js';
 import { defineApplyCommand, defineTestCommand } from './policy.js';
 import { defineServeCommand } from './serve.js';
 import { defineSignCommand } from './sign.js';
+import { defineSigstoreCommand } from './sigstore.js';
 import { defineVerifyCommand } from './verify.js';
 
 export type DefineCommand = (program: Command) => void;
@@ -35,6 +36,7 @@ export const commands: DefineCommand[] = [
   defineApplyCommand,
   defineTestCommand,
   defineConvertCommand,
+  defineSigstoreCommand,
 ];
 
 export function buildProgram(): Command {
