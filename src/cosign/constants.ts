@@ -45,3 +45,19 @@ export const MAX_ATTESTATION_LAYER_BYTES = 16 * 1024 * 1024;
 export const MAX_ANNOTATION_BYTES = 64 * 1024;
 /** Certificates read from a chain annotation or file at most. */
 export const MAX_CHAIN_CERTIFICATES = 10;
+
+/** cosign's `--type` names and the predicate type URIs they stand for (cmd/cosign/cli/options/predicate.go); other values are URIs. */
+export const PREDICATE_TYPE_ALIASES: Readonly<Record<string, string>> = {
+  custom: 'https://cosign.sigstore.dev/attestation/v1',
+  slsaprovenance: 'https://slsa.dev/provenance/v0.2',
+  slsaprovenance02: 'https://slsa.dev/provenance/v0.2',
+  slsaprovenance1: 'https://slsa.dev/provenance/v1',
+  spdx: 'https://spdx.dev/Document',
+  spdxjson: 'https://spdx.dev/Document',
+  cyclonedx: 'https://cyclonedx.org/bom',
+  link: 'https://in-toto.io/Link/v1',
+  vuln: 'https://cosign.sigstore.dev/attestation/vuln/v1',
+  openvex: 'https://openvex.dev/ns',
+};
+/** cosign's default `--type`. */
+export const DEFAULT_PREDICATE_TYPE_NAME = 'custom';

@@ -9,6 +9,7 @@ import { defineAttestCommand } from './attest.js';
 import { defineCertCommand } from './cert.js';
 import { defineConditionsCommand, defineJpCommand } from './conditions.js';
 import { defineCopyCommand } from './copy.js';
+import { defineCosignCommand } from './cosign.js';
 import { defineDemoCommand } from './demo.js';
 import { defineDiscoverCommand } from './discover.js';
 import { defineInspectCommand } from './inspect.js';
@@ -30,6 +31,7 @@ export const commands: DefineCommand[] = [
   defineDemoCommand,
   defineConditionsCommand,
   defineJpCommand,
+  defineCosignCommand,
 ];
 
 export function buildProgram(): Command {
