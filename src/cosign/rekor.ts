@@ -148,14 +148,14 @@ export function verifyRekorBundle(bundle: RekorBundle, subject: EntrySubject, lo
     throw new CosignError('TLOG_ENTRY_MISMATCH', `error verifying bundle: matching bundle to payload: bundle="${facts.hash.value}", payload="${payloadHash}"`);
   }
   const key = logKeys.get(bundle.Payload.logID);
-  if (!key) throw new CosignError('TLOG_UNKNOWN_LOG', 'error verifying bundle: verifying bundle: rekor log public key not found for payload');
+  if (!key) throw new CosignError('TLOG_KEY_UNKNOWN', 'error verifying bundle: verifying bundle: rekor log public key not found for payload');
   const { body, integratedTime, logIndex, logID } = bundle.Payload;
   const canonical = json.canonicalize({ body, integratedTime, logIndex, logID });
   let set: Uint8Array;
   try {
     set = decodeBase64(bundle.SignedEntryTimestamp, 'SignedEntryTimestamp');
   } catch (err) {
-    throw new CosignError('TLOG_INVALID_SET', 'error verifying bundle: the SignedEntryTimestamp is not base64', { cause: err });
+    throw new CosignError('TLOG_SET_INVALID', 'error verifying bundle: the SignedEntryTimestamp is not base64', { cause: err });
   }
   let valid = false;
   try {
@@ -163,6 +163,6 @@ export function verifyRekorBundle(bundle: RekorBundle, subject: EntrySubject, lo
   } catch {
     valid = false;
   }
-  if (!valid) throw new CosignError('TLOG_INVALID_SET', 'error verifying bundle: unable to verify SET');
+  if (!valid) throw new CosignError('TLOG_SET_INVALID', 'error verifying bundle: unable to verify SET');
   return { logID, logIndex, integratedTime };
 }

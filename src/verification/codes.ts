@@ -3,7 +3,7 @@
 /** What a code says beyond its name. */
 export interface CodeInfo {
   /** The domain whose error class carries the code (its `errors.ts` union). */
-  readonly domain: 'reference' | 'oci' | 'notary' | 'aws' | 'attest' | 'config' | 'kubernetes' | 'service' | 'cli' | 'conditions' | 'cosign';
+  readonly domain: 'reference' | 'oci' | 'notary' | 'aws' | 'attest' | 'config' | 'kubernetes' | 'service' | 'cli' | 'conditions' | 'sigstore' | 'cosign';
   /** "Could not find out now", not "not trusted": a verdict with it is never cached and is retried next time. */
   readonly transient: boolean;
   /** The input or the configuration is wrong, not the image: the CLI exits 2 (else 1). */
@@ -121,15 +121,22 @@ export const CODE_INFO = {
   JMESPATH_NOT_FOUND: fact('conditions'),
   CONDITIONS_LIMIT_EXCEEDED: fact('conditions'),
 
-  // cosign (it also uses SIGNATURE_NOT_FOUND, INVALID_SIGNATURE, … where the meaning is the same; see src/cosign/errors.ts)
-  /** The transparency log is required but the signature carries no Rekor bundle (never looked up online). */
-  TLOG_ENTRY_MISSING: fact('cosign'),
-  /** The Rekor bundle's SignedEntryTimestamp does not verify with the log's key. */
-  TLOG_INVALID_SET: fact('cosign'),
-  /** No trusted Rekor key has the bundle's logID. */
-  TLOG_UNKNOWN_LOG: fact('cosign'),
-  /** The log entry's body is about another signature, key, certificate or payload (a bundle copied from another signature). */
-  TLOG_ENTRY_MISMATCH: fact('cosign'),
+  // sigstore: trusted roots, Fulcio certificates, transparency logs (Rekor, CT), bundles; it also throws
+  // the notary codes that mean the same (UNTRUSTED_IDENTITY, INVALID_CERTIFICATE_CHAIN, CERTIFICATE_EXPIRED, …)
+  TRUSTED_ROOT_INVALID: fact('sigstore', { usage: true }),
+  TRUSTED_ROOT_UNAVAILABLE: fact('sigstore', { transient: true }),
+  SIGSTORE_POLICY_INVALID: fact('sigstore', { usage: true }),
+  CERTIFICATE_USAGE_INVALID: fact('sigstore'),
+  SCT_MISSING: fact('sigstore'),
+  SCT_INVALID: fact('sigstore'),
+  TLOG_ENTRY_MISSING: fact('sigstore'),
+  TLOG_ENTRY_MISMATCH: fact('sigstore'),
+  TLOG_KEY_UNKNOWN: fact('sigstore'),
+  TLOG_SET_INVALID: fact('sigstore'),
+  TLOG_INCLUSION_PROOF_INVALID: fact('sigstore'),
+  BUNDLE_INVALID: fact('sigstore'),
+
+  // cosign: its own failures; it also throws the notary and sigstore codes that mean the same (see src/cosign/errors.ts)
   /** A cosign feature imgverify does not do (yet): the verification fails closed and says which. */
   COSIGN_UNSUPPORTED: fact('cosign', { usage: true }),
 } as const satisfies Record<string, CodeInfo>;

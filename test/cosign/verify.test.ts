@@ -157,13 +157,13 @@ describe('each failure has its own code, worded as cosign words it', () => {
       sign: async (l: SignatureLocation, t: { repository: string; digest: string }) =>
         signImage(l, t, { privateKey: signer.privateKey, bundle: (entry) => log.bundleOf(entryBody(entry), { signWith: otherLog.privateKey }) }),
       options: { keys, ...tlog },
-      expected: { code: 'TLOG_INVALID_SET', message: 'no matching signatures: error verifying bundle: unable to verify SET' },
+      expected: { code: 'TLOG_SET_INVALID', message: 'no matching signatures: error verifying bundle: unable to verify SET' },
     },
     {
       name: 'an entry of a log whose key is not trusted',
       sign: async (l: SignatureLocation, t: { repository: string; digest: string }) => signImage(l, t, { privateKey: signer.privateKey, bundle: otherLog.bundle }),
       options: { keys, ...tlog },
-      expected: { code: 'TLOG_UNKNOWN_LOG', message: 'no matching signatures: error verifying bundle: verifying bundle: rekor log public key not found for payload' },
+      expected: { code: 'TLOG_KEY_UNKNOWN', message: 'no matching signatures: error verifying bundle: verifying bundle: rekor log public key not found for payload' },
     },
   ])('$name → $expected.code', async ({ sign, options, expected }) => {
     const { pinned, location, target } = await image();

@@ -11,6 +11,7 @@ import { NotaryError, type NotaryErrorCode } from '../../src/notary/index.js';
 import { OciError, type OciErrorCode } from '../../src/oci/index.js';
 import type { ReferenceErrorCode } from '../../src/reference/index.js';
 import type { ServiceErrorCode } from '../../src/service/index.js';
+import type { SigstoreOwnCode } from '../../src/sigstore/index.js';
 import { CODE_INFO, toErrorInfo, type DomainErrorCode, type ErrorCode } from '../../src/verification/index.js';
 
 /** Compiles only when A and B are the same union. */
@@ -27,17 +28,18 @@ const unions: [
   Same<CliErrorCode, DomainErrorCode<'cli'>>,
   Same<ConditionsErrorCode, DomainErrorCode<'conditions'>>,
   Same<Exclude<CosignErrorCode, SharedCosignErrorCode>, DomainErrorCode<'cosign'>>,
-] = [true, true, true, true, true, true, true, true, true, true, true];
+  Same<SigstoreOwnCode, DomainErrorCode<'sigstore'>>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true];
 
 const codes = (column: 'transient' | 'usage' | 'usageWhenSigning') =>
   (Object.keys(CODE_INFO) as ErrorCode[]).filter((code) => CODE_INFO[code][column]).sort();
 
 test('each domain code union equals its rows of CODE_INFO', () => {
-  expect(unions).toEqual([true, true, true, true, true, true, true, true, true, true, true]);
+  expect(unions).toEqual([true, true, true, true, true, true, true, true, true, true, true, true]);
 });
 
 test('transient codes: never cached, retried next time (the service set, minus TOO_MANY_REQUESTS that nothing emits, plus the work budget)', () => {
-  expect(codes('transient')).toEqual(['ABORTED', 'CREDENTIALS_UNAVAILABLE', 'KUBERNETES_API_ERROR', 'REGISTRY_UNAVAILABLE', 'REVOCATION_UNKNOWN', 'TIMEOUT', 'UNAUTHORIZED', 'VERIFICATION_TIMEOUT', 'WORK_BUDGET_EXCEEDED']);
+  expect(codes('transient')).toEqual(['ABORTED', 'CREDENTIALS_UNAVAILABLE', 'KUBERNETES_API_ERROR', 'REGISTRY_UNAVAILABLE', 'REVOCATION_UNKNOWN', 'TIMEOUT', 'TRUSTED_ROOT_UNAVAILABLE', 'UNAUTHORIZED', 'VERIFICATION_TIMEOUT', 'WORK_BUDGET_EXCEEDED']);
 });
 
 test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and USAGE)', () => {
@@ -53,6 +55,8 @@ test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and
     'INVALID_TRUST_POLICY',
     'INVALID_TRUST_STORE',
     'JMESPATH_INVALID',
+    'SIGSTORE_POLICY_INVALID',
+    'TRUSTED_ROOT_INVALID',
     'USAGE',
   ]);
   expect(codes('usageWhenSigning')).toEqual([
@@ -69,6 +73,8 @@ test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and
     'INVALID_TRUST_POLICY',
     'INVALID_TRUST_STORE',
     'JMESPATH_INVALID',
+    'SIGSTORE_POLICY_INVALID',
+    'TRUSTED_ROOT_INVALID',
     'UNSUPPORTED_ALGORITHM',
     'UNSUPPORTED_SIGNATURE_FORMAT',
     'USAGE',

@@ -15,6 +15,7 @@ import { defineDiscoverCommand } from './discover.js';
 import { defineInspectCommand } from './inspect.js';
 import { defineServeCommand } from './serve.js';
 import { defineSignCommand } from './sign.js';
+import { defineSigstoreCommand } from './sigstore.js';
 import { defineVerifyCommand } from './verify.js';
 
 export type DefineCommand = (program: Command) => void;
@@ -32,6 +33,7 @@ export const commands: DefineCommand[] = [
   defineConditionsCommand,
   defineJpCommand,
   defineCosignCommand,
+  defineSigstoreCommand,
 ];
 
 export function buildProgram(): Command {

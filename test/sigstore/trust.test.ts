@@ -1,0 +1,50 @@
+// Trusted roots: the embedded public-good root (read offline from @sigstore/tuf's seeds) and trusted_root.json files, good and bad.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadTrustedRoot, logKeyFromPem, SigstoreError } from '../../src/sigstore/index.js';
+
+describe('loadTrustedRoot', () => {
+  test('embedded: the public-good Rekor, CT logs, Fulcio CAs and TSA, by log ID', async () => {
+    const trust = await loadTrustedRoot({ kind: 'embedded' });
+    expect(trust.origin).toBe('embedded public-good root');
+    // rekor.sigstore.dev's log ID is the SHA-256 of its key's DER (the value cosign prints).
+    expect(trust.tlogs.get('c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d')?.[0]?.baseUrl).toBe('https://rekor.sigstore.dev');
+    expect(trust.tlogs.size).toBe(2);
+    expect(trust.ctlogs.size).toBe(2);
+    expect(trust.fulcio.map((ca) => ca.uri)).toEqual(['https://fulcio.sigstore.dev', 'https://fulcio.sigstore.dev']);
+    expect(trust.timestampAuthorities).toHaveLength(1);
+    expect(trust.trustMaterial.tlogs).toHaveLength(2);
+  });
+
+  const bad = [
+    { name: 'not JSON', text: '{', message: /is not JSON/ },
+    { name: 'another media type', text: '{"mediaType":"application/json"}', message: /has media type "application\/json"/ },
+    { name: 'a key that is not a key', text: JSON.stringify({ mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [{ baseUrl: 'x', hashAlgorithm: 'SHA2_256', publicKey: { rawBytes: 'AAAA', keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start: '2021-01-01T00:00:00Z' } }, logId: { keyId: 'AAAA' } }], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] }), message: /cannot be used/ },
+    { name: 'a log key without validFor.start', text: JSON.stringify({ mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], certificateAuthorities: [], ctlogs: [{ publicKey: { rawBytes: 'AAAA' } }], timestampAuthorities: [] }), message: /ctlogs\[0\] has no validFor.start/ },
+  ];
+  test.each(bad)('file: $name → TRUSTED_ROOT_INVALID', async ({ text, message }) => {
+    const dir = await mkdtemp(join(tmpdir(), 'imgverify-root-'));
+    const path = join(dir, 'trusted_root.json');
+    await writeFile(path, text);
+    const error = await loadTrustedRoot({ kind: 'file', path }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(SigstoreError);
+    expect(error).toMatchObject({ code: 'TRUSTED_ROOT_INVALID', message: expect.stringMatching(message) as unknown });
+  });
+
+  test('file: missing → TRUSTED_ROOT_INVALID naming the path', async () => {
+    await expect(loadTrustedRoot({ kind: 'file', path: '/nonexistent/trusted_root.json' })).rejects.toMatchObject({
+      code: 'TRUSTED_ROOT_INVALID',
+      message: expect.stringContaining('/nonexistent/trusted_root.json') as unknown,
+    });
+  });
+});
+
+test('logKeyFromPem: the log ID is the SHA-256 of the key DER; anything but one PUBLIC KEY block is refused', async () => {
+  const trust = await loadTrustedRoot({ kind: 'embedded' });
+  const rekor = trust.tlogs.get('c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d')?.[0];
+  const pem = rekor?.publicKey.export({ type: 'spki', format: 'pem' }).toString() ?? '';
+  expect(logKeyFromPem(pem).logId).toBe('c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d');
+  expect(() => logKeyFromPem(pem.replaceAll('PUBLIC KEY', 'CERTIFICATE'))).toThrow(expect.objectContaining({ code: 'TRUSTED_ROOT_INVALID' }));
+});
