@@ -4,7 +4,7 @@ import { abortReason } from '../common/index.js';
 import type { ArtifactStore, Descriptor, RegistryClient } from '../oci/index.js';
 import { toErrorInfo, type ErrorInfo, type PinnedImage } from '../verification/index.js';
 import { checkExpiry, parseCertificates, verifyChain } from './certificates.js';
-import { DEFAULT_SIGNATURE_ALGORITHM } from './constants.js';
+import { DEFAULT_SIGNATURE_ALGORITHM, MEDIA_TYPE_SIGSTORE_BUNDLE_V03 } from './constants.js';
 import { checkStatementSubject, parseEnvelope, parseStatement, preAuthEncoding } from './dsse.js';
 import { CosignError } from './errors.js';
 import { decodeBase64, parsePublicKeys, spki, verifySignature } from './keys.js';
@@ -225,6 +225,19 @@ async function verifyLayer(location: SignatureLocation, descriptor: Descriptor, 
   return { outcome, ...(payload ? { payload } : {}), ...(statement ? { statement } : {}) };
 }
 
+/**
+ * How many Sigstore bundle referrers the image has (0 when they cannot be listed): only to say why a
+ * signature signed in cosign's new bundle format is not found, rather than "no signatures found".
+ */
+async function bundleReferrers(location: SignatureLocation, image: PinnedImage, signal: AbortSignal): Promise<number> {
+  try {
+    return (await location.store.referrers(image.descriptor, MEDIA_TYPE_SIGSTORE_BUNDLE_V03, { signal })).length;
+  } catch (err) {
+    if (signal.aborted) throw abortReason(signal);
+    return 0;
+  }
+}
+
 interface Gathered {
   verified: boolean;
   image: string;
@@ -249,7 +262,13 @@ async function gather(source: CosignSource, image: PinnedImage, options: CosignV
   }
   const signatureTag = `${location.name}:${listed.tag}`;
   if (listed.layers.length === 0) {
-    const error: ErrorInfo = kind === 'signatures' ? { code: 'SIGNATURE_NOT_FOUND', message: 'no signatures found' } : { code: 'ATTESTATION_NOT_FOUND', message: 'no matching attestations: no attestations found' };
+    const bundles = await bundleReferrers(location, image, signal);
+    const error: ErrorInfo =
+      bundles > 0
+        ? { code: 'COSIGN_UNSUPPORTED', message: `no legacy ${kind} found, but ${bundles} Sigstore bundle referrer(s) (cosign's new bundle format), which imgverify does not verify yet` }
+        : kind === 'signatures'
+          ? { code: 'SIGNATURE_NOT_FOUND', message: 'no signatures found' }
+          : { code: 'ATTESTATION_NOT_FOUND', message: 'no matching attestations: no attestations found' };
     return { verified: false, image: name, signatureTag, signatures: [], error, results: [] };
   }
   const results: LayerResult[] = [];

@@ -8,6 +8,7 @@ import {
   ANNOTATION_BUNDLE,
   ANNOTATION_SIGNATURE,
   attestImage,
+  MEDIA_TYPE_SIGSTORE_BUNDLE_V03,
   signatureLocation,
   signBytes,
   signImage,
@@ -18,7 +19,7 @@ import {
   type SignatureLocation,
 } from '../../src/cosign/index.js';
 import { appendLayer } from '../../src/cosign/sign.js';
-import { OciLayoutStore, pushImage, RegistryClient, type ArtifactStore } from '../../src/oci/index.js';
+import { OciLayoutStore, pushArtifact, pushImage, RegistryClient, type ArtifactStore } from '../../src/oci/index.js';
 import { toPem } from '../../src/pki/index.js';
 import type { PinnedImage } from '../../src/verification/index.js';
 import { generateCertificateChain, type GeneratedChain } from '../support/pki.js';
@@ -280,6 +281,16 @@ describe('where signatures live', () => {
     const outcome = await verifyCosignSignatures(client, pinned, { ...options, repository: signatures }, signal);
     expect(outcome.verified).toBe(true);
     expect(outcome.signatureTag.startsWith(`${signatures}:sha256-`)).toBe(true);
+  });
+
+  it('a Sigstore bundle referrer (cosign\'s new format) is not verified: COSIGN_UNSUPPORTED says so instead of "no signatures found"', async () => {
+    const { pinned } = await image();
+    const store = client.repository(registry.host, pinned.repository);
+    await pushArtifact(store, { artifactType: MEDIA_TYPE_SIGSTORE_BUNDLE_V03, subject: pinned.descriptor, blobs: [{ mediaType: MEDIA_TYPE_SIGSTORE_BUNDLE_V03, bytes: new TextEncoder().encode('{}') }] });
+    expect((await verifyCosignSignatures(client, pinned, { keys, rekor: { ignoreTlog: true } }, signal)).error).toEqual({
+      code: 'COSIGN_UNSUPPORTED',
+      message: "no legacy signatures found, but 1 Sigstore bundle referrer(s) (cosign's new bundle format), which imgverify does not verify yet",
+    });
   });
 
   it('an OCI layout, air-gapped', async () => {
