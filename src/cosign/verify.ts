@@ -232,7 +232,7 @@ async function verifyLayer(location: SignatureLocation, descriptor: Descriptor, 
 async function bundleReferrers(location: SignatureLocation, image: PinnedImage, signal: AbortSignal): Promise<number> {
   try {
     return (await location.store.referrers(image.descriptor, MEDIA_TYPE_SIGSTORE_BUNDLE_V03, { signal })).length;
-  } catch (err) {
+  } catch {
     if (signal.aborted) throw abortReason(signal);
     return 0;
   }
