@@ -33,10 +33,10 @@ export const DEFAULT_SIGNATURE_ALGORITHM = 'sha256';
 export const SIGNATURE_ALGORITHMS = ['sha224', 'sha256', 'sha384', 'sha512'] as const;
 
 /**
- * Bounds on what a signature tag can make us do. cosign reads at most 1000 layers of a `.sig`
- * manifest; a real one has a handful. Every layer is a signature we would try, so we try fewer.
+ * Most layers of a `.sig` or `.att` manifest: cosign's own bound (pkg/cosign/fetch.go maxAllowedSigsOrAtts).
+ * A manifest with more is refused, not tried in part, as cosign refuses it.
  */
-export const DEFAULT_MAX_SIGNATURES = 30;
+export const DEFAULT_MAX_SIGNATURES = 100;
 /** Largest simple-signing payload layer read (real ones: 0.3–1 KiB). */
 export const MAX_SIGNATURE_LAYER_BYTES = 256 * 1024;
 /** Largest DSSE envelope layer read: an attestation may carry an SBOM (real ones: 1 KiB – a few MiB). */

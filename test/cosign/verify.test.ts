@@ -293,6 +293,17 @@ describe('where signatures live', () => {
     });
   });
 
+  it('more signature layers than the bound: the tag is refused, not tried in part (SIGNATURE_LIMIT_EXCEEDED)', async () => {
+    const { pinned, location, target } = await image();
+    for (const n of ['1', '2', '3']) await signImage(location, target, { privateKey: signer.privateKey, annotations: { n } });
+    const options = { keys, rekor: { ignoreTlog: true } };
+    expect((await verifyCosignSignatures(client, pinned, { ...options, maxSignatures: 3 }, signal)).verified).toBe(true);
+    expect((await verifyCosignSignatures(client, pinned, { ...options, maxSignatures: 2 }, signal)).error).toEqual({
+      code: 'SIGNATURE_LIMIT_EXCEEDED',
+      message: `maximum number of signatures on an image is 2, found 3 (${target.repository}:${pinned.digest.replace(':', '-')}.sig)`,
+    });
+  });
+
   it('an OCI layout, air-gapped', async () => {
     const store = await OciLayoutStore.open(join(layoutDir, 'image'), { create: true });
     const { pinned, location, target, source } = await image(store);
