@@ -3,10 +3,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ANNOTATION_BUNDLE, ANNOTATION_CERTIFICATE, ANNOTATION_CHAIN, ANNOTATION_SIGNATURE, signatureLocation, simpleSigningPayload } from '../../src/cosign/index.js';
+import { appendLayer } from '../../src/cosign/sign.js';
 import { OciLayoutStore, pushImage, RegistryClient } from '../../src/oci/index.js';
 import { runCli } from '../support/cli.js';
 import { LOCAL_FIXTURES } from '../support/fixtures.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
+import { signKeyless, startSigstoreDoubles } from '../support/sigstore-doubles.js';
 
 let registry: RegistryServer;
 let client: RegistryClient;
@@ -91,5 +94,37 @@ describe('imgverify cosign', () => {
     const run = await runCli('cosign', 'verify', '--oci-layout', '--key', pub, '--insecure-ignore-tlog', '-o', 'json', `${layout}@${pushed.descriptor.digest}`);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ verified: true, digest: pushed.descriptor.digest, signatures: [{ verified: true }] });
+  });
+});
+
+describe('imgverify cosign verify, keyless', () => {
+  it('--certificate-identity / --certificate-oidc-issuer(-regexp) with --trusted-root: the identity decides the exit code', async () => {
+    const doubles = await startSigstoreDoubles();
+    try {
+      const trustedRoot = join(root, 'trusted_root.json');
+      await writeFile(trustedRoot, JSON.stringify(doubles.trustedRoot));
+      const repository = 'cli/keyless';
+      const pushed = await pushImage(client.repository(registry.host, repository), { layers: [new TextEncoder().encode('keyless')], tag: 'v1' });
+      const target = { repository: `${registry.host}/${repository}`, digest: pushed.descriptor.digest };
+      const payload = simpleSigningPayload(target, undefined);
+      const { legacy } = await signKeyless(doubles, { artifact: payload, identity: { email: 'dev@example.com' } });
+      const pinned = { registry: registry.host, repository, digest: target.digest, descriptor: pushed.descriptor, insecure: false };
+      await appendLayer(signatureLocation(client, pinned, undefined), target, 'signatures', payload, {
+        [ANNOTATION_SIGNATURE]: legacy.signature,
+        [ANNOTATION_CERTIFICATE]: legacy.certificatePem,
+        [ANNOTATION_CHAIN]: legacy.chainPem,
+        [ANNOTATION_BUNDLE]: JSON.stringify(legacy.rekorBundle),
+      });
+      const reference = `${registry.host}/${repository}:v1`;
+      const base = ['cosign', 'verify', '--plain-http', '--trusted-root', trustedRoot, '--certificate-oidc-issuer', doubles.urls.oidc];
+      const ok = await runCli(...base, '--certificate-identity', 'dev@example.com', '-o', 'json', reference);
+      expect(ok.code).toBe(0);
+      expect(JSON.parse(ok.stdout)).toMatchObject({ verified: true, signatures: [{ signer: { kind: 'certificate', subject: 'dev@example.com', issuer: doubles.urls.oidc } }] });
+      const other = await runCli(...base, '--certificate-identity-regexp', '^ops@', '-o', 'json', reference);
+      expect(other.code).toBe(1);
+      expect(JSON.parse(other.stdout).error.code).toBe('UNTRUSTED_IDENTITY');
+    } finally {
+      await doubles.stop();
+    }
   });
 });

@@ -8,6 +8,7 @@ import {
   ANNOTATION_BUNDLE,
   ANNOTATION_SIGNATURE,
   attestImage,
+  cosignVerdict,
   MEDIA_TYPE_SIGSTORE_BUNDLE_V03,
   signatureLocation,
   signBytes,
@@ -80,6 +81,22 @@ describe('key-based signatures', () => {
     expect(outcome.payloads).toEqual([
       { critical: { identity: { 'docker-reference': target.repository }, image: { 'docker-manifest-digest': pinned.digest }, type: 'cosign container image signature' }, optional: { env: 'prod' } },
     ]);
+  });
+
+  it('a failed outcome becomes a verdict with cosign evidence: the deciding error first, then each layer\'s', async () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const { pinned, location, target } = await image();
+    await signImage(location, target, { privateKey });
+    const wrongKey = pem(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey);
+    const outcome = await verifyCosignSignatures(client, pinned, { keys: [wrongKey], rekor: { ignoreTlog: true } }, signal);
+    const layerError = { code: 'INVALID_SIGNATURE', message: 'invalid signature when validating ASN.1 encoded signature' };
+    expect(cosignVerdict(target.repository, pinned.digest, outcome)).toEqual({
+      reference: target.repository,
+      digest: pinned.digest,
+      verified: false,
+      error: { code: 'INVALID_SIGNATURE', message: `no matching signatures: ${layerError.message}` },
+      evidence: [{ kind: 'cosign', what: 'signatures', verified: false, signatureTag: outcome.signatureTag, errors: [{ code: 'INVALID_SIGNATURE', message: `no matching signatures: ${layerError.message}` }, layerError], signatures: outcome.signatures }],
+    });
   });
 
   it('RSA PSS signatures and the signatureAlgorithm hash (sha384) verify; the default sha256 does not', async () => {
