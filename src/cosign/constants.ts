@@ -33,10 +33,10 @@ export const DEFAULT_SIGNATURE_ALGORITHM = 'sha256';
 export const SIGNATURE_ALGORITHMS = ['sha224', 'sha256', 'sha384', 'sha512'] as const;
 
 /**
- * Bounds on what a signature tag can make us do. cosign reads at most 1000 layers of a `.sig`
- * manifest; a real one has a handful. Every layer is a signature we would try, so we try fewer.
+ * Most layers of a `.sig` or `.att` manifest: cosign's own bound (pkg/cosign/fetch.go maxAllowedSigsOrAtts).
+ * A manifest with more is refused, not tried in part, as cosign refuses it.
  */
-export const DEFAULT_MAX_SIGNATURES = 30;
+export const DEFAULT_MAX_SIGNATURES = 100;
 /** Largest simple-signing payload layer read (real ones: 0.3–1 KiB). */
 export const MAX_SIGNATURE_LAYER_BYTES = 256 * 1024;
 /** Largest DSSE envelope layer read: an attestation may carry an SBOM (real ones: 1 KiB – a few MiB). */
@@ -45,3 +45,19 @@ export const MAX_ATTESTATION_LAYER_BYTES = 16 * 1024 * 1024;
 export const MAX_ANNOTATION_BYTES = 64 * 1024;
 /** Certificates read from a chain annotation or file at most. */
 export const MAX_CHAIN_CERTIFICATES = 10;
+
+/** cosign's `--type` names and the predicate type URIs they stand for (cmd/cosign/cli/options/predicate.go); other values are URIs. */
+export const PREDICATE_TYPE_ALIASES: Readonly<Record<string, string>> = {
+  custom: 'https://cosign.sigstore.dev/attestation/v1',
+  slsaprovenance: 'https://slsa.dev/provenance/v0.2',
+  slsaprovenance02: 'https://slsa.dev/provenance/v0.2',
+  slsaprovenance1: 'https://slsa.dev/provenance/v1',
+  spdx: 'https://spdx.dev/Document',
+  spdxjson: 'https://spdx.dev/Document',
+  cyclonedx: 'https://cyclonedx.org/bom',
+  link: 'https://in-toto.io/Link/v1',
+  vuln: 'https://cosign.sigstore.dev/attestation/vuln/v1',
+  openvex: 'https://openvex.dev/ns',
+};
+/** cosign's default `--type`. */
+export const DEFAULT_PREDICATE_TYPE_NAME = 'custom';

@@ -1,8 +1,8 @@
-// Errors of the cosign domain: one class; codes shared with the other schemes where the meaning is the same, cosign's own otherwise.
+// Errors of the cosign domain: one class; the notary and sigstore codes where the meaning is the same, cosign's own otherwise.
 import { BaseError } from '../common/index.js';
 import type { DomainErrorCode } from '../verification/index.js';
 
-/** Codes whose meaning is the Notary verifier's too: one code per meaning across schemes. */
+/** Codes whose meaning is the Notary verifier's or the Sigstore domain's too: one code per meaning across schemes. */
 export type SharedCosignErrorCode =
   /** cosign's "no signatures found": no `.sig` tag (or no layer in it). */
   | 'SIGNATURE_NOT_FOUND'
@@ -28,10 +28,13 @@ export type SharedCosignErrorCode =
   | 'SIGNATURE_LIMIT_EXCEEDED'
   /** cosign's "no matching attestations" when none has the predicate type asked for. */
   | 'ATTESTATION_NOT_FOUND'
-  /** The transparency log's codes are sigstore's (src/verification/codes.ts): entry missing, about another signature, unknown log, bad SET. */
+  /** The transparency log is required but the signature carries no Rekor bundle (never looked up online). */
   | 'TLOG_ENTRY_MISSING'
+  /** The log entry's body is about another signature, key, certificate or payload (a bundle copied from another signature). */
   | 'TLOG_ENTRY_MISMATCH'
+  /** No trusted Rekor key has the bundle's logID. */
   | 'TLOG_KEY_UNKNOWN'
+  /** The Rekor bundle's SignedEntryTimestamp does not verify with the log's key. */
   | 'TLOG_SET_INVALID';
 
 export type CosignErrorCode = SharedCosignErrorCode | DomainErrorCode<'cosign'>;

@@ -125,7 +125,7 @@ export async function listSignatureLayers(
   if (isImageIndex(fetched.manifest)) throw new CosignError('MALFORMED_SIGNATURE', `${location.name}:${tag} is an index, not cosign's signature manifest`);
   const { layers } = fetched.manifest;
   if (layers.length > maxSignatures) {
-    throw new CosignError('SIGNATURE_LIMIT_EXCEEDED', `${location.name}:${tag} has ${layers.length} ${kind}, more than the ${maxSignatures} tried at most`);
+    throw new CosignError('SIGNATURE_LIMIT_EXCEEDED', `maximum number of ${kind} on an image is ${maxSignatures}, found ${layers.length} (${location.name}:${tag})`);
   }
   return { tag, layers };
 }

@@ -4,7 +4,7 @@ import { abortReason } from '../common/index.js';
 import type { ArtifactStore, Descriptor, RegistryClient } from '../oci/index.js';
 import { toErrorInfo, type ErrorInfo, type PinnedImage } from '../verification/index.js';
 import { checkExpiry, parseCertificates, verifyChain } from './certificates.js';
-import { DEFAULT_SIGNATURE_ALGORITHM } from './constants.js';
+import { DEFAULT_SIGNATURE_ALGORITHM, MEDIA_TYPE_SIGSTORE_BUNDLE_V03 } from './constants.js';
 import { checkStatementSubject, parseEnvelope, parseStatement, preAuthEncoding } from './dsse.js';
 import { CosignError } from './errors.js';
 import { decodeBase64, parsePublicKeys, spki, verifySignature } from './keys.js';
@@ -13,6 +13,9 @@ import type { CosignAttestationOptions, CosignVerifyOptions, SignatureAlgorithm 
 import type { CosignAttestationsOutcome, CosignSignatureOutcome, CosignSignaturesOutcome, InTotoStatement, SignerInfo, SimpleSigningPayload } from './outcome.js';
 import { checkSimpleSigningClaims, parseSimpleSigning } from './payload.js';
 import { parseLogKeys, parseRekorBundle, verifyRekorBundle, type LogKeys } from './rekor.js';
+import { keylessVerifier, loadTrust, parseTimestampAnnotation, type KeylessMaterial } from './keyless.js';
+import { verifyRfc3161Timestamp, type SigstoreTrust } from '../sigstore/index.js';
+import type { TlogEntryInfo } from './outcome.js';
 
 /**
  * Where signatures are read: a registry client (the image's repository, or `options.repository`),
@@ -30,14 +33,23 @@ interface Material {
   hash: SignatureAlgorithm;
   /** Undefined when the transparency log is ignored. */
   tlog: { keys: LogKeys } | undefined;
+  /** The trusted root, when one is needed (keyless, tlog keys without rekor.pubKey) or given: its TSAs date signatures. */
+  trust: SigstoreTrust | undefined;
+  keyless?: KeylessMaterial;
 }
 
-function prepare(options: CosignVerifyOptions): Material {
+async function prepare(options: CosignVerifyOptions): Promise<Material> {
   const hash = options.signatureAlgorithm ?? DEFAULT_SIGNATURE_ALGORITHM;
-  const tlog = options.rekor?.ignoreTlog ? undefined : { keys: logKeys(options) };
-  if (options.keyless) throw new CosignError('COSIGN_UNSUPPORTED', 'keyless verification needs the Sigstore trusted root, which this build does not have yet; verify with a key or certificate');
+  const needsTrust = options.keyless !== undefined || options.trustedRoot !== undefined || (!options.rekor?.ignoreTlog && !options.rekor?.pubKey);
+  const trust = needsTrust ? await loadTrust(options.trustedRoot) : undefined;
+  const tlog = options.rekor?.ignoreTlog ? undefined : { keys: logKeys(options, trust) };
+  const base = { hash, tlog, trust };
+  if (options.keyless) {
+    if (options.keys?.length || options.certificate) throw new CosignError('INVALID_INPUT', 'a keyless identity excludes keys and certificates');
+    return { ...base, keys: [], keySource: 'certificate', roots: [], keyless: { identity: options.keyless, ...(options.ctlog ? { ctlog: options.ctlog } : {}) } };
+  }
   if (options.keys && options.keys.length > 0) {
-    return { keys: parsePublicKeys(options.keys), keySource: 'keys', roots: [], hash, tlog };
+    return { ...base, keys: parsePublicKeys(options.keys), keySource: 'keys', roots: [] };
   }
   if (options.certificate) {
     const [leaf] = parseCertificates(options.certificate, 'certificate', 'INVALID_INPUT');
@@ -47,21 +59,21 @@ function prepare(options: CosignVerifyOptions): Material {
       const chain = parseCertificates(options.certificateChain, 'certificate chain', 'INVALID_INPUT');
       verifyChain(certificate, chain.slice(-1), chain.slice(0, -1), new Date(certificate.validFrom));
     }
-    return { keys: [certificate.publicKey], keySource: 'certificate', roots: [], hash, tlog };
+    return { ...base, keys: [certificate.publicKey], keySource: 'certificate', roots: [] };
   }
   if (options.certificateChain) {
     // Kyverno's certChain alone: every certificate of it is a root the signature's certificate must chain to.
-    return { keys: [], keySource: 'certificate', roots: parseCertificates(options.certificateChain, 'certificate chain', 'INVALID_INPUT'), hash, tlog };
+    return { ...base, keys: [], keySource: 'certificate', roots: parseCertificates(options.certificateChain, 'certificate chain', 'INVALID_INPUT') };
   }
   throw new CosignError('INVALID_INPUT', 'no public key material available: give keys, a certificate, a certificate chain or a keyless identity');
 }
 
-function logKeys(options: CosignVerifyOptions): LogKeys {
+/** Rekor keys by logID: rekor.pubKey when given (Kyverno, --rekor-public-key), else the trusted root's logs. */
+function logKeys(options: CosignVerifyOptions, trust: SigstoreTrust | undefined): LogKeys {
   if (options.rekor?.pubKey) return parseLogKeys(options.rekor.pubKey);
-  throw new CosignError(
-    'COSIGN_UNSUPPORTED',
-    'verifying Rekor entries without a Rekor public key needs the Sigstore trusted root, which this build does not have yet; give the Rekor public key (--rekor-public-key, rekor.pubKey) or ignore the tlog',
-  );
+  const keys = new Map<string, KeyObject>();
+  for (const [logId, entries] of trust?.tlogs ?? []) if (entries[0]) keys.set(logId, entries[0].publicKey);
+  return keys;
 }
 
 /** The signer a layer's signature verifies with: a policy key, or the signature's certificate chained to the roots. */
@@ -117,6 +129,30 @@ function firstVerifying(verifiers: Verifier[], verify: (key: KeyObject) => void)
   throw first ?? new CosignError('INVALID_SIGNATURE', 'no key to verify with');
 }
 
+/**
+ * The times a keyless layer's certificate is judged at: the Rekor integrated time (its bundle verified
+ * against the layer's certificate, signature and payload) and the time of its RFC 3161 timestamp
+ * (over the signature, by a TSA of the trusted root).
+ */
+function signingTimes(layer: SignatureLayer, bytes: Uint8Array, kind: SignatureKind, material: Material): { times: Date[]; tlog?: TlogEntryInfo } {
+  const times: Date[] = [];
+  let tlog: TlogEntryInfo | undefined;
+  const signature = kind === 'signatures' ? decodeBase64(layer.signature, 'base64 signature') : undefined;
+  if (material.tlog) {
+    if (!layer.bundle) {
+      throw new CosignError('TLOG_ENTRY_MISSING', 'signature has no transparency log entry (no Rekor bundle annotation); imgverify never looks entries up online: offline verification failed');
+    }
+    if (!layer.certificate) throw new CosignError('INVALID_SIGNATURE', 'no certificate found on signature');
+    const leaf = parseCertificates(layer.certificate, 'the signature certificate', 'MALFORMED_SIGNATURE')[0] as X509Certificate;
+    tlog = verifyRekorBundle(parseRekorBundle(layer.bundle), { payload: bytes, ...(signature ? { signature } : {}), keyDer: new Uint8Array(leaf.raw) }, material.tlog.keys);
+    times.push(new Date(tlog.integratedTime * 1000));
+  }
+  if (layer.rfc3161Timestamp && signature && material.trust) {
+    times.push(verifyRfc3161Timestamp(parseTimestampAnnotation(layer.rfc3161Timestamp), signature, material.trust));
+  }
+  return { times, ...(tlog ? { tlog } : {}) };
+}
+
 interface LayerResult {
   outcome: CosignSignatureOutcome;
   payload?: SimpleSigningPayload;
@@ -127,7 +163,9 @@ interface LayerResult {
 async function verifyLayer(location: SignatureLocation, descriptor: Descriptor, kind: SignatureKind, image: PinnedImage, material: Material, options: CosignVerifyOptions, signal: AbortSignal): Promise<LayerResult> {
   const layer = signatureLayer(descriptor, kind);
   const bytes = await fetchLayer(location, descriptor, kind, signal);
-  const verifiers = verifiersFor(layer, material);
+  // Keyless: the certificate is judged at the times the tlog and a TSA vouch for, so those come first.
+  const early = material.keyless ? signingTimes(layer, bytes, kind, material) : undefined;
+  const verifiers = material.keyless && early ? [{ ...keylessVerifier(layer, material.keyless, early.times, material.trust, options.now ?? new Date()), chain: [] }] : verifiersFor(layer, material);
 
   let verifier: Verifier;
   let rawSignature: Uint8Array | undefined;
@@ -157,7 +195,8 @@ async function verifyLayer(location: SignatureLocation, descriptor: Descriptor, 
 
   let signedAt: Date | undefined;
   const outcome: CosignSignatureOutcome = { layer: descriptor.digest, verified: false, signer: verifier.signer };
-  if (material.tlog) {
+  if (early?.tlog) outcome.tlog = early.tlog;
+  else if (material.tlog) {
     if (!layer.bundle) {
       throw new CosignError('TLOG_ENTRY_MISSING', 'signature has no transparency log entry (no Rekor bundle annotation); imgverify never looks entries up online: offline verification failed');
     }
@@ -186,6 +225,19 @@ async function verifyLayer(location: SignatureLocation, descriptor: Descriptor, 
   return { outcome, ...(payload ? { payload } : {}), ...(statement ? { statement } : {}) };
 }
 
+/**
+ * How many Sigstore bundle referrers the image has (0 when they cannot be listed): only to say why a
+ * signature signed in cosign's new bundle format is not found, rather than "no signatures found".
+ */
+async function bundleReferrers(location: SignatureLocation, image: PinnedImage, signal: AbortSignal): Promise<number> {
+  try {
+    return (await location.store.referrers(image.descriptor, MEDIA_TYPE_SIGSTORE_BUNDLE_V03, { signal })).length;
+  } catch {
+    if (signal.aborted) throw abortReason(signal);
+    return 0;
+  }
+}
+
 interface Gathered {
   verified: boolean;
   image: string;
@@ -201,7 +253,7 @@ async function gather(source: CosignSource, image: PinnedImage, options: CosignV
   let material: Material;
   let listed: { tag: string; layers: Descriptor[] };
   try {
-    material = prepare(options);
+    material = await prepare(options);
     location = signatureLocation(source, image, options.repository);
     listed = await listSignatureLayers(location, image.digest, kind, options.maxSignatures, signal);
   } catch (err) {
@@ -210,7 +262,13 @@ async function gather(source: CosignSource, image: PinnedImage, options: CosignV
   }
   const signatureTag = `${location.name}:${listed.tag}`;
   if (listed.layers.length === 0) {
-    const error: ErrorInfo = kind === 'signatures' ? { code: 'SIGNATURE_NOT_FOUND', message: 'no signatures found' } : { code: 'ATTESTATION_NOT_FOUND', message: 'no matching attestations: no attestations found' };
+    const bundles = await bundleReferrers(location, image, signal);
+    const error: ErrorInfo =
+      bundles > 0
+        ? { code: 'COSIGN_UNSUPPORTED', message: `no legacy ${kind} found, but ${bundles} Sigstore bundle referrer(s) (cosign's new bundle format), which imgverify does not verify yet` }
+        : kind === 'signatures'
+          ? { code: 'SIGNATURE_NOT_FOUND', message: 'no signatures found' }
+          : { code: 'ATTESTATION_NOT_FOUND', message: 'no matching attestations: no attestations found' };
     return { verified: false, image: name, signatureTag, signatures: [], error, results: [] };
   }
   const results: LayerResult[] = [];

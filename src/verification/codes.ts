@@ -129,8 +129,6 @@ export const CODE_INFO = {
   POLICY_RESOURCE_INVALID: fact('policy', { usage: true }),
   VERIFIER_UNAVAILABLE: fact('policy'),
 
-  // cosign (it also uses SIGNATURE_NOT_FOUND, INVALID_SIGNATURE, … and sigstore's TLOG_* where the meaning is the same; see src/cosign/errors.ts)
-  COSIGN_UNSUPPORTED: fact('cosign', { usage: true }),
   // webhook: a request we cannot read is the caller's error; no answer in time is "could not find out now"
   INVALID_ADMISSION_REVIEW: fact('webhook', { usage: true }),
   ADMISSION_TIMEOUT: fact('webhook', { transient: true }),
@@ -154,6 +152,10 @@ export const CODE_INFO = {
   TLOG_SET_INVALID: fact('sigstore'),
   TLOG_INCLUSION_PROOF_INVALID: fact('sigstore'),
   BUNDLE_INVALID: fact('sigstore'),
+
+  // cosign: its own failures; it also throws the notary and sigstore codes that mean the same (see src/cosign/errors.ts)
+  /** A cosign feature imgverify does not do (yet): the verification fails closed and says which. */
+  COSIGN_UNSUPPORTED: fact('cosign', { usage: true }),
 } as const satisfies Record<string, CodeInfo>;
 
 /** Every stable error code: the union of the domains' code unions. */

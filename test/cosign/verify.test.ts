@@ -8,6 +8,8 @@ import {
   ANNOTATION_BUNDLE,
   ANNOTATION_SIGNATURE,
   attestImage,
+  cosignVerdict,
+  MEDIA_TYPE_SIGSTORE_BUNDLE_V03,
   signatureLocation,
   signBytes,
   signImage,
@@ -18,7 +20,7 @@ import {
   type SignatureLocation,
 } from '../../src/cosign/index.js';
 import { appendLayer } from '../../src/cosign/sign.js';
-import { OciLayoutStore, pushImage, RegistryClient, type ArtifactStore } from '../../src/oci/index.js';
+import { OciLayoutStore, pushArtifact, pushImage, RegistryClient, type ArtifactStore } from '../../src/oci/index.js';
 import { toPem } from '../../src/pki/index.js';
 import type { PinnedImage } from '../../src/verification/index.js';
 import { generateCertificateChain, type GeneratedChain } from '../support/pki.js';
@@ -79,6 +81,22 @@ describe('key-based signatures', () => {
     expect(outcome.payloads).toEqual([
       { critical: { identity: { 'docker-reference': target.repository }, image: { 'docker-manifest-digest': pinned.digest }, type: 'cosign container image signature' }, optional: { env: 'prod' } },
     ]);
+  });
+
+  it('a failed outcome becomes a verdict with cosign evidence: the deciding error first, then each layer\'s', async () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const { pinned, location, target } = await image();
+    await signImage(location, target, { privateKey });
+    const wrongKey = pem(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey);
+    const outcome = await verifyCosignSignatures(client, pinned, { keys: [wrongKey], rekor: { ignoreTlog: true } }, signal);
+    const layerError = { code: 'INVALID_SIGNATURE', message: 'invalid signature when validating ASN.1 encoded signature' };
+    expect(cosignVerdict(target.repository, pinned.digest, outcome)).toEqual({
+      reference: target.repository,
+      digest: pinned.digest,
+      verified: false,
+      error: { code: 'INVALID_SIGNATURE', message: `no matching signatures: ${layerError.message}` },
+      evidence: [{ kind: 'cosign', what: 'signatures', verified: false, signatureTag: outcome.signatureTag, errors: [{ code: 'INVALID_SIGNATURE', message: `no matching signatures: ${layerError.message}` }, layerError], signatures: outcome.signatures }],
+    });
   });
 
   it('RSA PSS signatures and the signatureAlgorithm hash (sha384) verify; the default sha256 does not', async () => {
@@ -280,6 +298,27 @@ describe('where signatures live', () => {
     const outcome = await verifyCosignSignatures(client, pinned, { ...options, repository: signatures }, signal);
     expect(outcome.verified).toBe(true);
     expect(outcome.signatureTag.startsWith(`${signatures}:sha256-`)).toBe(true);
+  });
+
+  it('a Sigstore bundle referrer (cosign\'s new format) is not verified: COSIGN_UNSUPPORTED says so instead of "no signatures found"', async () => {
+    const { pinned } = await image();
+    const store = client.repository(registry.host, pinned.repository);
+    await pushArtifact(store, { artifactType: MEDIA_TYPE_SIGSTORE_BUNDLE_V03, subject: pinned.descriptor, blobs: [{ mediaType: MEDIA_TYPE_SIGSTORE_BUNDLE_V03, bytes: new TextEncoder().encode('{}') }] });
+    expect((await verifyCosignSignatures(client, pinned, { keys, rekor: { ignoreTlog: true } }, signal)).error).toEqual({
+      code: 'COSIGN_UNSUPPORTED',
+      message: "no legacy signatures found, but 1 Sigstore bundle referrer(s) (cosign's new bundle format), which imgverify does not verify yet",
+    });
+  });
+
+  it('more signature layers than the bound: the tag is refused, not tried in part (SIGNATURE_LIMIT_EXCEEDED)', async () => {
+    const { pinned, location, target } = await image();
+    for (const n of ['1', '2', '3']) await signImage(location, target, { privateKey: signer.privateKey, annotations: { n } });
+    const options = { keys, rekor: { ignoreTlog: true } };
+    expect((await verifyCosignSignatures(client, pinned, { ...options, maxSignatures: 3 }, signal)).verified).toBe(true);
+    expect((await verifyCosignSignatures(client, pinned, { ...options, maxSignatures: 2 }, signal)).error).toEqual({
+      code: 'SIGNATURE_LIMIT_EXCEEDED',
+      message: `maximum number of signatures on an image is 2, found 3 (${target.repository}:${pinned.digest.replace(':', '-')}.sig)`,
+    });
   });
 
   it('an OCI layout, air-gapped', async () => {

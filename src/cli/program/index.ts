@@ -10,6 +10,7 @@ import { defineCertCommand } from './cert.js';
 import { defineConditionsCommand, defineJpCommand } from './conditions.js';
 import { defineConvertCommand } from './convert.js';
 import { defineCopyCommand } from './copy.js';
+import { defineCosignCommand } from './cosign.js';
 import { defineDemoCommand } from './demo.js';
 import { defineDiscoverCommand } from './discover.js';
 import { defineInspectCommand } from './inspect.js';
@@ -36,6 +37,7 @@ export const commands: DefineCommand[] = [
   defineApplyCommand,
   defineTestCommand,
   defineConvertCommand,
+  defineCosignCommand,
   defineSigstoreCommand,
 ];
 
