@@ -1,6 +1,6 @@
 // Trusted roots from TUF repositories: an http(s) mirror through @sigstore/tuf, or a local directory mirror read through tuf-js with no network.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
@@ -18,7 +18,7 @@ export interface TufSource {
   mirror: string;
   /** The TUF root.json to start from; default the public-good one @sigstore/tuf ships. */
   rootPath?: string;
-  /** Where TUF metadata and targets are cached; default a directory per mirror under the temp dir. */
+  /** Where TUF metadata and targets are cached; default a new private directory under the temp dir for each load. */
   cachePath?: string;
 }
 
@@ -32,9 +32,13 @@ export function tufSeed(mirror = PUBLIC_GOOD_TUF_MIRROR): { rootJson?: string; t
 
 /** The text of the repository's trusted_root.json target, verified by the TUF client. */
 export async function trustedRootFromTuf(source: TufSource): Promise<string> {
-  const cachePath = source.cachePath ?? join(tmpdir(), `imgverify-tuf-${createHash('sha256').update(source.mirror).digest('hex').slice(0, 16)}`);
-  if (/^https?:\/\//.test(source.mirror)) return fromHttpMirror(source, cachePath);
-  return fromDirectoryMirror(source, cachePath);
+  // Never a fixed path under the shared temp dir: another local user could plant a root.json there first.
+  const cachePath = source.cachePath ?? (await mkdtemp(join(tmpdir(), 'imgverify-tuf-')));
+  try {
+    return /^https?:\/\//.test(source.mirror) ? await fromHttpMirror(source, cachePath) : await fromDirectoryMirror(source, cachePath);
+  } finally {
+    if (source.cachePath === undefined) await rm(cachePath, { recursive: true, force: true });
+  }
 }
 
 async function fromHttpMirror(source: TufSource, cachePath: string): Promise<string> {
@@ -43,6 +47,8 @@ async function fromHttpMirror(source: TufSource, cachePath: string): Promise<str
       mirrorURL: source.mirror,
       ...(source.rootPath === undefined ? {} : { rootPath: source.rootPath }),
       cachePath,
+      // Start from the given (or seed) root every time, not from whatever root.json the cache holds.
+      forceInit: true,
       timeout: TUF_TIMEOUT_MS,
       retry: false,
     });
