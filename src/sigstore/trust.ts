@@ -1,23 +1,20 @@
 // Trusted roots: the public-good root shipped offline, a trusted_root.json file, or a TUF repository; turned into the facts verifiers look up.
 import { createHash, type KeyObject } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { X509Certificate as SigstoreCertificate, crypto as sigstoreCrypto } from '@sigstore/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { getTrustedRoot, TUFError } from '@sigstore/tuf';
 import { toTrustMaterial, type TrustMaterial } from '@sigstore/verify';
 import { readTextFileLimited } from '../common/index.js';
 import { readPem } from '../pki/index.js';
-import { MAX_TRUSTED_ROOT_BYTES, PUBLIC_GOOD_TUF_MIRROR, TRUSTED_ROOT_MEDIA_TYPE_PREFIX, TRUSTED_ROOT_TARGET, TUF_TIMEOUT_MS } from './constants.js';
+import { MAX_TRUSTED_ROOT_BYTES, PUBLIC_GOOD_TUF_MIRROR, TRUSTED_ROOT_MEDIA_TYPE_PREFIX, TRUSTED_ROOT_TARGET } from './constants.js';
 import { SigstoreError } from './errors.js';
+import { trustedRootFromTuf, tufSeed, type TufSource } from './tuf.js';
 
 /** Where a trusted root comes from. Only `tuf` may use the network, and only the mirror it names. */
 export type TrustedRootSource =
   | { kind: 'embedded' }
   | { kind: 'file'; path: string }
-  /** `rootPath`: the TUF root.json to start from (none: the public-good seed); `mirror`: an http(s) URL. */
-  | { kind: 'tuf'; mirror: string; rootPath?: string; cachePath?: string };
+  /** `rootPath`: the TUF root.json to start from (none: the public-good seed); `mirror`: an http(s) URL or a local directory. */
+  | ({ kind: 'tuf' } & TufSource);
 
 /** A validity window; `end` is far in the future when the root leaves it open. */
 export interface ValidFor {
@@ -72,7 +69,7 @@ export async function loadTrustedRoot(source: TrustedRootSource): Promise<Sigsto
       return trustFromJson(text, source.path);
     }
     case 'tuf':
-      return trustFromTuf(source);
+      return trustFromJson(await trustedRootFromTuf(source), `TUF mirror ${source.mirror}`);
   }
 }
 
@@ -141,35 +138,9 @@ function fromTrustedRoot(root: TrustedRoot, origin: string): SigstoreTrust {
 }
 
 function embeddedTrustedRootJson(): string {
-  // @sigstore/tuf's seeds.json: per mirror, the TUF root and the targets it ships, base64.
-  const require = createRequire(import.meta.url);
-  const seeds = require('@sigstore/tuf/seeds.json') as Record<string, { targets?: Record<string, string> }>;
-  const target = seeds[PUBLIC_GOOD_TUF_MIRROR]?.targets?.[TRUSTED_ROOT_TARGET];
+  const target = tufSeed().targets[TRUSTED_ROOT_TARGET];
   if (target === undefined) throw new SigstoreError('TRUSTED_ROOT_INVALID', `the installed @sigstore/tuf has no embedded ${TRUSTED_ROOT_TARGET} for ${PUBLIC_GOOD_TUF_MIRROR}`);
   return Buffer.from(target, 'base64').toString('utf8');
-}
-
-async function trustFromTuf(source: Extract<TrustedRootSource, { kind: 'tuf' }>): Promise<SigstoreTrust> {
-  const cachePath = source.cachePath ?? join(tmpdir(), `imgverify-tuf-${createHash('sha256').update(source.mirror).digest('hex').slice(0, 16)}`);
-  try {
-    const root = await getTrustedRoot({
-      mirrorURL: source.mirror,
-      ...(source.rootPath === undefined ? {} : { rootPath: source.rootPath }),
-      cachePath,
-      timeout: TUF_TIMEOUT_MS,
-      retry: false,
-    });
-    return fromTrustedRoot(root, `TUF mirror ${source.mirror}`);
-  } catch (err) {
-    if (err instanceof SigstoreError) throw err;
-    // A repository that answers with bad metadata is a configuration problem; one that does not answer is transient.
-    const unreachable = err instanceof TUFError && /fetch|ECONN|ENOTFOUND|timeout|network/i.test(`${err.message} ${String(err.cause)}`);
-    throw new SigstoreError(
-      unreachable ? 'TRUSTED_ROOT_UNAVAILABLE' : 'TRUSTED_ROOT_INVALID',
-      `trusted root from TUF mirror ${source.mirror}: ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
 }
 
 /** A log key given as PEM (cosign's --rekor-public-key / --ctlog-public-key, Kyverno's rekor.pubKey / ctlog.pubKey), open-ended. */

@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { signKeyless, startSigstoreDoubles, type SigstoreDoubles } from '../support/sigstore-doubles.js';
+import { writeTufRepository, type TufRepository } from '../support/tuf-repository.js';
 
 let doubles: SigstoreDoubles;
 let dir = '';
+let tuf: TufRepository;
 const path = (name: string) => join(dir, name);
 
 beforeAll(async () => {
@@ -17,6 +19,7 @@ beforeAll(async () => {
   await writeFile(path('artifact'), 'artifact');
   await writeFile(path('bundle.json'), JSON.stringify(signed.bundle));
   await writeFile(path('trusted_root.json'), JSON.stringify(doubles.trustedRoot));
+  tuf = await writeTufRepository(path('tuf'), JSON.stringify(doubles.trustedRoot));
 }, 30_000);
 
 afterAll(() => doubles.stop());
@@ -29,6 +32,8 @@ test.each([
   { name: 'a `*` is a character, not a wildcard', flags: () => ['--certificate-identity', 'c*@example.com', '--certificate-oidc-issuer', doubles.urls.oidc, '--trusted-root', path('trusted_root.json'), path('artifact')], code: 1, stderr: /\(UNTRUSTED_IDENTITY\)\n$/ },
   { name: 'identity regexp, wrong issuer', flags: () => ['--certificate-identity-regexp', '^ci', '--certificate-oidc-issuer', 'https://accounts.google.com', '--trusted-root', path('trusted_root.json'), path('artifact')], code: 1, stderr: /issuerRegExp .* \(UNTRUSTED_IDENTITY\)\n$/ },
   { name: 'the embedded public-good root by default', flags: () => ['--certificate-identity', 'ci*@example.com', '--certificate-oidc-issuer', doubles.urls.oidc, path('artifact')], code: 1, stderr: /is not a transparency log of embedded public-good root \(TLOG_KEY_UNKNOWN\)\n$/ },
+  { name: 'the root from a local TUF mirror', flags: () => ['--certificate-identity', 'ci*@example.com', '--certificate-oidc-issuer', doubles.urls.oidc, '--tuf-mirror', tuf.directory, '--tuf-root', tuf.rootPath, path('artifact')], code: 0, stderr: /^Verified OK/ },
+  { name: '--tuf-root without a mirror', flags: () => ['--certificate-identity', 'x', '--certificate-oidc-issuer', 'y', '--tuf-root', tuf.rootPath, path('artifact')], code: 2, stderr: /--tuf-root needs --tuf-mirror \(USAGE\)\n$/ },
   { name: 'no identity and no key', flags: () => [path('artifact')], code: 2, stderr: /\(USAGE\)\n$/ },
   { name: '--key beside an identity', flags: () => ['--key', path('artifact'), '--certificate-identity', 'x', path('artifact')], code: 2, stderr: /exclude each other \(USAGE\)\n$/ },
   { name: '--staging without a root', flags: () => ['--staging', '--certificate-identity', 'x', '--certificate-oidc-issuer', 'y', path('artifact')], code: 2, stderr: /no Sigstore staging root is embedded: .*\(TRUSTED_ROOT_INVALID\)\n$/ },

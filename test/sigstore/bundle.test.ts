@@ -1,6 +1,7 @@
 // Sigstore bundles end to end: keyless signing through the doubles with @sigstore/sign, then verifyBundle; each broken rule its own code.
-import { createHash, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, sign as cryptoSign, verify } from 'node:crypto';
 import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
+import { json } from '@sigstore/core';
 import { MessageSignatureBundleBuilder, RekorWitness } from '@sigstore/sign';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseBundle, trustFromJson, verifyBundle, type BundleArtifact, type BundlePolicy, type SigstoreTrust } from '../../src/sigstore/index.js';
@@ -157,4 +158,16 @@ describe('verifyBundle', () => {
     expect(() => parseBundle('{')).toThrow(expect.objectContaining({ code: 'BUNDLE_INVALID', message: expect.stringContaining('not JSON') as unknown }));
     expect(() => parseBundle(new Uint8Array(16 * 1024 * 1024 + 1))).toThrow(expect.objectContaining({ code: 'BUNDLE_INVALID', message: expect.stringContaining('more than the limit') as unknown }));
   });
+});
+
+test('signKeyless also returns what cosign writes in a .sig layer: the SET verifies with the Rekor key, the signature with the leaf', async () => {
+  const payload = Buffer.from('{"critical":{"identity":{"docker-reference":"registry/app"},"image":{"docker-manifest-digest":"sha256:00"},"type":"cosign container image signature"},"optional":null}');
+  const { legacy } = await signKeyless(doubles, { artifact: payload });
+  const rekorBundle = legacy.rekorBundle;
+  if (!rekorBundle) throw new Error('no rekor bundle');
+  const rekorKey = createPublicKey(doubles.rekorPublicKeyPem);
+  expect(verify('sha256', Buffer.from(json.canonicalize(rekorBundle.Payload)), rekorKey, Buffer.from(rekorBundle.SignedEntryTimestamp, 'base64'))).toBe(true);
+  expect(rekorBundle.Payload.logID).toBe([...trust.tlogs.keys()][0]);
+  expect(verify('sha256', payload, createPublicKey(legacy.certificatePem), Buffer.from(legacy.signature, 'base64'))).toBe(true);
+  expect(legacy.chainPem.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
 });

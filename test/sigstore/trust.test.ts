@@ -3,7 +3,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { tufSeed } from '../../src/sigstore/tuf.js';
 import { loadTrustedRoot, logKeyFromPem, SigstoreError } from '../../src/sigstore/index.js';
+import { writeTufRepository } from '../support/tuf-repository.js';
 
 describe('loadTrustedRoot', () => {
   test('embedded: the public-good Rekor, CT logs, Fulcio CAs and TSA, by log ID', async () => {
@@ -48,3 +50,42 @@ test('logKeyFromPem: the log ID is the SHA-256 of the key DER; anything but one 
   expect(logKeyFromPem(pem).logId).toBe('c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d');
   expect(() => logKeyFromPem(pem.replaceAll('PUBLIC KEY', 'CERTIFICATE'))).toThrow(expect.objectContaining({ code: 'TRUSTED_ROOT_INVALID' }));
 });
+
+describe('loadTrustedRoot from a local TUF directory mirror (no network)', () => {
+  const embedded = () => loadTrustedRoot({ kind: 'embedded' });
+  const setup = async (options: { tamper?: boolean; expires?: string } = {}) => {
+    const dir = await mkdtemp(join(tmpdir(), 'imgverify-tuf-'));
+    const text = Buffer.from(publicGoodSeed(), 'base64').toString('utf8');
+    const repository = await writeTufRepository(join(dir, 'repository'), text, options);
+    return { ...repository, cachePath: join(dir, 'cache') };
+  };
+
+  test('the repository\'s trusted_root.json, verified by the TUF client', async () => {
+    const { directory, rootPath, cachePath } = await setup();
+    const trust = await loadTrustedRoot({ kind: 'tuf', mirror: directory, rootPath, cachePath });
+    expect(trust.origin).toBe(`TUF mirror ${directory}`);
+    expect([...trust.tlogs.keys()]).toEqual([...(await embedded()).tlogs.keys()]);
+  });
+
+  test.each([
+    { name: 'a target changed after signing', options: { tamper: true }, message: /trusted_root.json|length|hash/i },
+    { name: 'expired metadata', options: { expires: '2001-01-01T00:00:00Z' }, message: /expired/i },
+  ])('$name → TRUSTED_ROOT_INVALID', async ({ options, message }) => {
+    const { directory, rootPath, cachePath } = await setup(options);
+    await expect(loadTrustedRoot({ kind: 'tuf', mirror: directory, rootPath, cachePath })).rejects.toMatchObject({ code: 'TRUSTED_ROOT_INVALID', message: expect.stringMatching(message) as unknown });
+  });
+
+  test('a root the repository is not signed by → TRUSTED_ROOT_INVALID', async () => {
+    const { directory, cachePath } = await setup();
+    const other = await setup();
+    await expect(loadTrustedRoot({ kind: 'tuf', mirror: directory, rootPath: other.rootPath, cachePath })).rejects.toMatchObject({ code: 'TRUSTED_ROOT_INVALID' });
+  });
+
+  test('neither a URL nor a directory → TRUSTED_ROOT_INVALID', async () => {
+    await expect(loadTrustedRoot({ kind: 'tuf', mirror: '/nonexistent/mirror' })).rejects.toMatchObject({ code: 'TRUSTED_ROOT_INVALID' });
+  });
+});
+
+function publicGoodSeed(): string {
+  return tufSeed().targets['trusted_root.json'] ?? '';
+}

@@ -102,7 +102,9 @@ export async function startSigstoreDoubles(): Promise<SigstoreDoubles> {
   const timestamp = tsaHandler(tsa);
 
   const handler = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    mockClock.setTime(now().getTime());
+    // Whole seconds: pkijs writes a DER GeneralizedTime fraction without trailing zeros (".12Z"), which @sigstore/core's
+    // parser (three digits or none) refuses, so a TSA token made at such a millisecond would fail to parse.
+    mockClock.setTime(Math.floor(now().getTime() / 1000) * 1000);
     const path = new URL(request.url ?? '/', 'http://double').pathname;
     const reply = (status: number, body: string | Buffer, type = 'application/json') => {
       response.writeHead(status, { 'content-type': type });
