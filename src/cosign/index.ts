@@ -13,3 +13,8 @@ export type {
 } from './outcome.js';
 export { cosignEvidence, cosignVerdict, type CosignEvidence } from './evidence.js';
 export { verifyCosignAttestations, verifyCosignSignatures, type CosignSource } from './verify.js';
+export { signatureLocation, signatureTag, type SignatureLocation } from './layers.js';
+export { parsePublicKeys, verifySignature } from './keys.js';
+export { logIdOf } from './rekor.js';
+export { decryptPrivateKey, encryptPrivateKey, generateKeyPair, COSIGN_PRIVATE_KEY_PEM_TYPE, MAX_PRIVATE_KEY_BYTES, SIGSTORE_PRIVATE_KEY_PEM_TYPE } from './encrypted-key.js';
+export { attestImage, IN_TOTO_STATEMENT_TYPE, signBytes, signImage, simpleSigningPayload, type BundleMaker, type SignOptions, type SignResult, type SignTarget } from './sign.js';
