@@ -7,9 +7,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runCli } from '../support/cli.js';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { attestImage, signatureLocation, signImage } from '../../src/cosign/index.js';
 import { RegistryClient, pushImage } from '../../src/oci/index.js';
+import { toPem } from '../../src/pki/index.js';
 import { signArtifact } from '../../src/notary/signer.js';
-import { blocksRequest, createPolicyEngine, notaryAttestorVerifier, registryResolver, type CompiledKyvernoPolicy, type EngineResponse } from '../../src/policy/index.js';
+import { blocksRequest, cosignAttestorVerifier, createPolicyEngine, notaryAttestorVerifier, registryResolver, type CompiledKyvernoPolicy, type EngineResponse } from '../../src/policy/index.js';
+import { RekorLogDouble } from '../support/rekor-double.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
 import { cachedKeyPair, generateCertificateChain, type GeneratedChain } from '../support/pki.js';
 import { pod, policiesOf, requestFor, seedText, withPem } from './support.js';
@@ -25,6 +29,11 @@ describe('policy engine ← docker-registry (seed 004, Notary)', () => {
   let chain: GeneratedChain;
   let other: GeneratedChain;
   const digests: Record<string, string> = {};
+  const cosignKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const cosignOther = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const log = new RekorLogDouble();
+  const publicPem = (key: KeyObject) => toPem('PUBLIC KEY', new Uint8Array(key.export({ format: 'der', type: 'spki' })));
+  const CODE_REVIEW = { author: 'alice@example.com', repo: { branch: 'main', type: 'git', uri: 'https://git-repo.com/org/app' }, reviewers: ['bob@example.com'] };
 
   beforeAll(async () => {
     registry = await startRegistry();
@@ -37,6 +46,23 @@ describe('policy engine ← docker-registry (seed 004, Notary)', () => {
       digests[tag] = image.descriptor.digest;
       if (signer) await signArtifact(repository, tag, { key: signer.leaf.privateKey, certificateChain: signer.chain });
     }
+    // Cosign: the seed 001 images (signed with the test key / another key, tlog entries from a Rekor double) and
+    // seed 001's code-review attestation on registry.io/org/app (a passing and a failing predicate).
+    const cosignImage = async (repositoryName: string, tag: string) => {
+      const image = await pushImage(client.repository(registry.host, repositoryName), { tag, layers: [new TextEncoder().encode(`cosign ${repositoryName}:${tag}`)] });
+      digests[`${repositoryName}:${tag}`] = image.descriptor.digest;
+      const pinned = { registry: registry.host, repository: repositoryName, digest: image.descriptor.digest, descriptor: image.descriptor, insecure: false };
+      return { location: signatureLocation(client, pinned, undefined), target: { repository: `${registry.host}/${repositoryName}`, digest: pinned.digest } };
+    };
+    for (const [tag, key] of [['cosign-signed', cosignKey], ['cosign-other', cosignOther]] as const) {
+      const { location, target } = await cosignImage(REPO, tag);
+      await signImage(location, target, { privateKey: key.privateKey, bundle: log.bundle });
+    }
+    await cosignImage(REPO, 'cosign-unsigned');
+    for (const [tag, predicate] of [['reviewed', CODE_REVIEW], ['unreviewed', { ...CODE_REVIEW, repo: { ...CODE_REVIEW.repo, branch: 'dev' } }]] as const) {
+      const { location, target } = await cosignImage('org/app', tag);
+      await attestImage(location, target, { privateKey: cosignKey.privateKey, bundle: log.bundle, predicateType: 'https://example.com/CodeReview/v1', predicate });
+    }
   }, 60_000);
   let dir: string;
   beforeAll(async () => {
@@ -46,9 +72,20 @@ describe('policy engine ← docker-registry (seed 004, Notary)', () => {
     await Promise.all([registry?.stop(), client?.close(), dir && rm(dir, { recursive: true, force: true })]);
   });
 
-  function engine(policies: CompiledKyvernoPolicy[], mirror = registry.host) {
-    return createPolicyEngine({ policies, resolver: registryResolver(client), verifiers: { Notary: notaryAttestorVerifier({ client }) }, registryMirrors: { 'ghcr.io': mirror } });
+  function engine(policies: CompiledKyvernoPolicy[], mirror = registry.host, cosign = false) {
+    return createPolicyEngine({
+      policies,
+      resolver: registryResolver(client),
+      verifiers: { Notary: notaryAttestorVerifier({ client }), ...(cosign ? { Cosign: cosignAttestorVerifier({ client }) } : {}) },
+      registryMirrors: { 'ghcr.io': mirror, 'registry.io': registry.host },
+    });
   }
+  /** A seed 001 policy with the test key, and the Rekor double's key in the attestor's `rekor` block (the CRD's `pubkey`). */
+  const cosignPolicy = (file: string, keyIndent: number) => {
+    const rekor = [`${' '.repeat(keyIndent)}rekor:`, `${' '.repeat(keyIndent + 2)}pubkey: |-`, ...log.publicKeyPem.trim().split('\n').map((line) => ' '.repeat(keyIndent + 4) + line)].join('\n');
+    const text = withPem(seedText(file), publicPem(cosignKey.publicKey));
+    return policiesOf(text.includes('\n          conditions:') ? text.replace('\n          conditions:', `\n${rekor}\n          conditions:`) : `${text.trimEnd()}\n${rekor}\n`);
+  };
   const seed004 = () => policiesOf(withPem(seedText('004-check-image-notary.yaml'), chain.root.pem));
   const evaluate = (policies: CompiledKyvernoPolicy[], object: Record<string, unknown>, mirror?: string): Promise<EngineResponse> =>
     engine(policies, mirror).evaluate(requestFor(object), new AbortController().signal);
@@ -195,6 +232,39 @@ describe('policy engine ← docker-registry (seed 004, Notary)', () => {
       ['check-image', 'fail', `failed to verify image ${IMAGE}:signed: .attestors[0].entries[0].keys: the Cosign verifier is not available in this build of imgverify`],
     ]);
     expect(blocksRequest(response.rules[0] as never)).toBe(true);
+  });
+
+  describe('Cosign (seed 001)', () => {
+    const cosignEvaluate = (policies: CompiledKyvernoPolicy[], object: Record<string, unknown>) => engine(policies, registry.host, true).evaluate(requestFor(object), new AbortController().signal);
+
+    it('signed with the test key → pass and pinned; unsigned → signature not found; another key → invalid signature', async () => {
+      const policies = cosignPolicy('001-check-image.yaml', 14);
+      const signed = await cosignEvaluate(policies, pod(`${IMAGE}:cosign-signed`));
+      expect(rows(signed)).toEqual([['check-image', 'pass', `verified image signatures for ${IMAGE}:cosign-signed`]]);
+      expect(signed.patches[0]).toEqual({ op: 'replace', path: '/spec/containers/0/image', value: `${IMAGE}:cosign-signed@${digests[`${REPO}:cosign-signed`]}` });
+      const unsigned = await cosignEvaluate(policies, pod(`${IMAGE}:cosign-unsigned`));
+      expect(unsigned.rules.map((rule) => [rule.status, rule.error?.code])).toEqual([['fail', 'SIGNATURE_NOT_FOUND']]);
+      expect(unsigned.rules[0]?.message).toMatch(new RegExp(`^failed to verify image ${IMAGE}:cosign-unsigned: \\.attestors\\[0\\]\\.entries\\[0\\]\\.keys: no signatures found`));
+      const other = await cosignEvaluate(policies, pod(`${IMAGE}:cosign-other`));
+      expect(other.rules.map((rule) => [rule.status, rule.error?.code])).toEqual([['fail', 'INVALID_SIGNATURE']]);
+      expect(other.rules[0]?.message).toMatch(new RegExp(`^failed to verify image ${IMAGE}:cosign-other: \\.attestors\\[0\\]\\.entries\\[0\\]\\.keys: no matching signatures`));
+      expect(other.rules[0]?.message).not.toContain(registry.host);
+    });
+
+    it('attestation conditions: the reviewed predicate passes, a branch other than main fails with Kyverno\'s message', async () => {
+      const policies = cosignPolicy('001-attest-code-review.yaml', 16);
+      const app = 'registry.io/org/app';
+      const reviewed = await cosignEvaluate(policies, pod(`${app}:reviewed`));
+      expect(rows(reviewed)).toEqual([['attest', 'pass', `verified image attestations for ${app}@${digests['org/app:reviewed']}`]]);
+      const unreviewed = await cosignEvaluate(policies, pod(`${app}:unreviewed`));
+      expect(rows(unreviewed)).toEqual([
+        [
+          'attest',
+          'fail',
+          `image attestations verification failed, verifiedCount: 0, requiredCount: 1, error: .attestations[0].attestors[0].entries[0].keys: attestation checks failed for ${app}:unreviewed and predicate https://example.com/CodeReview/v1: `,
+        ],
+      ]);
+    });
   });
 
   describe('imgverify apply / test', () => {
