@@ -165,7 +165,7 @@ describe('policy engine ← docker-registry (seed 004, Notary)', () => {
     expect(rows(fail)).toEqual([['verify-signature-notary', 'fail', `failed to verify image ${IMAGE}:signed: .attestors[0].entries[0]: ${untrusted}; .attestors[0].entries[2]: ${untrusted}`]]);
   });
 
-  it('mutateDigest: false leaves the tag, and verifyDigest then fails the rule; verifyDigest: false passes it; a digest reference verifies that digest', async () => {
+  it('mutateDigest: false leaves the tag, and verifyDigest then fails the rule; verifyDigest: false passes it; required needs a verification; a digest reference verifies that digest', async () => {
     const variant = (fields: string) => policiesOf(withPem(seedText('004-check-image-notary.yaml'), chain.root.pem).replace('      - type: Notary\n', `      - type: Notary\n${fields}`));
     const noMutate = await evaluate(variant('        mutateDigest: false\n'), pod(`${IMAGE}:signed`));
     expect(rows(noMutate)).toEqual([
@@ -175,6 +175,13 @@ describe('policy engine ← docker-registry (seed 004, Notary)', () => {
     expect(noMutate.patches.map((patch) => patch.path)).not.toContain('/spec/containers/0/image');
     const noDigest = await evaluate(variant('        mutateDigest: false\n        verifyDigest: false\n'), pod(`${IMAGE}:signed`));
     expect(noDigest.rules.map((rule) => rule.status)).toEqual(['pass']);
+    // An entry without attestors only pins the digest; `required` then fails the rule: nothing verified the image.
+    const pinOnly = (fields: string) => variant(fields).map((policy) => ({ ...policy, rules: policy.rules.map((rule) => ({ ...rule, verifyImages: rule.verifyImages.map((entry) => ({ ...entry, attestors: [] })) })) }));
+    expect(rows(await evaluate(pinOnly(''), pod(`${IMAGE}:signed`)))).toEqual([
+      ['verify-signature-notary', 'pass', 'mutated image digest'],
+      ['verify-signature-notary', 'fail', `unverified image ${IMAGE}@${digests.signed}`],
+    ]);
+    expect(rows(await evaluate(pinOnly('        required: false\n'), pod(`${IMAGE}:signed`)))).toEqual([['verify-signature-notary', 'pass', 'mutated image digest']]);
     const pinned = await evaluate(seed004(), pod(`${IMAGE}@${digests.signed}`));
     expect(rows(pinned)).toEqual([['verify-signature-notary', 'pass', `verified image signatures for ${IMAGE}@${digests.signed}`]]);
     expect(pinned.patches.map((patch) => patch.path)).toEqual(['/metadata/annotations', '/metadata/annotations/kyverno.io~1verify-images', '/metadata/annotations/kyverno.io~1verify-images-scoped']);
