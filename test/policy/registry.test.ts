@@ -37,7 +37,8 @@ describe('policy engine ← docker-registry (seed 004, Notary)', () => {
 
   beforeAll(async () => {
     registry = await startRegistry();
-    client = new RegistryClient({ plainHttpForLocalhost: true });
+    // No retries: the offline-registry cases would otherwise wait out the back-off.
+    client = new RegistryClient({ plainHttpForLocalhost: true, retry: { maxRetries: 0 } });
     chain = await generateCertificateChain({ keyType: 'ec-256', commonName: 'policy signer', leaf: { keys: await cachedKeyPair('ec-256', 'policy-leaf') }, root: { keys: await cachedKeyPair('ec-256', 'policy-root') } });
     other = await generateCertificateChain({ keyType: 'ec-256', commonName: 'someone else', leaf: { keys: await cachedKeyPair('ec-256', 'policy-other-leaf') }, root: { keys: await cachedKeyPair('ec-256', 'policy-other-root') } });
     const repository = client.repository(registry.host, REPO);
@@ -256,6 +257,25 @@ describe('policy engine ← docker-registry (seed 004, Notary)', () => {
       expect(other.rules.map((rule) => [rule.status, rule.error?.code])).toEqual([['fail', 'INVALID_SIGNATURE']]);
       expect(other.rules[0]?.message).toMatch(new RegExp(`^failed to verify image ${IMAGE}:cosign-other: \\.attestors\\[0\\]\\.entries\\[0\\]\\.keys: no matching signatures`));
       expect(other.rules[0]?.message).not.toContain(registry.host);
+    });
+
+    it('failurePolicy Ignore lets a set pass only when every entry failed for the registry: one refused signature blocks', async () => {
+      const [policy] = cosignPolicy('001-check-image.yaml', 14);
+      const mixed = (entries: (entry: NonNullable<CompiledKyvernoPolicy['rules'][number]['verifyImages'][number]['attestors'][number]['entries'][number]>) => typeof entry[]) => [
+        {
+          ...(policy as CompiledKyvernoPolicy),
+          failurePolicy: 'Ignore' as const,
+          rules: (policy as CompiledKyvernoPolicy).rules.map((rule) => ({
+            ...rule,
+            verifyImages: rule.verifyImages.map((entry) => ({ ...entry, attestors: entry.attestors.map((set) => ({ entries: set.entries.flatMap(entries) })) })),
+          })),
+        },
+      ];
+      const offline = { repository: '127.0.0.1:9/signatures' };
+      const bothOffline = await cosignEvaluate(mixed((entry) => [{ ...entry, ...offline }, { ...entry, ...offline }]), pod(`${IMAGE}:cosign-signed`));
+      expect(bothOffline.rules.map((rule) => [rule.status, rule.error?.code, blocksRequest(rule)])).toEqual([['error', 'REGISTRY_UNAVAILABLE', false]]);
+      const oneRefused = await cosignEvaluate(mixed((entry) => [{ ...entry, ...offline }, { ...entry, keys: { ...entry.keys, publicKeys: publicPem(cosignOther.publicKey) } as typeof entry.keys }]), pod(`${IMAGE}:cosign-signed`));
+      expect(oneRefused.rules.map((rule) => [rule.status, rule.error?.code, blocksRequest(rule)])).toEqual([['fail', 'INVALID_SIGNATURE', true]]);
     });
 
     it('attestation conditions: the reviewed predicate passes, a branch other than main fails with Kyverno\'s message', async () => {
