@@ -172,6 +172,7 @@ async function verifyAttestorSet(context: RuleContext, set: AttestorSet, verific
       if (verifier instanceof EntryFailure) failure = new EntryFailure(prefix + verifier.message, verifier.error);
       else {
         const check = await verifier.verifySignature({ image: pinned, reference, attestor: entry, verification, reach: reach(context) }, context.signal);
+        context.signal.throwIfAborted();
         if (!check.verified) {
           const error = check.error ?? { code: 'INTERNAL_ERROR' as const, message: 'verification failed without a reason' };
           failure = new EntryFailure(prefix + error.message, error);
@@ -285,6 +286,8 @@ async function verifyImage(context: RuleContext, verification: ImageVerification
   try {
     pinned = await pin(context, found, verification);
   } catch (err) {
+    // A cancelled request is the caller's business (the webhook's deadline), not a verdict on the image.
+    context.signal.throwIfAborted();
     const error = toErrorInfo(err, 'REGISTRY_ERROR');
     const message = `failed to verify image ${image}: ${error.message}`;
     return { outcome: { status: isRegistryFailure(error) ? 'error' : 'fail', message, error: { code: error.code, message } } };
@@ -323,6 +326,7 @@ export async function verifyRuleImages(context: RuleContext, images: readonly Fo
           digest = resolved;
           image = imageString({ ...found, digest: resolved });
         } catch (err) {
+          context.signal.throwIfAborted();
           const error = toErrorInfo(err, 'REGISTRY_ERROR');
           const message = `failed to update digest: ${error.message}`;
           result.responses.push(response(context, { status: 'error', message, error: { code: error.code, message } }, action));
