@@ -278,6 +278,37 @@ describe('policy engine ← docker-registry (seed 004, Notary)', () => {
       expect(oneRefused.rules.map((rule) => [rule.status, rule.error?.code, blocksRequest(rule)])).toEqual([['fail', 'INVALID_SIGNATURE', true]]);
     });
 
+    it('a k8s://<namespace>/<secret> key is read through the secretKey port (the webhook\'s Kubernetes client); without one it fails closed', async () => {
+      const [policy] = cosignPolicy('001-check-image.yaml', 14);
+      const withSecret = [
+        {
+          ...(policy as CompiledKyvernoPolicy),
+          rules: (policy as CompiledKyvernoPolicy).rules.map((rule) => ({
+            ...rule,
+            verifyImages: rule.verifyImages.map((entry) => ({
+              ...entry,
+              attestors: entry.attestors.map((set) => ({ entries: set.entries.map((attestor) => ({ ...attestor, keys: { ...(attestor.keys as NonNullable<typeof attestor.keys>), publicKeys: 'k8s://kyverno/cosign-keys' } })) })),
+            })),
+          })),
+        },
+      ];
+      const asked: string[] = [];
+      const secretKey = (namespace: string, name: string) => {
+        asked.push(`${namespace}/${name}`);
+        return Promise.resolve(publicPem(cosignKey.publicKey));
+      };
+      const run = (options: Parameters<typeof cosignAttestorVerifier>[0]) =>
+        createPolicyEngine({ policies: withSecret, resolver: registryResolver(client), verifiers: { Cosign: cosignAttestorVerifier(options) }, registryMirrors: { 'ghcr.io': registry.host } }).evaluate(
+          requestFor(pod(`${IMAGE}:cosign-signed`)),
+          new AbortController().signal,
+        );
+      expect((await run({ client, secretKey })).rules.map((rule) => rule.status)).toEqual(['pass']);
+      expect(asked).toEqual(['kyverno/cosign-keys']);
+      expect(rows(await run({ client }))).toEqual([
+        ['check-image', 'fail', `failed to verify image ${IMAGE}:cosign-signed: .attestors[0].entries[0].keys: the key k8s://kyverno/cosign-keys is read from a Kubernetes Secret, which imgverify apply does not do`],
+      ]);
+    });
+
     it('attestation conditions: the reviewed predicate passes, a branch other than main fails with Kyverno\'s message', async () => {
       const policies = cosignPolicy('001-attest-code-review.yaml', 16);
       const app = 'registry.io/org/app';
