@@ -14,6 +14,8 @@ export interface CosignAttestorOptions {
    * webhook reads it through the Kubernetes API. Without it such keys fail with VERIFIER_UNAVAILABLE.
    */
   secretKey?: (namespace: string, name: string, signal: AbortSignal) => Promise<string>;
+  /** The PEM public key of an `awskms://` key (src/aws's awsKmsPublicKeys); other KMS schemes fail with VERIFIER_UNAVAILABLE. */
+  kmsKey?: (uri: string, signal: AbortSignal) => Promise<string>;
 }
 
 class Unsupported extends Error {}
@@ -30,7 +32,8 @@ async function staticKey(request: AttestorCheckRequest, options: CosignAttestorO
     if (!options.secretKey) throw new Unsupported(`the key k8s://${named.namespace}/${named.name} is read from a Kubernetes Secret, which imgverify apply does not do`);
     return options.secretKey(named.namespace, named.name, signal);
   }
-  if (/^[a-z0-9]+:\/\//.test(written)) throw new Unsupported(`the key ${written.split('\n')[0] ?? ''} is held by a KMS, which imgverify does not read yet`);
+  if (written.startsWith('awskms://') && options.kmsKey) return options.kmsKey(written, signal);
+  if (/^[a-z0-9]+:\/\//.test(written)) throw new Unsupported(`the key ${written.split('\n')[0] ?? ''} is held by a KMS imgverify does not read (only awskms:// is)`);
   return keys.publicKeys;
 }
 

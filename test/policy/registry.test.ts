@@ -9,10 +9,12 @@ import { stringify } from 'yaml';
 import { runCli } from '../support/cli.js';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { attestImage, signatureLocation, signImage } from '../../src/cosign/index.js';
+import { awsKmsPublicKeys } from '../../src/aws/index.js';
 import { RegistryClient, pushImage } from '../../src/oci/index.js';
 import { toPem } from '../../src/pki/index.js';
 import { signArtifact } from '../../src/notary/signer.js';
 import { blocksRequest, cosignAttestorVerifier, createPolicyEngine, notaryAttestorVerifier, registryResolver, type CompiledKyvernoPolicy, type EngineResponse } from '../../src/policy/index.js';
+import { startKmsDouble } from '../support/kms-double.js';
 import { RekorLogDouble } from '../support/rekor-double.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
 import { cachedKeyPair, generateCertificateChain, type GeneratedChain } from '../support/pki.js';
@@ -307,6 +309,38 @@ describe('policy engine ← docker-registry (seed 004, Notary)', () => {
       expect(rows(await run({ client }))).toEqual([
         ['check-image', 'fail', `failed to verify image ${IMAGE}:cosign-signed: .attestors[0].entries[0].keys: the key k8s://kyverno/cosign-keys is read from a Kubernetes Secret, which imgverify apply does not do`],
       ]);
+    });
+
+    it('an awskms:// key is read with KMS GetPublicKey (the real SDK against a KMS double); other KMS schemes fail closed', async () => {
+      const kms = await startKmsDouble({ 'alias/cosign': cosignKey.publicKey });
+      try {
+        const [policy] = cosignPolicy('001-check-image.yaml', 14);
+        const withKms = (uri: string) => [
+          {
+            ...(policy as CompiledKyvernoPolicy),
+            rules: (policy as CompiledKyvernoPolicy).rules.map((rule) => ({
+              ...rule,
+              verifyImages: rule.verifyImages.map((entry) => ({
+                ...entry,
+                attestors: entry.attestors.map((set) => ({ entries: set.entries.map((attestor) => ({ ...attestor, keys: { signatureAlgorithm: 'sha256', kms: uri, ...(attestor.keys?.rekor ? { rekor: attestor.keys.rekor } : {}) } })) })),
+              })),
+            })),
+          },
+        ];
+        const kmsKey = awsKmsPublicKeys({ region: 'us-east-1', endpoints: { aws: kms.url }, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }, maxAttempts: 1 });
+        const run = (uri: string) =>
+          createPolicyEngine({ policies: withKms(uri), resolver: registryResolver(client), verifiers: { Cosign: cosignAttestorVerifier({ client, kmsKey }) }, registryMirrors: { 'ghcr.io': registry.host } }).evaluate(
+            requestFor(pod(`${IMAGE}:cosign-signed`)),
+            new AbortController().signal,
+          );
+        expect((await run('awskms:///alias/cosign')).rules.map((rule) => rule.status)).toEqual(['pass']);
+        expect(kms.asked).toEqual(['alias/cosign']);
+        expect(rows(await run('hashivault://cosign'))).toEqual([
+          ['check-image', 'fail', `failed to verify image ${IMAGE}:cosign-signed: .attestors[0].entries[0].keys: the key hashivault://cosign is held by a KMS imgverify does not read (only awskms:// is)`],
+        ]);
+      } finally {
+        await kms.stop();
+      }
     });
 
     it('attestation conditions: the reviewed predicate passes, a branch other than main fails with Kyverno\'s message', async () => {
