@@ -61,3 +61,6 @@ export const DEFAULT_ECR_TIMEOUT_MS = 10_000;
 /** Who verifies com.amazonaws.signer.notation.plugin signatures. `builtin`: the native verifier, even when the plugin is installed; `plugin`: the installed executable, the built-in when none is. */
 export type AwsSignerVerifierChoice = 'builtin' | 'plugin';
 export const AWS_SIGNER_VERIFIER_CHOICES: readonly AwsSignerVerifierChoice[] = ['builtin', 'plugin'];
+
+/** Bound of one KMS GetPublicKey call (a policy's `awskms://` key). */
+export const DEFAULT_KMS_TIMEOUT_MS = 10_000;

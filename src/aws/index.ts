@@ -17,4 +17,5 @@ export { partitionOfRegion, type AwsClientOptions } from './sdk.js';
 export { AwsSignerVerifier, type AwsSignerVerifierOptions } from './verifier.js';
 export { AWS_SIGNER_ROOT_PEM, AWS_SIGNER_TRUST_STORES, AWS_US_GOV_SIGNER_ROOT_PEM } from './roots.js';
 export { AWS_SIGNER_VERIFIER_CHOICES, verificationPlugins, type AwsSignerVerifierChoice } from './plugins.js';
+export { awsKmsPublicKeys, parseAwsKmsUri, type AwsKmsKeyOptions } from './kms.js';
 export { ecrCredentials, parseEcrHost, type EcrCredentialOptions, type EcrRegistry } from './ecr.js';

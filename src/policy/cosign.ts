@@ -9,24 +9,39 @@ export interface CosignAttestorOptions {
   client: RegistryClient;
   /** A trusted_root.json (its text) for keyless and transparency-log keys instead of the public-good root. */
   trustedRoot?: string;
+  /**
+   * The `cosign.pub` of the Secret `namespace/name` (Kyverno's `keys.secret` and `k8s://<namespace>/<secret>` keys); the
+   * webhook reads it through the Kubernetes API. Without it such keys fail with VERIFIER_UNAVAILABLE.
+   */
+  secretKey?: (namespace: string, name: string, signal: AbortSignal) => Promise<string>;
+  /** The PEM public key of an `awskms://` key (src/aws's awsKmsPublicKeys); other KMS schemes fail with VERIFIER_UNAVAILABLE. */
+  kmsKey?: (uri: string, signal: AbortSignal) => Promise<string>;
 }
 
 class Unsupported extends Error {}
 
-/** A key Kyverno fetches from elsewhere (a Secret, a KMS): not available here, so the entry fails with a clear reason. */
-function staticKey(request: AttestorCheckRequest): string | undefined {
+const K8S_KEY = /^k8s:\/\/([a-z0-9][a-z0-9.-]*)\/([a-z0-9][a-z0-9.-]*)$/;
+
+/** The entry's PEM key: as written, or the `cosign.pub` of the Secret it names; KMS keys are not fetched (a clear reason). */
+async function staticKey(request: AttestorCheckRequest, options: CosignAttestorOptions, signal: AbortSignal): Promise<string | undefined> {
   const keys = request.attestor.keys;
   if (!keys) return undefined;
-  if (keys.secret) throw new Unsupported(`keys.secret (k8s://${keys.secret.namespace}/${keys.secret.name}) needs the Kubernetes API, which imgverify apply does not use`);
-  const key = keys.publicKeys ?? keys.kms ?? '';
-  if (/^[a-z0-9]+:\/\//.test(key.trim())) throw new Unsupported(`the key ${key.trim().split('\n')[0] ?? ''} is fetched from a Secret or KMS, which imgverify does not do yet`);
-  return key;
+  const written = (keys.publicKeys ?? keys.kms ?? '').trim();
+  const named = keys.secret ?? (K8S_KEY.test(written) ? { namespace: K8S_KEY.exec(written)?.[1] as string, name: K8S_KEY.exec(written)?.[2] as string } : undefined);
+  if (named) {
+    if (!options.secretKey) throw new Unsupported(`the key k8s://${named.namespace}/${named.name} is read from a Kubernetes Secret, which imgverify apply does not do`);
+    return options.secretKey(named.namespace, named.name, signal);
+  }
+  if (written.startsWith('awskms://') && options.kmsKey) return options.kmsKey(written, signal);
+  if (/^[a-z0-9]+:\/\//.test(written)) throw new Unsupported(`the key ${written.split('\n')[0] ?? ''} is held by a KMS imgverify does not read (only awskms:// is)`);
+  return keys.publicKeys;
 }
 
 /** Kyverno's Options for one entry, as CosignVerifyOptions. */
-function cosignOptions(request: AttestorCheckRequest, trustedRoot: string | undefined): CosignVerifyOptions {
+async function cosignOptions(request: AttestorCheckRequest, options: CosignAttestorOptions, signal: AbortSignal): Promise<CosignVerifyOptions> {
   const { attestor, verification } = request;
-  const key = staticKey(request);
+  const key = await staticKey(request, options, signal);
+  const trustedRoot = options.trustedRoot;
   const source = attestor.keys ?? attestor.certificates ?? attestor.keyless;
   const repository = attestor.repository ?? verification.repository;
   const annotations = attestor.annotations;
@@ -59,7 +74,7 @@ export function cosignAttestorVerifier(options: CosignAttestorOptions): Attestor
   return {
     async verifySignature(request, signal) {
       try {
-        const outcome = await verifyCosignSignatures(options.client, request.image, cosignOptions(request, options.trustedRoot), signal);
+        const outcome = await verifyCosignSignatures(options.client, request.image, await cosignOptions(request, options, signal), signal);
         if (outcome.verified) return { verified: true };
         return { verified: false, error: named(request, outcome.error ?? { code: 'INVALID_SIGNATURE', message: 'no matching signatures' }) };
       } catch (err) {
@@ -69,7 +84,7 @@ export function cosignAttestorVerifier(options: CosignAttestorOptions): Attestor
     },
     async fetchAttestations(request, signal) {
       try {
-        const outcome = await verifyCosignAttestations(options.client, request.image, { ...cosignOptions(request, options.trustedRoot), predicateType: request.attestation.type }, signal);
+        const outcome = await verifyCosignAttestations(options.client, request.image, { ...(await cosignOptions(request, options, signal)), predicateType: request.attestation.type }, signal);
         if (!outcome.verified) return { statements: [], error: named(request, outcome.error ?? { code: 'ATTESTATION_NOT_FOUND', message: 'no matching attestations' }) };
         // Kyverno's statements carry the predicate type as `type` (buildStatementMap reads it there).
         return { statements: outcome.statements.map((statement) => ({ ...statement, type: statement.predicateType })) };

@@ -172,6 +172,7 @@ async function verifyAttestorSet(context: RuleContext, set: AttestorSet, verific
       if (verifier instanceof EntryFailure) failure = new EntryFailure(prefix + verifier.message, verifier.error);
       else {
         const check = await verifier.verifySignature({ image: pinned, reference, attestor: entry, verification, reach: reach(context) }, context.signal);
+        context.signal.throwIfAborted();
         if (!check.verified) {
           const error = check.error ?? { code: 'INTERNAL_ERROR' as const, message: 'verification failed without a reason' };
           failure = new EntryFailure(prefix + error.message, error);
@@ -182,8 +183,15 @@ async function verifyAttestorSet(context: RuleContext, set: AttestorSet, verific
     else if (++verified >= required) return undefined;
   }
   const first = failures[0] ?? new EntryFailure(`${path}: no entry verified`, { code: 'INTERNAL_ERROR', message: 'no entry verified' });
-  const registryFailure = failures.find((failure) => isRegistryFailure(failure.error));
-  return new EntryFailure(failures.map((failure) => failure.message).join('; ') || first.message, (registryFailure ?? first).error);
+  return new EntryFailure(failures.map((failure) => failure.message).join('; ') || first.message, deciding(failures)?.error ?? first.error);
+}
+
+/**
+ * The failure whose code decides: a registry failure only when every entry failed for that reason (Kyverno takes any
+ * network error in the combined errors; an entry whose signature was refused must not pass under failurePolicy Ignore).
+ */
+function deciding(failures: readonly EntryFailure[]): EntryFailure | undefined {
+  return failures.find((failure) => !isRegistryFailure(failure.error)) ?? failures[0];
 }
 
 /** verifyAttestors + handleRegistryErrors: a registry that cannot be reached is an `error`, anything else a `fail`. */
@@ -217,7 +225,7 @@ async function verifyAttestation(context: RuleContext, verification: ImageVerifi
       const entryPath = `.attestations[${index}].attestors[${j}].entries[${index}]${subPath(verification, entry)}`;
       const verifier = verifierFor(context, verification);
       if (verifier instanceof EntryFailure) {
-        failures.push(verifier);
+        failures.push(new EntryFailure(`${entryPath}: ${verifier.message}`, verifier.error));
         continue;
       }
       const fetched = await verifier.fetchAttestations({ image: pinned, reference, attestor: entry, verification, attestation, reach: reach(context) }, context.signal);
@@ -252,8 +260,7 @@ async function verifyAttestation(context: RuleContext, verification: ImageVerifi
     if (verified < required) {
       const errors = failures.map((failure) => failure.message).join('; ') || 'attestations verification failed';
       const message = `image attestations verification failed, verifiedCount: ${verified}, requiredCount: ${required}, error: ${errors}`;
-      const decisive = failures.find((failure) => isRegistryFailure(failure.error)) ?? failures[0];
-      return { status: 'fail', message, error: { code: decisive?.error.code ?? 'ATTESTATION_NOT_FOUND', message } };
+      return { status: 'fail', message, error: { code: deciding(failures)?.error.code ?? 'ATTESTATION_NOT_FOUND', message } };
     }
   }
   return undefined;
@@ -279,6 +286,8 @@ async function verifyImage(context: RuleContext, verification: ImageVerification
   try {
     pinned = await pin(context, found, verification);
   } catch (err) {
+    // A cancelled request is the caller's business (the webhook's deadline), not a verdict on the image.
+    context.signal.throwIfAborted();
     const error = toErrorInfo(err, 'REGISTRY_ERROR');
     const message = `failed to verify image ${image}: ${error.message}`;
     return { outcome: { status: isRegistryFailure(error) ? 'error' : 'fail', message, error: { code: error.code, message } } };
@@ -317,6 +326,7 @@ export async function verifyRuleImages(context: RuleContext, images: readonly Fo
           digest = resolved;
           image = imageString({ ...found, digest: resolved });
         } catch (err) {
+          context.signal.throwIfAborted();
           const error = toErrorInfo(err, 'REGISTRY_ERROR');
           const message = `failed to update digest: ${error.message}`;
           result.responses.push(response(context, { status: 'error', message, error: { code: error.code, message } }, action));

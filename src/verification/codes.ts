@@ -85,6 +85,8 @@ export const CODE_INFO = {
 
   // aws
   AWS_SIGNER_INVALID_REQUEST: fact('aws'),
+  AWS_KMS_INVALID_KEY: fact('aws', { usage: true }),
+  AWS_KMS_KEY_UNAVAILABLE: fact('aws', { transient: true }),
 
   // attest
   ATTESTATION_NOT_FOUND: fact('attest'),

@@ -55,3 +55,9 @@ describe('engine without a registry', () => {
     expect(blocksRequest(rule)).toBe(blocks);
   });
 });
+
+it('a cancelled evaluation rejects (the caller decides), it is never a verdict', async () => {
+  const controller = new AbortController();
+  controller.abort(new Error('deadline'));
+  await expect(engine().evaluate(requestFor(pod('ghcr.io/kyverno/test-verify-image:signed')), controller.signal)).rejects.toThrow('deadline');
+});

@@ -7,9 +7,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runCli } from '../support/cli.js';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { attestImage, signatureLocation, signImage } from '../../src/cosign/index.js';
+import { awsKmsPublicKeys } from '../../src/aws/index.js';
 import { RegistryClient, pushImage } from '../../src/oci/index.js';
+import { toPem } from '../../src/pki/index.js';
 import { signArtifact } from '../../src/notary/signer.js';
-import { blocksRequest, createPolicyEngine, notaryAttestorVerifier, registryResolver, type CompiledKyvernoPolicy, type EngineResponse } from '../../src/policy/index.js';
+import { blocksRequest, cosignAttestorVerifier, createPolicyEngine, notaryAttestorVerifier, registryResolver, type CompiledKyvernoPolicy, type EngineResponse } from '../../src/policy/index.js';
+import { startKmsDouble } from '../support/kms-double.js';
+import { RekorLogDouble } from '../support/rekor-double.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
 import { cachedKeyPair, generateCertificateChain, type GeneratedChain } from '../support/pki.js';
 import { pod, policiesOf, requestFor, seedText, withPem } from './support.js';
@@ -25,10 +31,16 @@ describe('policy engine ← docker-registry (seed 004, Notary)', () => {
   let chain: GeneratedChain;
   let other: GeneratedChain;
   const digests: Record<string, string> = {};
+  const cosignKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const cosignOther = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const log = new RekorLogDouble();
+  const publicPem = (key: KeyObject) => toPem('PUBLIC KEY', new Uint8Array(key.export({ format: 'der', type: 'spki' })));
+  const CODE_REVIEW = { author: 'alice@example.com', repo: { branch: 'main', type: 'git', uri: 'https://git-repo.com/org/app' }, reviewers: ['bob@example.com'] };
 
   beforeAll(async () => {
     registry = await startRegistry();
-    client = new RegistryClient({ plainHttpForLocalhost: true });
+    // No retries: the offline-registry cases would otherwise wait out the back-off.
+    client = new RegistryClient({ plainHttpForLocalhost: true, retry: { maxRetries: 0 } });
     chain = await generateCertificateChain({ keyType: 'ec-256', commonName: 'policy signer', leaf: { keys: await cachedKeyPair('ec-256', 'policy-leaf') }, root: { keys: await cachedKeyPair('ec-256', 'policy-root') } });
     other = await generateCertificateChain({ keyType: 'ec-256', commonName: 'someone else', leaf: { keys: await cachedKeyPair('ec-256', 'policy-other-leaf') }, root: { keys: await cachedKeyPair('ec-256', 'policy-other-root') } });
     const repository = client.repository(registry.host, REPO);
@@ -36,6 +48,23 @@ describe('policy engine ← docker-registry (seed 004, Notary)', () => {
       const image = await pushImage(repository, { tag, layers: [new TextEncoder().encode(`layer ${tag}`)] });
       digests[tag] = image.descriptor.digest;
       if (signer) await signArtifact(repository, tag, { key: signer.leaf.privateKey, certificateChain: signer.chain });
+    }
+    // Cosign: the seed 001 images (signed with the test key / another key, tlog entries from a Rekor double) and
+    // seed 001's code-review attestation on registry.io/org/app (a passing and a failing predicate).
+    const cosignImage = async (repositoryName: string, tag: string) => {
+      const image = await pushImage(client.repository(registry.host, repositoryName), { tag, layers: [new TextEncoder().encode(`cosign ${repositoryName}:${tag}`)] });
+      digests[`${repositoryName}:${tag}`] = image.descriptor.digest;
+      const pinned = { registry: registry.host, repository: repositoryName, digest: image.descriptor.digest, descriptor: image.descriptor, insecure: false };
+      return { location: signatureLocation(client, pinned, undefined), target: { repository: `${registry.host}/${repositoryName}`, digest: pinned.digest } };
+    };
+    for (const [tag, key] of [['cosign-signed', cosignKey], ['cosign-other', cosignOther]] as const) {
+      const { location, target } = await cosignImage(REPO, tag);
+      await signImage(location, target, { privateKey: key.privateKey, bundle: log.bundle });
+    }
+    await cosignImage(REPO, 'cosign-unsigned');
+    for (const [tag, predicate] of [['reviewed', CODE_REVIEW], ['unreviewed', { ...CODE_REVIEW, repo: { ...CODE_REVIEW.repo, branch: 'dev' } }]] as const) {
+      const { location, target } = await cosignImage('org/app', tag);
+      await attestImage(location, target, { privateKey: cosignKey.privateKey, bundle: log.bundle, predicateType: 'https://example.com/CodeReview/v1', predicate });
     }
   }, 60_000);
   let dir: string;
@@ -46,9 +75,20 @@ describe('policy engine ← docker-registry (seed 004, Notary)', () => {
     await Promise.all([registry?.stop(), client?.close(), dir && rm(dir, { recursive: true, force: true })]);
   });
 
-  function engine(policies: CompiledKyvernoPolicy[], mirror = registry.host) {
-    return createPolicyEngine({ policies, resolver: registryResolver(client), verifiers: { Notary: notaryAttestorVerifier({ client }) }, registryMirrors: { 'ghcr.io': mirror } });
+  function engine(policies: CompiledKyvernoPolicy[], mirror = registry.host, cosign = false) {
+    return createPolicyEngine({
+      policies,
+      resolver: registryResolver(client),
+      verifiers: { Notary: notaryAttestorVerifier({ client }), ...(cosign ? { Cosign: cosignAttestorVerifier({ client }) } : {}) },
+      registryMirrors: { 'ghcr.io': mirror, 'registry.io': registry.host },
+    });
   }
+  /** A seed 001 policy with the test key, and the Rekor double's key in the attestor's `rekor` block (the CRD's `pubkey`). */
+  const cosignPolicy = (file: string, keyIndent: number) => {
+    const rekor = [`${' '.repeat(keyIndent)}rekor:`, `${' '.repeat(keyIndent + 2)}pubkey: |-`, ...log.publicKeyPem.trim().split('\n').map((line) => ' '.repeat(keyIndent + 4) + line)].join('\n');
+    const text = withPem(seedText(file), publicPem(cosignKey.publicKey));
+    return policiesOf(text.includes('\n          conditions:') ? text.replace('\n          conditions:', `\n${rekor}\n          conditions:`) : `${text.trimEnd()}\n${rekor}\n`);
+  };
   const seed004 = () => policiesOf(withPem(seedText('004-check-image-notary.yaml'), chain.root.pem));
   const evaluate = (policies: CompiledKyvernoPolicy[], object: Record<string, unknown>, mirror?: string): Promise<EngineResponse> =>
     engine(policies, mirror).evaluate(requestFor(object), new AbortController().signal);
@@ -128,7 +168,7 @@ describe('policy engine ← docker-registry (seed 004, Notary)', () => {
     expect(rows(fail)).toEqual([['verify-signature-notary', 'fail', `failed to verify image ${IMAGE}:signed: .attestors[0].entries[0]: ${untrusted}; .attestors[0].entries[2]: ${untrusted}`]]);
   });
 
-  it('mutateDigest: false leaves the tag, and verifyDigest then fails the rule; verifyDigest: false passes it; a digest reference verifies that digest', async () => {
+  it('mutateDigest: false leaves the tag, and verifyDigest then fails the rule; verifyDigest: false passes it; required needs a verification; a digest reference verifies that digest', async () => {
     const variant = (fields: string) => policiesOf(withPem(seedText('004-check-image-notary.yaml'), chain.root.pem).replace('      - type: Notary\n', `      - type: Notary\n${fields}`));
     const noMutate = await evaluate(variant('        mutateDigest: false\n'), pod(`${IMAGE}:signed`));
     expect(rows(noMutate)).toEqual([
@@ -138,6 +178,13 @@ describe('policy engine ← docker-registry (seed 004, Notary)', () => {
     expect(noMutate.patches.map((patch) => patch.path)).not.toContain('/spec/containers/0/image');
     const noDigest = await evaluate(variant('        mutateDigest: false\n        verifyDigest: false\n'), pod(`${IMAGE}:signed`));
     expect(noDigest.rules.map((rule) => rule.status)).toEqual(['pass']);
+    // An entry without attestors only pins the digest; `required` then fails the rule: nothing verified the image.
+    const pinOnly = (fields: string) => variant(fields).map((policy) => ({ ...policy, rules: policy.rules.map((rule) => ({ ...rule, verifyImages: rule.verifyImages.map((entry) => ({ ...entry, attestors: [] })) })) }));
+    expect(rows(await evaluate(pinOnly(''), pod(`${IMAGE}:signed`)))).toEqual([
+      ['verify-signature-notary', 'pass', 'mutated image digest'],
+      ['verify-signature-notary', 'fail', `unverified image ${IMAGE}@${digests.signed}`],
+    ]);
+    expect(rows(await evaluate(pinOnly('        required: false\n'), pod(`${IMAGE}:signed`)))).toEqual([['verify-signature-notary', 'pass', 'mutated image digest']]);
     const pinned = await evaluate(seed004(), pod(`${IMAGE}@${digests.signed}`));
     expect(rows(pinned)).toEqual([['verify-signature-notary', 'pass', `verified image signatures for ${IMAGE}@${digests.signed}`]]);
     expect(pinned.patches.map((patch) => patch.path)).toEqual(['/metadata/annotations', '/metadata/annotations/kyverno.io~1verify-images', '/metadata/annotations/kyverno.io~1verify-images-scoped']);
@@ -195,6 +242,121 @@ describe('policy engine ← docker-registry (seed 004, Notary)', () => {
       ['check-image', 'fail', `failed to verify image ${IMAGE}:signed: .attestors[0].entries[0].keys: the Cosign verifier is not available in this build of imgverify`],
     ]);
     expect(blocksRequest(response.rules[0] as never)).toBe(true);
+  });
+
+  describe('Cosign (seed 001)', () => {
+    const cosignEvaluate = (policies: CompiledKyvernoPolicy[], object: Record<string, unknown>) => engine(policies, registry.host, true).evaluate(requestFor(object), new AbortController().signal);
+
+    it('signed with the test key → pass and pinned; unsigned → signature not found; another key → invalid signature', async () => {
+      const policies = cosignPolicy('001-check-image.yaml', 14);
+      const signed = await cosignEvaluate(policies, pod(`${IMAGE}:cosign-signed`));
+      expect(rows(signed)).toEqual([['check-image', 'pass', `verified image signatures for ${IMAGE}:cosign-signed`]]);
+      expect(signed.patches[0]).toEqual({ op: 'replace', path: '/spec/containers/0/image', value: `${IMAGE}:cosign-signed@${digests[`${REPO}:cosign-signed`]}` });
+      const unsigned = await cosignEvaluate(policies, pod(`${IMAGE}:cosign-unsigned`));
+      expect(unsigned.rules.map((rule) => [rule.status, rule.error?.code])).toEqual([['fail', 'SIGNATURE_NOT_FOUND']]);
+      expect(unsigned.rules[0]?.message).toMatch(new RegExp(`^failed to verify image ${IMAGE}:cosign-unsigned: \\.attestors\\[0\\]\\.entries\\[0\\]\\.keys: no signatures found`));
+      const other = await cosignEvaluate(policies, pod(`${IMAGE}:cosign-other`));
+      expect(other.rules.map((rule) => [rule.status, rule.error?.code])).toEqual([['fail', 'INVALID_SIGNATURE']]);
+      expect(other.rules[0]?.message).toMatch(new RegExp(`^failed to verify image ${IMAGE}:cosign-other: \\.attestors\\[0\\]\\.entries\\[0\\]\\.keys: no matching signatures`));
+      expect(other.rules[0]?.message).not.toContain(registry.host);
+    });
+
+    it('failurePolicy Ignore lets a set pass only when every entry failed for the registry: one refused signature blocks', async () => {
+      const [policy] = cosignPolicy('001-check-image.yaml', 14);
+      const mixed = (entries: (entry: NonNullable<CompiledKyvernoPolicy['rules'][number]['verifyImages'][number]['attestors'][number]['entries'][number]>) => typeof entry[]) => [
+        {
+          ...(policy as CompiledKyvernoPolicy),
+          failurePolicy: 'Ignore' as const,
+          rules: (policy as CompiledKyvernoPolicy).rules.map((rule) => ({
+            ...rule,
+            verifyImages: rule.verifyImages.map((entry) => ({ ...entry, attestors: entry.attestors.map((set) => ({ entries: set.entries.flatMap(entries) })) })),
+          })),
+        },
+      ];
+      const offline = { repository: '127.0.0.1:9/signatures' };
+      const bothOffline = await cosignEvaluate(mixed((entry) => [{ ...entry, ...offline }, { ...entry, ...offline }]), pod(`${IMAGE}:cosign-signed`));
+      expect(bothOffline.rules.map((rule) => [rule.status, rule.error?.code, blocksRequest(rule)])).toEqual([['error', 'REGISTRY_UNAVAILABLE', false]]);
+      const oneRefused = await cosignEvaluate(mixed((entry) => [{ ...entry, ...offline }, { ...entry, keys: { ...entry.keys, publicKeys: publicPem(cosignOther.publicKey) } as typeof entry.keys }]), pod(`${IMAGE}:cosign-signed`));
+      expect(oneRefused.rules.map((rule) => [rule.status, rule.error?.code, blocksRequest(rule)])).toEqual([['fail', 'INVALID_SIGNATURE', true]]);
+    });
+
+    it('a k8s://<namespace>/<secret> key is read through the secretKey port (the webhook\'s Kubernetes client); without one it fails closed', async () => {
+      const [policy] = cosignPolicy('001-check-image.yaml', 14);
+      const withSecret = [
+        {
+          ...(policy as CompiledKyvernoPolicy),
+          rules: (policy as CompiledKyvernoPolicy).rules.map((rule) => ({
+            ...rule,
+            verifyImages: rule.verifyImages.map((entry) => ({
+              ...entry,
+              attestors: entry.attestors.map((set) => ({ entries: set.entries.map((attestor) => ({ ...attestor, keys: { ...(attestor.keys as NonNullable<typeof attestor.keys>), publicKeys: 'k8s://kyverno/cosign-keys' } })) })),
+            })),
+          })),
+        },
+      ];
+      const asked: string[] = [];
+      const secretKey = (namespace: string, name: string) => {
+        asked.push(`${namespace}/${name}`);
+        return Promise.resolve(publicPem(cosignKey.publicKey));
+      };
+      const run = (options: Parameters<typeof cosignAttestorVerifier>[0]) =>
+        createPolicyEngine({ policies: withSecret, resolver: registryResolver(client), verifiers: { Cosign: cosignAttestorVerifier(options) }, registryMirrors: { 'ghcr.io': registry.host } }).evaluate(
+          requestFor(pod(`${IMAGE}:cosign-signed`)),
+          new AbortController().signal,
+        );
+      expect((await run({ client, secretKey })).rules.map((rule) => rule.status)).toEqual(['pass']);
+      expect(asked).toEqual(['kyverno/cosign-keys']);
+      expect(rows(await run({ client }))).toEqual([
+        ['check-image', 'fail', `failed to verify image ${IMAGE}:cosign-signed: .attestors[0].entries[0].keys: the key k8s://kyverno/cosign-keys is read from a Kubernetes Secret, which imgverify apply does not do`],
+      ]);
+    });
+
+    it('an awskms:// key is read with KMS GetPublicKey (the real SDK against a KMS double); other KMS schemes fail closed', async () => {
+      const kms = await startKmsDouble({ 'alias/cosign': cosignKey.publicKey });
+      try {
+        const [policy] = cosignPolicy('001-check-image.yaml', 14);
+        const withKms = (uri: string) => [
+          {
+            ...(policy as CompiledKyvernoPolicy),
+            rules: (policy as CompiledKyvernoPolicy).rules.map((rule) => ({
+              ...rule,
+              verifyImages: rule.verifyImages.map((entry) => ({
+                ...entry,
+                attestors: entry.attestors.map((set) => ({ entries: set.entries.map((attestor) => ({ ...attestor, keys: { signatureAlgorithm: 'sha256', kms: uri, ...(attestor.keys?.rekor ? { rekor: attestor.keys.rekor } : {}) } })) })),
+              })),
+            })),
+          },
+        ];
+        const kmsKey = awsKmsPublicKeys({ region: 'us-east-1', endpoints: { aws: kms.url }, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }, maxAttempts: 1 });
+        const run = (uri: string) =>
+          createPolicyEngine({ policies: withKms(uri), resolver: registryResolver(client), verifiers: { Cosign: cosignAttestorVerifier({ client, kmsKey }) }, registryMirrors: { 'ghcr.io': registry.host } }).evaluate(
+            requestFor(pod(`${IMAGE}:cosign-signed`)),
+            new AbortController().signal,
+          );
+        expect((await run('awskms:///alias/cosign')).rules.map((rule) => rule.status)).toEqual(['pass']);
+        expect(kms.asked).toEqual(['alias/cosign']);
+        expect(rows(await run('hashivault://cosign'))).toEqual([
+          ['check-image', 'fail', `failed to verify image ${IMAGE}:cosign-signed: .attestors[0].entries[0].keys: the key hashivault://cosign is held by a KMS imgverify does not read (only awskms:// is)`],
+        ]);
+      } finally {
+        await kms.stop();
+      }
+    });
+
+    it('attestation conditions: the reviewed predicate passes, a branch other than main fails with Kyverno\'s message', async () => {
+      const policies = cosignPolicy('001-attest-code-review.yaml', 16);
+      const app = 'registry.io/org/app';
+      const reviewed = await cosignEvaluate(policies, pod(`${app}:reviewed`));
+      expect(rows(reviewed)).toEqual([['attest', 'pass', `verified image attestations for ${app}@${digests['org/app:reviewed']}`]]);
+      const unreviewed = await cosignEvaluate(policies, pod(`${app}:unreviewed`));
+      expect(rows(unreviewed)).toEqual([
+        [
+          'attest',
+          'fail',
+          `image attestations verification failed, verifiedCount: 0, requiredCount: 1, error: .attestations[0].attestors[0].entries[0].keys: attestation checks failed for ${app}:unreviewed and predicate https://example.com/CodeReview/v1: `,
+        ],
+      ]);
+    });
   });
 
   describe('imgverify apply / test', () => {

@@ -45,11 +45,12 @@ test('each domain code union equals its rows of CODE_INFO', () => {
 });
 
 test('transient codes: never cached, retried next time (the service set, minus TOO_MANY_REQUESTS that nothing emits, plus the work budget)', () => {
-  expect(codes('transient')).toEqual(['ABORTED', 'ADMISSION_FAILED', 'ADMISSION_TIMEOUT', 'CREDENTIALS_UNAVAILABLE', 'KUBERNETES_API_ERROR', 'REGISTRY_UNAVAILABLE', 'REVOCATION_UNKNOWN', 'TIMEOUT', 'TRUSTED_ROOT_UNAVAILABLE', 'UNAUTHORIZED', 'VERIFICATION_TIMEOUT', 'WORK_BUDGET_EXCEEDED']);
+  expect(codes('transient')).toEqual(['ABORTED', 'ADMISSION_FAILED', 'ADMISSION_TIMEOUT', 'AWS_KMS_KEY_UNAVAILABLE', 'CREDENTIALS_UNAVAILABLE', 'KUBERNETES_API_ERROR', 'REGISTRY_UNAVAILABLE', 'REVOCATION_UNKNOWN', 'TIMEOUT', 'TRUSTED_ROOT_UNAVAILABLE', 'UNAUTHORIZED', 'VERIFICATION_TIMEOUT', 'WORK_BUDGET_EXCEEDED']);
 });
 
 test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and USAGE)', () => {
   expect(codes('usage')).toEqual([
+    'AWS_KMS_INVALID_KEY',
     'CONDITION_INVALID',
     'COSIGN_UNSUPPORTED',
     'CREDENTIALS_UNAVAILABLE',
@@ -70,6 +71,7 @@ test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and
     'USAGE',
   ]);
   expect(codes('usageWhenSigning')).toEqual([
+    'AWS_KMS_INVALID_KEY',
     'CERTIFICATE_EXPIRED',
     'CONDITION_INVALID',
     'COSIGN_UNSUPPORTED',

@@ -4,6 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readTextFileLimited } from '../../common/index.js';
 import { parseManifestText } from '../../config/index.js';
+import { awsKmsPublicKeys } from '../../aws/index.js';
 import { RevocationChecker } from '../../notary/index.js';
 import type { RegistryClient } from '../../oci/index.js';
 import {
@@ -129,7 +130,7 @@ export function policyEngine(policies: CompiledKyvernoPolicy[], client: Registry
   return createPolicyEngine({
     policies,
     resolver: registryResolver(client),
-    verifiers: { Notary: notaryAttestorVerifier({ client, revocation: new RevocationChecker() }), Cosign: cosignAttestorVerifier({ client }) },
+    verifiers: { Notary: notaryAttestorVerifier({ client, revocation: new RevocationChecker() }), Cosign: cosignAttestorVerifier({ client, kmsKey: awsKmsPublicKeys() }) },
     registryMirrors: mirrors,
   });
 }
