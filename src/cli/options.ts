@@ -216,10 +216,11 @@ export async function runWithRegistryClient(
   options: RegistryCliOptions & LogCliOptions,
   needsClient: boolean,
   run: (dependencies: { client?: RegistryClient }) => Promise<number>,
+  clientOptions?: Partial<RegistryClientOptions>,
 ): Promise<void> {
   let client: RegistryClient | undefined;
   try {
-    if (needsClient) client = registryClientFromOptions(options);
+    if (needsClient) client = registryClientFromOptions(options, clientOptions ? { clientOptions } : {});
     process.exitCode = await run(client ? { client } : {});
   } catch (err) {
     process.exitCode = reportError(processOutput, err, { debug: options.debug });

@@ -5,3 +5,4 @@ export { searchJmesPath, type SearchOptions } from './jmespath/index.js';
 export type { AnyAllConditions, Condition, ConditionsOutcome } from './model.js';
 export { OPERATORS } from './operators/index.js';
 export { parseConditions } from './parse.js';
+export { wildcardMatch } from './operators/wildcard.js';

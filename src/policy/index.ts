@@ -18,3 +18,6 @@ export type * from './model.js';
 export type { AttestationFetch, AttestorCheckRequest, AttestorVerifier, AttestorVerifiers, ImageInfo, ImageResolver, SignatureCheck } from './ports.js';
 export { parsePolicies } from './parse.js';
 export { blocksRequest, createPolicyEngine, type PolicyEngineOptions } from './engine.js';
+export { ANNOTATION_VERIFY_IMAGES, ANNOTATION_VERIFY_IMAGES_SCOPED } from './engine.js';
+export { cosignAttestorVerifier, type CosignAttestorOptions } from './cosign.js';
+export { notaryAttestorVerifier, registryResolver, type NotaryAttestorOptions } from './notary.js';

@@ -32,6 +32,8 @@ export interface AttestorCheckRequest {
   reference: string;
   attestor: Attestor;
   verification: ImageVerification;
+  /** `registry/repository` (a `repository` field) as it is reached: registry mirrors applied. */
+  reach(repository: string): string;
 }
 
 /** A failed check carries the peer's words in `error.message` (they follow Kyverno's `.attestors[i].entries[j]…: ` prefix). */

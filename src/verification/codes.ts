@@ -3,7 +3,7 @@
 /** What a code says beyond its name. */
 export interface CodeInfo {
   /** The domain whose error class carries the code (its `errors.ts` union). */
-  readonly domain: 'reference' | 'oci' | 'notary' | 'aws' | 'attest' | 'config' | 'kubernetes' | 'service' | 'cli' | 'conditions' | 'policy' | 'webhook';
+  readonly domain: 'reference' | 'oci' | 'notary' | 'aws' | 'attest' | 'config' | 'kubernetes' | 'service' | 'cli' | 'conditions' | 'cosign' | 'policy' | 'webhook';
   /** "Could not find out now", not "not trusted": a verdict with it is never cached and is retried next time. */
   readonly transient: boolean;
   /** The input or the configuration is wrong, not the image: the CLI exits 2 (else 1). */
@@ -125,6 +125,18 @@ export const CODE_INFO = {
   POLICY_INVALID: fact('policy', { usage: true }),
   POLICY_RESOURCE_INVALID: fact('policy', { usage: true }),
   VERIFIER_UNAVAILABLE: fact('policy'),
+
+  // cosign (it also uses SIGNATURE_NOT_FOUND, INVALID_SIGNATURE, … where the meaning is the same; see src/cosign/errors.ts)
+  /** The transparency log is required but the signature carries no Rekor bundle (never looked up online). */
+  TLOG_ENTRY_MISSING: fact('cosign'),
+  /** The Rekor bundle's SignedEntryTimestamp does not verify with the log's key. */
+  TLOG_INVALID_SET: fact('cosign'),
+  /** No trusted Rekor key has the bundle's logID. */
+  TLOG_UNKNOWN_LOG: fact('cosign'),
+  /** The log entry's body is about another signature, key, certificate or payload (a bundle copied from another signature). */
+  TLOG_ENTRY_MISMATCH: fact('cosign'),
+  /** A cosign feature imgverify does not do (yet): the verification fails closed and says which. */
+  COSIGN_UNSUPPORTED: fact('cosign', { usage: true }),
 
   // webhook: a request we cannot read is the caller's error; no answer in time is "could not find out now"
   INVALID_ADMISSION_REVIEW: fact('webhook', { usage: true }),

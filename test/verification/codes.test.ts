@@ -4,6 +4,7 @@ import type { AwsErrorCode } from '../../src/aws/index.js';
 import type { AttestErrorCode } from '../../src/attest/index.js';
 import type { CliErrorCode } from '../../src/cli/errors.js';
 import type { ConditionsErrorCode } from '../../src/conditions/index.js';
+import type { CosignErrorCode, SharedCosignErrorCode } from '../../src/cosign/index.js';
 import { ConfigError, type ConfigErrorCode } from '../../src/config/index.js';
 import type { KubernetesErrorCode } from '../../src/kube/index.js';
 import { NotaryError, type NotaryErrorCode } from '../../src/notary/index.js';
@@ -27,15 +28,16 @@ const unions: [
   Same<ServiceErrorCode, DomainErrorCode<'service'>>,
   Same<CliErrorCode, DomainErrorCode<'cli'>>,
   Same<ConditionsErrorCode, DomainErrorCode<'conditions'>>,
+  Same<Exclude<CosignErrorCode, SharedCosignErrorCode>, DomainErrorCode<'cosign'>>,
   Same<PolicyErrorCode, DomainErrorCode<'policy'>>,
   Same<WebhookErrorCode, DomainErrorCode<'webhook'>>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true];
 
 const codes = (column: 'transient' | 'usage' | 'usageWhenSigning') =>
   (Object.keys(CODE_INFO) as ErrorCode[]).filter((code) => CODE_INFO[code][column]).sort();
 
 test('each domain code union equals its rows of CODE_INFO', () => {
-  expect(unions).toEqual([true, true, true, true, true, true, true, true, true, true, true, true]);
+  expect(unions).toEqual([true, true, true, true, true, true, true, true, true, true, true, true, true]);
 });
 
 test('transient codes: never cached, retried next time (the service set, minus TOO_MANY_REQUESTS that nothing emits, plus the work budget)', () => {
@@ -45,6 +47,7 @@ test('transient codes: never cached, retried next time (the service set, minus T
 test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and USAGE)', () => {
   expect(codes('usage')).toEqual([
     'CONDITION_INVALID',
+    'COSIGN_UNSUPPORTED',
     'CREDENTIALS_UNAVAILABLE',
     'INVALID_ADMISSION_REVIEW',
     'INVALID_ARGUMENT',
@@ -63,6 +66,7 @@ test('usage codes: exit 2 (the CLI sets of the registry commands and verify, and
   expect(codes('usageWhenSigning')).toEqual([
     'CERTIFICATE_EXPIRED',
     'CONDITION_INVALID',
+    'COSIGN_UNSUPPORTED',
     'CREDENTIALS_UNAVAILABLE',
     'INVALID_ADMISSION_REVIEW',
     'INVALID_ARGUMENT',

@@ -13,6 +13,7 @@ import { defineCopyCommand } from './copy.js';
 import { defineDemoCommand } from './demo.js';
 import { defineDiscoverCommand } from './discover.js';
 import { defineInspectCommand } from './inspect.js';
+import { defineApplyCommand, defineTestCommand } from './policy.js';
 import { defineServeCommand } from './serve.js';
 import { defineSignCommand } from './sign.js';
 import { defineVerifyCommand } from './verify.js';
@@ -31,6 +32,8 @@ export const commands: DefineCommand[] = [
   defineDemoCommand,
   defineConditionsCommand,
   defineJpCommand,
+  defineApplyCommand,
+  defineTestCommand,
   defineConvertCommand,
 ];
 
