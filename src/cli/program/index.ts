@@ -17,6 +17,7 @@ import { defineApplyCommand, defineTestCommand } from './policy.js';
 import { defineServeCommand } from './serve.js';
 import { defineSignCommand } from './sign.js';
 import { defineVerifyCommand } from './verify.js';
+import { defineWebhookCommand } from './webhook.js';
 
 export type DefineCommand = (program: Command) => void;
 
@@ -35,6 +36,7 @@ export const commands: DefineCommand[] = [
   defineApplyCommand,
   defineTestCommand,
   defineConvertCommand,
+  defineWebhookCommand,
 ];
 
 export function buildProgram(): Command {
