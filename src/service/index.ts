@@ -19,12 +19,10 @@ export { createApiApp, type ApiAppOptions } from './app.js';
 export { checkImagesPlugin, type CheckImagesPluginOptions } from './checkimages.js';
 export { DirectoryCertificateStore, PemFilesCertificateStore, type CertificateStore } from './certificates.js';
 export { closeServer, drainServer, listen } from './listeners.js';
-export { createMetricsServer, createProbeServer } from './probes.js';
-export type { Readiness } from './readiness.js';
 export { startTlsRotation, type TlsRotation, type TlsRotationOptions } from './tls-rotation.js';
 export { attestationsFor, selectImages, type AttestationRequest, type SelectableImage, type Selection } from './selection.js';
 export { clampTtlSeconds, raceSignal, VerdictCache, type CachedVerdict, type VerdictCacheOptions, type VerdictKind } from './cache.js';
-export { startKubernetesMode, type KubernetesMode, type KubernetesServiceOptions, type StartKubernetesModeOptions, SecretCertificateStore } from './kubernetes-mode.js';
+export { startKubernetesMode, type KubernetesMode, type KubernetesServiceOptions, SecretCertificateStore } from './kubernetes-mode.js';
 export { createLogger, REDACTED_PATHS } from './logging.js';
 export { parseRedisUrl, redactRedisUrl, RedisVerdictStore, verdictStoreScope, type RedisTarget, type RedisVerdictStoreOptions } from './redis-store.js';
 export { MemoryVerdictStore, type StoredVerdict, type VerdictStore } from './verdict-store.js';
@@ -45,3 +43,4 @@ export {
   verdictValidUntil,
 } from './verification.js';
 export { wildcardMatch } from './wildcard.js';
+export { answerTimeouts, DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_WEBHOOK_NAMESPACE, DEFAULT_WEBHOOK_SERVICE, startWebhook, type RunningWebhook, type WebhookOptions } from './webhook-server.js';

@@ -11,4 +11,3 @@ export { kindRule, webhookConfigurations, webhookTimeouts, type WebhookConfigura
 export { caBundle, WebhookRegistration, type WebhookRegistrationOptions } from './registration.js';
 export { AuditRecorder, mergeResults, summaryOf, type AuditRecorderOptions, type PolicyReportResult } from './audit.js';
 export { PolicySource, readyCondition, type Condition, type PolicySourceOptions } from './policy-source.js';
-export { answerTimeouts, DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_WEBHOOK_NAMESPACE, DEFAULT_WEBHOOK_SERVICE, startWebhook, type RunningWebhook, type WebhookOptions } from './server.js';

@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { convertPolicies, startWebhook, type RunningWebhook } from '../../src/webhook/index.js';
+import { startWebhook, type RunningWebhook } from '../../src/service/index.js';
+import { convertPolicies } from '../../src/webhook/index.js';
 import { startKubernetesApiDouble, type KubeObject, type KubernetesApiDouble } from '../support/k8s-double.js';
 import { LOCAL_FIXTURES } from '../support/fixtures.js';
 

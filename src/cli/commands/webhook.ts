@@ -1,6 +1,5 @@
 // `imgverify webhook`: flags into WebhookOptions, start it, stop on SIGTERM/SIGINT (in-flight admissions finish).
-import { createLogger, parseListenAddress } from '../../service/index.js';
-import { DEFAULT_WEBHOOK_NAMESPACE, startWebhook } from '../../webhook/index.js';
+import { createLogger, DEFAULT_WEBHOOK_NAMESPACE, parseListenAddress, startWebhook } from '../../service/index.js';
 import { CliError } from '../errors.js';
 import { EXIT_OK, processOutput } from '../flags.js';
 import { reportError } from '../options.js';

@@ -5,31 +5,29 @@ import { createKubernetesApi, EventRecorder, loadKubeConfig, tlsSecretNames } fr
 import { RegistryClient } from '../oci/index.js';
 import { RevocationChecker } from '../notary/index.js';
 import { cosignAttestorVerifier, createPolicyEngine, notaryAttestorVerifier, registryResolver, type CompiledKyvernoPolicy, type PolicyEngine } from '../policy/index.js';
+import { createApiApp } from './app.js';
+import { servingHosts } from './tls.js';
+import { closeServer, drainServer, listen } from './listeners.js';
+import { createLogger } from './logging.js';
+import { ServiceMetrics } from './metrics.js';
+import { notaryConfigValidators } from './notary-backend.js';
+import { createMetricsServer, createProbeServer } from './probes.js';
+import { startKubernetesMode, type KubernetesServiceOptions } from './kubernetes-mode.js';
+import { startTlsRotation } from './tls-rotation.js';
+import { urlHost, type ListenAddress } from './address.js';
 import {
-  closeServer,
-  createApiApp,
-  createLogger,
-  createMetricsServer,
-  createProbeServer,
-  drainServer,
-  listen,
-  notaryConfigValidators,
-  ServiceMetrics,
-  servingHosts,
-  startKubernetesMode,
-  startTlsRotation,
-  urlHost,
-  type KubernetesServiceOptions,
-  type ListenAddress,
-} from '../service/index.js';
-import { AuditRecorder } from './audit.js';
-import { webhookTimeouts, type WebhookTarget } from './configurations.js';
-import { ANSWER_MARGIN_MS, DEFAULT_WEBHOOK_TIMEOUT_SECONDS, MAX_ADMISSION_REVIEW_BYTES } from './constants.js';
-import type { FailurePolicy } from './decision.js';
-import { WebhookMetrics } from './metrics.js';
-import { admissionPlugin } from './plugin.js';
-import { PolicySource } from './policy-source.js';
-import { WebhookRegistration } from './registration.js';
+  admissionPlugin,
+  ANSWER_MARGIN_MS,
+  AuditRecorder,
+  DEFAULT_WEBHOOK_TIMEOUT_SECONDS,
+  MAX_ADMISSION_REVIEW_BYTES,
+  PolicySource,
+  WebhookMetrics,
+  WebhookRegistration,
+  webhookTimeouts,
+  type FailurePolicy,
+  type WebhookTarget,
+} from '../webhook/index.js';
 
 /** Where imgverify's webhook runs unless POD_NAMESPACE says otherwise; its Service name. */
 export const DEFAULT_WEBHOOK_NAMESPACE = 'imgverify';
