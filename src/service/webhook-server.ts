@@ -21,6 +21,7 @@ import {
   AuditRecorder,
   DEFAULT_WEBHOOK_TIMEOUT_SECONDS,
   MAX_ADMISSION_REVIEW_BYTES,
+  NamespaceLabels,
   PolicySource,
   WebhookMetrics,
   WebhookRegistration,
@@ -137,6 +138,10 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
     cleanup.push(() => policies.stop());
     await policies.start(options.kubernetes.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
 
+    const namespaces = new NamespaceLabels({ api, logger, ...(options.kubernetes.retryMinMs !== undefined ? { retryMinMs: options.kubernetes.retryMinMs } : {}) });
+    cleanup.push(() => namespaces.stop());
+    await namespaces.start(options.kubernetes.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+
     const audit = new AuditRecorder({ api, events: new EventRecorder(api, namespace, options.kubernetes.identity ?? options.serviceName, logger), logger });
     cleanup.push(() => audit.close());
 
@@ -146,7 +151,7 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
     const unwatch = store.watch?.(() => registration.trigger());
     cleanup.push(async () => unwatch?.());
     const { app, server } = createApiApp({ logger, bodyLimit: MAX_ADMISSION_REVIEW_BYTES, tls: { key: tls.key, cert: tls.cert } });
-    await app.register(admissionPlugin, { engine: (failurePolicy) => engines[failurePolicy], answerTimeoutMs: (failurePolicy) => answerTimeoutMs(failurePolicy), recorder: audit, metrics: webhookMetrics, logger });
+    await app.register(admissionPlugin, { engine: (failurePolicy) => engines[failurePolicy], answerTimeoutMs: (failurePolicy) => answerTimeoutMs(failurePolicy), recorder: audit, namespaceLabels: (name) => namespaces.of(name), metrics: webhookMetrics, logger });
     await app.ready();
     const bound = await listen(server, options.listen);
     let shuttingDown = false;

@@ -11,3 +11,4 @@ export { kindRule, webhookConfigurations, webhookTimeouts, type WebhookConfigura
 export { caBundle, WebhookRegistration, type WebhookRegistrationOptions } from './registration.js';
 export { AuditRecorder, mergeResults, summaryOf, type AuditRecorderOptions, type PolicyReportResult } from './audit.js';
 export { PolicySource, readyCondition, type Condition, type PolicySourceOptions } from './policy-source.js';
+export { NamespaceLabels } from './namespaces.js';

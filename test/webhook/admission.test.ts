@@ -45,6 +45,7 @@ async function harness(failureAction: RuleResponse['failureAction'] = 'Enforce')
     engine: (policy: FailurePolicy): PolicyEngine => engines[policy],
     answerTimeoutMs: () => TIMEOUT_MS,
     recorder,
+    namespaceLabels: (namespace: string) => ({ 'kubernetes.io/metadata.name': namespace, tier: 'gold' }),
     metrics: new WebhookMetrics(registry),
     logger: pino({ level: 'silent' }),
   });
@@ -166,6 +167,11 @@ describe('/mutate', () => {
     expect(enforce.engines.Fail.calls.length).toBe(calls + 2);
   });
 
+  test("the engine sees the namespace's labels as the cluster has them, never labels the request brings", async () => {
+    await post(enforce, '/mutate', review('pod-create', (r) => Object.assign(r.request, { namespaceLabels: { tier: 'free' } })));
+    expect(enforce.engines.Fail.calls.at(-1)?.namespaceLabels).toEqual({ 'kubernetes.io/metadata.name': 'team-a', tier: 'gold' });
+  });
+
   test('DELETE is admitted without evaluating', async () => {
     const calls = enforce.engines.Fail.calls.length;
     const answer = await post(enforce, '/mutate', review('pod-create', (r) => (r.request.operation = 'DELETE')));
@@ -228,7 +234,7 @@ test('metrics: requests by webhook, result and failure policy; rule results by p
   const values = (name: string) => metrics.find((m) => m.name === name)?.values.map((v) => ({ ...v.labels, value: v.value }));
   expect(values('imgverify_admission_requests_total')).toEqual(
     expect.arrayContaining([
-      { webhook: 'mutate', result: 'patched', failure_policy: 'Fail', value: 4 },
+      { webhook: 'mutate', result: 'patched', failure_policy: 'Fail', value: 5 },
       { webhook: 'mutate', result: 'timeout', failure_policy: 'Ignore', value: 1 },
       { webhook: 'mutate', result: 'unchanged', failure_policy: 'Fail', value: 2 },
       { webhook: 'mutate', result: 'invalid', failure_policy: 'Ignore', value: 3 },
