@@ -32,6 +32,8 @@ export class SequentialClient {
 
 export interface LoadOptions {
   url: string;
+  /** Default /checkimages. */
+  path?: string;
   body: string;
   connections: number;
   durationSeconds: number;
@@ -49,7 +51,7 @@ export interface LoadResult {
   responseBytes: number;
 }
 
-/** POST `body` to `${url}/checkimages` with autocannon for `durationSeconds` over `connections` keep-alive connections. */
+/** POST `body` to `${url}${path}` (default /checkimages) with autocannon for `durationSeconds` over `connections` keep-alive connections. */
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   let failures = 0;
@@ -57,7 +59,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
-        url: `${options.url}/checkimages`,
+        url: `${options.url}${options.path ?? '/checkimages'}`,
         method: 'POST',
         body: options.body,
         headers: { 'content-type': 'application/json' },

@@ -3,7 +3,11 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { Logger } from 'pino';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_READ_HEADER_TIMEOUT_MS, DEFAULT_READ_TIMEOUT_MS } from './constants.js';
 import { sendGoError } from './go-http.js';
+
+/** The server's clocks on slow clients when nothing configures them (serve's flags override them). */
+export const DEFAULT_SERVER_TIMEOUTS = { readHeaderMs: DEFAULT_READ_HEADER_TIMEOUT_MS, readMs: DEFAULT_READ_TIMEOUT_MS, idleMs: DEFAULT_IDLE_TIMEOUT_MS } as const;
 
 export interface ApiAppOptions {
   logger: Logger;

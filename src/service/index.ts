@@ -15,7 +15,7 @@ export {
 export * from './constants.js';
 export { ServiceError, type ServiceErrorCode } from './errors.js';
 export { parseListenAddress, urlHost, type ListenAddress } from './address.js';
-export { createApiApp, type ApiAppOptions } from './app.js';
+export { createApiApp, DEFAULT_SERVER_TIMEOUTS, type ApiAppOptions } from './app.js';
 export { checkImagesPlugin, type CheckImagesPluginOptions } from './checkimages.js';
 export { DirectoryCertificateStore, PemFilesCertificateStore, type CertificateStore } from './certificates.js';
 export { closeServer, drainServer, listen } from './listeners.js';
@@ -43,3 +43,4 @@ export {
   verdictValidUntil,
 } from './verification.js';
 export { wildcardMatch } from './wildcard.js';
+export { answerTimeouts, DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_WEBHOOK_NAMESPACE, DEFAULT_WEBHOOK_SERVICE, startWebhook, type RunningWebhook, type WebhookOptions } from './webhook-server.js';

@@ -122,6 +122,8 @@ export interface StartKubernetesModeOptions {
   validators: ConfigValidators;
   logger: Logger;
   registry: Registry;
+  /** More work of the leader (the admission webhook's configurations and policy status), beside the TLS Secrets; `signal` aborts when leadership ends. */
+  onStartedLeading?: (signal: AbortSignal) => void;
 }
 
 const DEFAULT_START_TIMEOUT_MS = 30_000;
@@ -191,7 +193,10 @@ export async function startKubernetesMode(options: StartKubernetesModeOptions): 
           ...(kubernetes.leaseDurationMs !== undefined ? { leaseDurationMs: kubernetes.leaseDurationMs } : {}),
           ...(kubernetes.renewDeadlineMs !== undefined ? { renewDeadlineMs: kubernetes.renewDeadlineMs } : {}),
           ...(kubernetes.retryPeriodMs !== undefined ? { retryPeriodMs: kubernetes.retryPeriodMs } : {}),
-          onStartedLeading: (signal) => tls.runAsLeader(signal),
+          onStartedLeading: (signal) => {
+            tls.runAsLeader(signal);
+            options.onStartedLeading?.(signal);
+          },
         });
         cleanup.push(() => elector.stop());
         elector.start();
@@ -200,6 +205,7 @@ export async function startKubernetesMode(options: StartKubernetesModeOptions): 
         const alone = new AbortController();
         cleanup.push(async () => alone.abort());
         tls.runAsLeader(alone.signal);
+        options.onStartedLeading?.(alone.signal);
       }
     }
 

@@ -19,6 +19,8 @@ export interface AdmissionHandlerOptions {
   /** How long we may take, kept below the webhook's timeoutSeconds. */
   answerTimeoutMs(failurePolicy: FailurePolicy): number;
   recorder?: AdmissionRecorder;
+  /** The labels of a namespace as the cluster has them (namespaceSelector); never taken from the request. */
+  namespaceLabels?(namespace: string): Record<string, string>;
   metrics?: WebhookMetrics;
   logger: Logger;
 }
@@ -61,6 +63,7 @@ export async function answerAdmission(type: WebhookType, failurePolicy: FailureP
   const engine = options.engine(failurePolicy);
   if (!engine) return { review: allow(uid), result: 'allowed' };
 
+  if (request.namespace && request.kind.kind !== 'Namespace' && options.namespaceLabels) request.namespaceLabels = options.namespaceLabels(request.namespace);
   const timeoutMs = options.answerTimeoutMs(failurePolicy);
   const resource = resourceName(request.kind.kind, request.object, request.namespace, request.name);
   const limit = deadline([parent], { timeoutMs, timeoutMessage: `the policies were not evaluated within ${timeoutMs} ms` });

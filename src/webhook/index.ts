@@ -10,3 +10,5 @@ export { convertPolicies, type ConvertedPolicies } from './convert.js';
 export { kindRule, webhookConfigurations, webhookTimeouts, type WebhookConfigurations, type WebhookTarget } from './configurations.js';
 export { caBundle, WebhookRegistration, type WebhookRegistrationOptions } from './registration.js';
 export { AuditRecorder, mergeResults, summaryOf, type AuditRecorderOptions, type PolicyReportResult } from './audit.js';
+export { PolicySource, readyCondition, type Condition, type PolicySourceOptions } from './policy-source.js';
+export { NamespaceLabels } from './namespaces.js';

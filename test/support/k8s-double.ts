@@ -5,7 +5,8 @@
 // older than the compacted history, `timeoutSeconds`, `fieldSelector=metadata.name=X`; create
 // (409 AlreadyExists), get (404), replace with optimistic concurrency (409 Conflict on a stale
 // resourceVersion), delete; TokenReview (authentication.k8s.io/v1, with audiences); bearer
-// authentication of the caller. What it does not: admission, defaulting, schema validation,
+// authentication of the caller; a collection path without a namespace lists and watches every
+// namespace's objects, and `…/name/status` replaces the status alone. What it does not: admission, defaulting, schema validation,
 // label selectors, patch, server-side apply.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -56,6 +57,7 @@ interface HistoryEntry {
 }
 
 interface OpenWatch {
+  /** The collection key, or `prefix|*|plural` for every namespace. */
   key: string;
   name?: string;
   response: ServerResponse;
@@ -66,10 +68,16 @@ interface OpenWatch {
 /** The audience of tokens issued without one, as the API server's default. */
 export const API_SERVER_AUDIENCE = 'https://kubernetes.default.svc';
 
-const PATH = /^\/(api\/v1|apis\/[^/]+\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/;
+const PATH = /^\/(api\/v1|apis\/[^/]+\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?(\/status)?$/;
 
 function collectionKey(collection: Collection): string {
   return `${collection.prefix}|${collection.namespace ?? ''}|${collection.plural}`;
+}
+
+/** Whether an object of collection `key` belongs to what a list or watch of `wanted` (maybe `prefix|*|plural`) sees. */
+function inCollection(wanted: string, key: string): boolean {
+  const [prefix, namespace, plural] = wanted.split('|');
+  return namespace === '*' ? key.startsWith(`${prefix ?? ''}|`) && key.endsWith(`|${plural ?? ''}`) : key === wanted;
 }
 
 function status(code: number, reason: string, message: string) {
@@ -226,7 +234,7 @@ export class KubernetesApiDouble {
   #record(entry: HistoryEntry): void {
     this.#history.push(entry);
     for (const watch of this.#watches) {
-      if (watch.key === entry.key && (!watch.name || watch.name === entry.object.metadata.name)) this.#send(watch, entry.type, entry.object);
+      if (inCollection(watch.key, entry.key) && (!watch.name || watch.name === entry.object.metadata.name)) this.#send(watch, entry.type, entry.object);
     }
   }
 
@@ -272,9 +280,11 @@ export class KubernetesApiDouble {
 
     if (name === undefined) {
       const selected = /^metadata\.name=(.+)$/.exec(url.searchParams.get('fieldSelector') ?? '')?.[1];
-      if (method === 'GET' && url.searchParams.get('watch') === 'true') return this.#watch(key, selected, url, response);
+      // No namespace in the path: every namespace's objects (cluster-scoped ones have none).
+      const seen = collection.namespace === undefined ? `${collection.prefix}|*|${collection.plural}` : key;
+      if (method === 'GET' && url.searchParams.get('watch') === 'true') return this.#watch(seen, selected, url, response);
       if (method === 'GET') {
-        const items = [...objects.values()].filter((o) => !selected || o.metadata.name === selected);
+        const items = [...this.#objects.entries()].filter(([k]) => inCollection(seen, k)).flatMap(([, m]) => [...m.values()]).filter((o) => !selected || o.metadata.name === selected);
         return this.#json(response, 200, { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: String(this.#resourceVersion) }, items });
       }
       if (method === 'POST' && body) {
@@ -291,6 +301,7 @@ export class KubernetesApiDouble {
     if (method === 'DELETE') return this.remove(collection, name) ? this.#json(response, 200, status(200, '', 'deleted')) : this.#json(response, 404, notFound(name));
     if (method === 'PUT' && body) {
       if (!existing) return this.#json(response, 404, notFound(name));
+      const replaced = match[5] ? { ...existing, status: body.status, metadata: { ...existing.metadata, resourceVersion: body.metadata.resourceVersion } } : body;
       if (body.metadata.resourceVersion !== existing.metadata.resourceVersion) {
         return this.#json(
           response,
@@ -298,7 +309,7 @@ export class KubernetesApiDouble {
           status(409, 'Conflict', `Operation cannot be fulfilled on ${collection.plural} "${name}": the object has been modified; please apply your changes to the latest version and try again`),
         );
       }
-      return this.#json(response, 200, this.#store(key, collection, body, 'MODIFIED', existing));
+      return this.#json(response, 200, this.#store(key, collection, replaced, 'MODIFIED', existing));
     }
     return this.#json(response, 405, status(405, 'MethodNotAllowed', 'method not allowed'));
   }
@@ -315,7 +326,8 @@ export class KubernetesApiDouble {
     this.#watches.add(watch);
     response.on('close', () => this.#endWatch(watch));
     // From 0 (none given): the current state as ADDED events, as a watch without resourceVersion starts.
-    const backlog = from === 0 ? [...(this.#objects.get(key)?.values() ?? [])].map((object) => ({ type: 'ADDED' as const, object })) : this.#history.filter((e) => e.key === key && e.resourceVersion > from);
+    const current = [...this.#objects.entries()].filter(([k]) => inCollection(key, k)).flatMap(([, m]) => [...m.values()]);
+    const backlog = from === 0 ? current.map((object) => ({ type: 'ADDED' as const, object })) : this.#history.filter((e) => inCollection(key, e.key) && e.resourceVersion > from);
     for (const entry of backlog) if (!name || entry.object.metadata.name === name) this.#send(watch, entry.type, entry.object);
     if (url.searchParams.get('allowWatchBookmarks') === 'true') {
       watch.bookmark = setInterval(() => this.#send(watch, 'BOOKMARK', { kind: 'Bookmark', metadata: { resourceVersion: String(this.#resourceVersion) } }), this.#options.bookmarkIntervalMs);

@@ -4,8 +4,7 @@ import { resolve } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createApiApp } from '../../src/service/index.js';
-import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_READ_HEADER_TIMEOUT_MS, DEFAULT_READ_TIMEOUT_MS } from '../../src/service/constants.js';
+import { createApiApp, DEFAULT_SERVER_TIMEOUTS } from '../../src/service/index.js';
 import type { AdmissionRequestView, PolicyEngine, RuleResponse } from '../../src/policy/index.js';
 import { admissionPlugin, MAX_ADMISSION_REVIEW_BYTES, WebhookMetrics, type AdmissionRecorder, type FailurePolicy } from '../../src/webhook/index.js';
 import { LOCAL_FIXTURES } from '../support/fixtures.js';
@@ -44,12 +43,13 @@ async function harness(failureAction: RuleResponse['failureAction'] = 'Enforce')
   const { app } = createApiApp({
     logger: pino({ level: 'silent' }),
     bodyLimit: 1024 * 1024,
-    timeouts: { readHeaderMs: DEFAULT_READ_HEADER_TIMEOUT_MS, readMs: DEFAULT_READ_TIMEOUT_MS, idleMs: DEFAULT_IDLE_TIMEOUT_MS },
+    timeouts: DEFAULT_SERVER_TIMEOUTS,
   });
   await app.register(admissionPlugin, {
     engine: (policy: FailurePolicy): PolicyEngine => engines[policy],
     answerTimeoutMs: () => TIMEOUT_MS,
     recorder,
+    namespaceLabels: (namespace: string) => ({ 'kubernetes.io/metadata.name': namespace, tier: 'gold' }),
     metrics: new WebhookMetrics(registry),
     logger: pino({ level: 'silent' }),
   });
@@ -171,6 +171,11 @@ describe('/mutate', () => {
     expect(enforce.engines.Fail.calls.length).toBe(calls + 2);
   });
 
+  test("the engine sees the namespace's labels as the cluster has them, never labels the request brings", async () => {
+    await post(enforce, '/mutate', review('pod-create', (r) => Object.assign(r.request, { namespaceLabels: { tier: 'free' } })));
+    expect(enforce.engines.Fail.calls.at(-1)?.namespaceLabels).toEqual({ 'kubernetes.io/metadata.name': 'team-a', tier: 'gold' });
+  });
+
   test('DELETE is admitted without evaluating', async () => {
     const calls = enforce.engines.Fail.calls.length;
     const answer = await post(enforce, '/mutate', review('pod-create', (r) => (r.request.operation = 'DELETE')));
@@ -233,7 +238,7 @@ test('metrics: requests by webhook, result and failure policy; rule results by p
   const values = (name: string) => metrics.find((m) => m.name === name)?.values.map((v) => ({ ...v.labels, value: v.value }));
   expect(values('imgverify_admission_requests_total')).toEqual(
     expect.arrayContaining([
-      { webhook: 'mutate', result: 'patched', failure_policy: 'Fail', value: 4 },
+      { webhook: 'mutate', result: 'patched', failure_policy: 'Fail', value: 5 },
       { webhook: 'mutate', result: 'timeout', failure_policy: 'Ignore', value: 1 },
       { webhook: 'mutate', result: 'unchanged', failure_policy: 'Fail', value: 2 },
       { webhook: 'mutate', result: 'invalid', failure_policy: 'Ignore', value: 3 },

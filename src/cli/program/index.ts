@@ -19,6 +19,7 @@ import { defineServeCommand } from './serve.js';
 import { defineSignCommand } from './sign.js';
 import { defineSigstoreCommand } from './sigstore.js';
 import { defineVerifyCommand } from './verify.js';
+import { defineWebhookCommand } from './webhook.js';
 
 export type DefineCommand = (program: Command) => void;
 
@@ -39,6 +40,7 @@ export const commands: DefineCommand[] = [
   defineConvertCommand,
   defineCosignCommand,
   defineSigstoreCommand,
+  defineWebhookCommand,
 ];
 
 export function buildProgram(): Command {
