@@ -2,16 +2,20 @@
 // references, trust policy documents, JWS and COSE envelopes, CBOR, X.509 DER, RFC 3161 tokens, conditions and
 // JMESPath — and of the /checkimages body through the running service. Each input either parses or fails with an
 // error whose code is in CODE_INFO: no other exception, no hang, no unhandled rejection. Seeded and reproducible:
-// FUZZ_SEED (default 14) and FUZZ_RUNS (default 150 per target in CI; e.g. FUZZ_RUNS=20000 for a long run).
+// FUZZ_SEED (default 14) and FUZZ_RUNS (default 150 per target in CI; e.g. FUZZ_RUNS=20000 for a long run); the
+// mutated inputs start from upstream fixtures (notation-go, notation-core-go, tspclient-go), fixed bytes.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { evaluateConditions, parseConditions, searchJmesPath } from '../../src/conditions/index.js';
-import { createNotaryPayload, parseCertificate, parseEnvelope, parseTrustPolicyJson, signEnvelope, verifyTimestampToken } from '../../src/notary/index.js';
+import { parseCertificate, parseCertificateBundle, parseEnvelope, parseTrustPolicyJson, verifyTimestampToken } from '../../src/notary/index.js';
 import { decodeCbor, encodeCbor } from '../../src/notary/envelope/cbor.js';
 import { parseReference } from '../../src/reference/index.js';
 import { startService, type RunningService } from '../../src/service/index.js';
 import { isErrorCode } from '../../src/verification/index.js';
 import { createTrustConfigDir, type TrustConfigDir } from '../service/harness.js';
+import { NOTARY_FIXTURES } from '../support/fixtures.js';
 import { listenHttpDouble, type HttpDoubleServer } from '../support/http-double.js';
 import { cachedKeyPair, generateCertificateChain, type GeneratedChain } from '../support/pki.js';
 import { issueToken } from '../support/tsa-double.js';
@@ -83,18 +87,25 @@ const hostileJsonText = fc.tuple(hostileJson, fc.constantFrom('', 'duplicate', '
 });
 
 let chain: GeneratedChain;
+/** Upstream fixtures the mutations start from. */
 let jws: Uint8Array;
 let cose: Uint8Array;
 let token: Uint8Array;
+let tokenRoot: Uint8Array;
+let certificate: Uint8Array;
+/** A token of our own TSA double, whose leaf key the regression case below breaks. */
+let ownToken: Uint8Array;
 
 beforeAll(async () => {
   process.on('unhandledRejection', onUnhandled);
   chain = await generateCertificateChain({ keyType: 'ec-256', intermediate: true, commonName: 'imgverify fuzz signer', leaf: { keys: await cachedKeyPair('ec-256', 'service-leaf') } });
-  const payload = createNotaryPayload({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'a'.repeat(64)}`, size: 100 });
-  const request = { payload, signingScheme: 'notary.x509' as const, signingTime: new Date(), privateKey: chain.leaf.privateKey, certificateChain: chain.chain };
-  jws = await signEnvelope({ ...request, mediaType: 'application/jose+json' });
-  cose = await signEnvelope({ ...request, mediaType: 'application/cose' });
-  token = issueToken(chain.leaf, [chain.leaf, chain.root], { imprint: new Uint8Array(32), hashOid: '2.16.840.1.101.3.4.2.1' });
+  const fixture = async (...path: string[]) => new Uint8Array(await readFile(join(NOTARY_FIXTURES, ...path)));
+  jws = await fixture('notation-go', 'internal-testdata', 'jws_signature.sig');
+  cose = await fixture('notation-go', 'internal-testdata', 'cose_signature.sig');
+  token = await fixture('tspclient-go', 'testdata', 'TimeStampToken.p7s');
+  tokenRoot = await fixture('tspclient-go', 'testdata', 'GlobalSignRootCA.crt');
+  certificate = await fixture('notation-core-go', 'x509-testdata', 'der.der');
+  ownToken = issueToken(chain.leaf, [chain.leaf, chain.root], { imprint: new Uint8Array(32), hashOid: '2.16.840.1.101.3.4.2.1' });
 }, 60_000);
 
 afterAll(() => {
@@ -136,13 +147,23 @@ describe(`parsers of attacker-written input: parsed, or a documented code (seed 
   });
 
   test('X.509 DER: random bytes, and a real certificate mutated', async () => {
-    const der = fc.oneof(fc.uint8Array({ maxLength: 512 }), mutated(chain.leaf.der), mutated(chain.root.der));
+    const der = fc.oneof(fc.uint8Array({ maxLength: 512 }), mutated(certificate), mutated(tokenRoot));
     await fc.assert(fc.asyncProperty(der, (input) => documented('X.509', () => parseCertificate(input, { source: 'fuzz' }))), settings);
   });
 
   test('RFC 3161 tokens: random bytes, and a real token mutated', async () => {
     const tokens = fc.oneof(fc.uint8Array({ maxLength: 512 }), mutated(token));
-    await fc.assert(fc.asyncProperty(tokens, (input) => documented('RFC 3161', () => verifyTimestampToken(input, new Uint8Array(64), [chain.root.certificate]))), settings);
+    const roots = parseCertificateBundle(tokenRoot);
+    await fc.assert(fc.asyncProperty(tokens, (input) => documented('RFC 3161', () => verifyTimestampToken(input, new Uint8Array(64), roots))), settings);
+  });
+
+  test('found by FUZZ_SEED=7 FUZZ_RUNS=3000: a token certificate whose EC point is not on the curve is INVALID_TIMESTAMP, not an OpenSSL error', async () => {
+    // The leaf's SubjectPublicKeyInfo ends in BIT STRING (3, 66, 0) holding 0x04 || X || Y; 0x05 is no point encoding.
+    const broken = Uint8Array.from(ownToken);
+    const point = Buffer.from(broken).indexOf(Buffer.concat([Buffer.from([3, 66, 0, 4]), Buffer.from(chain.leaf.der).subarray(Buffer.from(chain.leaf.der).indexOf(Buffer.from([3, 66, 0, 4])) + 4, Buffer.from(chain.leaf.der).indexOf(Buffer.from([3, 66, 0, 4])) + 12)]));
+    expect(point).toBeGreaterThan(0);
+    broken[point + 3] = 5;
+    await expect(verifyTimestampToken(broken, new Uint8Array(64), [chain.root.certificate])).rejects.toMatchObject({ code: 'INVALID_TIMESTAMP' });
   });
 
   test('conditions and JMESPath expressions', async () => {

@@ -126,13 +126,16 @@ function certificateNames(der: Uint8Array): { issuerDer: Uint8Array; subjectDer:
 
 function toTokenCertificate(der: Uint8Array): TokenCertificate {
   let node: NodeX509Certificate;
+  let publicKey: NodeX509Certificate['publicKey'];
   try {
     node = new NodeX509Certificate(Buffer.from(der));
+    // Decoded lazily by Node: a key that is no valid point or integer throws here (found by test/reliability/fuzz).
+    publicKey = node.publicKey;
   } catch (err) {
     throw invalid('a certificate of the token cannot be parsed', err);
   }
   // Before any signature is checked with it (the token's own certificates are the sender's choice).
-  const keyProblem = publicKeyBoundsProblem(node.publicKey);
+  const keyProblem = publicKeyBoundsProblem(publicKey);
   if (keyProblem) throw invalid(`the certificate "${node.subject.replace(/\n/g, ', ')}" of the timestamp is refused: ${keyProblem}`);
   const names = certificateNames(der);
   return { der, node, issuerDer: names.issuerDer, subjectDer: names.subjectDer, serial: normaliseSerial(names.serialBytes) };
