@@ -285,6 +285,12 @@ describe('a hostile registry gets a stable refusal on time; the probe is served 
     check?.();
     expect(elapsed).toBeLessThan(within);
     expect(probeLatency).toBeLessThan(PROBE_LATENCY_BOUND_MS);
+    // The pull secret is in no answer and no metric.
+    const metricsText = await service.metrics.registry.metrics();
+    for (const secret of [PASSWORD, BASIC.slice('Basic '.length)]) {
+      expect(answer.text).not.toContain(secret);
+      expect(metricsText).not.toContain(secret);
+    }
     // The pull secret went to the registry and nowhere else; the foreign realm was never asked for a token.
     for (const headers of foreignRequests) expect(headers.authorization).toBeUndefined();
     expect(foreignRequests.length).toBe(kind.includes('redirect') ? 1 : 0);
