@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { Logger } from 'pino';
+import { TLS_MIN_VERSION } from './constants.js';
 import { sendGoError } from './go-http.js';
 
 export interface ApiAppOptions {
@@ -40,7 +41,7 @@ export function createApiApp(options: ApiAppOptions) {
       // Slow clients (slowloris) lose their connection instead of holding it: headers, then the whole request, each on a clock.
       const limits = { headersTimeout: readHeaderMs, requestTimeout: readMs, keepAliveTimeout: idleMs, connectionsCheckingInterval: connectionsCheckingInterval(readHeaderMs) };
       const server = options.tls
-        ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert, handshakeTimeout: readHeaderMs, ...limits }, handler)
+        ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert, minVersion: TLS_MIN_VERSION, handshakeTimeout: readHeaderMs, ...limits }, handler)
         : createHttpServer(limits, handler);
       created.server = server;
       // fastify types its raw server as http.Server; https.Server serves the same request/response API.
