@@ -94,7 +94,13 @@ export function normaliseSerial(bytes: Uint8Array): string {
 }
 
 function parseDer(bytes: Uint8Array, what: string): asn1js.AsnType {
-  const parsed = asn1js.fromBER(bytes);
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(bytes);
+  } catch (err) {
+    // asn1js throws, instead of reporting, on some malformed primitives (a GeneralizedTime that is no time).
+    throw invalid(`${what} is not valid ASN.1: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
   if (parsed.offset === -1) throw invalid(`${what} is not valid ASN.1: ${parsed.result.error}`);
   if (parsed.offset !== bytes.byteLength) throw invalid(`${what} has trailing data`);
   return parsed.result;
