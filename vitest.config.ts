@@ -1,14 +1,27 @@
-// Test runner configuration: tests mirror src/ under test/, real servers started per file.
-import { defineConfig } from 'vitest/config';
+// Test runner configuration: tests mirror src/ under test/, real servers started per file. test/reliability
+// is its own project: --expose-gc and a collection every 250 ms while its files run (test/support/gc-pressure.ts).
+import { configDefaults, defineConfig } from 'vitest/config';
+
+const RELIABILITY = 'test/reliability/**/*.test.ts';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Before every test file: reflect-metadata, which @peculiar/x509 needs before it loads.
     setupFiles: ['test/support/setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
     reporters: ['default'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, RELIABILITY] } },
+      {
+        extends: true,
+        test: {
+          name: 'reliability',
+          include: [RELIABILITY],
+          setupFiles: ['test/support/gc-pressure.ts'],
+        },
+      },
+    ],
   },
 });

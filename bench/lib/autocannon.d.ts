@@ -2,8 +2,18 @@
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events';
 
+  /** One request of a `requests` cycle; `onResponse` sees each answer to it. */
+  interface RequestSpec {
+    method?: string;
+    path?: string;
+    body?: string;
+    headers?: Record<string, string>;
+    onResponse?: (status: number, body: string) => void;
+  }
+
   interface Options {
     url: string;
+    requests?: RequestSpec[];
     method?: string;
     body?: string;
     headers?: Record<string, string>;
@@ -31,5 +41,5 @@ declare module 'autocannon' {
 
   function autocannon(options: Options, callback: (err: Error | null, result: Result) => void): EventEmitter;
   export default autocannon;
-  export type { Options, Result };
+  export type { Options, RequestSpec, Result };
 }

@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { Logger } from 'pino';
-import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_READ_HEADER_TIMEOUT_MS, DEFAULT_READ_TIMEOUT_MS } from './constants.js';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_READ_HEADER_TIMEOUT_MS, DEFAULT_READ_TIMEOUT_MS, TLS_MIN_VERSION } from './constants.js';
 import { sendGoError } from './go-http.js';
 
 /** The server's clocks on slow clients when nothing configures them (serve's flags override them). */
@@ -44,7 +44,7 @@ export function createApiApp(options: ApiAppOptions) {
       // Slow clients (slowloris) lose their connection instead of holding it: headers, then the whole request, each on a clock.
       const limits = { headersTimeout: readHeaderMs, requestTimeout: readMs, keepAliveTimeout: idleMs, connectionsCheckingInterval: connectionsCheckingInterval(readHeaderMs) };
       const server = options.tls
-        ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert, handshakeTimeout: readHeaderMs, ...limits }, handler)
+        ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert, minVersion: TLS_MIN_VERSION, handshakeTimeout: readHeaderMs, ...limits }, handler)
         : createHttpServer(limits, handler);
       created.server = server;
       // fastify types its raw server as http.Server; https.Server serves the same request/response API.

@@ -84,6 +84,9 @@ export const SERVICE_CREDENTIALS_REMEDY =
 export const ENV_DEFAULT_TRUST_POLICY = 'DEFAULT_TRUST_POLICY';
 export const DEFAULT_SERVICE_NAME = 'svc';
 
+/** The oldest TLS version the API accepts, whatever the process-wide default (node --tls-min-v1.0 cannot lower it). */
+export const TLS_MIN_VERSION = 'TLSv1.2';
+
 /** Self-signed serving certificates, as the peer: CA 365 days, pair 150 days, renewed 60 h before expiry. */
 export const TLS_CA_VALIDITY_DAYS = 365;
 export const TLS_SERVING_VALIDITY_DAYS = 150;

@@ -2,7 +2,7 @@
 import type { Server as HttpsServer } from 'node:https';
 import type { Logger } from 'pino';
 import type { CertificateStore } from './certificates.js';
-import { TLS_RENEW_BEFORE_MS, TLS_RENEW_CHECK_INTERVAL_MS } from './constants.js';
+import { TLS_MIN_VERSION, TLS_RENEW_BEFORE_MS, TLS_RENEW_CHECK_INTERVAL_MS } from './constants.js';
 import type { ServingTls } from './tls.js';
 
 export interface TlsRotationOptions {
@@ -38,7 +38,8 @@ export function startTlsRotation(options: TlsRotationOptions): TlsRotation {
 
   const serve = (next: ServingTls): void => {
     if (next.cert === current.cert && next.key === current.key) return;
-    options.server.setSecureContext({ key: next.key, cert: next.cert });
+    // A new context starts from Node's defaults: the floor is set again.
+    options.server.setSecureContext({ key: next.key, cert: next.cert, minVersion: TLS_MIN_VERSION });
     current = next;
     options.logger.info({ store: options.store.description, notAfter: next.notAfter.toISOString() }, 'renewed the serving certificate');
   };

@@ -17,6 +17,12 @@ export interface ReferrersRegistryDoubleOptions {
   filterArtifactType?: boolean;
 }
 
+/**
+ * Answers a request in place of the double (hostile registries: oversized or endless answers, redirects,
+ * challenges); returns false to let the double answer. Set with `intercept`.
+ */
+export type Interceptor = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+
 export interface Fault {
   method?: string;
   /** The request path (without query) must contain this. */
@@ -33,6 +39,8 @@ export interface Fault {
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** The Authorization header sent, if any. */
+  authorization?: string;
   /** Milliseconds since the double started. */
   at: number;
 }
@@ -56,6 +64,8 @@ export interface ReferrersRegistryDouble {
   requests: RecordedRequest[];
   /** Fail the next matching requests. */
   addFault(fault: Fault): void;
+  /** Answer requests with `interceptor` first (undefined removes it). */
+  intercept(interceptor: Interceptor | undefined): void;
   /** Replace what is served for a digest (manifest or blob) without changing its address. */
   tamper(repository: string, digest: string, bytes: Uint8Array): void;
   stop(): Promise<void>;
@@ -78,6 +88,7 @@ export async function startReferrersRegistryDouble(options: ReferrersRegistryDou
   const faults: Array<Required<Pick<Fault, 'status'>> & Fault & { remaining: number }> = [];
   const requests: RecordedRequest[] = [];
   const started = Date.now();
+  let interceptor: Interceptor | undefined;
 
   const repo = (name: string): RepositoryData => {
     let found = repositories.get(name);
@@ -110,7 +121,8 @@ export async function startReferrersRegistryDouble(options: ReferrersRegistryDou
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://double');
     const method = req.method ?? 'GET';
-    requests.push({ method, path: url.pathname, at: Date.now() - started });
+    requests.push({ method, path: url.pathname, at: Date.now() - started, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+    if (interceptor?.(req, res, url)) return;
     const fault = faults.find((f) => f.remaining > 0 && (!f.method || f.method === method) && (!f.pathIncludes || url.pathname.includes(f.pathIncludes)));
     if (fault) {
       fault.remaining -= 1;
@@ -238,6 +250,9 @@ export async function startReferrersRegistryDouble(options: ReferrersRegistryDou
     host: `127.0.0.1:${server.port}`,
     url: server.url,
     requests,
+    intercept(next) {
+      interceptor = next;
+    },
     addFault(fault) {
       faults.push({ ...fault, remaining: fault.times ?? 1 });
     },

@@ -86,7 +86,13 @@ function tokenFromReply(
   url: string,
   expected: { nonce: Uint8Array; hashAlgorithm: HashAlgorithmName; imprint: Uint8Array },
 ): Uint8Array {
-  const parsed = asn1js.fromBER(reply);
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(reply);
+  } catch (err) {
+    // asn1js throws, instead of reporting, on some malformed primitives (a GeneralizedTime that is no time).
+    throw invalidReply(url, 'the reply is not valid ASN.1', err);
+  }
   if (parsed.offset === -1) throw invalidReply(url, 'the reply is not valid ASN.1');
   let response: pkijs.TimeStampResp;
   try {

@@ -93,7 +93,13 @@ export function normaliseSerial(bytes: Uint8Array): string {
 }
 
 function parseDer(bytes: Uint8Array, what: string): asn1js.AsnType {
-  const parsed = asn1js.fromBER(bytes);
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(bytes);
+  } catch (err) {
+    // asn1js throws, instead of reporting, on some malformed primitives (a GeneralizedTime that is no time).
+    throw invalid(`${what} is not valid ASN.1: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
   if (parsed.offset === -1) throw invalid(`${what} is not valid ASN.1: ${parsed.result.error}`);
   if (parsed.offset !== bytes.byteLength) throw invalid(`${what} has trailing data`);
   return parsed.result;
@@ -125,13 +131,16 @@ function certificateNames(der: Uint8Array): { issuerDer: Uint8Array; subjectDer:
 
 function toTokenCertificate(der: Uint8Array): TokenCertificate {
   let node: NodeX509Certificate;
+  let publicKey: NodeX509Certificate['publicKey'];
   try {
     node = new NodeX509Certificate(Buffer.from(der));
+    // Decoded lazily by Node: a key that is no valid point or integer throws here (found by test/reliability/fuzz).
+    publicKey = node.publicKey;
   } catch (err) {
     throw invalid('a certificate of the token cannot be parsed', err);
   }
   // Before any signature is checked with it (the token's own certificates are the sender's choice).
-  const keyProblem = publicKeyBoundsProblem(node.publicKey);
+  const keyProblem = publicKeyBoundsProblem(publicKey);
   if (keyProblem) throw invalid(`the certificate "${node.subject.replace(/\n/g, ', ')}" of the timestamp is refused: ${keyProblem}`);
   const names = certificateNames(der);
   return { der, node, issuerDer: names.issuerDer, subjectDer: names.subjectDer, serial: normaliseSerial(names.serialBytes) };

@@ -1,0 +1,300 @@
+// Hostile registries a proxy cannot imitate (issue 14): an in-process registry double (test/support/referrers-registry-double)
+// answers with oversized manifests, endless and cyclic referrers pages, deeply nested JSON, a 10 MB envelope, and
+// redirects to a foreign origin (which may answer 401 with its own realm). Each is refused on time with a stable
+// answer, the probe image is served meanwhile, no credential reaches a foreign origin, nothing stays in flight.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { signArtifact } from '../../src/notary/index.js';
+import { pushImage, RegistryClient } from '../../src/oci/index.js';
+import { startService, type RunningService } from '../../src/service/index.js';
+import { createTrustConfigDir, goIndented, kyvernoContainer, post, type HttpAnswer, type TrustConfigDir } from '../service/harness.js';
+import { listenHttpDouble, type HttpDoubleServer } from '../support/http-double.js';
+import { cachedKeyPair, generateCertificateChain } from '../support/pki.js';
+import { waitFor } from '../support/ports.js';
+import { startReferrersRegistryDouble, type Interceptor, type ReferrersRegistryDouble } from '../support/referrers-registry-double.js';
+
+const REQUEST_TIMEOUT_MS = 3000;
+const FAST_MS = 1500;
+const PROBE_LATENCY_BOUND_MS = 1500;
+const USER = 'puller';
+const PASSWORD = 'pull-secret-password-do-not-leak';
+const BASIC = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+const INDEX = 'application/vnd.oci.image.index.v1+json';
+const SIGNATURE_ARTIFACT = 'application/vnd.cncf.notary.signature';
+
+let registry: ReferrersRegistryDouble;
+/** Another origin the registry sends us to: records every request's headers. */
+let foreign: HttpDoubleServer;
+const foreignRequests: IncomingHttpHeaders[] = [];
+let foreignAnswer: (res: ServerResponse) => void = (res) => res.writeHead(404).end();
+let config: TrustConfigDir;
+let secrets: string;
+let service: RunningService;
+const digests: Record<string, string> = {};
+/** The signature envelope blob (digest and bytes) of each signed repository. */
+const envelopes: Record<string, { digest: string; bytes: Buffer }> = {};
+/** The signature manifest digest of each signed repository. */
+const signatures: Record<string, string> = {};
+const tally: Record<string, number> = {};
+const probeLatencies: number[] = [];
+
+/** Every request to the registry needs the pull secret's Basic credentials, as a private registry would. */
+function withAuth(next?: Interceptor): Interceptor {
+  return (req, res, url) => {
+    if (url.pathname.startsWith('/v2') && req.headers.authorization !== BASIC) {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="hostile registry double"', 'content-type': 'application/json' });
+      res.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+      return true;
+    }
+    return next?.(req, res, url) ?? false;
+  };
+}
+
+beforeAll(async () => {
+  registry = await startReferrersRegistryDouble();
+  foreign = await listenHttpDouble((req, res) => {
+    foreignRequests.push(req.headers);
+    req.resume();
+    foreignAnswer(res);
+  });
+  const chain = await generateCertificateChain({ keyType: 'ec-256', intermediate: true, commonName: 'imgverify hostile origin signer', leaf: { keys: await cachedKeyPair('ec-256', 'service-leaf') } });
+  const client = new RegistryClient({ plainHttpForLocalhost: true });
+  for (const repository of ['probe', 'huge', 'endless', 'cycle', 'nested', 'envelope', 'redirected', 'challenged']) {
+    const store = client.repository(registry.host, `rel/${repository}`);
+    const image = await pushImage(store, { tag: 'v1', layers: [new TextEncoder().encode(`rel/${repository} of the hostile origin suite`)] });
+    digests[repository] = image.descriptor.digest;
+    await signArtifact(store, image.descriptor.digest, { key: chain.leaf.privateKey, certificateChain: chain.chain, signatureFormat: 'jws', signatureManifest: 'artifact' });
+    const [signature] = await store.referrers(image.descriptor);
+    signatures[repository] = signature!.digest;
+    const { manifest } = await store.fetchManifest(signature!);
+    const layer = 'layers' in manifest ? manifest.layers[0] : undefined;
+    envelopes[repository] = { digest: layer!.digest, bytes: Buffer.from(await store.fetchBlob(layer!)) };
+  }
+  await client.close();
+  config = await createTrustConfigDir('tp-origin', chain.root.pem);
+  secrets = await mkdtemp(join(tmpdir(), 'imgverify-hostile-origin-'));
+  await writeFile(join(secrets, 'config.json'), JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${USER}:${PASSWORD}`).toString('base64') } } }));
+  registry.intercept(withAuth());
+  service = await startService({
+    config: { dir: config.dir, defaultTrustPolicy: 'tp-origin' },
+    tls: { enabled: false },
+    listen: { api: '127.0.0.1:0', metrics: '0', health: '0' },
+    limits: { requestTimeoutMs: REQUEST_TIMEOUT_MS },
+    cache: { enabled: false },
+    registry: { imagePullSecrets: [join(secrets, 'config.json')] },
+    logLevel: 'silent',
+    processMetrics: false,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await service?.close();
+  await registry?.stop();
+  await foreign?.stop();
+  await config?.remove();
+  if (secrets) await rm(secrets, { recursive: true, force: true });
+  console.log(JSON.stringify({ suite: 'hostile-origin', injected: tally, probes: probeLatencies.length, probeMaxMs: Math.round(Math.max(0, ...probeLatencies)) }));
+});
+
+const checkimages = (repository: string) => post(`${service.url}/checkimages`, { images: { containers: { app: kyvernoContainer(registry.host, `rel/${repository}`, 'v1') } } });
+
+function verified(repository: string): string {
+  return goIndented({
+    verified: true,
+    message: 'verified 1 image with trust policy tp-origin',
+    results: [{ op: 'replace', path: '/spec/containers/0/image', value: `${registry.host}/rel/${repository}@${digests[repository]}` }],
+    digests: { [`${registry.host}/rel/${repository}:v1`]: digests[repository] },
+  });
+}
+
+function refusal(repository: string): string {
+  return `failed to verify container app: failed to verify image {{${registry.host} ${repository} rel/${repository} v1 } /spec/containers/0/image}: `;
+}
+
+async function probe(): Promise<number> {
+  const started = performance.now();
+  const answer = await checkimages('probe');
+  const latency = performance.now() - started;
+  expect({ status: answer.status, text: answer.text }).toEqual({ status: 200, text: verified('probe') });
+  probeLatencies.push(latency);
+  return latency;
+}
+
+/** The hostile request with the probe alongside; the answer, its time, the probe's latency. */
+async function underFault(repository: string): Promise<{ answer: HttpAnswer; elapsed: number; probeLatency: number }> {
+  const started = performance.now();
+  const answered = checkimages(repository).then((answer) => ({ answer, elapsed: performance.now() - started }));
+  const [{ answer, elapsed }, probeLatency] = await Promise.all([answered, probe()]);
+  return { answer, elapsed, probeLatency };
+}
+
+function json(res: ServerResponse, body: string | Buffer, headers: Record<string, string> = {}): void {
+  res.writeHead(200, { 'content-type': INDEX, 'content-length': String(Buffer.byteLength(body)), ...headers });
+  res.end(body);
+}
+
+const referrersPath = (repository: string) => `/v2/rel/${repository}/referrers/${digests[repository]}`;
+
+/** A referrers page of `count` signature descriptors nobody pushed. */
+function fakeReferrers(count: number, from: number): string {
+  const manifests = Array.from({ length: count }, (_, i) => ({
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    digest: `sha256:${(from + i).toString(16).padStart(64, '0')}`,
+    size: 700,
+    artifactType: SIGNATURE_ARTIFACT,
+  }));
+  return JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests });
+}
+
+interface OriginCase {
+  name: string;
+  repository: string;
+  kind: string;
+  interceptor: Interceptor;
+  status: 200 | 406;
+  /** The reason after the refusal prefix, or the whole 200 body. */
+  text: () => string;
+  /** Served pages, bytes or requests the double counts, checked after the answer. */
+  check?: () => void;
+  within: number;
+}
+
+let served = 0;
+
+const CASES: OriginCase[] = [
+  {
+    name: 'a signature manifest of 5 MiB (over the 256 KiB artifact manifest limit), Content-Length honest',
+    repository: 'huge',
+    kind: 'oversized manifest',
+    interceptor: (req, res, url) => {
+      if (req.method !== 'GET' || url.pathname !== `/v2/rel/huge/manifests/${signatures.huge}`) return false;
+      served += 1;
+      json(res, Buffer.alloc(5 * 1024 * 1024, 0x20), { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': signatures.huge ?? '' });
+      return true;
+    },
+    status: 406,
+    text: () => `integrity validation failed. Failure reason: manifest ${registry.host}/rel/huge@${signatures.huge} is 5242880 bytes, over the limit of 262144 bytes; refusing to read an oversized manifest (raise limits.maxArtifactManifestBytes if this is expected) (SIZE_LIMIT_EXCEEDED)\n`,
+    within: FAST_MS,
+  },
+  {
+    name: '10,500 referrers over 21 pages of 500',
+    repository: 'endless',
+    kind: '10k referrers',
+    interceptor: (req, res, url) => {
+      if (!url.pathname.startsWith(referrersPath('endless'))) return false;
+      const page = Number(url.searchParams.get('page') ?? '0');
+      served += 1;
+      json(res, fakeReferrers(500, page * 500), page < 20 ? { link: `<${referrersPath('endless')}?page=${page + 1}>; rel="next"` } : {});
+      return true;
+    },
+    status: 406,
+    text: () => `referrers of ${registry.host}/rel/endless@${digests.endless}: more than 1000 referrers; raise the referrers limit if this is expected\n`,
+    check: () => expect(served).toBeLessThanOrEqual(20),
+    within: FAST_MS,
+  },
+  {
+    name: 'a referrers page whose next link is itself (a cycle)',
+    repository: 'cycle',
+    kind: 'referrers cycle',
+    interceptor: (req, res, url) => {
+      if (!url.pathname.startsWith(referrersPath('cycle'))) return false;
+      served += 1;
+      json(res, fakeReferrers(10, 0), { link: `<${referrersPath('cycle')}?n=1>; rel="next"` });
+      return true;
+    },
+    status: 406,
+    text: () => `referrers of ${registry.host}/rel/cycle@${digests.cycle}: more than 20 pages of referrers; raise the page limit if this is expected\n`,
+    check: () => expect(served).toBeLessThanOrEqual(20),
+    within: FAST_MS,
+  },
+  {
+    name: 'a referrers page nested 100,000 arrays deep',
+    repository: 'nested',
+    kind: 'deep JSON',
+    interceptor: (req, res, url) => {
+      if (!url.pathname.startsWith(referrersPath('nested'))) return false;
+      served += 1;
+      json(res, `{"schemaVersion":2,"manifests":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+      return true;
+    },
+    status: 406,
+    text: () => `referrers of ${registry.host}/rel/nested@${digests.nested} nests JSON deeper than 64 levels; refusing a pathological document\n`,
+    within: FAST_MS,
+  },
+  {
+    name: 'a 10 MB signature envelope (its descriptor says 3 KiB): reading stops past the descriptor size',
+    repository: 'envelope',
+    kind: '10 MB envelope',
+    interceptor: (req, res, url) => {
+      if (url.pathname !== `/v2/rel/envelope/blobs/${envelopes.envelope?.digest}`) return false;
+      served += 1;
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(10 * 1024 * 1024) });
+      res.end(req.method === 'HEAD' ? undefined : Buffer.alloc(10 * 1024 * 1024, 0x7b));
+      return true;
+    },
+    status: 406,
+    text: () =>
+      `integrity validation failed. Failure reason: blob ${registry.host}/rel/envelope@${envelopes.envelope?.digest}: the registry sent at least 10485760 bytes, more than the ${envelopes.envelope?.bytes.length} the descriptor says; the content was altered — do not use it (DIGEST_MISMATCH)\n`,
+    within: FAST_MS,
+  },
+  {
+    name: 'the envelope redirected to another origin: fetched there without the pull secret, verified by digest',
+    repository: 'redirected',
+    kind: 'redirect to a foreign origin',
+    interceptor: (req, res, url) => {
+      if (url.pathname !== `/v2/rel/redirected/blobs/${envelopes.redirected?.digest}`) return false;
+      served += 1;
+      foreignAnswer = (out) => out.writeHead(200, { 'content-length': envelopes.redirected?.bytes.length }).end(envelopes.redirected?.bytes);
+      res.writeHead(307, { location: `${foreign.url}/storage/envelope` }).end();
+      return true;
+    },
+    status: 200,
+    text: () => verified('redirected'),
+    within: FAST_MS,
+  },
+  {
+    name: 'the envelope redirected to another origin that answers 401 with a realm of its own: no credentials, no token request',
+    repository: 'challenged',
+    kind: '401 after a redirect',
+    interceptor: (req, res, url) => {
+      if (url.pathname !== `/v2/rel/challenged/blobs/${envelopes.challenged?.digest}`) return false;
+      served += 1;
+      foreignAnswer = (out) => out.writeHead(401, { 'www-authenticate': `Bearer realm="${foreign.url}/token",service="foreign"` }).end();
+      res.writeHead(307, { location: `${foreign.url}/storage/envelope` }).end();
+      return true;
+    },
+    status: 406,
+    text: () =>
+      `integrity validation failed. Failure reason: blob ${registry.host}/rel/challenged@${envelopes.challenged?.digest}: ${foreign.url}, where ${registry.host} redirected us, asks for credentials; the credentials of ${registry.host} are not sent to another origin (UNAUTHORIZED)\n`,
+    within: FAST_MS,
+  },
+];
+
+describe('a hostile registry gets a stable refusal on time; the probe is served meanwhile; no credential leaves; nothing is left running', () => {
+  test.each(CASES)('$name', async ({ repository, kind, interceptor, status, text, check, within }) => {
+    served = 0;
+    foreignRequests.length = 0;
+    registry.intercept(withAuth(interceptor));
+    const { answer, elapsed, probeLatency } = await underFault(repository);
+    tally[kind] = (tally[kind] ?? 0) + served;
+    expect({ status: answer.status, text: answer.text }).toEqual({ status, text: status === 200 ? text() : `${refusal(repository)}${text()}` });
+    expect(served).toBeGreaterThan(0);
+    check?.();
+    expect(elapsed).toBeLessThan(within);
+    expect(probeLatency).toBeLessThan(PROBE_LATENCY_BOUND_MS);
+    // The pull secret is in no answer and no metric.
+    const metricsText = await service.metrics.registry.metrics();
+    for (const secret of [PASSWORD, BASIC.slice('Basic '.length)]) {
+      expect(answer.text).not.toContain(secret);
+      expect(metricsText).not.toContain(secret);
+    }
+    // The pull secret went to the registry and nowhere else; the foreign realm was never asked for a token.
+    for (const headers of foreignRequests) expect(headers.authorization).toBeUndefined();
+    expect(foreignRequests.length).toBe(kind.includes('redirect') ? 1 : 0);
+    await waitFor(async () => service.cache.inFlight === 0, 1000, 'the verification to let go');
+    registry.intercept(withAuth());
+  }, 15_000);
+});
