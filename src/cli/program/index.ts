@@ -12,6 +12,7 @@ import { defineCopyCommand } from './copy.js';
 import { defineDemoCommand } from './demo.js';
 import { defineDiscoverCommand } from './discover.js';
 import { defineInspectCommand } from './inspect.js';
+import { definePolicyCommand } from './policy.js';
 import { defineServeCommand } from './serve.js';
 import { defineSignCommand } from './sign.js';
 import { defineVerifyCommand } from './verify.js';
@@ -23,6 +24,7 @@ export const commands: DefineCommand[] = [
   defineInspectCommand,
   defineCopyCommand,
   defineCertCommand,
+  definePolicyCommand,
   defineServeCommand,
   defineSignCommand,
   defineVerifyCommand,

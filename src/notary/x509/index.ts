@@ -24,6 +24,7 @@ export {
   MANDATORY_DN_ATTRIBUTES,
   canonicalAttributeType,
   certificateSubject,
+  distinguishedNameLikeGo,
   isKnownAttributeType,
   isSubsetDistinguishedName,
   parseDistinguishedName,
