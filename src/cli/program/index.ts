@@ -12,6 +12,7 @@ import { defineCopyCommand } from './copy.js';
 import { defineDemoCommand } from './demo.js';
 import { defineDiscoverCommand } from './discover.js';
 import { defineInspectCommand } from './inspect.js';
+import { defineLoginCommands } from './login.js';
 import { definePolicyCommand } from './policy.js';
 import { defineServeCommand } from './serve.js';
 import { defineSignCommand } from './sign.js';
@@ -25,6 +26,7 @@ export const commands: DefineCommand[] = [
   defineCopyCommand,
   defineCertCommand,
   definePolicyCommand,
+  defineLoginCommands,
   defineServeCommand,
   defineSignCommand,
   defineVerifyCommand,
