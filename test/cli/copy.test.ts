@@ -61,7 +61,7 @@ describe('imgverify copy', () => {
     expect(plain.stdout).toContain('0 referrer(s)');
     const tagged = await runCli('copy', '--plain-http', `${registry.host}/plain/app@${IMAGE}`, `${registry.host}/plain/app:copied`);
     expect(tagged.stdout).toContain(`=> ${registry.host}/plain/app:copied`);
-    const inspect = await runCli('inspect', '--plain-http', `${registry.host}/plain/app:copied`);
+    const inspect = await runCli('manifest', 'fetch', '--plain-http', `${registry.host}/plain/app:copied`);
     expect(inspect.stdout).toContain(`Digest:       ${IMAGE}`);
     const discover = await runCli('discover', '--plain-http', `${registry.host}/plain/app:copied`);
     expect(discover.stdout).toBe(`${registry.host}/plain/app@${IMAGE}\n`);
@@ -71,7 +71,7 @@ describe('imgverify copy', () => {
     const target = join(work, 'retagged');
     const run = await runCli('copy', '-r', '--from-oci-layout', `${join(LAYOUTS, 'e2e-valid-signature')}:v1`, '--to-oci-layout', `${target}:release`);
     expect(run.code).toBe(0);
-    const inspect = await runCli('inspect', '--oci-layout', `${target}:release`);
+    const inspect = await runCli('manifest', 'fetch', '--oci-layout', `${target}:release`);
     expect(inspect.stdout).toContain(`Digest:       ${IMAGE}`);
   });
 

@@ -54,7 +54,7 @@ test('login checks the credentials, keeps them in the Docker config (other field
     psFormat: 'table',
   });
   expect((await stat(config)).mode & 0o777).toBe(0o600);
-  const inspected = await runCli('inspect', `${registry.host}/private/app:v1`, '--registry-config', config, '--plain-http', '-o', 'json');
+  const inspected = await runCli('manifest', 'fetch', `${registry.host}/private/app:v1`, '--registry-config', config, '--plain-http', '-o', 'json');
   expect(inspected.code).toBe(0);
   expect(JSON.parse(inspected.stdout)).toMatchObject({ descriptor: { digest } });
 
@@ -73,7 +73,7 @@ test('a config whose credential helper owns the registry is not written behind i
 });
 
 test('-u NAME without a password: asked on a terminal; outside one, the error says what to pass', async () => {
-  const result = await runCli('inspect', `${registry.host}/private/app:v1`, '-u', 'dave');
+  const result = await runCli('manifest', 'fetch', `${registry.host}/private/app:v1`, '-u', 'dave');
   expect(result.code).toBe(2);
   expect(result.stderr).toBe(
     'Error: --username dave needs a password and standard input is not a terminal to ask for it: pipe it with --password-stdin (or give --password) (USAGE)\n',

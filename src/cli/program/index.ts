@@ -13,6 +13,7 @@ import { defineDemoCommand } from './demo.js';
 import { defineDiscoverCommand } from './discover.js';
 import { defineInspectCommand } from './inspect.js';
 import { defineLoginCommands } from './login.js';
+import { defineManifestCommand } from './manifest.js';
 import { definePolicyCommand } from './policy.js';
 import { defineServeCommand } from './serve.js';
 import { defineSignCommand } from './sign.js';
@@ -23,6 +24,7 @@ export type DefineCommand = (program: Command) => void;
 export const commands: DefineCommand[] = [
   defineDiscoverCommand,
   defineInspectCommand,
+  defineManifestCommand,
   defineCopyCommand,
   defineCertCommand,
   definePolicyCommand,
