@@ -35,6 +35,7 @@ export interface SignCommandOptions extends RegistryCliOptions, LogCliOptions {
   userMetadata: string[];
   expiry?: string;
   ociLayout?: boolean;
+  forceReferrersTag?: boolean;
   timeout?: string;
 }
 
@@ -128,7 +129,7 @@ export async function runSign(reference: string, options: SignCommandOptions, de
       const roots = parseCertificateBundle(await readSmallFile(options.timestampRootCert, 'timestamp root certificate'), { source: options.timestampRootCert });
       signOptions.timestamper = tsaTimestamper(options.timestampUrl, { rootCertificates: roots, signal });
     }
-    if (!options.ociLayout && !client) client = registryClientFromOptions(options, { clientOptions: { plainHttpForLocalhost: true } });
+    if (!options.ociLayout && !client) client = registryClientFromOptions(options, { clientOptions: { plainHttpForLocalhost: true, ...(options.forceReferrersTag ? { forceReferrersTag: true } : {}) } });
     const opened = await openTarget(reference, { ociLayout: Boolean(options.ociLayout), ...(client ? { client } : {}) });
     if (opened.target === undefined) {
       throw new NotaryError('INVALID_INPUT', `${reference} names no tag or digest; with --oci-layout use PATH:tag or PATH@sha256:<digest>`);

@@ -20,6 +20,7 @@ export function defineSignCommand(program: Command): void {
     .option('--timestamp-root-cert <file>', 'root certificate (PEM) the timestamp must chain to')
     .option('-m, --user-metadata <key=value>', 'metadata signed with the image (repeatable)', collect, [])
     .option('-e, --expiry <duration>', 'signature expiry ("best by use" time), e.g. 24h, 30m, 7d')
+    .option('--force-referrers-tag', 'also keep the referrers tag index (sha256-<hex>) where the registry serves the Referrers API, as notation\'s flag')
     .option('--oci-layout', 'the reference is an OCI image layout: PATH:tag or PATH@sha256:<digest>');
   addTimeoutOption(command);
   addRegistryOptions(command);
