@@ -75,6 +75,20 @@ describe('imgverify copy', () => {
     expect(inspect.stdout).toContain(`Digest:       ${IMAGE}`);
   });
 
+  test("oras's form: the layout flags as booleans, the arguments the layout paths (flags first, last, or both at once)", async () => {
+    const source = `${join(LAYOUTS, 'e2e-valid-signature')}:v1`;
+    const up = await runCli('copy', '--plain-http', source, `${registry.host}/oras/app:v1`, '--from-oci-layout');
+    expect([up.code, up.stdout.split('\n')[0]]).toEqual([0, `Copied ${source} => ${registry.host}/oras/app:v1`]);
+    const down = join(work, 'oras-down');
+    const fetched = await runCli('copy', '-r', '--plain-http', `${registry.host}/oras/app:v1`, `${down}:v2`, '--to-oci-layout');
+    expect(fetched.code).toBe(0);
+    expect((await runCli('manifest', 'fetch', '--oci-layout', `${down}:v2`)).stdout).toContain(`Digest:       ${IMAGE}`);
+    const both = join(work, 'oras-both');
+    const local = await runCli('copy', '-r', '--from-oci-layout', '--to-oci-layout', source, `${both}:v3`);
+    expect([local.code, local.stdout.split('\n')[0]]).toEqual([0, `Copied ${source} => ${both}:v3`]);
+    expect((await runCli('discover', '--oci-layout', `${both}:v3`)).stdout).toContain('application/vnd.cncf.notary.signature');
+  });
+
   test.each([
     { name: 'no destination', args: () => ['copy', `${registry.host}/a:v1`], code: 2, stderr: /needs a source and a destination/ },
     { name: 'extra argument', args: () => ['copy', '--from-oci-layout', `${LAYOUTS}/e2e:v1`, `${registry.host}/a:v1`, 'extra'], code: 2, stderr: /unexpected extra argument|too many arguments/ },
