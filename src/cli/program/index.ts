@@ -8,6 +8,7 @@ import { VERSION, versionText } from '../version.js';
 import { defineAttestCommand } from './attest.js';
 import { defineCertCommand } from './cert.js';
 import { defineConditionsCommand, defineJpCommand } from './conditions.js';
+import { defineConfigCommand } from './config.js';
 import { defineCopyCommand } from './copy.js';
 import { defineDemoCommand } from './demo.js';
 import { defineDiscoverCommand } from './discover.js';
@@ -30,6 +31,7 @@ export const commands: DefineCommand[] = [
   definePolicyCommand,
   defineLoginCommands,
   defineServeCommand,
+  defineConfigCommand,
   defineSignCommand,
   defineVerifyCommand,
   defineAttestCommand,
