@@ -22,6 +22,7 @@ import {
 import { formatReference, parseReference, referenceTarget, withDigest, type Reference } from '../reference/index.js';
 import { CODE_INFO, toErrorInfo, type ErrorCode } from '../verification/index.js';
 import { CliError } from './errors.js';
+import { promptOnTerminal } from './prompt.js';
 import {
   DEFAULT_COMMAND_TIMEOUT_SECONDS,
   EXIT_FAILED,
@@ -54,6 +55,14 @@ function readPasswordFromStdin(): string {
   return text;
 }
 
+/** The password of `--username NAME` given neither --password nor --password-stdin: asked on the terminal, never echoed. */
+export function promptPassword(username: string): string {
+  return promptOnTerminal(`Password for ${username}: `, {
+    secret: true,
+    whenNoTerminal: `--username ${username} needs a password and standard input is not a terminal to ask for it: pipe it with --password-stdin (or give --password)`,
+  });
+}
+
 /** An explicit --registry-config must be a readable Docker config file, whether or not a registry asks for credentials. */
 function checkRegistryConfig(path: string): void {
   let text: string;
@@ -76,7 +85,7 @@ function checkRegistryConfig(path: string): void {
  */
 export function registryClientFromOptions(
   options: RegistryCliOptions,
-  extra: { readStdin?: () => string; warn?: (text: string) => void; clientOptions?: Partial<RegistryClientOptions> } = {},
+  extra: { readStdin?: () => string; promptPassword?: (username: string) => string; warn?: (text: string) => void; clientOptions?: Partial<RegistryClientOptions> } = {},
 ): RegistryClient {
   if (options.password !== undefined && options.passwordStdin) {
     throw new CliError('USAGE', '--password and --password-stdin exclude each other; use one');
@@ -88,7 +97,8 @@ export function registryClientFromOptions(
     throw new CliError('USAGE', 'a password needs --username too');
   }
   if (options.username !== undefined && password === undefined) {
-    throw new CliError('USAGE', `--username needs --password or --password-stdin`);
+    // As notation and docker: a person at a terminal is asked; a script is told what to pass.
+    password = (extra.promptPassword ?? promptPassword)(options.username);
   }
   if (options.password !== undefined) {
     (extra.warn ?? processOutput.stderr)('WARNING: --password on the command line is visible to other users of this machine; use --password-stdin\n');

@@ -156,6 +156,11 @@ export function goJsonIndent(value: unknown, indent = '  '): string {
   return goJsonEscape(serialise(value, true, indent) ?? 'null');
 }
 
+/** json.MarshalIndent of a Go struct: members in the order given (sort nested maps before), Go's HTML escaping. */
+export function goJsonStructIndent(value: Record<string, unknown>, indent = '  '): string {
+  return goJsonEscape(serialise(value, false, indent) ?? 'null');
+}
+
 /** JSON of a Go map: keys sorted at every level, Go's HTML escaping. */
 export function goJsonMap(value: Record<string, unknown>): string {
   return goJsonEscape(serialise(value, true) ?? 'null');

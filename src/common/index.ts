@@ -2,8 +2,8 @@
 // cancellation (deadlines, linked signals, abort checks), the bounded HTTP client and the public-address rule.
 export { bytesEqual } from './bytes.js';
 export { BaseError, errorCode } from './error.js';
-export { goFormatFloat, goJsonEscape, goJsonIndent, goJsonMap, goJsonStruct, goJsonValue, goParseBool, goParseDuration, goParseFloat } from './go.js';
 export { goYamlNestedStringMap } from './go-yaml.js';
+export { goFormatFloat, goJsonEscape, goJsonIndent, goJsonMap, goJsonStruct, goJsonStructIndent, goJsonValue, goParseBool, goParseDuration, goParseFloat } from './go.js';
 export { readFileLimited, readLimited, readTextFileLimited, type FileReadProblem, type ReadFileLimitedOptions, type ReadLimitedOptions } from './read.js';
 export { jsonSyntaxErrorPosition, jsonSyntaxErrorWhere, type TextPosition } from './json-position.js';
 export {

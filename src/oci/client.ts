@@ -50,6 +50,8 @@ export interface RegistryClientOptions {
   /** Blobs up to this size are uploaded with one PUT; larger ones in chunks. */
   monolithicUploadMaxBytes?: number;
   uploadChunkBytes?: number;
+  /** Keep the referrers tag index of pushed referrers even where the Referrers API is served. */
+  forceReferrersTag?: boolean;
   userAgent?: string;
   /**
    * What a registry's "requires a username and password" error tells the user to do; each surface

@@ -30,6 +30,7 @@ export {
 } from './push.js';
 export { copyGraph, DEFAULT_MAX_COPY_NODES, type CopyGraphOptions, type CopyGraphResult } from './copy.js';
 export { RegistryClient, type RegistryClientOptions, type RegistryHostOptions } from './client.js';
+export { pingRegistry } from './ping.js';
 export {
   DEFAULT_REGISTRY_LIMITS,
   repositoryOptions,
@@ -48,6 +49,8 @@ export {
   defaultDockerConfigPath,
   dockerConfigCredentials,
   mergeScopes,
+  removeDockerConfigCredential,
+  storeDockerConfigCredential,
   parseChallenges,
   parseDockerConfig,
   repositoryScope,

@@ -51,10 +51,14 @@ export interface RepositoryOptions {
   /** Blobs up to this size are uploaded with one PUT; larger ones in chunks of `uploadChunkBytes`. */
   monolithicUploadMaxBytes: number;
   uploadChunkBytes: number;
+  /** Keep the referrers tag index of a pushed referrer even where the Referrers API is served (notation's --force-referrers-tag). */
+  forceReferrersTag: boolean;
 }
 
 /** Complete repository options from partial ones, every limit checked to be a positive integer. */
-export function repositoryOptions(options: { limits?: Partial<RegistryLimits>; monolithicUploadMaxBytes?: number; uploadChunkBytes?: number } = {}): RepositoryOptions {
+export function repositoryOptions(
+  options: { limits?: Partial<RegistryLimits>; monolithicUploadMaxBytes?: number; uploadChunkBytes?: number; forceReferrersTag?: boolean } = {},
+): RepositoryOptions {
   const limits = { ...DEFAULT_REGISTRY_LIMITS, ...options.limits };
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isSafeInteger(value) || value <= 0) throw new OciError('INVALID_ARGUMENT', `limit ${name} must be a positive integer, got ${value}`);
@@ -63,6 +67,7 @@ export function repositoryOptions(options: { limits?: Partial<RegistryLimits>; m
     limits,
     monolithicUploadMaxBytes: options.monolithicUploadMaxBytes ?? DEFAULT_MONOLITHIC_UPLOAD_MAX_BYTES,
     uploadChunkBytes: options.uploadChunkBytes ?? DEFAULT_UPLOAD_CHUNK_BYTES,
+    forceReferrersTag: options.forceReferrersTag ?? false,
   };
 }
 

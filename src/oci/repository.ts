@@ -398,7 +398,8 @@ export class Repository implements ArtifactStore {
     if (manifest.subject) {
       // A registry that processed the subject says so with OCI-Subject. Without the header, ask the Referrers
       // API (once per Repository): only a registry that does not serve it needs the client to keep the tag index.
-      if (header(res.headers, 'oci-subject')) this.referrersApi = 'supported';
+      if (this.options.forceReferrersTag) await this.addToReferrersTagIndex(manifest.subject, referrerDescriptor(descriptor, manifest), options);
+      else if (header(res.headers, 'oci-subject')) this.referrersApi = 'supported';
       else if (!(await this.servesReferrersApi(manifest.subject, options))) {
         await this.addToReferrersTagIndex(manifest.subject, referrerDescriptor(descriptor, manifest), options);
       }

@@ -33,6 +33,7 @@ export {
   NUMERIC_OID,
   canonicalAttributeType,
   certificateSubject,
+  distinguishedNameLikeGo,
   isKnownAttributeType,
   isSubsetDistinguishedName,
   type DistinguishedName,

@@ -61,7 +61,7 @@ describe('imgverify copy', () => {
     expect(plain.stdout).toContain('0 referrer(s)');
     const tagged = await runCli('copy', '--plain-http', `${registry.host}/plain/app@${IMAGE}`, `${registry.host}/plain/app:copied`);
     expect(tagged.stdout).toContain(`=> ${registry.host}/plain/app:copied`);
-    const inspect = await runCli('inspect', '--plain-http', `${registry.host}/plain/app:copied`);
+    const inspect = await runCli('manifest', 'fetch', '--plain-http', `${registry.host}/plain/app:copied`);
     expect(inspect.stdout).toContain(`Digest:       ${IMAGE}`);
     const discover = await runCli('discover', '--plain-http', `${registry.host}/plain/app:copied`);
     expect(discover.stdout).toBe(`${registry.host}/plain/app@${IMAGE}\n`);
@@ -71,8 +71,22 @@ describe('imgverify copy', () => {
     const target = join(work, 'retagged');
     const run = await runCli('copy', '-r', '--from-oci-layout', `${join(LAYOUTS, 'e2e-valid-signature')}:v1`, '--to-oci-layout', `${target}:release`);
     expect(run.code).toBe(0);
-    const inspect = await runCli('inspect', '--oci-layout', `${target}:release`);
+    const inspect = await runCli('manifest', 'fetch', '--oci-layout', `${target}:release`);
     expect(inspect.stdout).toContain(`Digest:       ${IMAGE}`);
+  });
+
+  test("oras's form: the layout flags as booleans, the arguments the layout paths (flags first, last, or both at once)", async () => {
+    const source = `${join(LAYOUTS, 'e2e-valid-signature')}:v1`;
+    const up = await runCli('copy', '--plain-http', source, `${registry.host}/oras/app:v1`, '--from-oci-layout');
+    expect([up.code, up.stdout.split('\n')[0]]).toEqual([0, `Copied ${source} => ${registry.host}/oras/app:v1`]);
+    const down = join(work, 'oras-down');
+    const fetched = await runCli('copy', '-r', '--plain-http', `${registry.host}/oras/app:v1`, `${down}:v2`, '--to-oci-layout');
+    expect(fetched.code).toBe(0);
+    expect((await runCli('manifest', 'fetch', '--oci-layout', `${down}:v2`)).stdout).toContain(`Digest:       ${IMAGE}`);
+    const both = join(work, 'oras-both');
+    const local = await runCli('copy', '-r', '--from-oci-layout', '--to-oci-layout', source, `${both}:v3`);
+    expect([local.code, local.stdout.split('\n')[0]]).toEqual([0, `Copied ${source} => ${both}:v3`]);
+    expect((await runCli('discover', '--oci-layout', `${both}:v3`)).stdout).toContain('application/vnd.cncf.notary.signature');
   });
 
   test.each([

@@ -1,99 +1,94 @@
-// `imgverify inspect` on OCI layouts and the real registry, with and without Basic auth.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// `imgverify inspect`: a signature made by the notation CLI shown as notation inspect shows it (seed 004's tree, -o json), every value checked against the bytes independently.
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runInspect } from '../../src/cli/commands/inspect.js';
-import { registryClientFromOptions } from '../../src/cli/options.js';
-import { pushImage, RegistryClient, staticCredentials } from '../../src/oci/index.js';
+import { expect, test } from 'vitest';
 import { NOTARY_FIXTURES } from '../support/fixtures.js';
-import { htpasswdAuthYaml, writeHtpasswd } from '../support/htpasswd.js';
-import { startRegistry, type RegistryServer } from '../support/registry.js';
 import { runCli } from '../support/cli.js';
 
-const LAYOUT = join(NOTARY_FIXTURES, 'notation-e2e/oci_layout/e2e');
+const E2E = join(NOTARY_FIXTURES, 'notation-e2e');
+const LAYOUT = join(E2E, 'oci_layout/e2e-valid-signature');
 const IMAGE = 'sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9';
+const SIGNATURE = 'sha256:90ceaff260d657d797c408ac73564a9c7bb9d86055877c2a811f0e63b8c6524f';
 
-let work: string;
-let registry: RegistryServer;
-let pushed: { digest: string; size: number; bytes: Uint8Array };
+/** What the fixture holds, read with node's own X.509 and JSON, not our parsers. */
+async function facts() {
+  const certificate = new X509Certificate(await readFile(join(E2E, 'localkeys/e2e.crt')));
+  const manifest = JSON.parse(await readFile(join(LAYOUT, 'blobs/sha256', SIGNATURE.slice(7)), 'utf8')) as { layers: { digest: string }[] };
+  const envelope = JSON.parse(await readFile(join(LAYOUT, 'blobs/sha256', (manifest.layers[0] as { digest: string }).digest.slice(7)), 'utf8')) as {
+    protected: string;
+    header: { 'io.cncf.notary.signingAgent': string };
+  };
+  const header = JSON.parse(Buffer.from(envelope.protected, 'base64url').toString('utf8')) as Record<string, string>;
+  return {
+    fingerprint: certificate.fingerprint256.replaceAll(':', '').toLowerCase(),
+    notAfter: new Date(certificate.validTo),
+    signingTime: new Date(header['io.cncf.notary.signingTime'] as string),
+    agent: envelope.header['io.cncf.notary.signingAgent'],
+  };
+}
 
-beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'imgverify-cli-inspect-'));
-  const htpasswd = join(work, 'htpasswd');
-  await writeHtpasswd(htpasswd, { carol: 'inspect-pass' });
-  registry = await startRegistry({ authYaml: htpasswdAuthYaml(htpasswd) });
-  const client = new RegistryClient({ plainHttpForLocalhost: true, credentials: staticCredentials({ username: 'carol', password: 'inspect-pass' }) });
-  try {
-    const image = await pushImage(client.repository(registry.host, 'private/app'), { tag: 'v1', layers: [new TextEncoder().encode('x')] });
-    pushed = { digest: image.descriptor.digest, size: image.bytes.length, bytes: image.bytes };
-  } finally {
-    await client.close();
-  }
+const ansic = (date: Date) => {
+  const [day, , month, year, time] = date.toUTCString().replace(',', '').split(' ') as string[];
+  return `${day} ${month} ${String(date.getUTCDate()).padStart(2, ' ')} ${time} ${year}`;
+};
+
+test('the tree of seed 004: media type, algorithm, signed/user/unsigned attributes, certificates, signed artifact', async () => {
+  const expected = await facts();
+  const run = await runCli('inspect', '--oci-layout', `${LAYOUT}@${IMAGE}`);
+  const name = 'CN=e2e,O=Notary,L=Seattle,ST=WA,C=US';
+  expect(run).toEqual({
+    code: 0,
+    stderr: '',
+    stdout: [
+      'Inspecting all signatures for signed artifact',
+      `${LAYOUT}@${IMAGE}`,
+      '└── application/vnd.cncf.notary.signature',
+      `    └── ${SIGNATURE}`,
+      '        ├── media type: application/jose+json',
+      '        ├── signature algorithm: RSASSA-PSS-SHA-256',
+      '        ├── signed attributes',
+      '        │   ├── signingScheme: notary.x509',
+      `        │   └── signingTime: ${ansic(expected.signingTime)}`,
+      '        ├── user defined attributes',
+      '        │   └── (empty)',
+      '        ├── unsigned attributes',
+      `        │   └── signingAgent: ${expected.agent}`,
+      '        ├── certificates',
+      `        │   └── SHA256 fingerprint: ${expected.fingerprint}`,
+      `        │       ├── issued to: ${name}`,
+      `        │       ├── issued by: ${name}`,
+      `        │       └── expiry: ${ansic(expected.notAfter)}`,
+      '        └── signed artifact',
+      '            ├── media type: application/vnd.oci.image.manifest.v1+json',
+      `            ├── digest: ${IMAGE}`,
+      '            └── size: 517',
+      '',
+    ].join('\n'),
+  });
 });
-afterAll(async () => {
-  await registry?.stop();
-  await rm(work, { recursive: true, force: true });
-});
 
-describe('imgverify inspect', () => {
-  test('an OCI layout tag: descriptor lines, then the manifest as stored', async () => {
-    const run = await runCli('inspect', '--oci-layout', `${LAYOUT}:v1`);
-    const manifest = JSON.parse(await readFile(join(LAYOUT, 'blobs/sha256', IMAGE.slice(7)), 'utf8')) as unknown;
-    expect(run).toEqual({
-      code: 0,
-      stdout: [`Reference:    ${LAYOUT}@${IMAGE}`, `Digest:       ${IMAGE}`, 'MediaType:    application/vnd.oci.image.manifest.v1+json', 'Size:         517', '', JSON.stringify(manifest, null, 2), ''].join('\n'),
-      stderr: '',
-    });
+test('-o json as notation 1.x writes it; a tag warns; an unsigned image has no signature', async () => {
+  const expected = await facts();
+  const run = await runCli('inspect', '--oci-layout', `${LAYOUT}:v1`, '-o', 'json');
+  expect(run.stderr).toMatch(/^Warning: Always inspect the artifact using digest\(@sha256:\.\.\.\) rather than a tag\(:v1\)/);
+  expect(JSON.parse(run.stdout)).toEqual({
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    Signatures: [
+      {
+        mediaType: 'application/jose+json',
+        digest: SIGNATURE,
+        signatureAlgorithm: 'RSASSA-PSS-SHA-256',
+        signedAttributes: { signingScheme: 'notary.x509', signingTime: expected.signingTime.toISOString().replace('.000Z', 'Z') },
+        userDefinedAttributes: null,
+        unsignedAttributes: { signingAgent: expected.agent },
+        certificates: [
+          { SHA256Fingerprint: expected.fingerprint, issuedTo: 'CN=e2e,O=Notary,L=Seattle,ST=WA,C=US', issuedBy: 'CN=e2e,O=Notary,L=Seattle,ST=WA,C=US', expiry: expected.notAfter.toISOString().replace('.000Z', 'Z') },
+        ],
+        signedArtifact: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: IMAGE, size: 517 },
+      },
+    ],
   });
-
-  test('-o json', async () => {
-    const run = await runCli('inspect', '-o', 'json', '--oci-layout', `${LAYOUT}@${IMAGE}`);
-    const parsed = JSON.parse(run.stdout) as { reference: string; descriptor: unknown; manifest: { config: { mediaType: string } } };
-    expect(parsed.reference).toBe(`${LAYOUT}@${IMAGE}`);
-    expect(parsed.descriptor).toEqual({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: IMAGE, size: 517 });
-    expect(parsed.manifest.config.mediaType).toBe('application/vnd.notation.config');
-  });
-
-  test('a registry behind Basic auth with --username/--password (warns about the command line)', async () => {
-    const run = await runCli('inspect', '--plain-http', '-o', 'json', '-u', 'carol', '-p', 'inspect-pass', `${registry.host}/private/app:v1`);
-    expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/use --password-stdin/);
-    expect(JSON.parse(run.stdout)).toMatchObject({ reference: `${registry.host}/private/app@${pushed.digest}`, descriptor: { digest: pushed.digest, size: pushed.size } });
-  });
-
-  test('a registry behind Basic auth with --registry-config', async () => {
-    const config = join(work, 'config.json');
-    await writeFile(config, JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from('carol:inspect-pass').toString('base64') } } }));
-    const run = await runCli('inspect', '--plain-http', '--registry-config', config, `${registry.host}/private/app:v1`);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`Digest:       ${pushed.digest}`);
-  });
-
-  test('--password-stdin reads the password (trailing newline dropped) and warns about nothing', async () => {
-    let stdout = '';
-    let stderr = '';
-    const warnings: string[] = [];
-    const client = registryClientFromOptions({ plainHttp: true, username: 'carol', passwordStdin: true }, { readStdin: () => 'inspect-pass\n', warn: (t) => void warnings.push(t) });
-    try {
-      const code = await runInspect(`${registry.host}/private/app:v1`, { output: 'text' }, { client, output: { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) } });
-      expect({ code, stderr, warnings }).toEqual({ code: 0, stderr: '', warnings: [] });
-      expect(stdout).toContain(pushed.digest);
-    } finally {
-      await client.close();
-    }
-  });
-
-  test.each([
-    { name: 'no credentials', args: (host: string) => ['inspect', '--plain-http', `${host}/private/app:v1`], code: 3, stderr: /requires a username and password.*\(UNAUTHORIZED\)/ },
-    { name: 'wrong password', args: (host: string) => ['inspect', '--plain-http', '-u', 'carol', '-p', 'nope-nope', `${host}/private/app:v1`], code: 3, stderr: /rejected the credentials/ },
-    { name: 'username without password', args: (host: string) => ['inspect', '--plain-http', '-u', 'carol', `${host}/private/app:v1`], code: 2, stderr: /--username needs --password/ },
-    { name: 'both password flags', args: (host: string) => ['inspect', '--plain-http', '-u', 'carol', '-p', 'x', '--password-stdin', `${host}/private/app:v1`], code: 2, stderr: /exclude each other/ },
-    { name: 'HTTPS to a plain-HTTP registry', args: (host: string) => ['inspect', '--timeout', '20', `${host}/private/app:v1`], code: 3, stderr: /REGISTRY_UNAVAILABLE|TIMEOUT/ },
-  ])('$name → exit $code', async ({ args, code, stderr }) => {
-    const run = await runCli(...args(registry.host));
-    expect(run.code).toBe(code);
-    expect(run.stderr).toMatch(stderr);
-    expect(run.stderr).not.toContain('nope-nope');
-  });
+  const unsigned = await runCli('inspect', '--oci-layout', `${join(E2E, 'oci_layout/e2e')}@${IMAGE}`);
+  expect(unsigned.stdout).toBe(`${join(E2E, 'oci_layout/e2e')}@${IMAGE} has no associated signature\n`);
 });

@@ -79,7 +79,7 @@ describe('notation parity of the CLI', () => {
       '  signer: C=US, ST=WA, L=Seattle, O=Notary, CN=signer',
       '  trust policy statement: all (strict)',
     ]);
-    for (const args of [['discover', '-d', '-v', '--help'], ['cert', 'generate-test', '-d', '--help'], ['inspect', '--verbose', '--help']]) {
+    for (const args of [['discover', '-d', '-v', '--help'], ['cert', 'generate-test', '-d', '--help'], ['manifest', 'fetch', '--verbose', '--help']]) {
       expect((await runCli(...args)).code).toBe(0);
     }
   });

@@ -6,17 +6,39 @@ import { openTarget, pinnedName, reportError, runWithRegistryClient, timeoutSign
 
 export interface CopyCommandOptions extends RegistryCliOptions, LogCliOptions {
   recursive?: boolean;
-  fromOciLayout?: string;
-  toOciLayout?: string;
+  /** A layout path (our form), or true: the argument is one (oras's form). */
+  fromOciLayout?: string | boolean;
+  toOciLayout?: string | boolean;
   output: 'text' | 'json';
   timeout?: string;
 }
 
-/** Source and destination from positionals and the layout flags; throws INVALID_ARGUMENT when they don't add up. */
-function copyEndpoints(positionals: string[], options: Pick<CopyCommandOptions, 'fromOciLayout' | 'toOciLayout'>): { source: { value: string; layout: boolean }; destination: { value: string; layout: boolean } } {
+type Endpoint = { value: string; layout: boolean };
+
+/**
+ * Source and destination from positionals and the layout flags, in our form (`--from-oci-layout
+ * PATH`, `--to-oci-layout PATH` in place of an argument) or oras's (the flags as booleans, the
+ * arguments are the layout paths). A flag with no value marks oras's form; then a value the other
+ * flag took (`--from-oci-layout --to-oci-layout SRC DST`) is the first argument given back.
+ * Throws INVALID_ARGUMENT when they don't add up.
+ */
+function copyEndpoints(positionals: string[], options: Pick<CopyCommandOptions, 'fromOciLayout' | 'toOciLayout'>): { source: Endpoint; destination: Endpoint } {
   const rest = [...positionals];
-  const source = options.fromOciLayout !== undefined ? { value: options.fromOciLayout, layout: true } : rest.length ? { value: rest.shift() as string, layout: false } : undefined;
-  const destination = options.toOciLayout !== undefined ? { value: options.toOciLayout, layout: true } : rest.length ? { value: rest.shift() as string, layout: false } : undefined;
+  let { fromOciLayout: from, toOciLayout: to } = options;
+  if (from === true || to === true) {
+    if (typeof from === 'string') {
+      rest.unshift(from);
+      from = true;
+    }
+    if (typeof to === 'string') {
+      rest.unshift(to);
+      to = true;
+    }
+  }
+  const take = (flag: string | boolean | undefined): Endpoint | undefined =>
+    typeof flag === 'string' ? { value: flag, layout: true } : rest.length ? { value: rest.shift() as string, layout: flag === true } : undefined;
+  const source = take(from);
+  const destination = take(to);
   if (!source || !destination) {
     throw new OciError('INVALID_ARGUMENT', 'copy needs a source and a destination: imgverify copy <src> <dst>, or --from-oci-layout PATH[:tag|@digest] / --to-oci-layout PATH[:tag] in place of one');
   }

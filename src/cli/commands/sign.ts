@@ -13,7 +13,10 @@ import {
 import { readFileLimited } from '../../common/index.js';
 import { parseCertificateBundle } from '../../pki/index.js';
 import type { RegistryClient } from '../../oci/index.js';
-import { processOutput, type CliOutput, type LogCliOptions, type RegistryCliOptions } from '../flags.js';
+import { join } from 'node:path';
+import { CliError } from '../errors.js';
+import { notationConfigDir, processOutput, type CliOutput, type LogCliOptions, type RegistryCliOptions } from '../flags.js';
+import { loadSigningKeys, localKeyPair, SIGNING_KEYS_FILE } from './signing-keys.js';
 import { openTarget, parseKeyValues, pinnedName, registryClientFromOptions, reportError, timeoutSignal } from '../options.js';
 
 /** Longest --expiry accepted: a century. */
@@ -24,8 +27,8 @@ const MAX_KEY_FILE_BYTES = 1024 * 1024;
 const DURATION_UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 export interface SignCommandOptions extends RegistryCliOptions, LogCliOptions {
-  key: string;
-  cert: string;
+  key?: string;
+  cert?: string;
   signatureFormat: SignatureFormat;
   signatureManifest: SignatureManifestForm;
   timestampUrl?: string;
@@ -33,6 +36,7 @@ export interface SignCommandOptions extends RegistryCliOptions, LogCliOptions {
   userMetadata: string[];
   expiry?: string;
   ociLayout?: boolean;
+  forceReferrersTag?: boolean;
   timeout?: string;
 }
 
@@ -77,6 +81,24 @@ async function readSmallFile(path: string, what: string): Promise<Buffer> {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/**
+ * The key and certificate files: `--key FILE --cert FILE`, else notation's way, the key named by
+ * `--key NAME` (or the default key) in signingkeys.json of the notation config dir.
+ */
+async function signingKeyFiles(options: SignCommandOptions): Promise<{ keyPath: string; certPath: string }> {
+  if (options.cert !== undefined) {
+    if (options.key === undefined) throw new CliError('USAGE', '--cert needs --key FILE, the private key of the certificate');
+    return { keyPath: options.key, certPath: options.cert };
+  }
+  const configDir = notationConfigDir();
+  const keys = await loadSigningKeys(configDir);
+  const name = options.key ?? keys.default;
+  if (name === undefined) {
+    throw new CliError('USAGE', `default signing key not set. Please set default signing key or specify a key name (${join(configDir, SIGNING_KEYS_FILE)}; or --key FILE --cert FILE)`);
+  }
+  return localKeyPair(keys, name);
+}
+
 export interface SignDependencies {
   output?: CliOutput;
   /** Registry client to use instead of one built from the flags (tests). */
@@ -92,8 +114,9 @@ export async function runSign(reference: string, options: SignCommandOptions, de
       throw new NotaryError('INVALID_INPUT', '--timestamp-url and --timestamp-root-cert go together: the timestamp is verified against the root before it is used');
     }
     const signal = timeoutSignal(options.timeout);
-    const key = parsePrivateKey(await readSmallFile(options.key, 'key file'), options.key);
-    const certificateChain = parseCertificates(await readSmallFile(options.cert, 'certificate file'), options.cert);
+    const files = await signingKeyFiles(options);
+    const key = parsePrivateKey(await readSmallFile(files.keyPath, 'key file'), files.keyPath);
+    const certificateChain = parseCertificates(await readSmallFile(files.certPath, 'certificate file'), files.certPath);
     const signOptions: SignArtifactOptions = {
       key,
       certificateChain,
@@ -108,7 +131,7 @@ export async function runSign(reference: string, options: SignCommandOptions, de
       const roots = recodeInvalidCertificate('INVALID_INPUT', () => parseCertificateBundle(rootBytes, { source: options.timestampRootCert }));
       signOptions.timestamper = tsaTimestamper(options.timestampUrl, { rootCertificates: roots, signal });
     }
-    if (!options.ociLayout && !client) client = registryClientFromOptions(options, { clientOptions: { plainHttpForLocalhost: true } });
+    if (!options.ociLayout && !client) client = registryClientFromOptions(options, { clientOptions: { plainHttpForLocalhost: true, ...(options.forceReferrersTag ? { forceReferrersTag: true } : {}) } });
     const opened = await openTarget(reference, { ociLayout: Boolean(options.ociLayout), ...(client ? { client } : {}) });
     if (opened.target === undefined) {
       throw new NotaryError('INVALID_INPUT', `${reference} names no tag or digest; with --oci-layout use PATH:tag or PATH@sha256:<digest>`);

@@ -9,15 +9,19 @@ import { defineAttestCommand } from './attest.js';
 import { defineCertCommand } from './cert.js';
 import { defineConditionsCommand, defineJpCommand } from './conditions.js';
 import { defineConvertCommand } from './convert.js';
+import { defineConfigCommand } from './config.js';
 import { defineCopyCommand } from './copy.js';
 import { defineCosignCommand } from './cosign.js';
 import { defineDemoCommand } from './demo.js';
 import { defineDiscoverCommand } from './discover.js';
 import { defineInspectCommand } from './inspect.js';
 import { defineApplyCommand, defineTestCommand } from './policy.js';
+import { defineLoginCommands } from './login.js';
+import { defineManifestCommand } from './manifest.js';
 import { defineServeCommand } from './serve.js';
 import { defineSignCommand } from './sign.js';
 import { defineSigstoreCommand } from './sigstore.js';
+import { defineTrustPolicyCommand } from './trust-policy.js';
 import { defineVerifyCommand } from './verify.js';
 import { defineWebhookCommand } from './webhook.js';
 
@@ -26,9 +30,13 @@ export type DefineCommand = (program: Command) => void;
 export const commands: DefineCommand[] = [
   defineDiscoverCommand,
   defineInspectCommand,
+  defineManifestCommand,
   defineCopyCommand,
   defineCertCommand,
+  defineTrustPolicyCommand,
+  defineLoginCommands,
   defineServeCommand,
+  defineConfigCommand,
   defineSignCommand,
   defineVerifyCommand,
   defineAttestCommand,

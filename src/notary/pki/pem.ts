@@ -49,6 +49,15 @@ export function parsePrivateKey(data: Uint8Array | string, source = 'key file'):
     }
     return createPrivateKey({ key: typeof data === 'string' ? data : Buffer.from(data).toString('utf8'), format: 'pem' });
   } catch (err) {
+    const text = typeof data === 'string' ? data : Buffer.from(data.subarray(0, 4096)).toString('latin1');
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MISSING_PASSPHRASE' || /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text)) {
+      throw new NotaryError(
+        'INVALID_INPUT',
+        `${source} is an encrypted private key; imgverify reads unencrypted keys only: decrypt it with \`openssl pkey -in ${source} -out key.pem\` ` +
+          '(it asks for the passphrase), keep key.pem private (chmod 600) and pass --key key.pem',
+        { cause: err },
+      );
+    }
     throw new NotaryError('INVALID_INPUT', `${source} does not hold an unencrypted private key (PEM PKCS#8, PKCS#1, SEC1 or DER PKCS#8)`, {
       cause: err,
     });

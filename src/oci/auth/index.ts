@@ -14,4 +14,5 @@ export {
   type CredentialProvider,
   type DockerConfig,
 } from './credentials.js';
+export { dockerConfigKey, removeDockerConfigCredential, storeDockerConfigCredential } from './docker-config-store.js';
 export { mergeScopes, repositoryScope, type RepositoryAction } from './scope.js';

@@ -103,3 +103,30 @@ function attributeValueText(attribute: pkijs.AttributeTypeAndValue): string | un
   const value = block.valueBlock?.value;
   return typeof value === 'string' ? value : undefined;
 }
+
+/** The attribute types Go's pkix.Name.String() prints by name (others print as dotted OIDs). */
+const GO_NAME_BY_OID: ReadonlyMap<string, string> = new Map(
+  ['2.5.4.3', '2.5.4.5', '2.5.4.6', '2.5.4.7', '2.5.4.8', '2.5.4.9', '2.5.4.10', '2.5.4.11', '2.5.4.17'].map((oid) => [oid, NAME_BY_OID.get(oid) as string]),
+);
+
+/** RFC 2253 escaping as Go's pkix writes it: `,+"\<>;` anywhere, `#` or a space first, a space last. */
+function escapeGoValue(value: string): string {
+  let escaped = value.replace(/[,+"\\<>;]/g, (char) => `\\${char}`);
+  if (escaped.startsWith('#') || escaped.startsWith(' ')) escaped = `\\${escaped}`;
+  if (escaped.endsWith(' ') && !escaped.endsWith('\\ ')) escaped = `${escaped.slice(0, -1)}\\ `;
+  return escaped;
+}
+
+/**
+ * A certificate's subject or issuer as notation prints it (Go's pkix.Name.String(), RFC 2253):
+ * last RDN first, `,` between, `CN=test,O=Notary,L=Seattle,ST=WA,C=US`. Multi-valued RDNs print
+ * as separate attributes, and a type Go does not name prints as `OID=value` (Go writes `OID=#hex`).
+ */
+export function distinguishedNameLikeGo(certificate: X509Certificate, which: 'subject' | 'issuer'): string {
+  const asn = pkijs.Certificate.fromBER(new Uint8Array(certificate.rawData));
+  const name = which === 'subject' ? asn.subject : asn.issuer;
+  return [...name.typesAndValues]
+    .reverse()
+    .map((attribute) => `${GO_NAME_BY_OID.get(attribute.type) ?? attribute.type}=${escapeGoValue(attributeValueText(attribute) ?? '')}`)
+    .join(',');
+}
