@@ -10,7 +10,7 @@ import { createNotaryPayload, hashOf, signEnvelope } from '../../src/notary/enve
 import { RevocationChecker } from '../../src/notary/revocation/index.js';
 import { buildSignatureManifest, type SignatureManifestForm } from '../../src/notary/signature-manifest.js';
 import { signArtifact, tsaTimestamper } from '../../src/notary/signer.js';
-import { requestTimestamp } from '../../src/notary/timestamp/index.js';
+import { requestTimestamp } from '../../src/pki/index.js';
 import { parseTrustPolicyDocument } from '../../src/notary/trustpolicy/index.js';
 import { MemoryTrustStore, type TrustStoreBundle } from '../../src/notary/truststore/index.js';
 import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS, type ExtendedAttribute, type ImageVerificationResult } from '../../src/notary/types.js';

@@ -2,7 +2,7 @@
 import * as asn1js from 'asn1js';
 import { X509Crl } from '../../pki/index.js';
 import { bytesEqual } from '../../common/index.js';
-import { SignatureCheckError, verifySignatureValue } from '../timestamp/index.js';
+import { SignatureCheckError, verifySignatureValue } from '../../pki/index.js';
 import { normaliseSerial, type CertificateInfo } from './certificate.js';
 import {
   FRESHNESS_SKEW_MS,

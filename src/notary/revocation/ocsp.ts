@@ -3,7 +3,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { X509Certificate } from '../../pki/index.js';
 import { bytesEqual } from '../../common/index.js';
-import { digest, hashAlgorithmFromOid, SignatureCheckError, verifySignatureValue } from '../timestamp/index.js';
+import { digest, hashAlgorithmFromOid, SignatureCheckError, verifySignatureValue } from '../../pki/index.js';
 import { describeCertificate, isIssuedBy, isValidAt, normaliseSerial, type CertificateInfo } from './certificate.js';
 import { FRESHNESS_SKEW_MS, OID_INVALIDITY_DATE, OID_KP_OCSP_SIGNING, OID_OCSP_BASIC } from './constants.js';
 import type { RevocationEvaluation } from './evaluation.js';
