@@ -16,7 +16,6 @@ export * from './signer.js';
 export * from './pki/index.js';
 
 // Time and revocation authorities.
-export { RevocationChecker, type RevocationCheckerOptions, type RevocationCheckOptions, type RevocationPurpose } from './revocation/index.js';
 
 // Verification: plugins (executables in the plugin directory, or built-in ones) and the verifier.
 export {

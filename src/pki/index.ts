@@ -1,4 +1,4 @@
-// Public face of the PKI domain: the primitives notary, aws, cosign and sigstore share (PEM, X.509, RFC 3161); it imports only src/common.
+// Public face of the PKI domain: the primitives notary, aws, cosign and sigstore share (PEM, X.509, RFC 3161, OCSP/CRL); it imports only src/common (and verification's ErrorInfo type).
 export { PkiError, type PkiErrorCode } from './errors.js';
 export { isPem, readPem, toPem, type PemBlock, type PemText } from './pem.js';
 
@@ -52,3 +52,7 @@ export {
   MEDIA_TYPE_TIMESTAMP_QUERY,
   MEDIA_TYPE_TIMESTAMP_REPLY,
 } from './rfc3161/constants.js';
+
+// Revocation: OCSP first, then CRLs (with delta CRLs), for each certificate of a chain.
+export { RevocationChecker, type RevocationCheckerOptions, type RevocationCheckOptions, type RevocationPurpose } from './revocation/checker.js';
+export type { CertificateRevocation, RevocationStatus } from './revocation/types.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OciLayoutStore, RegistryClient, copyGraph, pushImage, type ArtifactStore, type Descriptor } from '../../src/oci/index.js';
 import { pushIndex } from '../../src/oci/push.js';
 import { createNotaryPayload, hashOf, signEnvelope } from '../../src/notary/envelope/index.js';
-import { RevocationChecker } from '../../src/notary/revocation/index.js';
+import { RevocationChecker } from '../../src/pki/index.js';
 import { buildSignatureManifest, type SignatureManifestForm } from '../../src/notary/signature-manifest.js';
 import { signArtifact, tsaTimestamper } from '../../src/notary/signer.js';
 import { requestTimestamp } from '../../src/pki/index.js';

@@ -1,7 +1,8 @@
 // The parts of a certificate revocation checks compare: raw names, serial, public key bits, extensions.
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { publicKeyBoundsProblem, X509Certificate } from '../../pki/index.js';
+import { publicKeyBoundsProblem } from '../certificate/key-bounds.js';
+import { X509Certificate } from '../x509.js';
 import { bytesEqual } from '../../common/index.js';
 
 export interface CertificateInfo {
