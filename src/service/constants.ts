@@ -28,8 +28,11 @@ export const MAX_ATTESTATIONS = 256;
 export const MAX_ATTESTATION_TYPES = 64;
 /** Wildcard matching steps one request may take (~0.3 s at worst; a real policy needs well under 1% of it). */
 export const MAX_WILDCARD_STEPS = 50_000_000;
-/** Images of one request verified at the same time. */
-export const DEFAULT_IMAGE_CONCURRENCY = 8;
+/**
+ * Images of one request verified at the same time: all of them (up to the image limit). What bounds the
+ * work is per registry, not per request: the registry client's requests in flight per host (--registryConcurrency).
+ */
+export const DEFAULT_IMAGE_CONCURRENCY = DEFAULT_MAX_IMAGES_PER_REQUEST;
 /** Signatures tried per image before giving up (the peer's --maxSignatureAttempts). */
 export const DEFAULT_MAX_SIGNATURE_ATTEMPTS = 30;
 

@@ -6,6 +6,7 @@ import { AWS_SIGNER_VERIFIER_CHOICES, type AwsSignerVerifierChoice } from '../..
 import { goParseBool, goParseDuration } from '../../common/index.js';
 import { DEFAULT_LEASE_DURATION_MS, DEFAULT_RENEW_DEADLINE_MS, DEFAULT_RETRY_PERIOD_MS } from '../../kube/index.js';
 import { PLUGINS_DIR_NAME } from '../../notary/index.js';
+import { DEFAULT_MAX_REQUESTS_PER_REGISTRY } from '../../oci/index.js';
 import {
   DEFAULT_ALLOWED_USERS,
   DEFAULT_CACHE_MAX_SIZE,
@@ -65,6 +66,7 @@ const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'requestTimeout', kind: 'duration', default: DEFAULT_REQUEST_TIMEOUT_MS, help: 'Deadline per request (Go duration like 25s, or seconds); when it passes the answer is a 406.' },
   { name: 'maxRequestBytes', kind: 'int', default: DEFAULT_MAX_REQUEST_BYTES, help: 'Largest request body accepted (413 above).' },
   { name: 'maxImagesPerRequest', kind: 'int', default: DEFAULT_MAX_IMAGES_PER_REQUEST, help: 'Most images one request may ask to verify (406 above).' },
+  { name: 'registryConcurrency', kind: 'int', default: DEFAULT_MAX_REQUESTS_PER_REGISTRY, help: 'Most requests in flight to one registry host at once (halved while it answers 429, then grows back); its connection pool is as large.' },
   { name: 'plainHttpRegistries', kind: 'list', default: [], help: 'Registries reached over plain HTTP (loopback registries always are).' },
   { name: 'pluginConfig', kind: 'string', help: 'File mode: plugin configuration passed to verification plugins, as a ConfigMap manifest or a YAML map of strings.' },
   { name: 'awsSignerVerifier', kind: 'string', default: 'builtin', help: 'Who verifies AWS Signer signatures: builtin, or plugin (the installed com.amazonaws.signer.notation.plugin; the built-in when it is not installed).' },
@@ -194,6 +196,7 @@ export function serviceOptionsFromFlags(values: Map<string, FlagValue>, env: Nod
       allowInsecure,
       plainHttp: list('plainHttpRegistries'),
       maxSignatureAttempts: num('maxSignatureAttempts'),
+      maxRequestsPerRegistry: num('registryConcurrency'),
       pluginsDir: env.PLUGINS_DIR || (env.NOTATION_DIR ? join(env.NOTATION_DIR, PLUGINS_DIR_NAME) : undefined),
       awsSignerVerifier: awsSignerVerifier as AwsSignerVerifierChoice,
       pluginConfigFile: str('pluginConfig'),
