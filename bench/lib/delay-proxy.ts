@@ -4,8 +4,10 @@
 //
 // It works on bytes, not HTTP (unlike test/support/fault-proxy.ts, which answers or breaks single exchanges): TLS
 // and HTTP/2 pass through with their own round trips delayed, and connections live as long as both ends keep them.
+import { fork } from 'node:child_process';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 /** A request line of HTTP/1.1 at the start of a chunk or after the end of the previous message. */
 const REQUEST_LINE = /(?:^|\r\n)(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) \S+ HTTP\/1\.1\r\n/g;
@@ -113,4 +115,83 @@ export class DelayProxy {
     for (const socket of this.#sockets) socket.destroy();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
+}
+
+type ProxyCallBody = { type: 'rtt'; rttMs: number } | { type: 'snapshot' } | { type: 'close' };
+type ProxyCall = ProxyCallBody & { id: number };
+
+/**
+ * The proxy in a child process of its own, so the floor's CPU work in the benchmark process never delays
+ * the bytes it forwards: the same interface, asynchronous.
+ */
+export class DelayProxyProcess {
+  readonly host: string;
+  readonly #call: (call: ProxyCallBody) => Promise<unknown>;
+
+  private constructor(host: string, call: (call: ProxyCallBody) => Promise<unknown>) {
+    this.host = host;
+    this.#call = call;
+  }
+
+  static async start(upstream: { host: string; port: number }, rttMs: number): Promise<DelayProxyProcess> {
+    const entry = fileURLToPath(new URL('./delay-proxy-child.js', import.meta.url));
+    const child = fork(entry, [JSON.stringify({ upstream, rttMs })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const host = await new Promise<string>((resolve, reject) => {
+      child.once('message', (message: { host: string }) => resolve(message.host));
+      child.once('exit', (code) => reject(new Error(`the delay proxy exited (code ${code}) before it was ready`)));
+    });
+    const pending = new Map<number, (value: unknown) => void>();
+    let next = 1;
+    child.on('message', (message: { id?: number; value?: unknown }) => {
+      if (message.id === undefined) return;
+      pending.get(message.id)?.(message.value);
+      pending.delete(message.id);
+    });
+    return new DelayProxyProcess(host, (call) => {
+      const id = next++;
+      return new Promise((resolve) => {
+        pending.set(id, resolve);
+        child.send({ ...call, id });
+      });
+    });
+  }
+
+  async setRtt(rttMs: number): Promise<void> {
+    await this.#call({ type: 'rtt', rttMs });
+  }
+
+  async snapshot(): Promise<DelayProxyCounts> {
+    return (await this.#call({ type: 'snapshot' })) as DelayProxyCounts;
+  }
+
+  async close(): Promise<void> {
+    await this.#call({ type: 'close' });
+  }
+}
+
+/** The child's side: start the proxy argv[2] describes, answer the parent, exit on close. */
+export async function serveDelayProxyChild(): Promise<void> {
+  const { upstream, rttMs } = JSON.parse(process.argv[2] ?? '{}') as { upstream: { host: string; port: number }; rttMs: number };
+  const proxy = await DelayProxy.start(upstream, rttMs);
+  process.on('message', (call: ProxyCall) => {
+    const answer = async (): Promise<unknown> => {
+      switch (call.type) {
+        case 'rtt':
+          proxy.rttMs = call.rttMs;
+          return undefined;
+        case 'snapshot':
+          return proxy.snapshot();
+        case 'close':
+          await proxy.close();
+          return undefined;
+      }
+    };
+    void answer().then((value) =>
+      process.send?.({ id: call.id, value }, () => {
+        if (call.type === 'close') process.exit(0);
+      }),
+    );
+  });
+  process.once('disconnect', () => process.exit(0));
+  process.send?.({ host: proxy.host });
 }

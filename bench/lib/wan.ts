@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DEMO_SIGNER_SUBJECT, DEMO_TRUST_POLICY, kyvernoImagesRequest, type DemoImage } from '../../src/demo/index.js';
 import { generateCertificateChain, signArtifact } from '../../src/notary/index.js';
 import { createBenchFixture, type BenchFixture } from './fixtures.js';
-import { DelayProxy, type DelayProxyCounts } from './delay-proxy.js';
+import { DelayProxyProcess, type DelayProxyCounts } from './delay-proxy.js';
 import { Floor, subjectRdns } from './floor.js';
 import { SequentialClient } from './load.js';
 import { percentile, ratio, round } from './stats.js';
@@ -109,11 +109,12 @@ function keep(samples: Samples, sample: { ms: number; counts: DelayProxyCounts }
   samples.counts.push(sample.counts);
 }
 
-async function timed(proxy: DelayProxy, run: () => Promise<void>): Promise<{ ms: number; counts: DelayProxyCounts }> {
-  const before = proxy.snapshot();
+async function timed(proxy: DelayProxyProcess, run: () => Promise<void>): Promise<{ ms: number; counts: DelayProxyCounts }> {
+  const before = await proxy.snapshot();
   const started = performance.now();
   await run();
-  return { ms: performance.now() - started, counts: delta(proxy.snapshot(), before) };
+  const ms = performance.now() - started;
+  return { ms, counts: delta(await proxy.snapshot(), before) };
 }
 
 function cell(rtt: number, images: number, service: Samples, floor?: Samples): WanCell {
@@ -163,7 +164,7 @@ export async function runWan(options: WanOptions): Promise<WanResult> {
   log(`WAN: setting up docker-registry with ${options.manyImages} signed images and one with 3 signatures`);
   const fixture = await createBenchFixture({ images: options.manyImages, memoryImages: 0, unsignedImages: 1 });
   const registryUrl = new URL(fixture.environment.registry.url);
-  const proxy = await DelayProxy.start({ host: registryUrl.hostname, port: Number(registryUrl.port) }, options.rttMs[0] ?? 0);
+  const proxy = await DelayProxyProcess.start({ host: registryUrl.hostname, port: Number(registryUrl.port) }, options.rttMs[0] ?? 0);
   const targets: Target[] = [];
   const clients: SequentialClient[] = [];
   const floorOptions = {
@@ -222,7 +223,7 @@ export async function runWan(options: WanOptions): Promise<WanResult> {
 
     const byRtt: WanRttResult[] = [];
     for (const rtt of options.rttMs) {
-      proxy.rttMs = rtt;
+      await proxy.setRtt(rtt);
       log(`WAN rtt ${rtt} ms: 1 image by tag`);
       const tag1 = await interleaved(() => post(coldClient, one, false, 'tag 1'), floorRun(one, false));
       log(`WAN rtt ${rtt} ms: 1 image by digest`);
