@@ -8,6 +8,7 @@ import { CLI_CREDENTIALS_REMEDY, DEFAULT_ALLOW_H2, DEFAULT_MAX_REQUESTS_PER_REGI
 import { OciError } from './errors.js';
 import { HostLimit, type HostSlot } from './host-limit.js';
 import { ReferrersApiKnowledge } from './referrers-api.js';
+import { SingleProbe } from './single-probe.js';
 import { repositoryOptions, type RegistryLimits, type RegistryRequest, type RegistryTransport, type RepositoryOptions } from './registry-transport.js';
 import { isLocalhost, registryBaseUrl } from './registry-url.js';
 import { Repository } from './repository.js';
@@ -94,6 +95,9 @@ export class RegistryClient implements RegistryTransport {
   private readonly hostLimits = new LRUCache<string, HostLimit>({ max: MAX_CACHED_REPOSITORIES });
   private readonly referrersApi = new LRUCache<string, ReferrersApiKnowledge>({ max: MAX_CACHED_REPOSITORIES });
   private readonly maxRequestsPerRegistry: number;
+  /** Registries that have answered this client once; until then one request goes first (see send). */
+  private readonly warmedUp = new LRUCache<string, true>({ max: MAX_CACHED_REPOSITORIES });
+  private readonly warmUps = new LRUCache<string, SingleProbe>({ max: MAX_CACHED_REPOSITORIES });
 
   constructor(options: RegistryClientOptions = {}) {
     this.options = options;
@@ -186,19 +190,38 @@ export class RegistryClient implements RegistryTransport {
   /**
    * Send a request with auth: known schemes up front, else answer the 401 challenge once. Waits for a slot
    * of the registry's bound first and holds it until the answer's headers are in (retries included).
+   *
+   * The first request to a registry goes alone (warm-up, single-flight): the others wait for its answer, so
+   * they find its connection open (HTTP/2: one connection for all of them), its auth scheme learnt (no 401
+   * each) and a token fetched, instead of 50 handshakes and 50 challenges at once.
    */
   async send(registry: string, req: RegistryRequest): Promise<HttpResponse> {
     let slot;
+    let warmedUp;
     try {
+      warmedUp = this.warmedUp.has(registry) ? undefined : await this.warmUpOf(registry).claim(() => this.warmedUp.has(registry), req.signal);
       slot = await this.hostLimit(registry).acquire(req.signal);
     } catch (err) {
+      warmedUp?.();
       throw networkError(err, req.what, req.signal);
     }
     try {
-      return await this.sendWithin(registry, req, slot);
+      const res = await this.sendWithin(registry, req, slot);
+      this.warmedUp.set(registry, true);
+      return res;
     } finally {
       slot.release();
+      warmedUp?.();
     }
+  }
+
+  private warmUpOf(registry: string): SingleProbe {
+    let found = this.warmUps.get(registry);
+    if (!found) {
+      found = new SingleProbe();
+      this.warmUps.set(registry, found);
+    }
+    return found;
   }
 
   private async sendWithin(registry: string, req: RegistryRequest, slot: HostSlot): Promise<HttpResponse> {
