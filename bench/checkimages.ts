@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runBenchmark, type BenchOptions } from './lib/run.js';
+import { runWan } from './lib/wan.js';
 
 const USAGE = `usage: node dist/bench/checkimages.js [options]
   --counts 1,10,50        images per /checkimages request
@@ -16,7 +17,17 @@ const USAGE = `usage: node dist/bench/checkimages.js [options]
   --no-shared-cache       skip the shared-cache run
   --profile DIR           run the service with --cpu-prof, profiles written to DIR
   --out FILE              where the JSON goes (default bench/results/latest.json)
-  --quick                 a short run to try the bench (results not comparable)`;
+  --quick                 a short run to try the bench (results not comparable)
+WAN mode (instead of the loopback run; default output bench/results/wan.json):
+  --rtt-ms 20,80          round-trip times the delay proxy adds between the service (and the floor) and the registry
+  --repeats N             measured iterations per cell (default 15, after 2 discarded)
+  --many N                images of the large request (default 50)
+  --idle-gap-s N          idle gap before the "first request after an idle gap" cell (default 60)`;
+
+const DEFAULT_WAN_REPEATS = 15;
+const DEFAULT_WAN_WARMUP = 2;
+const DEFAULT_WAN_MANY = 50;
+const DEFAULT_IDLE_GAP_S = 60;
 
 /** Measured cold iterations per image count: fewer for large requests, which are slower and vary less. */
 const DEFAULT_COLD_ITERATIONS: Record<number, number> = { 1: 200, 10: 80, 50: 30 };
@@ -60,6 +71,10 @@ async function main(): Promise<void> {
       profile: { type: 'string' },
       out: { type: 'string' },
       quick: { type: 'boolean', default: false },
+      'rtt-ms': { type: 'string' },
+      repeats: { type: 'string' },
+      many: { type: 'string' },
+      'idle-gap-s': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -68,9 +83,23 @@ async function main(): Promise<void> {
     return;
   }
   const quick = values.quick ?? false;
+  const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+  const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  if (values['rtt-ms'] !== undefined) {
+    const rttMs = values['rtt-ms'].split(',').map((part) => positiveNumber('rtt-ms', part.trim(), 1));
+    const result = await runWan({
+      rttMs,
+      repeats: Math.round(positiveNumber('repeats', values.repeats, quick ? 3 : DEFAULT_WAN_REPEATS)),
+      warmup: quick ? 1 : DEFAULT_WAN_WARMUP,
+      manyImages: Math.round(positiveNumber('many', values.many, DEFAULT_WAN_MANY)),
+      idleGapSeconds: positiveNumber('idle-gap-s', values['idle-gap-s'], quick ? 5 : DEFAULT_IDLE_GAP_S),
+      log,
+    });
+    await writeResult(values.out ?? join(repositoryRoot, 'bench', 'results', 'wan.json'), result, log);
+    return;
+  }
   const counts = (values.counts ?? '1,10,50').split(',').map((part) => positiveNumber('counts', part.trim(), 1));
   if (counts.some((count) => !Number.isInteger(count) || count > 100)) throw new Error('--counts: whole numbers up to 100 (the service\'s image limit per request)');
-  const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const out = values.out ?? join(repositoryRoot, 'bench', 'results', 'latest.json');
   const memoryImages = positiveNumber('memory-images', values['memory-images'], quick ? MEMORY_CACHE_MAX_SIZE + 20 : DEFAULT_MEMORY_IMAGES);
   const sharedImages = positiveNumber('shared-images', values['shared-images'], quick ? 40 : DEFAULT_SHARED_IMAGES);
@@ -103,14 +132,17 @@ async function main(): Promise<void> {
         }),
     inline: false,
     childNodeOptions: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values.profile)}`] : [],
-    log: (line) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`),
+    log,
   };
-  const result = await runBenchmark(options);
+  await writeResult(out, await runBenchmark(options), log);
+}
+
+async function writeResult(out: string, result: object, log: (line: string) => void): Promise<void> {
   const json = JSON.stringify(result, null, 2);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, `${json}\n`);
   process.stdout.write(`${json}\n`);
-  options.log(`written to ${out}`);
+  log(`written to ${out}`);
 }
 
 main().catch((err: unknown) => {

@@ -60,8 +60,8 @@ async function pushSignedImages(environment: DemoEnvironment, repository: string
   });
 }
 
-export async function createBenchFixture(options: { images: number; memoryImages: number }): Promise<BenchFixture> {
-  const environment = await createDemoEnvironment({ signedImages: options.images, unsignedImages: 0 });
+export async function createBenchFixture(options: { images: number; memoryImages: number; unsignedImages?: number }): Promise<BenchFixture> {
+  const environment = await createDemoEnvironment({ signedImages: options.images, unsignedImages: options.unsignedImages ?? 0 });
   try {
     const memoryImages = options.memoryImages > 0 ? await pushSignedImages(environment, MEMORY_REPOSITORY, options.memoryImages) : [];
     return {

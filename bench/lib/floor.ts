@@ -29,6 +29,8 @@ export interface FloorOptions {
   trustedSubject: readonly string[];
   /** Images verified at once per request (the service's image concurrency). */
   concurrency: number;
+  /** Keep-alive connections to the registry (default FLOOR_CONNECTIONS). */
+  connections?: number;
 }
 
 interface Descriptor {
@@ -68,7 +70,7 @@ export class Floor {
   constructor(options: FloorOptions) {
     this.#options = options;
     this.#anchor = Buffer.from(options.trustAnchorDer);
-    this.#pool = new Pool(options.registryUrl, { connections: FLOOR_CONNECTIONS, keepAliveTimeout: 30_000 });
+    this.#pool = new Pool(options.registryUrl, { connections: options.connections ?? FLOOR_CONNECTIONS, keepAliveTimeout: 30_000 });
   }
 
   async #get(path: string, accept?: string): Promise<{ bytes: Uint8Array; digest: string | undefined }> {
@@ -78,10 +80,10 @@ export class Floor {
     return { bytes, digest: headerValue(res.headers['docker-content-digest']) };
   }
 
-  /** Tag → descriptor (HEAD manifest). */
-  async #resolve(image: DemoImage): Promise<Descriptor> {
+  /** Tag or digest → descriptor (HEAD manifest). */
+  async #resolve(image: DemoImage, tagOrDigest: string): Promise<Descriptor> {
     // reset: false keeps the connection open after HEAD, as it does after GET (undici closes it by default).
-    const res = await this.#pool.request({ method: 'HEAD', reset: false, path: `/v2/${image.repository}/manifests/${image.tag}`, headers: { accept: MANIFEST_ACCEPT } });
+    const res = await this.#pool.request({ method: 'HEAD', reset: false, path: `/v2/${image.repository}/manifests/${tagOrDigest}`, headers: { accept: MANIFEST_ACCEPT } });
     await res.body.dump();
     check(res.statusCode === 200, `HEAD ${image.reference}: HTTP ${res.statusCode}`);
     const digest = headerValue(res.headers['docker-content-digest']);
@@ -91,15 +93,23 @@ export class Floor {
     return { digest, mediaType, size };
   }
 
-  /** Verify one image: resolve, list signatures (referrers tag schema), fetch and check the newest one. Returns the digest. */
-  async verifyImage(image: DemoImage): Promise<string> {
-    const target = await this.#resolve(image);
-    const repository = `/v2/${image.repository}`;
-
-    // docker-registry has no Referrers API: the `sha256-<hex>` tag holds the referrers index.
-    const referrersTag = target.digest.replace(':', '-');
-    const index = await this.#get(`${repository}/manifests/${referrersTag}`, MANIFEST_ACCEPT);
+  /** docker-registry has no Referrers API: the `sha256-<hex>` tag holds the referrers index. */
+  async #referrersIndex(image: DemoImage, digest: string): Promise<{ bytes: Uint8Array; digest: string | undefined }> {
+    const index = await this.#get(`/v2/${image.repository}/manifests/${digest.replace(':', '-')}`, MANIFEST_ACCEPT);
     check(index.digest === sha256(index.bytes), 'referrers index digest mismatch');
+    return index;
+  }
+
+  /**
+   * Verify one image: resolve, list signatures (referrers tag schema), fetch and check the newest one. Returns the
+   * digest. By digest (`byDigest`), the HEAD and the referrers index need only the digest and go out together.
+   */
+  async verifyImage(image: DemoImage, byDigest = false): Promise<string> {
+    const [target, index] = byDigest
+      ? await Promise.all([this.#resolve(image, image.digest), this.#referrersIndex(image, image.digest)])
+      : await this.#resolve(image, image.tag).then(async (target) => [target, await this.#referrersIndex(image, target.digest)] as const);
+    check(target.digest === image.digest || !byDigest, 'the registry answered another digest');
+    const repository = `/v2/${image.repository}`;
     const signatures = ((JSON.parse(Buffer.from(index.bytes).toString('utf8')) as FloorManifest).manifests ?? []).filter(
       (d) => d.artifactType === NOTARY_SIGNATURE_ARTIFACT_TYPE,
     );
@@ -146,9 +156,14 @@ export class Floor {
     check(this.#options.trustedSubject.every((rdn) => subject.includes(rdn)), 'untrusted identity');
   }
 
+  /** Resolve every tag of `images` (what a warm request must do at least): `concurrency` HEADs at a time. */
+  async resolveRequest(images: readonly DemoImage[]): Promise<void> {
+    await mapConcurrent(images.length, this.#options.concurrency, (index) => this.#resolve(images[index] as DemoImage, (images[index] as DemoImage).tag));
+  }
+
   /** Verify `images` as one request does: `concurrency` at a time. */
-  verifyRequest(images: readonly DemoImage[]): Promise<string[]> {
-    return mapConcurrent(images.length, this.#options.concurrency, (index) => this.verifyImage(images[index] as DemoImage));
+  verifyRequest(images: readonly DemoImage[], byDigest = false): Promise<string[]> {
+    return mapConcurrent(images.length, this.#options.concurrency, (index) => this.verifyImage(images[index] as DemoImage, byDigest));
   }
 
   async close(): Promise<void> {

@@ -38,9 +38,13 @@ export interface HttpClientOptions {
   userAgent: string;
   /** Most redirects followed for one request. */
   maxRedirects: number;
-  /** Idle keep-alive sockets are closed after this. */
+  /** Idle keep-alive sockets are closed after this, unless the server's `Keep-Alive: timeout` says otherwise. */
   keepAliveTimeoutMs: number;
+  /** The longest idle time a server's `Keep-Alive: timeout` may set (undici keeps a socket until 1 s before the hint). */
+  keepAliveMaxTimeoutMs: number;
   connectionsPerOrigin: number;
+  /** Offer HTTP/2 to TLS servers (ALPN): one connection then carries every request to the origin. */
+  allowH2: boolean;
   /** Statuses after which an idempotent request is retried. */
   retryableStatuses: ReadonlySet<number>;
 }
@@ -52,7 +56,9 @@ export const DEFAULT_HTTP_CLIENT_OPTIONS: HttpClientOptions = {
   userAgent: 'imgverify',
   maxRedirects: 5,
   keepAliveTimeoutMs: 30_000,
+  keepAliveMaxTimeoutMs: 600_000,
   connectionsPerOrigin: 16,
+  allowH2: false,
   retryableStatuses: new Set([429, 500, 502, 503, 504]),
 };
 
@@ -74,6 +80,8 @@ export interface HttpRequest {
   addresses?: AddressRule;
   /** Addresses a redirect to another origin may reach, asked on the first such redirect (default `any`). */
   redirectAddresses?: () => Promise<AddressRule>;
+  /** Told the status of every answer, retried and redirected ones included (e.g. to slow down on 429). */
+  onResponse?: (status: number) => void;
 }
 
 export interface HttpResponse {
@@ -188,7 +196,9 @@ export class HttpClient {
         headersTimeout: timeouts.headersMs,
         bodyTimeout: timeouts.bodyMs,
         keepAliveTimeout: this.options.keepAliveTimeoutMs,
+        keepAliveMaxTimeout: this.options.keepAliveMaxTimeoutMs,
         connections: this.options.connectionsPerOrigin,
+        allowH2: this.options.allowH2,
       });
       this.agents.set(key, agent);
     }
@@ -246,6 +256,7 @@ export class HttpClient {
         }
         throw classify(err, req.what, req.signal);
       }
+      req.onResponse?.(res.statusCode);
       const location = header(res.headers, 'location');
       if (follow && REDIRECT_STATUSES.has(res.statusCode) && location) {
         await res.body.dump();

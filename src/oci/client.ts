@@ -4,8 +4,11 @@ import type { Reference } from '../reference/index.js';
 import { addressRuleOf, type AddressRule } from '../common/index.js';
 import { Authenticator } from './auth/authenticator.js';
 import { anonymousCredentials, type CredentialProvider } from './auth/credentials.js';
-import { CLI_CREDENTIALS_REMEDY, USER_AGENT } from './constants.js';
+import { CLI_CREDENTIALS_REMEDY, DEFAULT_ALLOW_H2, DEFAULT_MAX_REQUESTS_PER_REGISTRY, USER_AGENT } from './constants.js';
 import { OciError } from './errors.js';
+import { HostLimit, type HostSlot } from './host-limit.js';
+import { ReferrersApiKnowledge } from './referrers-api.js';
+import { SingleProbe } from './single-probe.js';
 import { repositoryOptions, type RegistryLimits, type RegistryRequest, type RegistryTransport, type RepositoryOptions } from './registry-transport.js';
 import { isLocalhost, registryBaseUrl } from './registry-url.js';
 import { Repository } from './repository.js';
@@ -14,6 +17,7 @@ import {
   DEFAULT_TIMEOUTS,
   header,
   HttpTransport,
+  networkError,
   type HttpResponse,
   type RetryPolicy,
   type Timeouts,
@@ -45,6 +49,13 @@ export interface RegistryClientOptions {
    */
   publicRegistries?: string[];
   limits?: Partial<RegistryLimits>;
+  /**
+   * Requests in flight to one registry at once (default 64; the connection pool per registry has as many
+   * connections). The bound halves while the registry answers 429 and grows back (see host-limit.ts).
+   */
+  maxRequestsPerRegistry?: number;
+  /** Offer HTTP/2 to TLS registries (default true). */
+  allowH2?: boolean;
   timeouts?: Partial<Timeouts>;
   retry?: Partial<RetryPolicy>;
   /** Blobs up to this size are uploaded with one PUT; larger ones in chunks. */
@@ -82,14 +93,27 @@ export class RegistryClient implements RegistryTransport {
   private readonly authenticator: Authenticator;
   private readonly repositories = new LRUCache<string, Repository>({ max: MAX_CACHED_REPOSITORIES });
   private readonly addressRules = new LRUCache<string, Promise<AddressRule>>({ max: MAX_CACHED_REPOSITORIES, ttl: ADDRESS_RULE_TTL_MS });
+  /** Per registry: its bound of requests in flight, and what it has shown about the Referrers API. */
+  private readonly hostLimits = new LRUCache<string, HostLimit>({ max: MAX_CACHED_REPOSITORIES });
+  private readonly referrersApi = new LRUCache<string, ReferrersApiKnowledge>({ max: MAX_CACHED_REPOSITORIES });
+  private readonly maxRequestsPerRegistry: number;
+  /** Registries that have answered this client once; until then one request goes first (see send). */
+  private readonly warmedUp = new LRUCache<string, true>({ max: MAX_CACHED_REPOSITORIES });
+  private readonly warmUps = new LRUCache<string, SingleProbe>({ max: MAX_CACHED_REPOSITORIES });
 
   constructor(options: RegistryClientOptions = {}) {
     this.options = options;
     this.repositoryOptions = repositoryOptions(options);
+    this.maxRequestsPerRegistry = options.maxRequestsPerRegistry ?? DEFAULT_MAX_REQUESTS_PER_REGISTRY;
+    if (!Number.isSafeInteger(this.maxRequestsPerRegistry) || this.maxRequestsPerRegistry <= 0) {
+      throw new OciError('INVALID_ARGUMENT', `maxRequestsPerRegistry must be a positive integer, got ${this.maxRequestsPerRegistry}`);
+    }
     this.transport = new HttpTransport({
       timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
       retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
       userAgent: options.userAgent ?? USER_AGENT,
+      connectionsPerOrigin: this.maxRequestsPerRegistry,
+      allowH2: options.allowH2 ?? DEFAULT_ALLOW_H2,
     });
     this.authenticator = new Authenticator({
       transport: this.transport,
@@ -105,7 +129,7 @@ export class RegistryClient implements RegistryTransport {
     const key = `${registry}/${repository}`;
     let found = this.repositories.get(key);
     if (!found) {
-      found = new Repository(this, registry, repository, this.repositoryOptions);
+      found = new Repository(this, registry, repository, this.repositoryOptions, this.referrersApiOf(registry));
       this.repositories.set(key, found);
     }
     return found;
@@ -114,6 +138,26 @@ export class RegistryClient implements RegistryTransport {
   /** The repository a parsed reference names. */
   repositoryFor(reference: Pick<Reference, 'registry' | 'repository'>): Repository {
     return this.repository(reference.registry, reference.repository);
+  }
+
+  /** What this client has seen of `registry`'s Referrers API, shared by its repositories (one probe per registry). */
+  private referrersApiOf(registry: string): ReferrersApiKnowledge {
+    let found = this.referrersApi.get(registry);
+    if (!found) {
+      found = new ReferrersApiKnowledge();
+      this.referrersApi.set(registry, found);
+    }
+    return found;
+  }
+
+  /** The bound of requests in flight to `registry` (its current value and the requests in flight: tests, metrics). */
+  hostLimit(registry: string): HostLimit {
+    let found = this.hostLimits.get(registry);
+    if (!found) {
+      found = new HostLimit(this.maxRequestsPerRegistry);
+      this.hostLimits.set(registry, found);
+    }
+    return found;
   }
 
   /** Effective plain-HTTP and TLS settings for a registry host. */
@@ -145,8 +189,44 @@ export class RegistryClient implements RegistryTransport {
     return registryBaseUrl(registry, this.hostOptions(registry).plainHttp);
   }
 
-  /** Send a request with auth: known schemes up front, else answer the 401 challenge once. */
+  /**
+   * Send a request with auth: known schemes up front, else answer the 401 challenge once. Waits for a slot
+   * of the registry's bound first and holds it until the answer's headers are in (retries included).
+   *
+   * The first request to a registry goes alone (warm-up, single-flight): the others wait for its answer, so
+   * they find its connection open (HTTP/2: one connection for all of them), its auth scheme learnt (no 401
+   * each) and a token fetched, instead of 50 handshakes and 50 challenges at once.
+   */
   async send(registry: string, req: RegistryRequest): Promise<HttpResponse> {
+    let slot;
+    let warmedUp;
+    try {
+      warmedUp = this.warmedUp.has(registry) ? undefined : await this.warmUpOf(registry).claim(() => this.warmedUp.has(registry), req.signal);
+      slot = await this.hostLimit(registry).acquire(req.signal);
+    } catch (err) {
+      warmedUp?.();
+      throw networkError(err, req.what, req.signal);
+    }
+    try {
+      const res = await this.sendWithin(registry, req, slot);
+      this.warmedUp.set(registry, true);
+      return res;
+    } finally {
+      slot.release();
+      warmedUp?.();
+    }
+  }
+
+  private warmUpOf(registry: string): SingleProbe {
+    let found = this.warmUps.get(registry);
+    if (!found) {
+      found = new SingleProbe();
+      this.warmUps.set(registry, found);
+    }
+    return found;
+  }
+
+  private async sendWithin(registry: string, req: RegistryRequest, slot: HostSlot): Promise<HttpResponse> {
     const url = new URL(req.url, this.baseUrl(registry));
     // A URL the registry handed us (Link, Location) may name another origin: the registry's
     // credentials and TLS exemption stay with the registry, as on a cross-origin redirect.
@@ -160,6 +240,9 @@ export class RegistryClient implements RegistryTransport {
       insecure: foreign ? false : this.hostOptions(registry).insecure,
       what: req.what,
       redirectAddresses: () => this.addressRule(registry),
+      onResponse: (status: number) => {
+        if (status === 429) slot.throttled();
+      },
     };
     if (foreign) {
       const res = await this.transport.send({ ...base, headers: { ...req.headers }, addresses: await this.addressRule(registry) });

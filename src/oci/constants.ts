@@ -72,10 +72,22 @@ export const MAX_REDIRECTS = 5;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_HEADERS_TIMEOUT_MS = 30_000;
 export const DEFAULT_BODY_TIMEOUT_MS = 60_000;
-/** Idle keep-alive sockets are closed after this. */
-export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 30_000;
-/** Connections per origin. */
-export const DEFAULT_CONNECTIONS_PER_ORIGIN = 16;
+/**
+ * Idle keep-alive sockets are closed after this when the registry sends no `Keep-Alive: timeout` (Go's
+ * net/http, as docker-registry, sends none and keeps idle connections open): long enough that a request
+ * after a quiet minute finds its connections open. A registry that closes sooner closes the socket
+ * (the pool notices), and a request that loses the race is retried (idempotent, DEFAULT_MAX_RETRIES).
+ */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 120_000;
+/** The longest idle time a registry's `Keep-Alive: timeout` is followed to. */
+export const DEFAULT_KEEP_ALIVE_MAX_TIMEOUT_MS = 600_000;
+/**
+ * Requests in flight to one registry host at once (its connection pool has as many connections): 50 images
+ * of one request to one registry all go out at once. Halved while the registry answers 429 (see host-limit.ts).
+ */
+export const DEFAULT_MAX_REQUESTS_PER_REGISTRY = 64;
+/** Offer HTTP/2 to TLS registries: one connection carries every request to the host. */
+export const DEFAULT_ALLOW_H2 = true;
 
 /** Retries of idempotent requests answered 429/5xx or failing at the network level. */
 export const DEFAULT_MAX_RETRIES = 3;

@@ -40,7 +40,9 @@ export {
   type RepositoryOptions,
 } from './registry-transport.js';
 export { nextLink } from './registry-url.js';
-export { Repository, type PushBlobOptions, type ReferrersApiSupport } from './repository.js';
+export { Repository, type PushBlobOptions } from './repository.js';
+export { HostLimit, type HostSlot } from './host-limit.js';
+export { ReferrersApiKnowledge, type ReferrersApiSupport } from './referrers-api.js';
 export { DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUTS, parseRetryAfter, type RetryPolicy, type Timeouts } from './transport.js';
 export {
   anonymousCredentials,

@@ -1,6 +1,7 @@
 // One repository of a remote registry as an ArtifactStore: manifests, blobs, referrers and pushes
 // following the OCI distribution spec (Referrers API with the referrers tag schema as fallback).
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LRUCache } from 'lru-cache';
 import { isDigest } from '../reference/index.js';
 import { repositoryScope } from './auth/scope.js';
 import { readLimited, sizeLimitError } from './body.js';
@@ -18,6 +19,7 @@ import { OciError } from './errors.js';
 import { baseMediaType, isImageIndex, parseManifest, referrerDescriptor } from './manifest.js';
 import { addReferrer, buildReferrersIndex, filterByArtifactType, referrersTag, uniqueByDigest } from './referrers.js';
 import { registryErrors, unexpectedAnswer, type RegistryErrorEntry } from './registry-errors.js';
+import { ReferrersApiKnowledge, type ReferrersApiSupport } from './referrers-api.js';
 import type { RegistryRequest, RegistryTransport, RepositoryOptions } from './registry-transport.js';
 import { nextLink } from './registry-url.js';
 import { abandon, header, networkError, type HttpResponse } from './transport.js';
@@ -25,17 +27,15 @@ import type { ArtifactStore, Descriptor, FetchedManifest, RequestOptions } from 
 
 const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
 
+/** Listings started ahead (prefetchReferrers) kept for at most this long, and at most this many. */
+const PREFETCH_TTL_MS = 10_000;
+const MAX_PREFETCHED = 1000;
+
 export interface PushBlobOptions extends RequestOptions {
   /** Try a cross-repository mount from this repository of the same registry first. */
   mountFrom?: string;
 }
 
-/**
- * Whether the registry serves the Referrers API for this repository, as this Repository has seen it
- * (the client keeps Repository objects in an LRU): a 404 from the API marks it unsupported and it is
- * not asked again; a push answered with OCI-Subject marks it supported.
- */
-export type ReferrersApiSupport = 'unknown' | 'supported' | 'unsupported';
 
 /** The registry and repository of a store that is a remote repository (read structurally: wrappers that forward them count). */
 function remoteLocation(store: ArtifactStore): { registry: string; repository: string } | undefined {
@@ -51,12 +51,16 @@ export class Repository implements ArtifactStore {
   readonly repository: string;
   private readonly transport: RegistryTransport;
   private readonly options: RepositoryOptions;
-  private referrersApi: ReferrersApiSupport = 'unknown';
+  /** Shared with the registry's other repositories when the client passes it (see referrers-api.ts). */
+  private readonly referrersApi: ReferrersApiKnowledge;
+  /** Listings started ahead by prefetchReferrers, each taken by the first referrers() call that asks for it. */
+  private readonly prefetched = new LRUCache<string, Promise<Descriptor[]>>({ max: MAX_PREFETCHED, ttl: PREFETCH_TTL_MS });
   /** Serialises referrers tag index read-modify-write cycles per subject within this process. */
   private readonly tagIndexLocks = new Map<string, Promise<unknown>>();
 
-  constructor(transport: RegistryTransport, registry: string, repository: string, options: RepositoryOptions) {
+  constructor(transport: RegistryTransport, registry: string, repository: string, options: RepositoryOptions, referrersApi = new ReferrersApiKnowledge()) {
     this.transport = transport;
+    this.referrersApi = referrersApi;
     this.options = options;
     this.registry = registry;
     this.repository = repository;
@@ -65,7 +69,7 @@ export class Repository implements ArtifactStore {
 
   /** What this repository has shown about the Referrers API so far. */
   get referrersApiSupport(): ReferrersApiSupport {
-    return this.referrersApi;
+    return this.referrersApi.state;
   }
 
   private get pullScope(): string[] {
@@ -204,8 +208,46 @@ export class Repository implements ArtifactStore {
    */
   async referrers(subject: Descriptor, artifactType?: string, options?: RequestOptions): Promise<Descriptor[]> {
     parseDigest(subject.digest);
-    if (this.referrersApi !== 'unsupported') {
-      const viaApi = await this.referrersFromApi(subject, artifactType, options);
+    const key = `${subject.digest} ${artifactType ?? ''}`;
+    const ahead = this.prefetched.get(key);
+    if (ahead) {
+      this.prefetched.delete(key);
+      try {
+        return await ahead;
+      } catch {
+        // Failed under its starter's signal or by chance: listed again below, under this caller's.
+      }
+    }
+    return this.listReferrers(subject, artifactType, options);
+  }
+
+  /**
+   * Start listing the referrers of `digest` now, for the next referrers() call that asks for them (within
+   * 10 s): by digest, the listing needs nothing the manifest HEAD answers, so both go out together. The
+   * listing names the digest, not a tag: whatever verifies it still checks each signature's subject.
+   */
+  prefetchReferrers(digest: string, artifactType?: string, options?: RequestOptions): void {
+    const listing = this.listReferrers({ mediaType: MEDIA_TYPE_OCI_INDEX, digest, size: 0 }, artifactType, options);
+    // Taken by a later referrers() call, or expires unread: never unhandled.
+    listing.catch(() => undefined);
+    this.prefetched.set(`${digest} ${artifactType ?? ''}`, listing);
+  }
+
+  private async listReferrers(subject: Descriptor, artifactType: string | undefined, options?: RequestOptions): Promise<Descriptor[]> {
+    parseDigest(subject.digest);
+    let probed;
+    try {
+      probed = await this.referrersApi.claim(options?.signal);
+    } catch (err) {
+      throw networkError(err, `referrers of ${this.name}@${subject.digest}`, options?.signal);
+    }
+    if (this.referrersApi.state !== 'unsupported') {
+      let viaApi;
+      try {
+        viaApi = await this.referrersFromApi(subject, artifactType, options);
+      } finally {
+        probed?.();
+      }
       if (viaApi) return viaApi;
     }
     return this.referrersFromTagSchema(subject, artifactType, options);
@@ -224,11 +266,11 @@ export class Repository implements ArtifactStore {
       const res = await this.send({ method: 'GET', url, headers: { accept: MEDIA_TYPE_OCI_INDEX }, scopes: this.pullScope, idempotent: true, what }, options);
       if (res.status === 404 && page === 0) {
         await res.body.dump();
-        if (this.referrersApi === 'unknown') this.referrersApi = 'unsupported';
+        if (this.referrersApi.state === 'unknown') this.referrersApi.state = 'unsupported';
         return undefined;
       }
       if (res.status !== 200) throw await this.unexpected(res, what);
-      this.referrersApi = 'supported';
+      this.referrersApi.state = 'supported';
       const tooLarge = (n: number | string): OciError =>
         sizeLimitError(`${what} (page ${page + 1})`, n, maxReferrersPageBytes, 'the page is too large (raise limits.maxReferrersPageBytes if this is expected)');
       const length = Number(header(res.headers, 'content-length'));
@@ -397,9 +439,9 @@ export class Repository implements ArtifactStore {
     if (manifest.artifactType) descriptor.artifactType = manifest.artifactType;
     if (manifest.subject) {
       // A registry that processed the subject says so with OCI-Subject. Without the header, ask the Referrers
-      // API (once per Repository): only a registry that does not serve it needs the client to keep the tag index.
+      // API (once per registry): only a registry that does not serve it needs the client to keep the tag index.
       if (this.options.forceReferrersTag) await this.addToReferrersTagIndex(manifest.subject, referrerDescriptor(descriptor, manifest), options);
-      else if (header(res.headers, 'oci-subject')) this.referrersApi = 'supported';
+      else if (header(res.headers, 'oci-subject')) this.referrersApi.state = 'supported';
       else if (!(await this.servesReferrersApi(manifest.subject, options))) {
         await this.addToReferrersTagIndex(manifest.subject, referrerDescriptor(descriptor, manifest), options);
       }
@@ -409,8 +451,8 @@ export class Repository implements ArtifactStore {
 
   /** Whether the Referrers API is served; probed only while that is unknown (a failed probe leaves it unknown). */
   private async servesReferrersApi(subject: Descriptor, options?: RequestOptions): Promise<boolean> {
-    if (this.referrersApi === 'unknown') await this.referrersFromApi(subject, undefined, options);
-    return this.referrersApi === 'supported';
+    if (this.referrersApi.state === 'unknown') await this.referrersFromApi(subject, undefined, options);
+    return this.referrersApi.state === 'supported';
   }
 
   /** Read-modify-write of the `<alg>-<hex>` index, deduplicated by digest (distribution spec, pushing manifests with subject). */

@@ -11,8 +11,8 @@ import {
 import {
   DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_CONNECTIONS_PER_ORIGIN,
   DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_KEEP_ALIVE_MAX_TIMEOUT_MS,
   DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
   DEFAULT_MAX_RETRIES,
   DEFAULT_MAX_RETRY_DELAY_MS,
@@ -92,12 +92,13 @@ export function networkError(err: unknown, what: string, signal?: AbortSignal): 
 export class HttpTransport {
   private readonly http: HttpClient;
 
-  constructor(options: { timeouts: Timeouts; retry: RetryPolicy; userAgent: string }) {
+  /** `connectionsPerOrigin`: the registry client's bound of requests in flight per host, so none waits for a connection. */
+  constructor(options: { timeouts: Timeouts; retry: RetryPolicy; userAgent: string; connectionsPerOrigin: number; allowH2: boolean }) {
     this.http = new HttpClient({
       ...options,
       maxRedirects: MAX_REDIRECTS,
       keepAliveTimeoutMs: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
-      connectionsPerOrigin: DEFAULT_CONNECTIONS_PER_ORIGIN,
+      keepAliveMaxTimeoutMs: DEFAULT_KEEP_ALIVE_MAX_TIMEOUT_MS,
       retryableStatuses: RETRYABLE_STATUSES,
     });
   }

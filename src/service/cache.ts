@@ -1,4 +1,5 @@
 // Verdict cache: LRU + TTL, short life for negative verdicts, nothing for transient errors, one flight per key; optionally a shared store behind.
+import { setMaxListeners } from 'node:events';
 import { deadline, raceSignal, type Deadline } from '../common/index.js';
 import { MAX_CACHE_TTL_SECONDS, NEGATIVE_CACHE_TTL_MS } from './constants.js';
 import { MemoryVerdictStore, type VerdictStore } from './verdict-store.js';
@@ -67,6 +68,8 @@ export class VerdictCache<V extends object> {
     const enabled = options.enabled && options.maxSize > 0;
     this.#memory = enabled ? new MemoryVerdictStore<V>({ maxSize: options.maxSize, ttlMs: this.#ttlMs }) : undefined;
     this.#shared = enabled ? options.shared : undefined;
+    // One listener per flight in flight (every image of every request being verified): not a leak.
+    setMaxListeners(0, this.#closing.signal);
   }
 
   /** Entries in this process's memory. */

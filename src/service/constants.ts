@@ -42,8 +42,11 @@ export const DEFAULT_READ_HEADER_TIMEOUT_MS = 10_000;
 export const DEFAULT_READ_TIMEOUT_MS = 20_000;
 /** Idle keep-alive connections of callers are closed after this. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 90_000;
-/** Images of one request verified at the same time. */
-export const DEFAULT_IMAGE_CONCURRENCY = 8;
+/**
+ * Images of one request verified at the same time: all of them (up to the image limit). What bounds the
+ * work is per registry, not per request: the registry client's requests in flight per host (--registryConcurrency).
+ */
+export const DEFAULT_IMAGE_CONCURRENCY = DEFAULT_MAX_IMAGES_PER_REQUEST;
 /** Signatures tried per image before giving up (the peer's --maxSignatureAttempts). */
 export const DEFAULT_MAX_SIGNATURE_ATTEMPTS = 30;
 

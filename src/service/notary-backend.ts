@@ -3,7 +3,7 @@ import { verifyAttestations, type AttestationRequirement, type AttestationsVerdi
 import { AWS_SIGNER_TRUST_STORES, verificationPlugins, type AwsSignerVerifierChoice, type AwsSignerVerifierOptions } from '../aws/index.js';
 import type { ConfigValidators } from '../config/index.js';
 import { BaseError } from '../common/index.js';
-import { compileNotaryPolicy, MemoryTrustStore, NotaryImageVerifier, PluginDirectory, parseTrustPolicyStatements } from '../notary/index.js';
+import { ARTIFACT_TYPE_NOTARY_SIGNATURE, compileNotaryPolicy, MemoryTrustStore, NotaryImageVerifier, PluginDirectory, parseTrustPolicyStatements } from '../notary/index.js';
 import { RevocationChecker } from '../pki/index.js';
 import { RegistryClient, type ArtifactStore, type CredentialProvider, type Descriptor, type RegistryHostOptions } from '../oci/index.js';
 import { DEFAULT_TAG } from '../reference/index.js';
@@ -20,6 +20,8 @@ export interface NotaryBackendOptions {
   plainHttpRegistries?: readonly string[];
   /** Signatures tried per image (the peer's --maxSignatureAttempts). */
   maxSignatureAttempts: number;
+  /** Requests in flight to one registry host at once (default: the registry client's, 64). */
+  maxRequestsPerRegistry?: number;
   /** OCSP/CRL checking; default: a RevocationChecker with in-memory caching. */
   revocation?: RevocationChecker | false;
   /** Notation plugin directory (`$PLUGINS_DIR`): plugins that signatures name are run from here. */
@@ -107,6 +109,7 @@ export class NotaryBackend implements VerificationBackend {
       ...(options.credentials ? { credentials: options.credentials } : {}),
       plainHttpForLocalhost: true,
       credentialsRemedy: SERVICE_CREDENTIALS_REMEDY,
+      ...(options.maxRequestsPerRegistry !== undefined ? { maxRequestsPerRegistry: options.maxRequestsPerRegistry } : {}),
     };
     this.#secure = new RegistryClient({ ...base, registries: plain });
     const allow = options.allowInsecureRegistry ?? false;
@@ -138,6 +141,9 @@ export class NotaryBackend implements VerificationBackend {
     const { reference } = request;
     const store = this.#client(request.insecure).repository(reference.registry, reference.repository);
     const target = reference.digest ?? reference.tag ?? DEFAULT_TAG;
+    // By digest the signature listing needs nothing the HEAD answers: both go out together (the verifier
+    // takes the listing; it still checks every signature against the descriptor the HEAD returns).
+    if (reference.digest) store.prefetchReferrers(reference.digest, ARTIFACT_TYPE_NOTARY_SIGNATURE, { signal: request.signal });
     return observed(this.#options.onRegistryOperation, reference.registry, 'resolve', () => store.resolve(target, { signal: request.signal }));
   }
 

@@ -100,6 +100,8 @@ export interface RegistryOptions {
   /** File mode: Docker config / dockerconfigjson Secret files; Kubernetes mode: names of pull Secrets in POD_NAMESPACE. */
   imagePullSecrets?: readonly string[];
   maxSignatureAttempts?: number;
+  /** Requests in flight to one registry host at once (flag --registryConcurrency; default 64, halved while it answers 429). */
+  maxRequestsPerRegistry?: number;
   /** Notation verification plugins (env PLUGINS_DIR, else $NOTATION_DIR/plugins), for signatures that name one. */
   pluginsDir?: string;
   /** Who verifies com.amazonaws.signer.notation.plugin signatures (flag --awsSignerVerifier; default builtin). */
@@ -192,6 +194,10 @@ export function resolveServiceOptions(options: ServiceOptions): ResolvedServiceO
   };
   if (limits.readHeaderTimeoutMs > limits.readTimeoutMs) {
     throw new ServiceError('INVALID_OPTION', `readHeaderTimeout (${limits.readHeaderTimeoutMs} ms) cannot be longer than readTimeout (${limits.readTimeoutMs} ms), which includes the headers`);
+  }
+  const perRegistry = options.registry?.maxRequestsPerRegistry;
+  if (perRegistry !== undefined && (!Number.isSafeInteger(perRegistry) || perRegistry <= 0)) {
+    throw new ServiceError('INVALID_OPTION', `registryConcurrency must be a whole number > 0, got ${perRegistry}`);
   }
   const cacheMaxSize = options.cache?.maxSize ?? DEFAULT_CACHE_MAX_SIZE;
   if (!Number.isInteger(cacheMaxSize) || cacheMaxSize < 0) throw new ServiceError('INVALID_OPTION', `cacheMaxSize must be a whole number ≥ 0, got ${cacheMaxSize}`);

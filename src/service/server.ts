@@ -301,6 +301,7 @@ function notaryBackend(
     ...(pluginConfig ? { pluginConfig } : {}),
     ...(registry.awsSigner ? { awsSigner: registry.awsSigner } : {}),
     maxSignatureAttempts: registry.maxSignatureAttempts,
+    ...(registry.maxRequestsPerRegistry !== undefined ? { maxRequestsPerRegistry: registry.maxRequestsPerRegistry } : {}),
     onRegistryOperation,
   });
 }

@@ -20,7 +20,9 @@ export type Fault =
   /** Upstream's answer with Docker-Content-Digest replaced by `digest`, or removed. */
   | { kind: 'digest'; digest: string | undefined }
   /** Upstream's answer for another path of the same method (a HEAD and a GET of one tag can then disagree). */
-  | { kind: 'substitute'; path: string };
+  | { kind: 'substitute'; path: string }
+  /** Upstream's answer, `ms` late (requests then overlap, and the proxy's in-flight count shows how many at once). */
+  | { kind: 'delay'; ms: number };
 
 export interface FaultRule {
   /** Exact method (GET, HEAD…); any when absent. */
@@ -60,6 +62,7 @@ export class FaultProxy {
   readonly #rules: Array<FaultRule & { hits: number; hit: () => void }> = [];
   readonly #sockets = new Set<Socket>();
   readonly #exchanges = new Set<ServerResponse>();
+  #maxExchanges = 0;
   readonly #timers = new Set<NodeJS.Timeout>();
   /** Faults injected so far, by kind (a status fault by its status: `429`, `503`). */
   readonly injected: Record<string, number> = {};
@@ -90,6 +93,15 @@ export class FaultProxy {
   /** Requests being answered now (a stalled or dripping one stays until its client goes away). */
   get openExchanges(): number {
     return this.#exchanges.size;
+  }
+
+  /** The most requests answered at the same time since the start or the last resetMaxOpenExchanges(). */
+  get maxOpenExchanges(): number {
+    return this.#maxExchanges;
+  }
+
+  resetMaxOpenExchanges(): void {
+    this.#maxExchanges = this.#exchanges.size;
   }
 
   /** Add a rule; the first added rule that matches a request applies. */
@@ -141,6 +153,7 @@ export class FaultProxy {
       socket.once('close', () => this.#sockets.delete(socket));
     }
     this.#exchanges.add(res);
+    this.#maxExchanges = Math.max(this.#maxExchanges, this.#exchanges.size);
     res.once('close', () => this.#exchanges.delete(res));
     try {
       const fault = this.match(req)?.fault;
@@ -195,6 +208,18 @@ export class FaultProxy {
     switch (fault.kind) {
       case 'stall':
         return;
+      case 'delay': {
+        const answer = await this.fetch(method, path, req.headers);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            this.#timers.delete(timer);
+            resolve();
+          }, fault.ms);
+          this.#timers.add(timer);
+        });
+        res.writeHead(answer.status, answer.headers).end(method === 'HEAD' ? undefined : answer.body);
+        return;
+      }
       case 'drop':
         req.socket.resetAndDestroy();
         return;

@@ -6,6 +6,7 @@ import { AWS_SIGNER_VERIFIER_CHOICES, type AwsSignerVerifierChoice } from '../..
 import { goParseBool, goParseDuration } from '../../common/index.js';
 import { DEFAULT_LEASE_DURATION_MS, DEFAULT_RENEW_DEADLINE_MS, DEFAULT_RETRY_PERIOD_MS } from '../../kube/index.js';
 import { PLUGINS_DIR_NAME } from '../../notary/index.js';
+import { DEFAULT_MAX_REQUESTS_PER_REGISTRY } from '../../oci/index.js';
 import {
   DEFAULT_ALLOWED_USERS,
   DEFAULT_CACHE_MAX_SIZE,
@@ -73,6 +74,7 @@ const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'readHeaderTimeout', kind: 'duration', default: DEFAULT_READ_HEADER_TIMEOUT_MS, help: 'Time a caller has for the TLS handshake and its request headers; slower connections are closed.' },
   { name: 'readTimeout', kind: 'duration', default: DEFAULT_READ_TIMEOUT_MS, help: 'Time a caller has to send its whole request (headers and body); slower ones get 408 and a closed connection.' },
   { name: 'idleTimeout', kind: 'duration', default: DEFAULT_IDLE_TIMEOUT_MS, help: 'Idle keep-alive connections of callers are closed after this.' },
+  { name: 'registryConcurrency', kind: 'int', default: DEFAULT_MAX_REQUESTS_PER_REGISTRY, help: 'Most requests in flight to one registry host at once (halved while it answers 429, then grows back); its connection pool is as large.' },
   { name: 'plainHttpRegistries', kind: 'list', default: [], help: 'Registries reached over plain HTTP (loopback registries always are).' },
   { name: 'pluginConfig', kind: 'string', help: 'File mode: plugin configuration passed to verification plugins, as a ConfigMap manifest or a YAML map of strings.' },
   { name: 'awsSignerVerifier', kind: 'string', default: 'builtin', help: 'Who verifies AWS Signer signatures: builtin, or plugin (the installed com.amazonaws.signer.notation.plugin; the built-in when it is not installed).' },
@@ -210,6 +212,7 @@ export function serviceOptionsFromFlags(values: Map<string, FlagValue>, env: Nod
       allowInsecure,
       plainHttp: list('plainHttpRegistries'),
       maxSignatureAttempts: num('maxSignatureAttempts'),
+      maxRequestsPerRegistry: num('registryConcurrency'),
       pluginsDir: env.PLUGINS_DIR || (env.NOTATION_DIR ? join(env.NOTATION_DIR, PLUGINS_DIR_NAME) : undefined),
       awsSignerVerifier: awsSignerVerifier as AwsSignerVerifierChoice,
       pluginConfigFile: str('pluginConfig'),

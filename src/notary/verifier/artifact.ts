@@ -2,7 +2,8 @@
 import type { ArtifactStore, Descriptor } from '../../oci/index.js';
 import { NotaryError } from '../errors.js';
 import type { ErrorInfo, ImageVerificationResult, SignatureVerification } from '../types.js';
-import { DEFAULT_MAX_SIGNATURES, MAX_SIGNATURES_LIMIT } from './constants.js';
+import { deadline } from '../../common/index.js';
+import { DEFAULT_MAX_SIGNATURES, MAX_SIGNATURES_LIMIT, SIGNATURE_PREFETCH } from './constants.js';
 import { envelopeDescriptor, listSignatures, type SignatureCandidate } from './discovery.js';
 import type { VerifyArtifactOptions } from './options.js';
 import { applicablePolicy, type AppliedPolicy } from './policy.js';
@@ -63,37 +64,80 @@ function decidingError(artifact: string, results: SignatureVerification[], found
   return { code, message: `signature verification failed for all the signatures associated with ${artifact}${reason}` };
 }
 
-/** Fetch one signature's manifest and envelope and verify it; retrieval failures become a failed result. */
-async function verifyCandidate(target: ArtifactTarget, candidate: SignatureCandidate, context: SignatureCheckContext): Promise<SignatureVerification> {
-  const { store } = target;
-  const signal = context.signal;
-  let mediaType: string;
-  let envelope: Uint8Array;
-  let manifestBytes: number;
+/** A candidate's manifest and envelope as fetched, or the failed result its retrieval gives. */
+type FetchedCandidate = { envelope: Uint8Array; mediaType: string; manifestBytes: number } | { failed: SignatureVerification };
+
+/**
+ * Fetch one signature's manifest and envelope (under `fetchSignal`, which also ends fetches no longer
+ * wanted); retrieval failures become a failed result. Throws only when the verification's `signal` aborted.
+ */
+async function fetchCandidate(store: ArtifactStore, candidate: SignatureCandidate, policyName: string, signal: AbortSignal | undefined, fetchSignal: AbortSignal): Promise<FetchedCandidate> {
   try {
-    const fetched = await store.fetchManifest(candidate.descriptor, { signal });
-    manifestBytes = fetched.bytes.byteLength;
+    const fetched = await store.fetchManifest(candidate.descriptor, { signal: fetchSignal });
     const layer = envelopeDescriptor(fetched.manifest, candidate.subject);
-    mediaType = layer.mediaType;
-    envelope = await store.fetchBlob(layer, { signal });
+    const envelope = await store.fetchBlob(layer, { signal: fetchSignal });
+    return { envelope, mediaType: layer.mediaType, manifestBytes: fetched.bytes.byteLength };
   } catch (err) {
     if (isAborted(err, signal)) throw abortError(signal, err);
     const info = toErrorInfo(err, 'INTERNAL_ERROR');
     return {
-      signatureDigest: candidate.descriptor.digest,
-      verified: false,
-      errors: [info],
-      validations: [{ type: 'integrity', action: 'enforce', passed: false, error: info }],
-      trustPolicyStatement: context.policy.name,
+      failed: {
+        signatureDigest: candidate.descriptor.digest,
+        verified: false,
+        errors: [info],
+        validations: [{ type: 'integrity', action: 'enforce', passed: false, error: info }],
+        trustPolicyStatement: policyName,
+      },
     };
   }
-  context.budget?.spend('bytesParsed', manifestBytes + envelope.byteLength);
+}
+
+/** Verify one fetched signature against the artifact it was listed for. */
+async function verifyFetched(target: ArtifactTarget, candidate: SignatureCandidate, fetched: FetchedCandidate, context: SignatureCheckContext): Promise<SignatureVerification> {
+  if ('failed' in fetched) return fetched.failed;
+  context.budget?.spend('bytesParsed', fetched.manifestBytes + fetched.envelope.byteLength);
   const result = await verifySignature(
-    { signatureDigest: candidate.descriptor.digest, envelopeMediaType: mediaType, envelope, target: candidate.subject },
+    { signatureDigest: candidate.descriptor.digest, envelopeMediaType: fetched.mediaType, envelope: fetched.envelope, target: candidate.subject },
     context,
   );
   if (candidate.subject.digest !== target.descriptor.digest) result.signedDigest = candidate.subject.digest;
   return result;
+}
+
+/**
+ * The candidates verified in order, first pass wins, with the manifests and envelopes of up to
+ * SIGNATURE_PREFETCH candidates fetched ahead; fetches still running when a signature passes are cancelled.
+ */
+async function verifyInOrder(target: ArtifactTarget, candidates: readonly SignatureCandidate[], context: SignatureCheckContext): Promise<SignatureVerification[]> {
+  const { signal } = context;
+  const stop = new AbortController();
+  const fetching = deadline([signal, stop.signal]);
+  const fetches: Promise<FetchedCandidate>[] = [];
+  const fetchAhead = (until: number): void => {
+    for (let index = fetches.length; index < Math.min(until, candidates.length); index++) {
+      const started = fetchCandidate(target.store, candidates[index] as SignatureCandidate, context.policy.name, signal, fetching.signal);
+      // Awaited in turn below, or never (a signature before it passed): it must not go unhandled.
+      started.catch(() => undefined);
+      fetches.push(started);
+    }
+  };
+  const results: SignatureVerification[] = [];
+  try {
+    for (let index = 0; index < candidates.length; index++) {
+      fetchAhead(index + SIGNATURE_PREFETCH);
+      // One signature per event-loop turn: a store that answers from memory never yields otherwise,
+      // and other requests must not wait for all of this image's signatures.
+      await nextTurn();
+      if (signal?.aborted) throw abortError(signal);
+      const result = await verifyFetched(target, candidates[index] as SignatureCandidate, await (fetches[index] as Promise<FetchedCandidate>), context);
+      results.push(result);
+      if (result.verified) break;
+    }
+    return results;
+  } finally {
+    stop.abort();
+    fetching.dispose();
+  }
 }
 
 /**
@@ -141,16 +185,9 @@ export async function verifyTarget(target: ArtifactTarget, policy: AppliedPolicy
     signal,
     ...(options.budget ? { budget: options.budget } : {}),
   };
-  const results: SignatureVerification[] = [];
-  for (const candidate of candidates.slice(0, max)) {
-    // One signature per event-loop turn: a store that answers from memory never yields otherwise,
-    // and other requests must not wait for all of this image's signatures.
-    await nextTurn();
-    if (signal?.aborted) throw abortError(signal);
-    const result = await verifyCandidate(target, candidate, context);
-    results.push(result);
-    if (result.verified) return { ...base, reference, verified: true, signature: result, results };
-  }
+  const results = await verifyInOrder(target, candidates.slice(0, max), context);
+  const passed = results.at(-1);
+  if (passed?.verified) return { ...base, reference, verified: true, signature: passed, results };
   return { ...base, reference, verified: false, results, error: decidingError(artifact, results, candidates.length, max) };
 }
 

@@ -4,6 +4,11 @@
 export const DEFAULT_MAX_SIGNATURES = 30;
 /** Hard ceiling on --max-signatures, so a caller cannot make one request fetch without bound. */
 export const MAX_SIGNATURES_LIMIT = 1000;
+/**
+ * Signature candidates whose manifest and envelope are fetched ahead while an earlier one is verified
+ * (newest first): a trusted signature behind untrusted ones costs about one round trip, not two per candidate.
+ */
+export const SIGNATURE_PREFETCH = 4;
 /** The `verifyTimestamp` value that verifies timestamps only once the signing chain has expired. */
 export const VERIFY_TIMESTAMP_AFTER_CERT_EXPIRY = 'afterCertExpiry';
 

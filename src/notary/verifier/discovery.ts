@@ -13,13 +13,15 @@ export interface SignatureCandidate {
 /**
  * Referrers of each subject whose artifact type is the Notary signature type (both manifest forms:
  * an image-form signature's artifact type is its config media type), deduplicated, newest first,
- * subjects in the order given. Returns every candidate; the caller bounds how many it tries.
+ * subjects in the order given (listed all at once). Returns every candidate; the caller bounds how many it tries.
  */
 export async function listSignatures(store: ArtifactStore, subjects: Descriptor[], signal?: AbortSignal): Promise<SignatureCandidate[]> {
+  // Every subject's listing at once; candidates still in the subjects' order.
+  const listings = await Promise.all(subjects.map((subject) => store.referrers(subject, ARTIFACT_TYPE_NOTARY_SIGNATURE, { signal })));
   const seen = new Set<string>();
   const candidates: SignatureCandidate[] = [];
-  for (const subject of subjects) {
-    const referrers = await store.referrers(subject, ARTIFACT_TYPE_NOTARY_SIGNATURE, { signal });
+  for (const [index, referrers] of listings.entries()) {
+    const subject = subjects[index] as Descriptor;
     const signatures = referrers.filter((d) => d.artifactType === undefined || d.artifactType === ARTIFACT_TYPE_NOTARY_SIGNATURE);
     for (const descriptor of newestFirst(signatures)) {
       if (seen.has(descriptor.digest)) continue;
