@@ -1,7 +1,7 @@
 // The Notary domain's public face: what other domains (CLI, service) import.
 
 // Data model and errors.
-export { NotaryError, isNotaryFailure, recodeInvalidCertificate, type NotaryErrorCode } from './errors.js';
+export { NotaryError, recodeInvalidCertificate, type NotaryErrorCode } from './errors.js';
 export * from './types.js';
 
 // Trust configuration: trust policy, trust stores, X.509 rules.

@@ -3,7 +3,7 @@ import { canonicalAttributeType, NUMERIC_OID, type DistinguishedName } from '../
 import { NotaryError } from '../errors.js';
 
 /** The spec's minimum: each x509.subject identity names country, state or province, and organization. */
-export const MANDATORY_DN_ATTRIBUTES: readonly string[] = ['C', 'ST', 'O'];
+const MANDATORY_DN_ATTRIBUTES: readonly string[] = ['C', 'ST', 'O'];
 
 const DESCRIPTOR = /^[A-Za-z][A-Za-z0-9-]*$/;
 const HEX_PAIR = /^[0-9A-Fa-f]{2}$/;

@@ -1,8 +1,7 @@
 // X.509 for Notary: the certificate requirements of signing and timestamping chains, trust anchors and trusted identity matching (parsing and facts are in src/pki).
-export { ALLOWED_RSA_KEY_BITS, MAX_CERTIFICATE_CHAIN_LENGTH } from './constants.js';
 export { validateCodeSigningChain, validateTimestampingChain, type ChainValidationOptions } from './chain.js';
 export { UNTRUSTED_SIGNER_MESSAGE, verifyChainToTrustAnchors, verifyDerChainToTrustAnchors } from './trust.js';
-export { MANDATORY_DN_ATTRIBUTES, parseDistinguishedName } from './dn.js';
+export { parseDistinguishedName } from './dn.js';
 export {
   TRUSTED_IDENTITY_WILDCARD,
   UNTRUSTED_IDENTITY_MESSAGE,

@@ -3,6 +3,7 @@ import type { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { nodeCertificate, recordOf } from '../certificate/cache.js';
 import { publicKeyBoundsProblem } from '../certificate/key-bounds.js';
+import { normaliseSerial } from '../certificate/serial.js';
 import { X509Certificate } from '../x509.js';
 import { bytesEqual } from '../../common/index.js';
 
@@ -20,11 +21,6 @@ export interface CertificateInfo {
   subject: string;
 }
 
-export function normaliseSerial(bytes: Uint8Array): string {
-  let start = 0;
-  while (start < bytes.length - 1 && bytes[start] === 0) start++;
-  return Buffer.from(bytes.subarray(start)).toString('hex');
-}
 
 function fields(node: asn1js.AsnType | undefined): asn1js.AsnType[] {
   return node instanceof asn1js.Constructed || node instanceof asn1js.Sequence ? node.valueBlock.value : [];

@@ -3,7 +3,8 @@ import * as asn1js from 'asn1js';
 import { bytesEqual } from '../../common/index.js';
 import { SignatureCheckError, verifySignatureValue } from '../algorithm.js';
 import { X509Crl } from '../x509.js';
-import { normaliseSerial, type CertificateInfo } from './certificate.js';
+import { normaliseSerial } from '../certificate/serial.js';
+import type { CertificateInfo } from './certificate.js';
 import {
   FRESHNESS_SKEW_MS,
   OID_AUTHORITY_KEY_IDENTIFIER,

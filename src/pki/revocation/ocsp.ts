@@ -4,7 +4,8 @@ import * as pkijs from 'pkijs';
 import { bytesEqual } from '../../common/index.js';
 import { digest, hashAlgorithmFromOid, SignatureCheckError, verifySignatureValue } from '../algorithm.js';
 import { X509Certificate } from '../x509.js';
-import { describeCertificate, isIssuedBy, isValidAt, normaliseSerial, type CertificateInfo } from './certificate.js';
+import { normaliseSerial } from '../certificate/serial.js';
+import { describeCertificate, isIssuedBy, isValidAt, type CertificateInfo } from './certificate.js';
 import { FRESHNESS_SKEW_MS, OID_INVALIDITY_DATE, OID_KP_OCSP_SIGNING, OID_OCSP_BASIC } from './constants.js';
 import type { RevocationEvaluation } from './evaluation.js';
 

@@ -4,6 +4,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { publicKeyBoundsProblem } from '../certificate/key-bounds.js';
 import { PkiError } from '../errors.js';
+import { normaliseSerial } from '../certificate/serial.js';
 import { MAX_TIMESTAMP_TOKEN_BYTES, MAX_TOKEN_CERTIFICATES, OID_CT_TSTINFO, OID_SIGNED_DATA } from './constants.js';
 
 /** What a parsed token holds, before any trust decision. */
@@ -29,18 +30,7 @@ export function invalidTimestamp(message: string, cause?: unknown): PkiError {
   return new PkiError('INVALID_TIMESTAMP', `invalid timestamp: ${message}`, cause === undefined ? undefined : { cause });
 }
 
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('hex');
-}
-
-/** Serial number bytes as lower-case hex without leading zero octets, so DER sign padding does not matter. */
-export function normaliseSerial(bytes: Uint8Array): string {
-  let start = 0;
-  while (start < bytes.length - 1 && bytes[start] === 0) start++;
-  return hex(bytes.subarray(start));
-}
-
-export function parseDer(bytes: Uint8Array, what: string): asn1js.AsnType {
+function parseDer(bytes: Uint8Array, what: string): asn1js.AsnType {
   let parsed: ReturnType<typeof asn1js.fromBER>;
   try {
     parsed = asn1js.fromBER(bytes);

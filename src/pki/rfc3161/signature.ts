@@ -4,7 +4,8 @@ import * as pkijs from 'pkijs';
 import { bytesEqual } from '../../common/index.js';
 import { digest, hashAlgorithmFromOid, SignatureCheckError, verifySignatureValue, type HashAlgorithmName } from '../algorithm.js';
 import { OID_ATTR_CONTENT_TYPE, OID_ATTR_MESSAGE_DIGEST, OID_ATTR_SIGNING_CERTIFICATE, OID_ATTR_SIGNING_CERTIFICATE_V2, OID_CT_TSTINFO } from './constants.js';
-import { children, invalidTimestamp, normaliseSerial, type ParsedToken, type TokenCertificate } from './parse.js';
+import { normaliseSerial } from '../certificate/serial.js';
+import { children, invalidTimestamp, type ParsedToken, type TokenCertificate } from './parse.js';
 
 export function attributeValues(signerInfo: pkijs.SignerInfo, oid: string, name: string): asn1js.AsnType[] | undefined {
   const matches = signerInfo.signedAttrs?.attributes.filter((a) => a.type === oid) ?? [];
