@@ -1,5 +1,5 @@
 // Test runner configuration: tests mirror src/ under test/, real servers started per file. test/reliability
-// is its own project: --expose-gc and a collection every 250 ms while its files run (test/support/gc-pressure.ts).
+// is its own project: --expose-gc and a collection every second while its files run (test/support/gc-pressure.ts).
 import { configDefaults, defineConfig } from 'vitest/config';
 
 const RELIABILITY = 'test/reliability/**/*.test.ts';

@@ -98,7 +98,9 @@ describe('plugin directory and process contract', () => {
     await writeFile(join(root, 'noexec', 'notation-noexec'), '#!/bin/sh\n');
     await chmod(join(root, 'noexec', 'notation-noexec'), 0o644);
     await mkdir(join(root, 'dir', 'notation-dir'), { recursive: true });
-    directory = new PluginDirectory(root, { metadataTimeoutMs: 5_000, verifyTimeoutMs: 1_000 });
+    // The plugin is a node script: under a loaded CI machine its start alone can take over a second, so the
+    // deadline is long enough for error/garbage/flood to answer (only the hang case waits it out).
+    directory = new PluginDirectory(root, { metadataTimeoutMs: 5_000, verifyTimeoutMs: 4_000 });
   });
   afterAll(async () => {
     await rm(root, { recursive: true, force: true });
