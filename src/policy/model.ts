@@ -1,5 +1,6 @@
 // Kyverno's ClusterPolicy/Policy (kyverno.io/v1, v2beta1) as typed values, the verifyImages subset in full, defaults applied.
 import type { AnyAllConditions } from '../conditions/index.js';
+import type { CtlogOptions as CosignCtlogOptions, RekorOptions } from '../cosign/index.js';
 
 export type FailureAction = 'Enforce' | 'Audit';
 export type FailurePolicy = 'Fail' | 'Ignore';
@@ -44,15 +45,11 @@ export interface MatchResources {
   all: ResourceFilter[];
 }
 
-export interface RekorOptions {
-  url?: string;
-  pubKey?: string;
-  ignoreTlog?: boolean;
-}
+/** Kyverno's `rekor` block is cosign's options, as written. */
+export type { RekorOptions };
 
-export interface CtlogOptions {
-  pubKey?: string;
-  ignoreSCT?: boolean;
+/** Kyverno's `ctlog` block: cosign's options and the TSA chain Kyverno keeps there. */
+export interface CtlogOptions extends CosignCtlogOptions {
   tsaCertChain?: string;
 }
 
