@@ -180,6 +180,8 @@ const FOREIGN_DIGEST = `sha256:${createHash('sha256').update('content nobody sig
 const manifestOf = (repository: string, tag = 'v1') => new RegExp(`^/v2/${repository}/manifests/${tag}$`);
 const blobsOf = (repository: string) => new RegExp(`^/v2/${repository}/blobs/sha256:`);
 const referrersOf = (repository: string) => new RegExp(`^/v2/${repository}/referrers/`);
+/** The referrers tag schema's index (`sha256-<hex>`): docker-registry serves no Referrers API, and the client remembers that per registry after its first probe. */
+const referrersTagOf = (repository: string) => new RegExp(`^/v2/${repository}/manifests/sha256-`);
 
 const FAULTS: FaultCase[] = [
   {
@@ -209,9 +211,9 @@ const FAULTS: FaultCase[] = [
     within: 'fast',
   },
   {
-    name: `slow drip, a byte every ${DRIP_INTERVAL_MS} ms (the referrers index)`,
+    name: `slow drip, a byte every ${DRIP_INTERVAL_MS} ms (the referrers tag index)`,
     repository: 'rel/drip',
-    rules: (repository) => [{ method: 'GET', path: referrersOf(repository), fault: { kind: 'drip', intervalMs: DRIP_INTERVAL_MS } }],
+    rules: (repository) => [{ method: 'GET', path: referrersTagOf(repository), fault: { kind: 'drip', intervalMs: DRIP_INTERVAL_MS } }],
     status: 406,
     text: (host, repository) => `${refusal(host, repository)}${timedOut}`,
     within: 'deadline',
