@@ -134,7 +134,7 @@ describe('plugin directory and process contract', () => {
     { behaviour: 'error', code: 'PLUGIN_ERROR', message: /ACCESS_DENIED: the double was told to fail/ },
     { behaviour: 'garbage', code: 'PLUGIN_ERROR', message: /did not write a JSON response/ },
     { behaviour: 'flood', code: 'PLUGIN_ERROR', message: /more than \d+ bytes/ },
-    { behaviour: 'hang', code: 'PLUGIN_ERROR', message: /did not answer within 1000 ms/ },
+    { behaviour: 'hang', code: 'PLUGIN_ERROR', message: /did not answer within 4000 ms/ },
   ])('verify-signature with behaviour $behaviour → $code', async ({ behaviour, code, message }) => {
     const plugin = await directory.find(UNITTEST_MOCK_PLUGIN);
     const request = {
