@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { runInspect } from '../../src/cli/commands/inspect.js';
+import { runManifestFetch } from '../../src/cli/commands/manifest.js';
 import { registryClientFromOptions } from '../../src/cli/options.js';
 import { OciError, pushImage, RegistryClient, type RegistryClientOptions } from '../../src/oci/index.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
@@ -74,14 +74,14 @@ test('CLI --insecure', async () => {
   const output = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t) };
   const client = registryClientFromOptions({ insecure: true });
   try {
-    expect(await runInspect(`${registry.host}/tls/app:v1`, { output: 'text' }, { client, output })).toBe(0);
+    expect(await runManifestFetch(`${registry.host}/tls/app:v1`, { output: 'text' }, { client, output })).toBe(0);
     expect(stdout).toMatch(/^Reference: {4}127\.0\.0\.1:\d+\/tls\/app@sha256:/);
   } finally {
     await client.close();
   }
   const strict = registryClientFromOptions({});
   try {
-    expect(await runInspect(`${registry.host}/tls/app:v1`, { output: 'text' }, { client: strict, output })).toBe(3);
+    expect(await runManifestFetch(`${registry.host}/tls/app:v1`, { output: 'text' }, { client: strict, output })).toBe(3);
     expect(stderr).toMatch(/TLS failed/);
   } finally {
     await strict.close();
