@@ -118,11 +118,14 @@ export class HttpError extends BaseError<HttpErrorCode> {
   readonly status?: number;
   /** The refused host of a NON_PUBLIC_ADDRESS error. */
   readonly hostname?: string;
+  /** The Content-Length of a RESPONSE_TOO_LARGE answer refused unread (absent when the body outgrew the limit). */
+  readonly declaredBytes?: number;
 
-  constructor(code: HttpErrorCode, message: string, options?: { cause?: unknown; status?: number; hostname?: string }) {
+  constructor(code: HttpErrorCode, message: string, options?: { cause?: unknown; status?: number; hostname?: string; declaredBytes?: number }) {
     super(code, message, options);
     if (options?.status !== undefined) this.status = options.status;
     if (options?.hostname !== undefined) this.hostname = options.hostname;
+    if (options?.declaredBytes !== undefined) this.declaredBytes = options.declaredBytes;
   }
 }
 
@@ -307,7 +310,10 @@ export class HttpClient {
     try {
       const res = await this.send({ ...req, signal });
       const tooLarge = (size: number | string): HttpError =>
-        new HttpError('RESPONSE_TOO_LARGE', `${req.what}: the answer is ${size} bytes, more than the ${limits.maxBytes} allowed`, { status: res.status });
+        new HttpError('RESPONSE_TOO_LARGE', `${req.what}: the answer is ${size} bytes, more than the ${limits.maxBytes} allowed`, {
+          status: res.status,
+          ...(typeof size === 'number' && { declaredBytes: size }),
+        });
       const length = Number(header(res.headers, 'content-length'));
       if (Number.isSafeInteger(length) && length > limits.maxBytes) {
         abandon(res.body);

@@ -1,6 +1,6 @@
-// sign's notation habits: --force-referrers-tag keeps the tag index where the Referrers API is served (registry double), and an encrypted key says how to decrypt it.
+// sign's notation habits: --force-referrers-tag keeps the tag index where the Referrers API is served (registry double), an encrypted key says how to decrypt it, a chain file is read by pki's PEM parser.
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -59,4 +59,12 @@ test('an encrypted key file: the error says how to decrypt it', async () => {
   expect(run.stderr).toBe(
     `Error: ${encrypted} is an encrypted private key; imgverify reads unencrypted keys only: decrypt it with \`openssl pkey -in ${encrypted} -out key.pem\` (it asks for the passphrase), keep key.pem private (chmod 600) and pass --key key.pem (INVALID_INPUT)\n`,
   );
+});
+
+test('a chain file is read by pki\'s one PEM parser: a key block in it is refused with INVALID_INPUT', async () => {
+  const combined = join(dir, 'combined.pem');
+  await writeFile(combined, `${await readFile(keyPath, 'utf8')}${await readFile(certPath, 'utf8')}`);
+  const run = await runCli('sign', './nowhere:v1', '--oci-layout', '--key', keyPath, '--cert', combined);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toBe(`Error: ${combined} holds a PEM "PRIVATE KEY" block; only "CERTIFICATE" blocks are allowed (INVALID_INPUT)\n`);
 });

@@ -1,7 +1,8 @@
 // `imgverify sign <ref>`: sign an image in a registry or OCI layout like `notation sign`, pushing a signature notation accepts.
 import {
+  MAX_CERTIFICATE_FILE_BYTES,
+  MAX_CERTIFICATES_PER_FILE,
   NotaryError,
-  parseCertificates,
   parsePrivateKey,
   recodeInvalidCertificate,
   signArtifact,
@@ -116,7 +117,10 @@ export async function runSign(reference: string, options: SignCommandOptions, de
     const signal = timeoutSignal(options.timeout);
     const files = await signingKeyFiles(options);
     const key = parsePrivateKey(await readSmallFile(files.keyPath, 'key file'), files.keyPath);
-    const certificateChain = parseCertificates(await readSmallFile(files.certPath, 'certificate file'), files.certPath);
+    const chainBytes = await readSmallFile(files.certPath, 'certificate file');
+    const certificateChain = recodeInvalidCertificate('INVALID_INPUT', () =>
+      parseCertificateBundle(chainBytes, { source: files.certPath, maxBytes: MAX_CERTIFICATE_FILE_BYTES, maxCertificates: MAX_CERTIFICATES_PER_FILE }),
+    ).map((certificate) => new Uint8Array(certificate.rawData));
     const signOptions: SignArtifactOptions = {
       key,
       certificateChain,

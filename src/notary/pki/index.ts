@@ -24,4 +24,4 @@ export type {
   KeyUsageOption,
   TestCertificateOptions,
 } from './generate.js';
-export { MAX_CERTIFICATES_PER_FILE, MAX_CERTIFICATE_FILE_BYTES, certificatesToPem, parseCertificates, parsePrivateKey } from './pem.js';
+export { MAX_CERTIFICATES_PER_FILE, MAX_CERTIFICATE_FILE_BYTES, certificatesToPem, parsePrivateKey } from './pem.js';

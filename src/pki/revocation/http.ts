@@ -1,6 +1,6 @@
-// HTTP fetches of OCSP responses and CRLs: http:// only, bounded in time and size, cancellable.
-import { request } from 'undici';
-import { deadline } from '../../common/index.js';
+// HTTP fetches of OCSP responses and CRLs: http:// only, bounded in time and size, cancellable, no redirects,
+// through the one bounded HttpClient of common/http.ts; its errors are said plainly for CertificateRevocation.error.
+import { causeCode, HttpClient, HttpError } from '../../common/index.js';
 
 export interface FetchOptions {
   method: 'GET' | 'POST';
@@ -14,6 +14,9 @@ export interface FetchOptions {
 /** Why a fetch failed: said plainly, for CertificateRevocation.error. */
 export class FetchError extends Error {}
 
+/** The client of revocation fetches: the whole exchange is bounded by each fetch's own deadline. */
+const client = new HttpClient();
+
 /** Parse a revocation URL; the Notary spec supports only HTTP CRL and OCSP URLs. */
 function parseHttpUrl(url: string): URL {
   let parsed: URL;
@@ -26,51 +29,51 @@ function parseHttpUrl(url: string): URL {
   return parsed;
 }
 
+function cancelled(url: string): FetchError {
+  return new FetchError(`request to ${url} was cancelled: the verification deadline passed`);
+}
+
+/** The wording of revocation messages for a failure of the HTTP client. */
+function fetchError(url: string, err: HttpError, options: FetchOptions): FetchError {
+  switch (err.code) {
+    case 'ABORTED':
+      return cancelled(url);
+    case 'TIMEOUT':
+      return new FetchError(`${url} did not answer within ${options.timeoutMs} ms`);
+    case 'RESPONSE_TOO_LARGE':
+      return err.declaredBytes === undefined
+        ? new FetchError(`${url} sent more than the ${options.maxBytes} bytes allowed`)
+        : new FetchError(`${url} sent ${err.declaredBytes} bytes, more than the ${options.maxBytes} allowed`);
+    default: {
+      const cause = err.cause;
+      const code = causeCode(cause);
+      return new FetchError(`${url} is unreachable: ${code || (cause instanceof Error ? cause.message : err.message)}`);
+    }
+  }
+}
+
 export async function fetchBytes(url: string, options: FetchOptions): Promise<Uint8Array> {
   const parsed = parseHttpUrl(url);
-  if (options.signal?.aborted) throw new FetchError(`request to ${url} was cancelled: the verification deadline passed`);
-  // Strong references: AbortSignal.any(AbortSignal.timeout(...)) stops aborting after a GC on Node 20.
-  const timeout = deadline([options.signal], { timeoutMs: options.timeoutMs });
-  const { signal } = timeout;
+  if (options.signal?.aborted) throw cancelled(url);
+  let response;
   try {
-    const response = await request(parsed, {
-      method: options.method,
-      body: options.body,
-      headers: options.contentType ? { 'content-type': options.contentType } : {},
-      signal,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-    });
-    if (response.statusCode !== 200) {
-      await response.body.dump();
-      throw new FetchError(`${url} answered HTTP ${response.statusCode}`);
-    }
-    // Destroying an undici body emits 'error' (UND_ERR_ABORTED); nobody else listens, so swallow it here.
-    response.body.on('error', () => {});
-    const declared = Number(response.headers['content-length'] ?? NaN);
-    if (Number.isFinite(declared) && declared > options.maxBytes) {
-      response.body.destroy();
-      throw new FetchError(`${url} sent ${declared} bytes, more than the ${options.maxBytes} allowed`);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-      const buffer = chunk as Buffer;
-      size += buffer.length;
-      if (size > options.maxBytes) {
-        response.body.destroy();
-        throw new FetchError(`${url} sent more than the ${options.maxBytes} bytes allowed`);
-      }
-      chunks.push(buffer);
-    }
-    return new Uint8Array(Buffer.concat(chunks));
+    response = await client.fetchBytes(
+      {
+        method: options.method,
+        url: parsed,
+        ...(options.body && { body: options.body }),
+        headers: options.contentType ? { 'content-type': options.contentType } : {},
+        ...(options.signal && { signal: options.signal }),
+        idempotent: false,
+        followRedirects: false,
+        what: url,
+      },
+      { maxBytes: options.maxBytes, timeoutMs: options.timeoutMs },
+    );
   } catch (err) {
-    if (err instanceof FetchError) throw err;
-    if (timeout.timedOut) throw new FetchError(`${url} did not answer within ${options.timeoutMs} ms`);
-    if (options.signal?.aborted) throw new FetchError(`request to ${url} was cancelled: the verification deadline passed`);
-    const code = (err as { code?: string }).code;
-    throw new FetchError(`${url} is unreachable: ${code ?? (err as Error).message}`);
-  } finally {
-    timeout.dispose();
+    if (err instanceof HttpError) throw fetchError(url, err, options);
+    throw new FetchError(`${url} is unreachable: ${causeCode(err) || (err as Error).message}`);
   }
+  if (response.status !== 200) throw new FetchError(`${url} answered HTTP ${response.status}`);
+  return response.bytes;
 }

@@ -2,9 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { request } from 'undici';
 import type { X509Certificate } from '@peculiar/x509';
-import { bytesEqual, deadline, readLimited } from '../../common/index.js';
+import { bytesEqual, header, HttpClient, HttpError } from '../../common/index.js';
 import { digest, HASH_ALGORITHM_OIDS, type HashAlgorithmName } from '../algorithm.js';
 import { PkiError } from '../errors.js';
 import {
@@ -33,6 +32,8 @@ export interface RequestTimestampOptions {
 const STATUS_GRANTED = 0;
 const STATUS_GRANTED_WITH_MODS = 1;
 const NONCE_BYTES = 16;
+/** The client of TSA requests: the whole round trip is bounded by each request's own deadline. */
+const client = new HttpClient();
 
 function unavailable(url: string, message: string, cause?: unknown): PkiError {
   return new PkiError(
@@ -140,41 +141,34 @@ export async function requestTimestamp(url: string, signature: Uint8Array, optio
   const limit = options.maxResponseBytes ?? MAX_TIMESTAMP_RESPONSE_BYTES;
   const nonce = positiveNonce();
   const body = buildTimestampRequest(signature, options.hashAlgorithm, nonce);
-  // Strong references: AbortSignal.any(AbortSignal.timeout(...)) stops aborting after a GC on Node 20.
-  const timeout = deadline([options.signal], { timeoutMs });
-  const { signal } = timeout;
-
   let reply: Uint8Array;
   try {
-    const response = await request(parsedUrl, {
-      method: 'POST',
-      body,
-      headers: { 'content-type': MEDIA_TYPE_TIMESTAMP_QUERY, accept: MEDIA_TYPE_TIMESTAMP_REPLY },
-      signal,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-    if (response.statusCode !== 200) {
-      await response.body.dump();
-      throw unavailable(url, `HTTP status ${response.statusCode}`);
-    }
-    const contentType = String(response.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    const response = await client.fetchBytes(
+      {
+        method: 'POST',
+        url: parsedUrl,
+        body,
+        headers: { 'content-type': MEDIA_TYPE_TIMESTAMP_QUERY, accept: MEDIA_TYPE_TIMESTAMP_REPLY },
+        ...(options.signal && { signal: options.signal }),
+        idempotent: false,
+        followRedirects: false,
+        what: url,
+      },
+      { maxBytes: limit, timeoutMs },
+    );
+    if (response.status !== 200) throw unavailable(url, `HTTP status ${response.status}`);
+    const contentType = String(header(response.headers, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
     if (contentType !== MEDIA_TYPE_TIMESTAMP_REPLY) {
-      await response.body.dump();
       throw invalidReply(url, `content type is "${contentType}", expected ${MEDIA_TYPE_TIMESTAMP_REPLY}`);
     }
-    // Destroying an undici body emits 'error' (UND_ERR_ABORTED); nobody else listens, so swallow it here.
-    response.body.on('error', () => {});
-    reply = await readLimited(response.body, limit, () => invalidReply(url, `the reply is larger than ${limit} bytes`), {
-      stop: () => response.body.destroy(),
-    });
+    reply = response.bytes;
   } catch (err) {
-    if (err instanceof PkiError) throw err;
-    if (timeout.timedOut) throw unavailable(url, `no reply within ${timeoutMs} ms`, err);
-    if (options.signal?.aborted) throw unavailable(url, 'the request was cancelled', err);
-    throw unavailable(url, `request failed: ${(err as Error).message}`, err);
-  } finally {
-    timeout.dispose();
+    if (!(err instanceof HttpError)) throw err;
+    if (err.code === 'RESPONSE_TOO_LARGE') throw invalidReply(url, `the reply is larger than ${limit} bytes`);
+    if (err.code === 'TIMEOUT') throw unavailable(url, `no reply within ${timeoutMs} ms`, err);
+    if (err.code === 'ABORTED') throw unavailable(url, 'the request was cancelled', err);
+    const cause = err.cause instanceof Error ? err.cause : err;
+    throw unavailable(url, `request failed: ${cause.message}`, err);
   }
 
   const token = tokenFromReply(reply, url, {

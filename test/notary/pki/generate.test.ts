@@ -13,10 +13,10 @@ import {
   generateCertificateChain,
   generateTestCertificate,
   issueCertificate,
-  parseCertificates,
   parsePrivateKey,
   type KeyType,
 } from '../../support/pki.js';
+import { parseCertificateBundle } from '../../../src/pki/index.js';
 
 function extension<T extends x509.Extension>(cert: x509.X509Certificate, type: new (raw: ArrayBuffer) => T): T | null {
   return cert.getExtension(type);
@@ -57,7 +57,7 @@ describe('generateCertificateChain', () => {
   it('builds root → intermediate → leaf that openssl verifies for code signing', async () => {
     const chain = await generateCertificateChain({ keyType: 'ec-256', intermediate: true, commonName: 'signer' });
     expect(chain.chain).toHaveLength(3);
-    expect(parseCertificates(chain.chainPem)).toEqual(chain.chain);
+    expect(parseCertificateBundle(chain.chainPem).map((cert) => new Uint8Array(cert.rawData))).toEqual(chain.chain);
     expect(chain.leaf.certificate.issuer).toBe(chain.intermediates[0]?.certificate.subject);
     const bc = extension(chain.root.certificate, x509.BasicConstraintsExtension);
     expect([bc?.ca, bc?.critical]).toEqual([true, true]);
