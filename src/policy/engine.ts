@@ -30,13 +30,16 @@ export interface PolicyEngineOptions {
 }
 
 /**
- * A response that makes the admission request fail: an enforced rule that failed, or that could not be evaluated —
- * except a registry that could not be reached under `failurePolicy: Ignore` (Kyverno's "offline registries").
+ * A response that makes the admission request fail — the one decision `apply`, `test` and the webhook share.
+ * As Kyverno's BlockRequest: a `fail` blocks when enforced; an `error` blocks under `failurePolicy: Fail` whatever
+ * the failure action. Under `Ignore` an `error` of an enforced rule still blocks unless a registry could not be
+ * reached (Kyverno's "offline registries"): only registry failures are ignored.
  */
 export function blocksRequest(rule: RuleResponse): boolean {
-  if (rule.failureAction !== 'Enforce') return false;
-  if (rule.status !== 'fail' && rule.status !== 'error') return false;
-  return !(rule.failurePolicy === 'Ignore' && isRegistryFailure(rule.error));
+  if (rule.status === 'fail') return rule.failureAction === 'Enforce';
+  if (rule.status !== 'error') return false;
+  if (rule.failurePolicy === 'Fail') return true;
+  return rule.failureAction === 'Enforce' && !isRegistryFailure(rule.error);
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
