@@ -21,3 +21,4 @@ export { blocksRequest, createPolicyEngine, type PolicyEngineOptions } from './e
 export { ANNOTATION_VERIFY_IMAGES, ANNOTATION_VERIFY_IMAGES_SCOPED } from './engine.js';
 export { cosignAttestorVerifier, type CosignAttestorOptions } from './cosign.js';
 export { notaryAttestorVerifier, registryResolver, type NotaryAttestorOptions } from './notary.js';
+export { registryEngineFactory, type RegistryEngineOptions } from './registry-engine.js';
