@@ -32,6 +32,8 @@ import {
 /** Where imgverify's webhook runs unless POD_NAMESPACE says otherwise; its Service name. */
 export const DEFAULT_WEBHOOK_NAMESPACE = 'imgverify';
 export const DEFAULT_WEBHOOK_SERVICE = 'imgverify';
+/** The webhook's own Lease: `serve` (kyverno-notation-aws) and `webhook` in one namespace elect separate leaders. */
+export const DEFAULT_WEBHOOK_LEASE = 'imgverify-webhook';
 /** Our answer deadline when no policy asks for less (a policy's webhookTimeoutSeconds minus the margin wins when shorter). */
 export const DEFAULT_ANSWER_TIMEOUT_MS = DEFAULT_WEBHOOK_TIMEOUT_SECONDS * 1000 - ANSWER_MARGIN_MS;
 const DEFAULT_REGISTRATION_INTERVAL_MS = 60_000;
@@ -99,7 +101,7 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
       ...(options.excludedNamespaces ? { excludedNamespaces: options.excludedNamespaces } : {}),
     });
     const kubernetes = await startKubernetesMode({
-      kubernetes: options.kubernetes,
+      kubernetes: { ...options.kubernetes, leaseName: options.kubernetes.leaseName ?? DEFAULT_WEBHOOK_LEASE },
       serviceName: options.serviceName,
       hosts: servingHosts(options.serviceName, namespace, undefined).filter((host) => host !== 'localhost'),
       imagePullSecrets: [],
