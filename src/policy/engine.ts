@@ -8,6 +8,7 @@ import { extractImages, imageString, type FoundImage } from './images.js';
 import { ruleMismatch, type MatchSubject } from './match.js';
 import type { CompiledKyvernoPolicy, Rule } from './model.js';
 import { applyPatches } from './patch.js';
+import type { AttestorVerdictCache } from './verdict-cache.js';
 import type { AttestorVerifiers, ImageResolver } from './ports.js';
 import type { AdmissionRequestView, EngineResponse, JsonPatchOperation, PolicyEngine, RuleResponse } from './types.js';
 import { isRegistryFailure, validateRuleImages, VerificationMetadata, verifyRuleImages, type RuleContext } from './verify-images.js';
@@ -27,6 +28,8 @@ export interface PolicyEngineOptions {
   registryMirrors?: Record<string, string>;
   /** Honour a rule's `imageRegistryCredentials.allowInsecureRegistry` (plain HTTP / unverified TLS); default false. */
   allowInsecureRegistries?: boolean;
+  /** Passing attestor verdicts kept across evaluations (and engines sharing it) for `useCache` entries; none: every image verified. */
+  verdicts?: AttestorVerdictCache;
 }
 
 /**
@@ -143,6 +146,7 @@ export function createPolicyEngine(options: PolicyEngineOptions): PolicyEngine {
             allowInsecure: options.allowInsecureRegistries ?? false,
             resolved,
             metadata,
+            ...(options.verdicts ? { verdicts: options.verdicts } : {}),
             request: requestContext,
             signal,
           };

@@ -10,16 +10,20 @@ import type { CompiledKyvernoPolicy } from './model.js';
 import { notaryAttestorVerifier, registryResolver } from './notary.js';
 import type { AttestorVerifiers } from './ports.js';
 import type { PolicyEngine } from './types.js';
+import { AttestorVerdictCache } from './verdict-cache.js';
 
 export interface RegistryEngineOptions {
   client: RegistryClient;
   /** Registry → registry actually reached (`ghcr.io` → `127.0.0.1:5000`). */
   registryMirrors?: Record<string, string>;
+  /** The `useCache` verdicts every engine of the factory shares (default: a cache with Kyverno's TTL and size). */
+  verdicts?: AttestorVerdictCache;
 }
 
 /**
  * Engines for policy sets on one registry client; the resolver and verifiers (and their revocation and KMS clients)
- * are shared by every engine it makes, so a webhook rebuilding its engine on a policy change keeps them.
+ * and the `useCache` verdicts are shared by every engine it makes, so a webhook rebuilding its engine on a policy change
+ * keeps them (a changed verifyImages entry is another cache key).
  */
 export function registryEngineFactory(options: RegistryEngineOptions): (policies: CompiledKyvernoPolicy[]) => PolicyEngine {
   const { client } = options;
@@ -28,5 +32,6 @@ export function registryEngineFactory(options: RegistryEngineOptions): (policies
     Notary: notaryAttestorVerifier({ client, revocation: new RevocationChecker() }),
     Cosign: cosignAttestorVerifier({ client, kmsKey: awsKmsPublicKeys() }),
   };
-  return (policies) => createPolicyEngine({ policies, resolver, verifiers, ...(options.registryMirrors ? { registryMirrors: options.registryMirrors } : {}) });
+  const verdicts = options.verdicts ?? new AttestorVerdictCache();
+  return (policies) => createPolicyEngine({ policies, resolver, verifiers, verdicts, ...(options.registryMirrors ? { registryMirrors: options.registryMirrors } : {}) });
 }

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { pushImage, RegistryClient } from '../../src/oci/index.js';
 import { signArtifact } from '../../src/notary/signer.js';
-import { registryEngineFactory } from '../../src/policy/index.js';
+import { AttestorVerdictCache, registryEngineFactory } from '../../src/policy/index.js';
 import { createApiApp, DEFAULT_SERVER_TIMEOUTS } from '../../src/service/index.js';
 import { admissionPlugin } from '../../src/webhook/index.js';
 import { LOCAL_FIXTURES } from '../support/fixtures.js';
@@ -20,6 +20,7 @@ let registry: RegistryServer;
 let client: RegistryClient;
 let app: ReturnType<typeof createApiApp>['app'];
 const digests: Record<string, string> = {};
+const verdicts = new AttestorVerdictCache();
 
 beforeAll(async () => {
   registry = await startRegistry();
@@ -30,7 +31,7 @@ beforeAll(async () => {
     digests[tag] = (await pushImage(repository, { tag, layers: [new TextEncoder().encode(`webhook ${tag}`)] })).descriptor.digest;
   }
   await signArtifact(repository, 'signed', { key: chain.leaf.privateKey, certificateChain: chain.chain });
-  const engine = registryEngineFactory({ client, registryMirrors: { 'ghcr.io': registry.host } })(policiesOf(withPem(seedText('004-check-image-notary.yaml'), chain.root.pem)));
+  const engine = registryEngineFactory({ client, registryMirrors: { 'ghcr.io': registry.host }, verdicts })(policiesOf(withPem(seedText('004-check-image-notary.yaml'), chain.root.pem)));
   ({ app } = createApiApp({ logger: pino({ level: 'silent' }), bodyLimit: 1024 * 1024, timeouts: DEFAULT_SERVER_TIMEOUTS }));
   await app.register(admissionPlugin, { engine: (failurePolicy) => (failurePolicy === 'Fail' ? engine : undefined), answerTimeoutMs: () => 10_000, logger: pino({ level: 'silent' }) });
   await app.ready();
@@ -81,4 +82,15 @@ test("an unsigned image: denied with Kyverno's text", async () => {
       `    no signature is associated with "${IMAGE}@${digest}",\n` +
       "    make sure the artifact was signed successfully'\n",
   );
+});
+
+test('useCache: the same signed image admitted again reuses the pass for its digest (one verification), the same answer', async () => {
+  const first = await mutate(`${IMAGE}:signed`);
+  const { hits } = verdicts;
+  const again = await mutate(`${IMAGE}:signed`);
+  expect(verdicts.hits).toBe(hits + 1);
+  expect(again).toEqual(first);
+  // A failure is never cached: the unsigned image is verified each time.
+  await mutate(`${IMAGE}:unsigned`);
+  expect(verdicts.hits).toBe(hits + 1);
 });
