@@ -8,6 +8,7 @@ import { extractImages, imageString, type FoundImage } from './images.js';
 import { ruleMismatch, type MatchSubject } from './match.js';
 import type { CompiledKyvernoPolicy, Rule } from './model.js';
 import { applyPatches } from './patch.js';
+import type { AttestorVerdictCache } from './verdict-cache.js';
 import type { AttestorVerifiers, ImageResolver } from './ports.js';
 import type { AdmissionRequestView, EngineResponse, JsonPatchOperation, PolicyEngine, RuleResponse } from './types.js';
 import { isRegistryFailure, validateRuleImages, VerificationMetadata, verifyRuleImages, type RuleContext } from './verify-images.js';
@@ -27,16 +28,21 @@ export interface PolicyEngineOptions {
   registryMirrors?: Record<string, string>;
   /** Honour a rule's `imageRegistryCredentials.allowInsecureRegistry` (plain HTTP / unverified TLS); default false. */
   allowInsecureRegistries?: boolean;
+  /** Passing attestor verdicts kept across evaluations (and engines sharing it) for `useCache` entries; none: every image verified. */
+  verdicts?: AttestorVerdictCache;
 }
 
 /**
- * A response that makes the admission request fail: an enforced rule that failed, or that could not be evaluated —
- * except a registry that could not be reached under `failurePolicy: Ignore` (Kyverno's "offline registries").
+ * A response that makes the admission request fail — the one decision `apply`, `test` and the webhook share.
+ * As Kyverno's BlockRequest: a `fail` blocks when enforced; an `error` blocks under `failurePolicy: Fail` whatever
+ * the failure action. Under `Ignore` an `error` of an enforced rule still blocks unless a registry could not be
+ * reached (Kyverno's "offline registries"): only registry failures are ignored.
  */
 export function blocksRequest(rule: RuleResponse): boolean {
-  if (rule.failureAction !== 'Enforce') return false;
-  if (rule.status !== 'fail' && rule.status !== 'error') return false;
-  return !(rule.failurePolicy === 'Ignore' && isRegistryFailure(rule.error));
+  if (rule.status === 'fail') return rule.failureAction === 'Enforce';
+  if (rule.status !== 'error') return false;
+  if (rule.failurePolicy === 'Fail') return true;
+  return rule.failureAction === 'Enforce' && !isRegistryFailure(rule.error);
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -140,6 +146,7 @@ export function createPolicyEngine(options: PolicyEngineOptions): PolicyEngine {
             allowInsecure: options.allowInsecureRegistries ?? false,
             resolved,
             metadata,
+            ...(options.verdicts ? { verdicts: options.verdicts } : {}),
             request: requestContext,
             signal,
           };

@@ -21,3 +21,5 @@ export { blocksRequest, createPolicyEngine, type PolicyEngineOptions } from './e
 export { ANNOTATION_VERIFY_IMAGES, ANNOTATION_VERIFY_IMAGES_SCOPED } from './engine.js';
 export { cosignAttestorVerifier, type CosignAttestorOptions } from './cosign.js';
 export { notaryAttestorVerifier, registryResolver, type NotaryAttestorOptions } from './notary.js';
+export { registryEngineFactory, type RegistryEngineOptions } from './registry-engine.js';
+export { AttestorVerdictCache, DEFAULT_VERDICT_MAX_ENTRIES, DEFAULT_VERDICT_TTL_MS, type VerdictCacheOptions } from './verdict-cache.js';

@@ -7,6 +7,7 @@ import { imageString, type FoundImage } from './images.js';
 import type { Attestation, Attestor, AttestorSet, CompiledKyvernoPolicy, ImageVerification, Rule } from './model.js';
 import type { AttestorVerifier, AttestorVerifiers, ImageInfo, ImageResolver } from './ports.js';
 import type { JsonPatchOperation, RuleResponse, RuleStatus } from './types.js';
+import { AttestorVerdictCache } from './verdict-cache.js';
 
 /** Codes of a registry that could not be reached: the only failures `failurePolicy: Ignore` lets pass (Kyverno: net.OpError). */
 const REGISTRY_FAILURE_CODES: ReadonlySet<string> = new Set(['REGISTRY_UNAVAILABLE', 'TIMEOUT']);
@@ -53,6 +54,8 @@ export interface RuleContext {
   /** Tag resolutions of this evaluation: each tag is resolved once, whatever number of rules ask. */
   resolved: Map<string, Promise<Descriptor>>;
   metadata: VerificationMetadata;
+  /** Passing attestor verdicts of earlier evaluations, for entries with `useCache` (the default). */
+  verdicts?: AttestorVerdictCache;
   /** The request and resource, for the conditions' context. */
   request: Record<string, unknown>;
   signal: AbortSignal;
@@ -206,6 +209,17 @@ async function verifyAttestors(context: RuleContext, verification: ImageVerifica
   return { status: 'pass', message: `verified image signatures for ${image}` };
 }
 
+/** verifyAttestors through the `useCache` cache: a pass for this very digest and entry is reused, anything else verified. */
+async function cachedAttestors(context: RuleContext, verification: ImageVerification, image: string, pinned: PinnedImage, reference: string): Promise<Outcome> {
+  const cache = verification.useCache ? context.verdicts : undefined;
+  if (!cache) return verifyAttestors(context, verification, image, pinned, reference);
+  const key = AttestorVerdictCache.key({ policy: context.policy, rule: context.rule.name, image, pinned, verification, mirrors: context.mirrors, allowInsecure: context.allowInsecure });
+  if (cache.passed(key)) return { status: 'pass', message: `verified image signatures for ${image}` };
+  const outcome = await verifyAttestors(context, verification, image, pinned, reference);
+  if (outcome.status === 'pass') cache.recordPass(key);
+  return outcome;
+}
+
 /** The `image` variable and the request, with the predicate's fields at the top (Kyverno's AddJSONObject). */
 function conditionsContext(context: RuleContext, info: ImageInfo, predicate: Record<string, unknown>): Record<string, unknown> {
   const { pointer, ...image } = info;
@@ -293,7 +307,7 @@ async function verifyImage(context: RuleContext, verification: ImageVerification
     return { outcome: { status: isRegistryFailure(error) ? 'error' : 'fail', message, error: { code: error.code, message } } };
   }
   if (verification.attestors.length > 0) {
-    const outcome = await verifyAttestors(context, verification, image, pinned.pinned, pinned.reference);
+    const outcome = await cachedAttestors(context, verification, image, pinned.pinned, pinned.reference);
     if (outcome.status !== 'pass' || verification.attestations.length === 0) return { outcome, ...(outcome.status === 'pass' ? { digest: pinned.pinned.digest } : {}) };
   }
   const outcome = await verifyAttestations(context, verification, found, pinned.pinned, pinned.reference);

@@ -42,6 +42,8 @@ export interface KubernetesServiceOptions {
   tokenAudiences?: readonly string[];
   /** --leader-elect: only the Lease holder writes the TLS Secrets; otherwise this replica does. */
   leaderElect?: boolean;
+  /** The Lease replicas elect their leader with (default kyverno-notation-aws, the peer's); one per component in a namespace. */
+  leaseName?: string;
   leaseDurationMs?: number;
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
@@ -190,6 +192,7 @@ export async function startKubernetesMode(options: StartKubernetesModeOptions): 
           identity,
           logger,
           metrics,
+          ...(kubernetes.leaseName !== undefined ? { leaseName: kubernetes.leaseName } : {}),
           ...(kubernetes.leaseDurationMs !== undefined ? { leaseDurationMs: kubernetes.leaseDurationMs } : {}),
           ...(kubernetes.renewDeadlineMs !== undefined ? { renewDeadlineMs: kubernetes.renewDeadlineMs } : {}),
           ...(kubernetes.retryPeriodMs !== undefined ? { retryPeriodMs: kubernetes.retryPeriodMs } : {}),

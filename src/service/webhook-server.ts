@@ -3,8 +3,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { Logger } from 'pino';
 import { createKubernetesApi, EventRecorder, loadKubeConfig, tlsSecretNames } from '../kube/index.js';
 import { RegistryClient } from '../oci/index.js';
-import { RevocationChecker } from '../pki/index.js';
-import { cosignAttestorVerifier, createPolicyEngine, notaryAttestorVerifier, registryResolver, type CompiledKyvernoPolicy, type PolicyEngine } from '../policy/index.js';
+import { registryEngineFactory, type CompiledKyvernoPolicy, type PolicyEngine } from '../policy/index.js';
 import { createApiApp, DEFAULT_SERVER_TIMEOUTS } from './app.js';
 import { servingHosts } from './tls.js';
 import { closeServer, drainServer, listen } from './listeners.js';
@@ -33,6 +32,8 @@ import {
 /** Where imgverify's webhook runs unless POD_NAMESPACE says otherwise; its Service name. */
 export const DEFAULT_WEBHOOK_NAMESPACE = 'imgverify';
 export const DEFAULT_WEBHOOK_SERVICE = 'imgverify';
+/** The webhook's own Lease: `serve` (kyverno-notation-aws) and `webhook` in one namespace elect separate leaders. */
+export const DEFAULT_WEBHOOK_LEASE = 'imgverify-webhook';
 /** Our answer deadline when no policy asks for less (a policy's webhookTimeoutSeconds minus the margin wins when shorter). */
 export const DEFAULT_ANSWER_TIMEOUT_MS = DEFAULT_WEBHOOK_TIMEOUT_SECONDS * 1000 - ANSWER_MARGIN_MS;
 const DEFAULT_REGISTRATION_INTERVAL_MS = 60_000;
@@ -100,7 +101,7 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
       ...(options.excludedNamespaces ? { excludedNamespaces: options.excludedNamespaces } : {}),
     });
     const kubernetes = await startKubernetesMode({
-      kubernetes: options.kubernetes,
+      kubernetes: { ...options.kubernetes, leaseName: options.kubernetes.leaseName ?? DEFAULT_WEBHOOK_LEASE },
       serviceName: options.serviceName,
       hosts: servingHosts(options.serviceName, namespace, undefined).filter((host) => host !== 'localhost'),
       imagePullSecrets: [],
@@ -117,17 +118,17 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
     });
     cleanup.push(() => kubernetes.close());
 
-    // The engine on the registry client, Notary and Cosign attestors (as `imgverify apply`), rebuilt per policy set and failure policy.
+    // The engine as `imgverify apply` runs it (src/policy's factory), rebuilt per policy set and failure policy.
     const client = new RegistryClient({ ...(kubernetes.credentials ? { credentials: kubernetes.credentials } : {}), plainHttpForLocalhost: options.plainHttpForLocalhost ?? false });
     cleanup.push(() => client.close());
-    const verifiers = { Notary: notaryAttestorVerifier({ client, revocation: new RevocationChecker() }), Cosign: cosignAttestorVerifier({ client }) };
+    const engineOf = registryEngineFactory({ client, ...(options.registryMirrors ? { registryMirrors: options.registryMirrors } : {}) });
     let engines: Partial<Record<FailurePolicy, PolicyEngine>> = {};
     let answerTimeoutMs = answerTimeouts([], target(), options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS);
     const rebuildEngines = () => {
       const current = policies.policies();
       const engineFor = (failurePolicy: FailurePolicy) => {
         const selected = current.filter((p) => p.failurePolicy === failurePolicy);
-        return selected.length === 0 ? undefined : createPolicyEngine({ policies: selected, resolver: registryResolver(client), verifiers, ...(options.registryMirrors ? { registryMirrors: options.registryMirrors } : {}) });
+        return selected.length === 0 ? undefined : engineOf(selected);
       };
       engines = { Fail: engineFor('Fail'), Ignore: engineFor('Ignore') };
       answerTimeoutMs = answerTimeouts(current, target(), options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS);

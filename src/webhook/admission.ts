@@ -2,8 +2,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { deadline, raceSignal } from '../common/index.js';
-import type { AdmissionRequestView, EngineResponse, PolicyEngine, RuleResponse } from '../policy/index.js';
-import { blockedMessage, blocks, resourceName, warningMessages, type FailurePolicy } from './decision.js';
+import { blocksRequest, type AdmissionRequestView, type EngineResponse, type PolicyEngine, type RuleResponse } from '../policy/index.js';
+import { blockedMessage, resourceName, warningMessages, type FailurePolicy } from './decision.js';
 import { WebhookError } from './errors.js';
 import type { AdmissionResult, WebhookMetrics, WebhookType } from './metrics.js';
 import { allow, deny, parseAdmissionReview, requestUid, type AdmissionReviewResponse } from './review.js';
@@ -83,7 +83,8 @@ export async function answerAdmission(type: WebhookType, failurePolicy: FailureP
   }
 
   for (const rule of response.rules) options.metrics?.ruleResults.inc({ policy: rule.policy, rule: rule.rule, status: rule.status });
-  let blocked = blocks(response.rules, failurePolicy);
+  // Each rule carries its policy's failurePolicy, the endpoint's (the engines are split by it).
+  let blocked = response.rules.some(blocksRequest);
   let message = blocked ? blockedMessage(response.rules, resource) : '';
   if (!blocked && type === 'validate' && response.patches.length > 0 && response.rules.some((rule) => rule.status === 'pass' && rule.failureAction === 'Enforce')) {
     // The mutating webhook pinned every verified image to its digest; one that is not pinned now was changed after it.

@@ -1,4 +1,4 @@
-// What an admission answer says, decided from the engine's rule responses as Kyverno's webhook does: block or admit, the denial text, the warnings.
+// What an admission answer says, from the engine's rule responses as Kyverno's webhook words it: the denial text and the warnings (whether a rule blocks is the engine's blocksRequest).
 import { goYamlNestedStringMap } from '../common/index.js';
 import { MAX_WARNING_CHARS, MAX_WARNINGS } from './constants.js';
 import type { RuleResponse } from '../policy/index.js';
@@ -7,15 +7,6 @@ export type FailurePolicy = 'Fail' | 'Ignore';
 
 /** Kyverno's rule message for a precondition that did not hold: never part of a denial. */
 const PRECONDITIONS_NOT_MET = 'preconditions not met';
-
-/**
- * Kyverno's BlockRequest: a failed rule whose failure action is Enforce blocks; an errored rule
- * blocks when the webhook's failure policy is Fail. Kyverno takes that policy as Fail when any
- * policy of the request has it; our webhooks are split by failure policy, so it is the endpoint's.
- */
-export function blocks(rules: readonly RuleResponse[], failurePolicy: FailurePolicy): boolean {
-  return rules.some((rule) => (rule.status === 'fail' && rule.failureAction === 'Enforce') || (rule.status === 'error' && failurePolicy === 'Fail'));
-}
 
 /** `Kind/namespace/name` of the admitted object, as Kyverno names it in a denial. */
 export function resourceName(kind: string, object: unknown, namespace = '', name = ''): string {

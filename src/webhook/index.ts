@@ -2,7 +2,7 @@
 export * from './constants.js';
 export { WebhookError, type WebhookErrorCode } from './errors.js';
 export { allow, deny, parseAdmissionReview, type AdmissionResponse, type AdmissionReviewResponse } from './review.js';
-export { blockedMessage, blocks, resourceName, warningMessages, type FailurePolicy } from './decision.js';
+export { blockedMessage, resourceName, warningMessages, type FailurePolicy } from './decision.js';
 export { answerAdmission, changesNothingChecked, type AdmissionAnswer, type AdmissionHandlerOptions, type AdmissionRecorder } from './admission.js';
 export { admissionPlugin, type AdmissionPluginOptions } from './plugin.js';
 export { WebhookMetrics, type AdmissionResult, type WebhookType } from './metrics.js';

@@ -7,6 +7,7 @@ import { beforeAll, expect, test } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { buildProgram } from '../../src/cli/program/index.js';
 import { parsePolicies } from '../../src/policy/index.js';
+import { DEFAULT_WEBHOOK_LEASE } from '../../src/service/index.js';
 import { convertPolicies } from '../../src/webhook/index.js';
 import { crdValidator, structuralProblems, type Crd } from '../support/crd-schema.js';
 import { LOCAL_FIXTURES, REPO_ROOT } from '../support/fixtures.js';
@@ -60,6 +61,8 @@ test('RBAC: no wildcards, updates limited to our objects by name', () => {
     expect(rule.verbs).not.toContain('delete');
   }
   expect(rules.find((r) => r.resources.includes('mutatingwebhookconfigurations') && r.resourceNames)?.resourceNames).toEqual(['imgverify-mutating-webhook-cfg']);
+  // The webhook's own Lease (--lease-name's default), not serve's kyverno-notation-aws.
+  expect(rules.find((r) => r.resources.includes('leases') && r.resourceNames)?.resourceNames).toEqual([DEFAULT_WEBHOOK_LEASE]);
 });
 
 test("the Deployment's flags are the webhook command's", () => {
@@ -69,6 +72,7 @@ test("the Deployment's flags are the webhook command's", () => {
   const command = buildProgram().commands.find((c) => c.name() === 'webhook');
   const flags = new Set(command?.options.map((o) => o.long));
   for (const arg of args.slice(1)) expect(flags.has(arg.split('=')[0])).toBe(true);
+  expect(command?.options.find((o) => o.long === '--lease-name')?.defaultValue).toBe(DEFAULT_WEBHOOK_LEASE);
 });
 
 test.each(readdirSync(SEEDS).filter((f) => f.endsWith('.yaml')))('samples/%s is the seed converted, valid for our CRD and the policy parser', (file) => {

@@ -48,6 +48,8 @@ describe('engine without a registry', () => {
     { status: 'error', failureAction: 'Enforce', failurePolicy: 'Ignore', code: 'TIMEOUT', blocks: false },
     { status: 'error', failureAction: 'Enforce', failurePolicy: 'Ignore', code: 'UNAUTHORIZED', blocks: true },
     { status: 'error', failureAction: 'Enforce', failurePolicy: 'Fail', code: 'REGISTRY_UNAVAILABLE', blocks: true },
+    { status: 'error', failureAction: 'Audit', failurePolicy: 'Fail', code: 'POLICY_RESOURCE_INVALID', blocks: true },
+    { status: 'error', failureAction: 'Audit', failurePolicy: 'Ignore', code: 'POLICY_RESOURCE_INVALID', blocks: false },
     { status: 'skip', failureAction: 'Enforce', failurePolicy: 'Fail', code: undefined, blocks: false },
     { status: 'pass', failureAction: 'Enforce', failurePolicy: 'Fail', code: undefined, blocks: false },
   ] as const)('blocksRequest: $status under $failureAction/$failurePolicy ($code) → $blocks', ({ status, failureAction, failurePolicy, code, blocks }) => {

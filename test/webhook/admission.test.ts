@@ -150,6 +150,19 @@ describe('/mutate', () => {
     else expect(answer.response.status).toEqual({ status: 'Failure', message });
   });
 
+  test.each([
+    { harness: 'enforce', path: '/mutate', allowed: false },
+    { harness: 'enforce', path: '/mutate/ignore', allowed: false },
+    { harness: 'audit', path: '/mutate', allowed: false },
+    { harness: 'audit', path: '/mutate/ignore', allowed: true },
+  ] as const)('an error that is no registry failure ($harness rule on $path): allowed=$allowed, as blocksRequest decides', async ({ harness: which, path, allowed }) => {
+    const answer = await post(which === 'enforce' ? enforce : audit, path, review('pod-create', withImage('team/web', 'team/crowded')));
+    const message = 'failed to extract images: the resource has 2 images, more than the limit of 1';
+    expect(answer.response.allowed).toBe(allowed);
+    if (allowed) expect(answer.response.warnings).toEqual([`policy check-images.verify-signature: ${message}`]);
+    else expect(answer.response.status).toEqual({ status: 'Failure', message: "\n\nresource Pod/team-a/signed was blocked due to the following policies \n\ncheck-images:\n  verify-signature: 'failed to extract images: the resource has 2 images, more than\n    the limit of 1'\n" });
+  });
+
   test('an UPDATE that changes only status and bookkeeping is admitted without evaluating; a changed image or label is evaluated', async () => {
     const update = (change: (o: Record<string, unknown>) => void) =>
       review('pod-create', (r) => {

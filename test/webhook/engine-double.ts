@@ -2,7 +2,8 @@
 //
 // Images are found where Pods, pod templates, CronJob job templates and Tekton steps keep them.
 // An image whose name contains `unsigned` fails (Kyverno's message), `slow` never finishes before
-// the signal aborts, `broken` makes evaluate throw; any other is verified and, unless pinned by
+// the signal aborts, `broken` makes evaluate throw, `crowded` is an `error` rule that is no registry
+// failure (the engine's answer to too many images); any other is verified and, unless pinned by
 // digest already, patched to `<image>@sha256:<DIGEST>`. Rule names follow Kyverno's autogen.
 import type { AdmissionRequestView, EngineResponse, JsonPatchOperation, PolicyEngine, RuleResponse } from '../../src/policy/index.js';
 
@@ -60,6 +61,10 @@ export class EngineDouble implements PolicyEngine {
     const { policy, failureAction, failurePolicy } = this.#options;
     const rule = ruleName(request.kind.kind, this.#options.rule);
     const base = { policy, rule, type: 'ImageVerify' as const, failureAction, failurePolicy };
+    if (images.some((i) => i.image.includes('crowded'))) {
+      const message = `failed to extract images: the resource has ${images.length} images, more than the limit of 1`;
+      return { rules: [{ ...base, status: 'error', message, error: { code: 'POLICY_RESOURCE_INVALID', message } }], patches: [], patched: request.object, verifiedImages: [] };
+    }
     const failed = images.find((i) => i.image.includes('unsigned'));
     if (failed) {
       const message = `failed to verify image ${failed.image}: .attestors[0].entries[0].keys: no signatures found`;

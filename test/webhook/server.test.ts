@@ -10,11 +10,13 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { startWebhook, type RunningWebhook } from '../../src/service/index.js';
 import { convertPolicies } from '../../src/webhook/index.js';
-import { startKubernetesApiDouble, type KubeObject, type KubernetesApiDouble } from '../support/k8s-double.js';
+import { COLLECTIONS, startKubernetesApiDouble, type KubeObject, type KubernetesApiDouble } from '../support/k8s-double.js';
 import { LOCAL_FIXTURES } from '../support/fixtures.js';
 
 const NAMESPACE = 'imgverify';
 const CONFIGS = { prefix: '/apis/admissionregistration.k8s.io/v1', plural: 'mutatingwebhookconfigurations' };
+/** `imgverify serve`'s leader in the same namespace, holding its Lease for an hour. */
+const SERVE_LEASE = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'kyverno-notation-aws', namespace: NAMESPACE }, spec: { holderIdentity: 'serve-replica', leaseDurationSeconds: 3600, acquireTime: new Date().toISOString(), renewTime: new Date().toISOString(), leaseTransitions: 0 } };
 let double: KubernetesApiDouble;
 let webhook: RunningWebhook;
 let dir: string;
@@ -51,8 +53,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'imgverify-webhook-'));
   double = await startKubernetesApiDouble({ bookmarkIntervalMs: 100 });
   double.upsert({ prefix: '/apis/imgverify.dev/v1alpha1', plural: 'clusterimageverificationpolicies' }, policy());
+  double.upsert(COLLECTIONS.leases(NAMESPACE), SERVE_LEASE as unknown as KubeObject);
   webhook = await startWebhook({
-    kubernetes: { local: true, kubeconfigPath: await double.writeKubeconfig(dir), namespace: NAMESPACE, startTimeoutMs: 10_000, retryMinMs: 50 },
+    kubernetes: { local: true, kubeconfigPath: await double.writeKubeconfig(dir), namespace: NAMESPACE, startTimeoutMs: 10_000, retryMinMs: 50, leaderElect: true, identity: 'webhook-a' },
     serviceName: 'imgverify',
     listen: { host: '127.0.0.1', port: 0 },
     metrics: { host: '127.0.0.1', port: 0 },
@@ -66,6 +69,12 @@ afterAll(async () => {
   await webhook?.close();
   await double?.stop();
   await rm(dir, { recursive: true, force: true });
+});
+
+test("the webhook elects its leader with its own Lease: serve's leader in the namespace does not keep it from leading", async () => {
+  const lease = await until('the webhook Lease', () => double.get(COLLECTIONS.leases(NAMESPACE), 'imgverify-webhook') as unknown as { spec: { holderIdentity: string } } | undefined);
+  expect(lease.spec.holderIdentity).toMatch(/^webhook-a/);
+  expect(double.get(COLLECTIONS.leases(NAMESPACE), 'kyverno-notation-aws')?.spec).toMatchObject({ holderIdentity: 'serve-replica' });
 });
 
 test('the leader registers the webhooks with the CA it created; the API server (here: us) reaches /mutate/ignore over TLS with that caBundle', async () => {

@@ -4,17 +4,12 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readTextFileLimited } from '../../common/index.js';
 import { parseManifestText } from '../../config/index.js';
-import { awsKmsPublicKeys } from '../../aws/index.js';
-import { RevocationChecker } from '../../pki/index.js';
 import type { RegistryClient } from '../../oci/index.js';
 import {
-  cosignAttestorVerifier,
-  createPolicyEngine,
   formatPolicyIssue,
-  notaryAttestorVerifier,
   parsePolicies,
   PolicyError,
-  registryResolver,
+  registryEngineFactory,
   type AdmissionRequestView,
   type CompiledKyvernoPolicy,
   type PolicyEngine,
@@ -125,12 +120,7 @@ export function parseMirrors(values: readonly string[]): Record<string, string> 
   return mirrors;
 }
 
-/** The engine on `client`: Notary attestors on our Notary verifier, Cosign ones on src/cosign; SigstoreBundle answers VERIFIER_UNAVAILABLE. */
+/** The engine on `client` (src/policy's registryEngineFactory, as the webhook's). */
 export function policyEngine(policies: CompiledKyvernoPolicy[], client: RegistryClient, mirrors: Record<string, string>): PolicyEngine {
-  return createPolicyEngine({
-    policies,
-    resolver: registryResolver(client),
-    verifiers: { Notary: notaryAttestorVerifier({ client, revocation: new RevocationChecker() }), Cosign: cosignAttestorVerifier({ client, kmsKey: awsKmsPublicKeys() }) },
-    registryMirrors: mirrors,
-  });
+  return registryEngineFactory({ client, registryMirrors: mirrors })(policies);
 }

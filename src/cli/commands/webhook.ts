@@ -15,6 +15,7 @@ export interface WebhookCommandOptions {
   answerTimeout: string;
   kyvernoPolicies: boolean;
   leaderElect: boolean;
+  leaseName: string;
   excludeNamespace: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -34,6 +35,7 @@ export async function runWebhook(options: WebhookCommandOptions): Promise<number
         ...(options.kubeconfig ? { kubeconfigPath: options.kubeconfig } : {}),
         namespace: options.namespace ?? process.env.POD_NAMESPACE ?? DEFAULT_WEBHOOK_NAMESPACE,
         leaderElect: options.leaderElect,
+        leaseName: options.leaseName,
       },
       serviceName: options.serviceName,
       listen,

@@ -16,6 +16,7 @@ export function defineWebhookCommand(program: Command): void {
     .option('--answer-timeout <ms>', "most milliseconds to answer (kept 1 s below each webhook's timeoutSeconds)", '9000')
     .option('--kyverno-policies', "also enforce kyverno.io ClusterPolicy/Policy objects (when Kyverno itself is not installed)", false)
     .option('--leader-elect', 'elect a leader among replicas (it writes the TLS Secrets, webhook configurations and policy status)', false)
+    .option('--lease-name <name>', "the Lease the replicas elect their leader with (another than serve's kyverno-notation-aws)", 'imgverify-webhook')
     .option('--exclude-namespace <name>', 'never send this namespace to the webhook (repeatable; its own namespace always is excluded)', collect, [])
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .action(async (options) => {
