@@ -1,10 +1,10 @@
-// The cosign verifier: find the signature tag of the pinned image, check each layer, decide as cosign 2 does.
+// The cosign verifier: the Sigstore bundle referrers of the pinned image, else its signature tag; each checked, decided as cosign 2 does.
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { abortReason } from '../common/index.js';
 import type { ArtifactStore, Descriptor, RegistryClient } from '../oci/index.js';
 import { toErrorInfo, type ErrorInfo, type PinnedImage } from '../verification/index.js';
 import { checkExpiry, parseCertificates, verifyChain } from './certificates.js';
-import { DEFAULT_SIGNATURE_ALGORITHM, MEDIA_TYPE_SIGSTORE_BUNDLE_V03 } from './constants.js';
+import { DEFAULT_SIGNATURE_ALGORITHM } from './constants.js';
 import { checkStatementSubject, parseEnvelope, parseStatement, preAuthEncoding } from './dsse.js';
 import { CosignError } from './errors.js';
 import { decodeBase64, parsePublicKeys, spki, verifySignature } from './keys.js';
@@ -15,6 +15,7 @@ import { checkSimpleSigningClaims, parseSimpleSigning } from './payload.js';
 import { parseLogKeys, parseRekorBundle, verifyRekorBundle, type LogKeys } from './rekor.js';
 import { keylessVerifier, loadTrust, parseTimestampAnnotation, type KeylessMaterial } from './keyless.js';
 import { verifyRfc3161Timestamp, type SigstoreTrust } from '../sigstore/index.js';
+import { listBundleReferrers, verifyBundleReferrers } from './bundles.js';
 import type { TlogEntryInfo } from './outcome.js';
 
 /**
@@ -226,15 +227,15 @@ async function verifyLayer(location: SignatureLocation, descriptor: Descriptor, 
 }
 
 /**
- * How many Sigstore bundle referrers the image has (0 when they cannot be listed): only to say why a
- * signature signed in cosign's new bundle format is not found, rather than "no signatures found".
+ * The image's Sigstore bundle referrers (cosign's new bundle format), or the error listing them: a
+ * registry without them (or failing to list them) still has its legacy tags tried.
  */
-async function bundleReferrers(location: SignatureLocation, image: PinnedImage, signal: AbortSignal): Promise<number> {
+async function bundleReferrers(location: SignatureLocation, image: PinnedImage, options: CosignVerifyOptions, signal: AbortSignal): Promise<Descriptor[] | { error: unknown }> {
   try {
-    return (await location.store.referrers(image.descriptor, MEDIA_TYPE_SIGSTORE_BUNDLE_V03, { signal })).length;
-  } catch {
+    return await listBundleReferrers(location, image, options.maxSignatures, signal);
+  } catch (err) {
     if (signal.aborted) throw abortReason(signal);
-    return 0;
+    return { error: err };
   }
 }
 
@@ -252,25 +253,24 @@ async function gather(source: CosignSource, image: PinnedImage, options: CosignV
   let location: SignatureLocation;
   let material: Material;
   let listed: { tag: string; layers: Descriptor[] };
+  let bundled: LayerResult[] = [];
   try {
     material = await prepare(options);
     location = signatureLocation(source, image, options.repository);
+    // cosign 2's order: the Sigstore bundles (as --new-bundle-format verifies them), else the legacy tag.
+    const referrers = await bundleReferrers(location, image, options, signal);
+    if (Array.isArray(referrers) && referrers.length > 0) {
+      const trust = material.trust ?? (await loadTrust(options.trustedRoot));
+      bundled = await verifyBundleReferrers(location, referrers, kind, image, options, trust, signal);
+      if (bundled.some((result) => result.outcome.verified)) return decide(name, `${location.name}@${image.digest}`, kind, bundled);
+    }
     listed = await listSignatureLayers(location, image.digest, kind, options.maxSignatures, signal);
+    if (listed.layers.length === 0 && !Array.isArray(referrers)) throw referrers.error;
   } catch (err) {
     if (signal.aborted) throw abortReason(signal);
-    return { verified: false, image: name, signatureTag: '', signatures: [], error: toErrorInfo(err), results: [] };
+    return { verified: false, image: name, signatureTag: '', signatures: bundled.map((result) => result.outcome), error: toErrorInfo(err), results: [] };
   }
   const signatureTag = `${location.name}:${listed.tag}`;
-  if (listed.layers.length === 0) {
-    const bundles = await bundleReferrers(location, image, signal);
-    const error: ErrorInfo =
-      bundles > 0
-        ? { code: 'COSIGN_UNSUPPORTED', message: `no legacy ${kind} found, but ${bundles} Sigstore bundle referrer(s) (cosign's new bundle format), which imgverify does not verify yet` }
-        : kind === 'signatures'
-          ? { code: 'SIGNATURE_NOT_FOUND', message: 'no signatures found' }
-          : { code: 'ATTESTATION_NOT_FOUND', message: 'no matching attestations: no attestations found' };
-    return { verified: false, image: name, signatureTag, signatures: [], error, results: [] };
-  }
   const results: LayerResult[] = [];
   for (const descriptor of listed.layers) {
     if (signal.aborted) throw abortReason(signal);
@@ -280,6 +280,16 @@ async function gather(source: CosignSource, image: PinnedImage, options: CosignV
       if (signal.aborted) throw abortReason(signal);
       results.push({ outcome: { layer: descriptor.digest, verified: false, error: toErrorInfo(err) } });
     }
+  }
+  return decide(name, signatureTag, kind, [...bundled, ...results]);
+}
+
+/** cosign's verdict over every bundle and layer tried: one verified is enough; else the first failure's code, with every message. */
+function decide(name: string, signatureTag: string, kind: SignatureKind, results: LayerResult[]): Gathered {
+  if (results.length === 0) {
+    const error: ErrorInfo =
+      kind === 'signatures' ? { code: 'SIGNATURE_NOT_FOUND', message: 'no signatures found' } : { code: 'ATTESTATION_NOT_FOUND', message: 'no matching attestations: no attestations found' };
+    return { verified: false, image: name, signatureTag, signatures: [], error, results: [] };
   }
   const signatures = results.map((result) => result.outcome);
   const verified = signatures.some((signature) => signature.verified);
