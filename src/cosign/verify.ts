@@ -194,7 +194,8 @@ async function verifyLayer(location: SignatureLocation, descriptor: Descriptor, 
     statement = parseStatement(envelope);
   }
 
-  let signedAt: Date | undefined;
+  // The times the certificate is judged at: the Rekor integrated time and a trusted TSA's time (keys and certificates as keyless).
+  const times: Date[] = [];
   const outcome: CosignSignatureOutcome = { layer: descriptor.digest, verified: false, signer: verifier.signer };
   if (early?.tlog) outcome.tlog = early.tlog;
   else if (material.tlog) {
@@ -205,7 +206,10 @@ async function verifyLayer(location: SignatureLocation, descriptor: Descriptor, 
     const keyDer = leaf ? new Uint8Array(leaf.raw) : spki(verifier.key);
     const tlog = verifyRekorBundle(parseRekorBundle(layer.bundle), { payload: bytes, ...(rawSignature ? { signature: rawSignature } : {}), keyDer }, material.tlog.keys);
     outcome.tlog = tlog;
-    signedAt = new Date(tlog.integratedTime * 1000);
+    times.push(new Date(tlog.integratedTime * 1000));
+  }
+  if (!early && layer.rfc3161Timestamp && rawSignature && material.trust) {
+    times.push(verifyRfc3161Timestamp(parseTimestampAnnotation(layer.rfc3161Timestamp), rawSignature, material.trust));
   }
 
   if (payload) checkSimpleSigningClaims(payload, image.digest, options.annotations);
@@ -216,9 +220,9 @@ async function verifyLayer(location: SignatureLocation, descriptor: Descriptor, 
 
   if (verifier.chain.length > 0) {
     try {
-      checkExpiry(verifier.chain, signedAt ?? options.now ?? new Date());
+      for (const at of times.length > 0 ? times : [options.now ?? new Date()]) checkExpiry(verifier.chain, at);
     } catch (err) {
-      if (!signedAt && material.tlog === undefined) throw new CosignError('CERTIFICATE_EXPIRED', 'expected a signed timestamp to verify an expired certificate', { cause: err });
+      if (times.length === 0 && material.tlog === undefined) throw new CosignError('CERTIFICATE_EXPIRED', 'expected a signed timestamp to verify an expired certificate', { cause: err });
       throw err;
     }
   }
