@@ -4,10 +4,12 @@ import {
   ANNOTATION_BUNDLE,
   ANNOTATION_CERTIFICATE,
   ANNOTATION_CHAIN,
+  ANNOTATION_PREDICATE_TYPE,
   ANNOTATION_RFC3161_TIMESTAMP,
   ANNOTATION_SIGNATURE,
   signatureLocation,
   simpleSigningPayload,
+  verifyCosignAttestations,
   verifyCosignSignatures,
   type CosignVerifyOptions,
   type KeylessIdentity,
@@ -154,5 +156,32 @@ describe('RFC 3161 times with keys and certificates', () => {
     const outcome = await verifyCosignSignatures(client, pinned, options, signal);
     expect(outcome.signatures.map((s) => s.error?.code ?? 'ok')).toEqual(['CERTIFICATE_EXPIRED', 'INVALID_TIMESTAMP', 'ok']);
     expect(outcome.verified).toBe(true);
+  });
+});
+
+describe('keyless attestations', () => {
+  // Only dsse entries: sigstore-js hashes an intoto entry's envelope with the public key inside its signature, which is not
+  // the envelope cosign stores as the layer (bundles with intoto entries are covered in bundles.test.ts).
+  it.each(['dsse'] as const)('a DSSE envelope logged as a Rekor %s entry, written as cosign writes an .att layer, verifies for the identity; another issuer is UNTRUSTED_IDENTITY', async (entryType) => {
+    const repository = `keyless/att-${++count}`;
+    const pushed = await pushImage(client.repository(registry.host, repository), { layers: [new TextEncoder().encode(`att ${count}`)] });
+    const pinned: PinnedImage = { registry: registry.host, repository, digest: pushed.descriptor.digest, descriptor: pushed.descriptor, insecure: false };
+    const target = { repository: `${registry.host}/${repository}`, digest: pinned.digest };
+    const SLSA = 'https://slsa.dev/provenance/v1';
+    const statement = new TextEncoder().encode(JSON.stringify({ _type: 'https://in-toto.io/Statement/v0.1', predicateType: SLSA, subject: [{ name: target.repository, digest: { sha256: pinned.digest.slice(7) } }], predicate: {} }));
+    const { bundle, legacy } = await signKeyless(doubles, { artifact: statement, payloadType: 'application/vnd.in-toto+json', identity: { email: EMAIL }, rekorEntryType: entryType });
+    const envelope = new TextEncoder().encode(JSON.stringify(bundle.dsseEnvelope));
+    await appendLayer(signatureLocation(client, pinned, undefined), target, 'attestations', envelope, {
+      [ANNOTATION_SIGNATURE]: '',
+      [ANNOTATION_PREDICATE_TYPE]: SLSA,
+      [ANNOTATION_CERTIFICATE]: legacy.certificatePem,
+      [ANNOTATION_CHAIN]: legacy.chainPem,
+      ...(legacy.rekorBundle ? { [ANNOTATION_BUNDLE]: JSON.stringify(legacy.rekorBundle) } : {}),
+    });
+    const outcome = await verifyCosignAttestations(client, pinned, { ...keyless({ subject: EMAIL, issuer: doubles.urls.oidc }), predicateType: SLSA }, signal);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.signatures[0]).toMatchObject({ verified: true, predicateType: SLSA, tlog: { integratedTime: expect.any(Number) } });
+    const wrong = await verifyCosignAttestations(client, pinned, keyless({ subject: EMAIL, issuer: 'https://accounts.example' }), signal);
+    expect(wrong.error?.code).toBe('UNTRUSTED_IDENTITY');
   });
 });
