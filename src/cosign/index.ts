@@ -17,4 +17,5 @@ export { signatureLocation, signatureTag, type SignatureLocation } from './layer
 export { parsePublicKeys, verifySignature } from './keys.js';
 export { logIdOf } from './rekor.js';
 export { decryptPrivateKey, encryptPrivateKey, generateKeyPair, COSIGN_PRIVATE_KEY_PEM_TYPE, MAX_PRIVATE_KEY_BYTES, SIGSTORE_PRIVATE_KEY_PEM_TYPE } from './encrypted-key.js';
-export { attestImage, IN_TOTO_STATEMENT_TYPE, signBytes, signImage, simpleSigningPayload, type BundleMaker, type SignOptions, type SignResult, type SignTarget } from './sign.js';
+export { attestImage, inTotoStatement, IN_TOTO_STATEMENT_TYPE, signBytes, signImage, simpleSigningPayload, type BundleMaker, type SignOptions, type SignResult, type SignTarget } from './sign.js';
+export { ANNOTATION_BUNDLE_CONTENT, ANNOTATION_BUNDLE_PREDICATE_TYPE, attestImageBundle, signImageBundle, type BundleSignOptions, type BundleSubject } from './sign-bundle.js';

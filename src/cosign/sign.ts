@@ -113,15 +113,20 @@ export async function signImage(location: SignatureLocation, target: SignTarget,
   return appendLayer(location, target, 'signatures', payload, annotations, options.signal);
 }
 
-/** cosign attest --key: an in-toto statement about the digest in a signed DSSE envelope, appended to `sha256-<hex>.att`. */
-export async function attestImage(location: SignatureLocation, target: SignTarget, options: SignOptions & { predicateType: string; predicate: unknown; payloadType?: string }): Promise<SignResult> {
+/** The in-toto statement cosign attest writes about the digest. */
+export function inTotoStatement(target: SignTarget, predicateType: string, predicate: unknown): Uint8Array {
   const statement = {
     _type: IN_TOTO_STATEMENT_TYPE,
-    predicateType: options.predicateType,
+    predicateType,
     subject: [{ name: target.repository, digest: { sha256: target.digest.replace(/^sha256:/, '') } }],
-    predicate: options.predicate,
+    predicate,
   };
-  const body = new TextEncoder().encode(JSON.stringify(statement));
+  return new TextEncoder().encode(JSON.stringify(statement));
+}
+
+/** cosign attest --key: an in-toto statement about the digest in a signed DSSE envelope, appended to `sha256-<hex>.att`. */
+export async function attestImage(location: SignatureLocation, target: SignTarget, options: SignOptions & { predicateType: string; predicate: unknown; payloadType?: string }): Promise<SignResult> {
+  const body = inTotoStatement(target, options.predicateType, options.predicate);
   const payloadType = options.payloadType ?? PAYLOAD_TYPE_IN_TOTO;
   const signature = signBytes(options.privateKey, preAuthEncoding({ payloadType, payload: body, signatures: [] }), options.hash);
   const envelope = new TextEncoder().encode(

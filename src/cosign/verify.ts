@@ -1,10 +1,10 @@
-// The cosign verifier: find the signature tag of the pinned image, check each layer, decide as cosign 2 does.
+// The cosign verifier: the Sigstore bundle referrers of the pinned image, else its signature tag; each checked, decided as cosign 2 does.
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { abortReason } from '../common/index.js';
 import type { ArtifactStore, Descriptor, RegistryClient } from '../oci/index.js';
 import { toErrorInfo, type ErrorInfo, type PinnedImage } from '../verification/index.js';
 import { checkExpiry, parseCertificates, verifyChain } from './certificates.js';
-import { DEFAULT_SIGNATURE_ALGORITHM, MEDIA_TYPE_SIGSTORE_BUNDLE_V03 } from './constants.js';
+import { DEFAULT_SIGNATURE_ALGORITHM } from './constants.js';
 import { checkStatementSubject, parseEnvelope, parseStatement, preAuthEncoding } from './dsse.js';
 import { CosignError } from './errors.js';
 import { decodeBase64, parsePublicKeys, spki, verifySignature } from './keys.js';
@@ -15,6 +15,7 @@ import { checkSimpleSigningClaims, parseSimpleSigning } from './payload.js';
 import { parseLogKeys, parseRekorBundle, verifyRekorBundle, type LogKeys } from './rekor.js';
 import { keylessVerifier, loadTrust, parseTimestampAnnotation, type KeylessMaterial } from './keyless.js';
 import { verifyRfc3161Timestamp, type SigstoreTrust } from '../sigstore/index.js';
+import { listBundleReferrers, verifyBundleReferrers } from './bundles.js';
 import type { TlogEntryInfo } from './outcome.js';
 
 /**
@@ -193,7 +194,8 @@ async function verifyLayer(location: SignatureLocation, descriptor: Descriptor, 
     statement = parseStatement(envelope);
   }
 
-  let signedAt: Date | undefined;
+  // The times the certificate is judged at: the Rekor integrated time and a trusted TSA's time (keys and certificates as keyless).
+  const times: Date[] = [];
   const outcome: CosignSignatureOutcome = { layer: descriptor.digest, verified: false, signer: verifier.signer };
   if (early?.tlog) outcome.tlog = early.tlog;
   else if (material.tlog) {
@@ -204,7 +206,10 @@ async function verifyLayer(location: SignatureLocation, descriptor: Descriptor, 
     const keyDer = leaf ? new Uint8Array(leaf.raw) : spki(verifier.key);
     const tlog = verifyRekorBundle(parseRekorBundle(layer.bundle), { payload: bytes, ...(rawSignature ? { signature: rawSignature } : {}), keyDer }, material.tlog.keys);
     outcome.tlog = tlog;
-    signedAt = new Date(tlog.integratedTime * 1000);
+    times.push(new Date(tlog.integratedTime * 1000));
+  }
+  if (!early && layer.rfc3161Timestamp && rawSignature && material.trust) {
+    times.push(verifyRfc3161Timestamp(parseTimestampAnnotation(layer.rfc3161Timestamp), rawSignature, material.trust));
   }
 
   if (payload) checkSimpleSigningClaims(payload, image.digest, options.annotations);
@@ -215,9 +220,9 @@ async function verifyLayer(location: SignatureLocation, descriptor: Descriptor, 
 
   if (verifier.chain.length > 0) {
     try {
-      checkExpiry(verifier.chain, signedAt ?? options.now ?? new Date());
+      for (const at of times.length > 0 ? times : [options.now ?? new Date()]) checkExpiry(verifier.chain, at);
     } catch (err) {
-      if (!signedAt && material.tlog === undefined) throw new CosignError('CERTIFICATE_EXPIRED', 'expected a signed timestamp to verify an expired certificate', { cause: err });
+      if (times.length === 0 && material.tlog === undefined) throw new CosignError('CERTIFICATE_EXPIRED', 'expected a signed timestamp to verify an expired certificate', { cause: err });
       throw err;
     }
   }
@@ -226,15 +231,15 @@ async function verifyLayer(location: SignatureLocation, descriptor: Descriptor, 
 }
 
 /**
- * How many Sigstore bundle referrers the image has (0 when they cannot be listed): only to say why a
- * signature signed in cosign's new bundle format is not found, rather than "no signatures found".
+ * The image's Sigstore bundle referrers (cosign's new bundle format), or the error listing them: a
+ * registry without them (or failing to list them) still has its legacy tags tried.
  */
-async function bundleReferrers(location: SignatureLocation, image: PinnedImage, signal: AbortSignal): Promise<number> {
+async function bundleReferrers(location: SignatureLocation, image: PinnedImage, options: CosignVerifyOptions, signal: AbortSignal): Promise<Descriptor[] | { error: unknown }> {
   try {
-    return (await location.store.referrers(image.descriptor, MEDIA_TYPE_SIGSTORE_BUNDLE_V03, { signal })).length;
-  } catch {
+    return await listBundleReferrers(location, image, options.maxSignatures, signal);
+  } catch (err) {
     if (signal.aborted) throw abortReason(signal);
-    return 0;
+    return { error: err };
   }
 }
 
@@ -252,25 +257,24 @@ async function gather(source: CosignSource, image: PinnedImage, options: CosignV
   let location: SignatureLocation;
   let material: Material;
   let listed: { tag: string; layers: Descriptor[] };
+  let bundled: LayerResult[] = [];
   try {
     material = await prepare(options);
     location = signatureLocation(source, image, options.repository);
+    // cosign 2's order: the Sigstore bundles (as --new-bundle-format verifies them), else the legacy tag.
+    const referrers = await bundleReferrers(location, image, options, signal);
+    if (Array.isArray(referrers) && referrers.length > 0) {
+      const trust = material.trust ?? (await loadTrust(options.trustedRoot));
+      bundled = await verifyBundleReferrers(location, referrers, kind, image, options, trust, signal);
+      if (bundled.some((result) => result.outcome.verified)) return decide(name, `${location.name}@${image.digest}`, kind, bundled);
+    }
     listed = await listSignatureLayers(location, image.digest, kind, options.maxSignatures, signal);
+    if (listed.layers.length === 0 && !Array.isArray(referrers)) throw referrers.error;
   } catch (err) {
     if (signal.aborted) throw abortReason(signal);
-    return { verified: false, image: name, signatureTag: '', signatures: [], error: toErrorInfo(err), results: [] };
+    return { verified: false, image: name, signatureTag: '', signatures: bundled.map((result) => result.outcome), error: toErrorInfo(err), results: [] };
   }
   const signatureTag = `${location.name}:${listed.tag}`;
-  if (listed.layers.length === 0) {
-    const bundles = await bundleReferrers(location, image, signal);
-    const error: ErrorInfo =
-      bundles > 0
-        ? { code: 'COSIGN_UNSUPPORTED', message: `no legacy ${kind} found, but ${bundles} Sigstore bundle referrer(s) (cosign's new bundle format), which imgverify does not verify yet` }
-        : kind === 'signatures'
-          ? { code: 'SIGNATURE_NOT_FOUND', message: 'no signatures found' }
-          : { code: 'ATTESTATION_NOT_FOUND', message: 'no matching attestations: no attestations found' };
-    return { verified: false, image: name, signatureTag, signatures: [], error, results: [] };
-  }
   const results: LayerResult[] = [];
   for (const descriptor of listed.layers) {
     if (signal.aborted) throw abortReason(signal);
@@ -280,6 +284,16 @@ async function gather(source: CosignSource, image: PinnedImage, options: CosignV
       if (signal.aborted) throw abortReason(signal);
       results.push({ outcome: { layer: descriptor.digest, verified: false, error: toErrorInfo(err) } });
     }
+  }
+  return decide(name, signatureTag, kind, [...bundled, ...results]);
+}
+
+/** cosign's verdict over every bundle and layer tried: one verified is enough; else the first failure's code, with every message. */
+function decide(name: string, signatureTag: string, kind: SignatureKind, results: LayerResult[]): Gathered {
+  if (results.length === 0) {
+    const error: ErrorInfo =
+      kind === 'signatures' ? { code: 'SIGNATURE_NOT_FOUND', message: 'no signatures found' } : { code: 'ATTESTATION_NOT_FOUND', message: 'no matching attestations: no attestations found' };
+    return { verified: false, image: name, signatureTag, signatures: [], error, results: [] };
   }
   const signatures = results.map((result) => result.outcome);
   const verified = signatures.some((signature) => signature.verified);

@@ -6,7 +6,7 @@ import { verifySCTs } from '@sigstore/verify/dist/key/sct.js';
 import { readPem } from '../pki/index.js';
 import { MAX_CHAIN_CERTIFICATES, OID_EKU_ANY, OID_EKU_CODE_SIGNING } from './constants.js';
 import { SigstoreError } from './errors.js';
-import { checkIdentity, keylessIdentity, validateIdentityPolicy, type IdentityPolicy, type KeylessIdentity } from './identity.js';
+import { checkIdentity, certificateIdentity, validateIdentityPolicy, type IdentityPolicy, type CertificateIdentity } from './identity.js';
 import { logKeyFromPem, type CertificateAuthority, type LogKey, type SigstoreTrust } from './trust.js';
 
 export interface KeylessCertificateOptions {
@@ -28,7 +28,7 @@ export interface KeylessCertificateOptions {
 }
 
 /** What a verified keyless certificate establishes. */
-export interface VerifiedKeylessCertificate extends KeylessIdentity {
+export interface VerifiedKeylessCertificate extends CertificateIdentity {
   /** The signer's key, to verify the signature with. */
   readonly publicKey: KeyObject;
   /** The verified path, leaf first, DER. */
@@ -78,7 +78,7 @@ export function verifyKeylessCertificate(options: KeylessCertificateOptions): Ve
   let sctLogIds: string[] = [];
   if (!options.ignoreSCT && issuer) sctLogIds = checkScts(leaf, issuer, options);
 
-  const identity = keylessIdentity(leaf);
+  const identity = certificateIdentity(leaf);
   checkIdentity(identity, options.identity, leaf);
   return {
     ...identity,

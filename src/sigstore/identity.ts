@@ -20,7 +20,7 @@ export interface SubjectAlternativeName {
 }
 
 /** What a keyless certificate says about its signer. */
-export interface KeylessIdentity {
+export interface CertificateIdentity {
   /** Every SAN, in certificate order. */
   readonly subjectAlternativeNames: readonly SubjectAlternativeName[];
   /** cosign's CertSubject: the first email, else the first URI, else the first otherName ('' when none). */
@@ -49,7 +49,7 @@ export interface IdentityPolicy {
 const SAN_TAGS: Readonly<Record<number, SanKind>> = { 0: 'othername', 1: 'email', 2: 'dns', 6: 'uri', 7: 'ip' };
 const OID_SUBJECT_ALT_NAME = '2.5.29.17';
 
-export function keylessIdentity(certificate: SigstoreCertificate): KeylessIdentity {
+export function certificateIdentity(certificate: SigstoreCertificate): CertificateIdentity {
   const subjectAlternativeNames = sans(certificate);
   const first = (kind: SanKind) => subjectAlternativeNames.find((san) => san.kind === kind)?.value;
   const extensions: Record<string, string> = {};
@@ -66,7 +66,7 @@ export function keylessIdentity(certificate: SigstoreCertificate): KeylessIdenti
 }
 
 /** Throws UNTRUSTED_IDENTITY naming the first rule the identity breaks, SIGSTORE_POLICY_INVALID for a policy that cannot be applied. */
-export function checkIdentity(identity: KeylessIdentity, policy: IdentityPolicy, certificate: SigstoreCertificate): void {
+export function checkIdentity(identity: CertificateIdentity, policy: IdentityPolicy, certificate: SigstoreCertificate): void {
   const names = identity.subjectAlternativeNames.map((san) => san.value);
   const shown = names.length === 0 ? 'no SAN' : names.map((name) => JSON.stringify(name)).join(', ');
   if (policy.subject !== undefined && policy.subject !== '' && !names.some((name) => wildcardMatch(policy.subject ?? '', name))) {

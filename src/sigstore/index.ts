@@ -11,7 +11,7 @@ export {
   type ValidFor,
 } from './trust.js';
 export { verifyKeylessCertificate, type KeylessCertificateOptions, type VerifiedKeylessCertificate } from './certificate.js';
-export { exactIdentity, keylessIdentity, validateIdentityPolicy, type IdentityPolicy, type KeylessIdentity, type SanKind, type SubjectAlternativeName } from './identity.js';
+export { exactIdentity, certificateIdentity, validateIdentityPolicy, type IdentityPolicy, type CertificateIdentity, type SanKind, type SubjectAlternativeName } from './identity.js';
 export { verifyRfc3161Timestamp, MAX_TIMESTAMP_TOKEN_BYTES } from './timestamp.js';
 export { FULCIO_EXTENSION_OIDS, MAX_BUNDLE_BYTES, MAX_CHAIN_CERTIFICATES, OID_FULCIO_ISSUER_V1, OID_FULCIO_ISSUER_V2, PUBLIC_GOOD_TUF_MIRROR } from './constants.js';
 export {

@@ -86,6 +86,29 @@ describe('imgverify cosign', () => {
     expect(JSON.parse(bad.stdout).error).toEqual({ code: 'ATTESTATION_CONDITIONS_FAILED', message: 'the attestation of type https://slsa.dev/provenance/v0.2 fails the policy: wrong builder' });
   });
 
+  it('sign --bundle and attest --bundle write Sigstore bundle referrers (no .sig/.att tag) that verify; without a tlog entry only with --insecure-ignore-tlog', async () => {
+    const pushed = await pushImage(client.repository(registry.host, 'cli/bundled'), { layers: [new TextEncoder().encode('bundled')], tag: 'v1' });
+    const bundled = `${registry.host}/cli/bundled:v1`;
+    const signed = await runCli('cosign', 'sign', '--plain-http', '--bundle', '--key', key, bundled);
+    expect(signed.code).toBe(0);
+    expect(signed.stdout).toMatch(new RegExp(`^Pushing signature bundle referrer to: ${registry.host}/cli/bundled@sha256:[0-9a-f]{64} \\(subject ${pushed.descriptor.digest}\\)\n$`));
+    const predicate = join(root, 'bundled-provenance.json');
+    await writeFile(predicate, JSON.stringify({ builder: { id: 'https://ci.example/bundled' } }));
+    expect((await runCli('cosign', 'attest', '--plain-http', '--bundle', '--key', key, '--predicate', predicate, '--type', 'slsaprovenance', bundled)).code).toBe(0);
+    const tag = pushed.descriptor.digest.replace(':', '-');
+    for (const suffix of ['sig', 'att']) {
+      await expect(client.repository(registry.host, 'cli/bundled').fetchManifest(`${tag}.${suffix}`)).rejects.toMatchObject({ code: 'MANIFEST_NOT_FOUND' });
+    }
+
+    expect((await runCli('cosign', 'verify', '--plain-http', '--key', pub, '--insecure-ignore-tlog', bundled)).code).toBe(0);
+    const attested = await runCli('cosign', 'verify-attestation', '--plain-http', '--key', pub, '--insecure-ignore-tlog', '--type', 'slsaprovenance', bundled);
+    expect(attested.code).toBe(0);
+    expect(JSON.parse(attested.stdout)).toMatchObject([{ predicateType: 'https://slsa.dev/provenance/v0.2', predicate: { builder: { id: 'https://ci.example/bundled' } } }]);
+    const tlogRequired = await runCli('cosign', 'verify', '--plain-http', '--key', pub, '-o', 'json', bundled);
+    expect(tlogRequired.code).toBe(1);
+    expect(JSON.parse(tlogRequired.stdout).error.code).toBe('TLOG_ENTRY_MISSING');
+  });
+
   it('--oci-layout: sign and verify air-gapped', async () => {
     const layout = join(root, 'layout');
     const store = await OciLayoutStore.open(layout, { create: true });

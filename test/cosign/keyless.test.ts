@@ -1,18 +1,22 @@
-// Keyless cosign signatures end to end: signed through the Fulcio/Rekor/TSA/OIDC doubles with sigstore-js, written as legacy layers to a real docker-registry, verified offline.
+// Keyless cosign signatures end to end (Fulcio/Rekor/TSA/OIDC doubles, sigstore-js, legacy layers in a real docker-registry, verified offline), and RFC 3161 times for key and certificate signatures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ANNOTATION_BUNDLE,
   ANNOTATION_CERTIFICATE,
   ANNOTATION_CHAIN,
+  ANNOTATION_PREDICATE_TYPE,
   ANNOTATION_RFC3161_TIMESTAMP,
   ANNOTATION_SIGNATURE,
   signatureLocation,
   simpleSigningPayload,
+  verifyCosignAttestations,
   verifyCosignSignatures,
   type CosignVerifyOptions,
   type KeylessIdentity,
 } from '../../src/cosign/index.js';
-import { appendLayer } from '../../src/cosign/sign.js';
+import { appendLayer, signBytes } from '../../src/cosign/sign.js';
+import { generateCertificateChain } from '../../src/notary/pki/generate.js';
+import { createHash } from 'node:crypto';
 import { pushImage, RegistryClient } from '../../src/oci/index.js';
 import type { PinnedImage } from '../../src/verification/index.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
@@ -108,5 +112,76 @@ describe('keyless', () => {
   it('the embedded public-good root does not trust the doubles: the bundle names an unknown log', async () => {
     const outcome = await verifyCosignSignatures(client, fresh, { keyless: { subject: EMAIL, issuer: doubles.urls.oidc } }, signal);
     expect(outcome.error?.code).toBe('TLOG_KEY_UNKNOWN');
+  });
+});
+
+describe('RFC 3161 times with keys and certificates', () => {
+  /** A token of the TSA double over `signature`, stamped at `at`. */
+  async function timestamp(signature: Uint8Array, at: Date): Promise<string> {
+    doubles.setClock(at);
+    try {
+      const res = await fetch(doubles.urls.tsa, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ artifactHash: createHash('sha256').update(signature).digest('base64'), hashAlgorithm: 'sha256', certificates: true }),
+      });
+      expect(res.status).toBe(201);
+      return JSON.stringify({ SignedRFC3161Timestamp: Buffer.from(await res.arrayBuffer()).toString('base64') });
+    } finally {
+      doubles.setClock(undefined);
+    }
+  }
+
+  it('a certificate expired since: the trusted TSA\'s time (an hour ago) dates the signature, the tlog ignored; without the timestamp CERTIFICATE_EXPIRED; a token over another signature fails', async () => {
+    const chain = await generateCertificateChain({
+      keyType: 'ec-256',
+      root: { notBefore: new Date(Date.now() - 30 * 86_400_000) },
+      leaf: { notBefore: new Date(Date.now() - 10 * 86_400_000), notAfter: new Date(Date.now() - 1_800_000), extendedKeyUsage: null },
+    });
+    const privateKey = chain.leaf.privateKey;
+    const repository = `keyless/tsa-${++count}`;
+    const pushed = await pushImage(client.repository(registry.host, repository), { layers: [new TextEncoder().encode('tsa')] });
+    const pinned: PinnedImage = { registry: registry.host, repository, digest: pushed.descriptor.digest, descriptor: pushed.descriptor, insecure: false };
+    const target = { repository: `${registry.host}/${repository}`, digest: pinned.digest };
+    const payload = simpleSigningPayload(target, undefined);
+    const signature = signBytes(privateKey, payload);
+    const options: CosignVerifyOptions = { certificate: chain.leaf.pem, certificateChain: chain.root.pem, trustedRoot, rekor: { ignoreTlog: true } };
+    const layer = (stamp?: string) => ({ [ANNOTATION_SIGNATURE]: Buffer.from(signature).toString('base64'), [ANNOTATION_CERTIFICATE]: chain.leaf.pem, ...(stamp ? { [ANNOTATION_RFC3161_TIMESTAMP]: stamp } : {}) });
+    const location = signatureLocation(client, pinned, undefined);
+
+    await appendLayer(location, target, 'signatures', payload, layer());
+    expect((await verifyCosignSignatures(client, pinned, options, signal)).error?.code).toBe('CERTIFICATE_EXPIRED');
+    await appendLayer(location, target, 'signatures', payload, layer(await timestamp(new Uint8Array([1, 2, 3]), new Date(Date.now() - 3_600_000))));
+    await appendLayer(location, target, 'signatures', payload, layer(await timestamp(signature, new Date(Date.now() - 3_600_000))));
+    const outcome = await verifyCosignSignatures(client, pinned, options, signal);
+    expect(outcome.signatures.map((s) => s.error?.code ?? 'ok')).toEqual(['CERTIFICATE_EXPIRED', 'INVALID_TIMESTAMP', 'ok']);
+    expect(outcome.verified).toBe(true);
+  });
+});
+
+describe('keyless attestations', () => {
+  // Only dsse entries: sigstore-js hashes an intoto entry's envelope with the public key inside its signature, which is not
+  // the envelope cosign stores as the layer (bundles with intoto entries are covered in bundles.test.ts).
+  it.each(['dsse'] as const)('a DSSE envelope logged as a Rekor %s entry, written as cosign writes an .att layer, verifies for the identity; another issuer is UNTRUSTED_IDENTITY', async (entryType) => {
+    const repository = `keyless/att-${++count}`;
+    const pushed = await pushImage(client.repository(registry.host, repository), { layers: [new TextEncoder().encode(`att ${count}`)] });
+    const pinned: PinnedImage = { registry: registry.host, repository, digest: pushed.descriptor.digest, descriptor: pushed.descriptor, insecure: false };
+    const target = { repository: `${registry.host}/${repository}`, digest: pinned.digest };
+    const SLSA = 'https://slsa.dev/provenance/v1';
+    const statement = new TextEncoder().encode(JSON.stringify({ _type: 'https://in-toto.io/Statement/v0.1', predicateType: SLSA, subject: [{ name: target.repository, digest: { sha256: pinned.digest.slice(7) } }], predicate: {} }));
+    const { bundle, legacy } = await signKeyless(doubles, { artifact: statement, payloadType: 'application/vnd.in-toto+json', identity: { email: EMAIL }, rekorEntryType: entryType });
+    const envelope = new TextEncoder().encode(JSON.stringify(bundle.dsseEnvelope));
+    await appendLayer(signatureLocation(client, pinned, undefined), target, 'attestations', envelope, {
+      [ANNOTATION_SIGNATURE]: '',
+      [ANNOTATION_PREDICATE_TYPE]: SLSA,
+      [ANNOTATION_CERTIFICATE]: legacy.certificatePem,
+      [ANNOTATION_CHAIN]: legacy.chainPem,
+      ...(legacy.rekorBundle ? { [ANNOTATION_BUNDLE]: JSON.stringify(legacy.rekorBundle) } : {}),
+    });
+    const outcome = await verifyCosignAttestations(client, pinned, { ...keyless({ subject: EMAIL, issuer: doubles.urls.oidc }), predicateType: SLSA }, signal);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.signatures[0]).toMatchObject({ verified: true, predicateType: SLSA, tlog: { integratedTime: expect.any(Number) } });
+    const wrong = await verifyCosignAttestations(client, pinned, keyless({ subject: EMAIL, issuer: 'https://accounts.example' }), signal);
+    expect(wrong.error?.code).toBe('UNTRUSTED_IDENTITY');
   });
 });

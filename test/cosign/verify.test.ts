@@ -300,14 +300,18 @@ describe('where signatures live', () => {
     expect(outcome.signatureTag.startsWith(`${signatures}:sha256-`)).toBe(true);
   });
 
-  it('a Sigstore bundle referrer (cosign\'s new format) is not verified: COSIGN_UNSUPPORTED says so instead of "no signatures found"', async () => {
-    const { pinned } = await image();
+  it('a Sigstore bundle referrer (cosign\'s new format, found through the referrers tag here) is verified first; one that fails leaves the legacy tag to decide', async () => {
+    const { pinned, location, target } = await image();
     const store = client.repository(registry.host, pinned.repository);
     await pushArtifact(store, { artifactType: MEDIA_TYPE_SIGSTORE_BUNDLE_V03, subject: pinned.descriptor, blobs: [{ mediaType: MEDIA_TYPE_SIGSTORE_BUNDLE_V03, bytes: new TextEncoder().encode('{}') }] });
-    expect((await verifyCosignSignatures(client, pinned, { keys, rekor: { ignoreTlog: true } }, signal)).error).toEqual({
-      code: 'COSIGN_UNSUPPORTED',
-      message: "no legacy signatures found, but 1 Sigstore bundle referrer(s) (cosign's new bundle format), which imgverify does not verify yet",
-    });
+    const options = { keys, rekor: { ignoreTlog: true } };
+    const outcome = await verifyCosignSignatures(client, pinned, options, signal);
+    expect(outcome.error?.code).toBe('BUNDLE_INVALID');
+    expect(outcome.error?.message.startsWith('no matching signatures: the bundle breaks the Sigstore bundle schema')).toBe(true);
+    await signImage(location, target, { privateKey: signer.privateKey });
+    const legacy = await verifyCosignSignatures(client, pinned, options, signal);
+    expect(legacy.verified).toBe(true);
+    expect(legacy.signatures.map((s) => s.error?.code ?? 'ok')).toEqual(['BUNDLE_INVALID', 'ok']);
   });
 
   it('more signature layers than the bound: the tag is refused, not tried in part (SIGNATURE_LIMIT_EXCEEDED)', async () => {

@@ -6,6 +6,7 @@ import { readFileLimited } from '../../common/index.js';
 import { evaluateConditions, parseConditions } from '../../conditions/index.js';
 import {
   attestImage,
+  attestImageBundle,
   decryptPrivateKey,
   ENV_COSIGN_PASSWORD,
   ENV_COSIGN_REPOSITORY,
@@ -14,14 +15,16 @@ import {
   PREDICATE_TYPE_ALIASES,
   signatureLocation,
   signImage,
+  signImageBundle,
   verifyCosignAttestations,
   verifyCosignSignatures,
   type CosignAttestationsOutcome,
   type CosignSignaturesOutcome,
   type CosignVerifyOptions,
   type SignatureAlgorithm,
+  type SignResult,
 } from '../../cosign/index.js';
-import type { RegistryClient } from '../../oci/index.js';
+import type { ArtifactStore, Descriptor, RegistryClient } from '../../oci/index.js';
 import { toErrorInfo, type ErrorInfo, type PinnedImage } from '../../verification/index.js';
 import { CliError } from '../errors.js';
 import { EXIT_OK, processOutput, type CliOutput, type LogCliOptions, type RegistryCliOptions } from '../flags.js';
@@ -64,6 +67,8 @@ export interface CosignSignCommandOptions extends LogCliOptions, RegistryCliOpti
   predicate?: string;
   type?: string;
   ociLayout?: boolean;
+  /** Write a Sigstore bundle v0.3 referrer (cosign's new bundle format) instead of the legacy tag. */
+  bundle?: boolean;
   timeout?: string;
 }
 
@@ -228,7 +233,12 @@ function password(env: NodeJS.ProcessEnv): string {
   return value;
 }
 
-/** sign / attest with a cosign key; returns the exit code. */
+/** The image manifest's bytes, as its digest names them: what a bundle's message signature covers. */
+async function manifestBytes(store: ArtifactStore, descriptor: Descriptor, signal: AbortSignal): Promise<Uint8Array> {
+  return (await store.fetchManifest(descriptor, { signal })).bytes;
+}
+
+/** sign / attest with a cosign key (the legacy tag, or with --bundle a Sigstore bundle referrer); returns the exit code. */
 export async function runCosignSign(reference: string, options: CosignSignCommandOptions, kind: 'signatures' | 'attestations', dependencies: CosignCommandDependencies = {}): Promise<number> {
   const output = dependencies.output ?? processOutput;
   const env = dependencies.env ?? process.env;
@@ -247,10 +257,15 @@ export async function runCosignSign(reference: string, options: CosignSignComman
     const repository = env[ENV_COSIGN_REPOSITORY];
     const location = signatureLocation(options.ociLayout || !dependencies.client ? opened.store : dependencies.client, image, repository && !options.ociLayout ? repository : undefined);
     const target = { repository: name, digest: descriptor.digest };
-    let result;
+    let result: SignResult | undefined;
+    let bundled: Descriptor | undefined;
+    if (options.bundle && common.chain) throw new CliError('USAGE', '--cert-chain is not written into a bundle (its certificate is)');
     if (kind === 'signatures') {
       const annotations = parseKeyValues(options.annotations ?? [], '--annotations');
-      result = await signImage(location, target, { ...common, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) });
+      if (options.bundle) {
+        if (Object.keys(annotations).length > 0) throw new CliError('USAGE', '--annotations go into the legacy simple-signing payload; a bundle signs the manifest digest only');
+        bundled = await signImageBundle(location, { manifest: await manifestBytes(opened.store, descriptor, signal), descriptor }, common);
+      } else result = await signImage(location, target, { ...common, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) });
     } else {
       if (!options.predicate) throw new CliError('USAGE', '--predicate is required');
       let predicate: unknown;
@@ -260,10 +275,14 @@ export async function runCosignSign(reference: string, options: CosignSignComman
         if (err instanceof CliError) throw err;
         throw new CliError('USAGE', `--predicate ${options.predicate} is not JSON: ${(err as Error).message}`, { cause: err });
       }
-      result = await attestImage(location, target, { ...common, predicateType: predicateTypeUri(options.type ?? 'custom'), predicate });
+      const predicateType = predicateTypeUri(options.type ?? 'custom');
+      if (options.bundle) bundled = await attestImageBundle(location, { manifest: await manifestBytes(opened.store, descriptor, signal), descriptor }, target, { ...common, predicateType, predicate });
+      else result = await attestImage(location, target, { ...common, predicateType, predicate });
     }
     output.stderr('Note: no transparency log entry was made (imgverify does not upload to Rekor); verify with --insecure-ignore-tlog\n');
-    output.stdout(`Pushing ${kind === 'signatures' ? 'signature' : 'attestation'} to: ${location.name}:${result.tag}\n`);
+    const what = kind === 'signatures' ? 'signature' : 'attestation';
+    if (bundled) output.stdout(`Pushing ${what} bundle referrer to: ${location.name}@${bundled.digest} (subject ${descriptor.digest})\n`);
+    else if (result) output.stdout(`Pushing ${what} to: ${location.name}:${result.tag}\n`);
     return EXIT_OK;
   } catch (err) {
     return reportError(output, err, { signing: true, debug: options.debug });

@@ -53,6 +53,7 @@ export function defineCosignCommand(program: Command): void {
     .option('--cert <file>', 'PEM certificate of the key, written as the signature\'s certificate')
     .option('--cert-chain <file>', 'PEM intermediates and root, written as the signature\'s chain')
     .option('-a, --annotations <key=value>', 'an annotation in the signed payload (repeatable)', collect, [])
+    .option('--bundle', 'write a Sigstore bundle v0.3 referrer (cosign\'s new bundle format; no tlog entry) instead of the .sig tag')
     .option('--oci-layout', 'the reference is an OCI image layout directory');
   addTimeoutOption(sign);
   addRegistryOptions(sign).action(async (reference: string, options) => {
@@ -69,6 +70,7 @@ export function defineCosignCommand(program: Command): void {
     .option('--type <type>', 'predicate type: a URI or one of cosign\'s names', DEFAULT_PREDICATE_TYPE_NAME)
     .option('--cert <file>', 'PEM certificate of the key')
     .option('--cert-chain <file>', 'PEM intermediates and root')
+    .option('--bundle', 'write a Sigstore bundle v0.3 referrer (cosign\'s new bundle format; no tlog entry) instead of the .att tag')
     .option('--oci-layout', 'the reference is an OCI image layout directory');
   addTimeoutOption(attest);
   addRegistryOptions(attest).action(async (reference: string, options) => {
