@@ -16,14 +16,6 @@ export * from './signer.js';
 export * from './pki/index.js';
 
 // Time and revocation authorities.
-export {
-  verifyTimestampToken,
-  requestTimestamp,
-  type VerifyTimestampOptions,
-  type VerifiedTimestamp,
-  type RequestTimestampOptions,
-} from './timestamp/index.js';
-export { RevocationChecker, type RevocationCheckerOptions, type RevocationCheckOptions, type RevocationPurpose } from './revocation/index.js';
 
 // Verification: plugins (executables in the plugin directory, or built-in ones) and the verifier.
 export {

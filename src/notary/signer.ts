@@ -5,10 +5,10 @@ import { MEDIA_TYPE_OCI_MANIFEST, type ArtifactStore, type Descriptor } from '..
 import { createNotaryPayload, hashOf, keyMatchesCertificate, signEnvelope } from './envelope/index.js';
 import { NotaryError, recodeInvalidCertificate } from './errors.js';
 import { buildSignatureManifest, type SignatureManifestForm } from './signature-manifest.js';
-import { requestTimestamp } from './timestamp/index.js';
 import { MEDIA_TYPE_COSE, MEDIA_TYPE_JWS, type ExtendedAttribute, type SignatureAlgorithm, type SignatureMediaType, type SigningScheme } from './types.js';
 import { validateCodeSigningChain } from './x509/index.js';
-import { parseCertificate } from '../pki/index.js';
+import { HASH_ALGORITHM_OIDS, parseCertificate, requestTimestamp } from '../pki/index.js';
+import { TSA_TRUST_HINT } from './verifier/constants.js';
 
 import type { SignatureFormat } from './types.js';
 
@@ -60,13 +60,33 @@ export interface TsaOptions {
 
 /** A timestamper that asks the RFC 3161 TSA at `url`, hashing the signature with the signing key's hash. */
 export function tsaTimestamper(url: string, options: TsaOptions): Timestamper {
-  return (signature, algorithm) =>
-    requestTimestamp(url, signature, {
-      hashAlgorithm: hashOf(algorithm),
+  return async (signature, algorithm) => {
+    const hashAlgorithm = hashOf(algorithm);
+    checkTimestampRequest(url, hashAlgorithm);
+    return requestTimestamp(url, signature, {
+      hashAlgorithm,
       rootCertificates: options.rootCertificates,
+      untrustedHint: TSA_TRUST_HINT,
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
+  };
+}
+
+/** The signer's input to a timestamp request: an http(s) URL and a hash the TSA protocol names. Throws INVALID_INPUT. */
+function checkTimestampRequest(url: string, hashAlgorithm: string): void {
+  let parsedUrl: URL;
+  try {
+    parsedUrl = new URL(url);
+  } catch (err) {
+    throw new NotaryError('INVALID_INPUT', `timestamp URL "${url}" is not a valid URL`, { cause: err });
+  }
+  if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') {
+    throw new NotaryError('INVALID_INPUT', `timestamp URL "${url}" must use http or https`);
+  }
+  if (!(hashAlgorithm in HASH_ALGORITHM_OIDS)) {
+    throw new NotaryError('INVALID_INPUT', `unsupported timestamp hash algorithm ${hashAlgorithm}: use SHA-256, SHA-384 or SHA-512`);
+  }
 }
 
 /**

@@ -88,17 +88,8 @@ export interface ValidationResult {
   error?: ErrorInfo;
 }
 
-export type RevocationStatus = 'good' | 'revoked' | 'unknown' | 'skipped';
-
-export interface CertificateRevocation {
-  subject: string;
-  serialNumber: string;
-  status: RevocationStatus;
-  /** 'ocsp' | 'crl' when a source answered. */
-  source?: 'ocsp' | 'crl';
-  revocationTime?: string;
-  error?: ErrorInfo;
-}
+import type { CertificateRevocation } from '../pki/index.js';
+export type { CertificateRevocation, RevocationStatus } from '../pki/index.js';
 
 /** The verification of one signature manifest against the trust policy. */
 export interface SignatureVerification {

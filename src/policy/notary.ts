@@ -2,7 +2,8 @@
 // notary attestor semantics (pkg/image/verifiers/cpol/notary): `certificates.cert` + `certChain` are the one trust
 // store `ca:kyverno` of a strict trust policy for every registry and any identity.
 import { createHash } from 'node:crypto';
-import { compileNotaryPolicy, NotaryImageVerifier, type NotaryCompiledPolicy, type RevocationChecker } from '../notary/index.js';
+import { compileNotaryPolicy, NotaryImageVerifier, type NotaryCompiledPolicy } from '../notary/index.js';
+import type { RevocationChecker } from '../pki/index.js';
 import type { RegistryClient } from '../oci/index.js';
 import type { PinnedImage } from '../verification/index.js';
 import type { AttestorVerifier, ImageResolver } from './ports.js';

@@ -3,7 +3,8 @@ import { verifyAttestations, type AttestationRequirement, type AttestationsVerdi
 import { AWS_SIGNER_TRUST_STORES, verificationPlugins, type AwsSignerVerifierChoice, type AwsSignerVerifierOptions } from '../aws/index.js';
 import type { ConfigValidators } from '../config/index.js';
 import { BaseError } from '../common/index.js';
-import { compileNotaryPolicy, MemoryTrustStore, NotaryImageVerifier, PluginDirectory, parseTrustPolicyStatements, RevocationChecker } from '../notary/index.js';
+import { compileNotaryPolicy, MemoryTrustStore, NotaryImageVerifier, PluginDirectory, parseTrustPolicyStatements } from '../notary/index.js';
+import { RevocationChecker } from '../pki/index.js';
 import { RegistryClient, type ArtifactStore, type CredentialProvider, type Descriptor, type RegistryHostOptions } from '../oci/index.js';
 import { DEFAULT_TAG } from '../reference/index.js';
 import type { CompiledPolicy, ImageVerdict, PinnedImage } from '../verification/index.js';

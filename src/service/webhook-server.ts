@@ -3,7 +3,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { Logger } from 'pino';
 import { createKubernetesApi, EventRecorder, loadKubeConfig, tlsSecretNames } from '../kube/index.js';
 import { RegistryClient } from '../oci/index.js';
-import { RevocationChecker } from '../notary/index.js';
+import { RevocationChecker } from '../pki/index.js';
 import { cosignAttestorVerifier, createPolicyEngine, notaryAttestorVerifier, registryResolver, type CompiledKyvernoPolicy, type PolicyEngine } from '../policy/index.js';
 import { createApiApp, DEFAULT_SERVER_TIMEOUTS } from './app.js';
 import { servingHosts } from './tls.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnvelope, parseNotaryPayload } from '../../src/notary/envelope/index.js';
 import { readSignatureManifest } from '../../src/notary/signature-manifest.js';
-import { signArtifact, type SignArtifactOptions, type SignatureFormat } from '../../src/notary/signer.js';
+import { signArtifact, tsaTimestamper, type SignArtifactOptions, type SignatureFormat } from '../../src/notary/signer.js';
 import { ARTIFACT_TYPE_NOTARY_SIGNATURE } from '../../src/notary/types.js';
 import { OciLayoutStore, RegistryClient, pushImage, type ArtifactStore, type Descriptor } from '../../src/oci/index.js';
 import { cachedKeyPair, generateCertificateChain, type GeneratedChain } from '../support/pki.js';
@@ -113,5 +113,18 @@ describe('signArtifact refuses', () => {
   it('an unknown tag with the store\'s not-found error', async () => {
     const store = await OciLayoutStore.open(join(layoutDir, 'missing'), { create: true });
     await expect(signArtifact(store, 'nope', options('jws', 'artifact'))).rejects.toMatchObject({ code: 'MANIFEST_NOT_FOUND' });
+  });
+});
+
+describe('tsaTimestamper', () => {
+  // The URL is the signer's input, checked before pki's requestTimestamp is asked (moved from the request tests).
+  it.each([
+    { url: 'ftp://127.0.0.1/tsa', fragment: 'must use http or https' },
+    { url: 'not a url', fragment: 'is not a valid URL' },
+  ])('rejects $url as INVALID_INPUT', async ({ url, fragment }) => {
+    await expect(tsaTimestamper(url, { rootCertificates: [] })(new Uint8Array([1, 2, 3]), 'ECDSA-SHA-256')).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining(fragment),
+    });
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { readTextFileLimited } from '../../common/index.js';
 import { parseManifestText } from '../../config/index.js';
 import { awsKmsPublicKeys } from '../../aws/index.js';
-import { RevocationChecker } from '../../notary/index.js';
+import { RevocationChecker } from '../../pki/index.js';
 import type { RegistryClient } from '../../oci/index.js';
 import {
   cosignAttestorVerifier,

@@ -17,7 +17,6 @@ import {
   notaryVerdict,
   PLUGINS_DIR_NAME,
   PluginDirectory,
-  RevocationChecker,
   verifyArtifact,
   verifyImage,
   verifyInStore,
@@ -25,6 +24,7 @@ import {
   type SignatureVerification,
   type VerifyImageOptions,
 } from '../../notary/index.js';
+import { RevocationChecker } from '../../pki/index.js';
 import { isDigest, parseReference, referenceTarget } from '../../reference/index.js';
 import { CODE_INFO, describeFailure, toErrorInfo, type ErrorInfo, type ImageVerdict } from '../../verification/index.js';
 import { CliError } from '../errors.js';

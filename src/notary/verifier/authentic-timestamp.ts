@@ -2,12 +2,11 @@
 import type { X509Certificate } from '@peculiar/x509';
 import { isNotaryFailure, NotaryError } from '../errors.js';
 import type { RevocationSource } from './options.js';
-import { verifyTimestampToken } from '../timestamp/index.js';
 import type { TrustStoreProvider } from '../truststore/index.js';
 import type { CertificateRevocation, SignerInfo } from '../types.js';
-import { validateChainValidity } from '../../pki/index.js';
+import { validateChainValidity, verifyTimestampToken, type VerifiedTimestamp } from '../../pki/index.js';
 import { validateTimestampingChain } from '../x509/index.js';
-import { TRUST_STORE_TYPE_TSA, VERIFY_TIMESTAMP_AFTER_CERT_EXPIRY } from './constants.js';
+import { TRUST_STORE_TYPE_TSA, TSA_TRUST_HINT, VERIFY_TIMESTAMP_AFTER_CERT_EXPIRY } from './constants.js';
 import { loadTrustAnchors } from './authenticity.js';
 import { storeNames, type AppliedPolicy } from './policy.js';
 import { chainRevocationStatus, revocationVerdict } from './revocation.js';
@@ -86,7 +85,7 @@ export async function verifyAuthenticTimestamp(input: AuthenticTimestampInput): 
   // The token's own signature and its certificates' issuance are paid before; its certificates as they come.
   input.budget?.spend('bytesParsed', token.byteLength);
   input.budget?.spend('signaturesChecked', 1);
-  const timestamp = await verifyTimestampToken(token, signerInfo.signature, tsaRoots, { signal: input.signal });
+  const timestamp = await verifiedTimestamp(token, signerInfo.signature, tsaRoots, input.signal);
   input.budget?.spend('certificatesParsed', timestamp.tsaChain.length);
   input.budget?.spend('signaturesChecked', timestamp.tsaChain.length);
   // notation-go checks the TSA chain it built against the certificate requirements before using the time.
@@ -99,6 +98,16 @@ export async function verifyAuthenticTimestamp(input: AuthenticTimestampInput): 
   const verdict = revocationVerdict(tsaRevocation, 'timestamping');
   if (verdict) throw verdict;
   return { authenticSigningTime: timestamp.genTime, signedNoLaterThan: timestamp.latest, tsaRevocation };
+}
+
+/** pki's token verification with notary's hint on untrusted TSAs; an abort is VERIFICATION_TIMEOUT. */
+async function verifiedTimestamp(token: Uint8Array, signature: Uint8Array, tsaRoots: X509Certificate[], signal: AbortSignal | undefined): Promise<VerifiedTimestamp> {
+  try {
+    return await verifyTimestampToken(token, signature, tsaRoots, { untrustedHint: TSA_TRUST_HINT, ...(signal && { signal }) });
+  } catch (err) {
+    if (signal?.aborted && !isNotaryFailure(err)) throw new NotaryError('VERIFICATION_TIMEOUT', 'timestamp verification was cancelled', { cause: err });
+    throw err;
+  }
 }
 
 /** The Notary certificate requirements for a timestamping chain; a failure is INVALID_TIMESTAMP (authenticTimestamp). */

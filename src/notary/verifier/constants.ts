@@ -9,6 +9,8 @@ export const VERIFY_TIMESTAMP_AFTER_CERT_EXPIRY = 'afterCertExpiry';
 
 /** The trust store type whose roots anchor timestamp authorities. */
 export const TRUST_STORE_TYPE_TSA = 'tsa';
+/** What an UNTRUSTED_TIMESTAMP message tells the user to do (pki's verifier appends it). */
+export const TSA_TRUST_HINT = 'add the TSA root certificate to a trust store of type tsa named in the trust policy';
 
 /**
  * Work per image verification (see WorkBudget): 30 signatures each with a 4-certificate chain and

@@ -1,7 +1,7 @@
 // Options of verifyArtifact and verifyImage.
 import type { ArtifactStore, Platform } from '../../oci/index.js';
 import type { VerificationPluginProvider } from '../plugin/index.js';
-import type { RevocationChecker } from '../revocation/index.js';
+import type { RevocationChecker } from '../../pki/index.js';
 import type { TrustPolicyDocument } from '../trustpolicy/index.js';
 import type { TrustStoreProvider } from '../truststore/index.js';
 import type { WorkBudget } from './budget.js';

@@ -1,7 +1,7 @@
 // Revocation status of a certificate chain and the decision it leads to (trust-store-trust-policy.md, Certificate Revocation Evaluation).
 import { AuthorityInfoAccessExtension, CRLDistributionPointsExtension, type X509Certificate } from '../../pki/index.js';
 import { NotaryError } from '../errors.js';
-import type { RevocationCheckOptions } from '../revocation/index.js';
+import type { RevocationCheckOptions } from '../../pki/index.js';
 import type { RevocationSource } from './options.js';
 import type { CertificateRevocation } from '../types.js';
 

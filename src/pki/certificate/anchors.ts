@@ -1,23 +1,7 @@
 // Trust anchors found by bytes: which certificate of a chain is, byte for byte, one of the trusted certificates.
-import { createHash } from 'node:crypto';
 import type { X509Certificate } from '@peculiar/x509';
 import { bytesEqual } from '../../common/index.js';
-
-/** SHA-256 of each trust anchor's DER, computed once per anchor object (trust stores hand out the same objects). */
-const anchorHashes = new WeakMap<X509Certificate, string>();
-
-function anchorHash(anchor: X509Certificate): string {
-  let hash = anchorHashes.get(anchor);
-  if (hash === undefined) {
-    hash = sha256Hex(new Uint8Array(anchor.rawData));
-    anchorHashes.set(anchor, hash);
-  }
-  return hash;
-}
-
-function sha256Hex(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('hex');
-}
+import { recordOf, sha256Hex } from './cache.js';
 
 /**
  * The trust anchor that one of the DER certificates of `chain` is byte for byte, or undefined.
@@ -28,7 +12,7 @@ export function findTrustAnchor(chain: readonly Uint8Array[], anchors: readonly 
   if (anchors.length === 0) return undefined;
   const byHash = new Map<string, X509Certificate[]>();
   for (const anchor of anchors) {
-    const hash = anchorHash(anchor);
+    const hash = recordOf(anchor).sha256;
     const same = byHash.get(hash);
     if (same) same.push(anchor);
     else byHash.set(hash, [anchor]);

@@ -1,42 +1,69 @@
-// Certificates parsed once per process, kept by the SHA-256 of their exact DER bytes: every image arrives with the same signer chain.
+// One record per certificate, kept by the SHA-256 of its exact DER bytes: every parse and every fact read from it, each once (every image arrives with the same signer chain).
 import { createHash, X509Certificate as NodeX509Certificate } from 'node:crypto';
 import type { X509Certificate } from '@peculiar/x509';
 import { LRUCache } from 'lru-cache';
+import type { CertificateInfo } from '../revocation/certificate.js';
 import { MAX_CACHED_CERTIFICATES } from './constants.js';
+import type { CertificateSubject } from './dn.js';
+import type { CertificateFacts } from './facts.js';
 
 /**
- * The parses of one DER certificate, each filled the first time it is asked for. Only what the
- * bytes alone determine is kept here; decisions that depend on time, trust stores or revocation
- * are made again by every verification.
+ * What the bytes of one DER certificate say, each part filled the first time it is asked for. Only
+ * what the bytes alone determine is kept here; decisions that depend on time, trust stores or
+ * revocation are made again by every verification. Failed reads are never kept.
  */
-interface ParsedDer {
+export interface CertificateRecord {
+  /** SHA-256 of the DER, lower-case hex: the record's key and the certificate's fingerprint. */
+  readonly sha256: string;
   /** OpenSSL's parse. */
   node?: NodeX509Certificate;
   /** @peculiar/x509's parse, kept only once it passed parseCertificate's strict checks. */
   certificate?: X509Certificate;
+  /** What certificate requirements look at (certificateFacts). */
+  facts?: CertificateFacts;
+  /** The subject as trusted identities match it (certificateSubject). */
+  subject?: CertificateSubject;
+  /** The raw fields revocation checks compare (describeCertificate). */
+  revocation?: CertificateInfo;
 }
 
-const parsed = new LRUCache<string, ParsedDer>({ max: MAX_CACHED_CERTIFICATES });
+const records = new LRUCache<string, CertificateRecord>({ max: MAX_CACHED_CERTIFICATES });
+
+/** By certificate object, so the DER of a certificate in use is hashed once, not at every lookup. */
+const recordsByObject = new WeakMap<X509Certificate, CertificateRecord>();
 
 /**
  * The cache key of a certificate: a hash of its exact bytes. Never its subject, issuer or serial:
  * anyone can mint a different certificate with the same names, and it must be parsed on its own.
  */
-function derKey(der: Uint8Array): string {
+export function sha256Hex(der: Uint8Array): string {
   return createHash('sha256').update(der).digest('hex');
 }
 
-/** The parses of `der` kept so far (touching the entry, so a chain in use stays cached). */
-export function cachedParse(der: Uint8Array): { key: string; entry: Readonly<ParsedDer> | undefined } {
-  const key = derKey(der);
-  return { key, entry: parsed.get(key) };
+/** The record of `der` if there is one (touching it, so a chain in use stays cached), and its key. */
+export function cachedRecord(der: Uint8Array): { sha256: string; record: CertificateRecord | undefined } {
+  const sha256 = sha256Hex(der);
+  return { sha256, record: records.get(sha256) };
 }
 
-/** Keep what parsing the certificate under `key` produced; failed parses are never kept. */
-export function rememberParse(key: string, parts: ParsedDer): void {
-  const entry = parsed.get(key);
-  if (entry) Object.assign(entry, parts);
-  else parsed.set(key, { ...parts });
+/** The record under `sha256`, made when a read of its certificate first succeeds (a failed read never takes a place). */
+export function keptRecord(sha256: string): CertificateRecord {
+  let record = records.get(sha256);
+  if (!record) {
+    record = { sha256 };
+    records.set(sha256, record);
+  }
+  return record;
+}
+
+/** The record of a parsed certificate: the one of its DER bytes. */
+export function recordOf(certificate: X509Certificate): CertificateRecord {
+  let record = recordsByObject.get(certificate);
+  if (!record) {
+    record = keptRecord(sha256Hex(new Uint8Array(certificate.rawData)));
+    recordsByObject.set(certificate, record);
+  }
+  return record;
 }
 
 /**
@@ -44,10 +71,9 @@ export function rememberParse(key: string, parts: ParsedDer): void {
  * object is shared: treat it as read-only. Throws as node's X509Certificate constructor does.
  */
 export function nodeCertificate(der: Uint8Array): NodeX509Certificate {
-  const { key, entry } = cachedParse(der);
-  if (entry?.node) return entry.node;
+  const { sha256, record } = cachedRecord(der);
+  if (record?.node) return record.node;
   const node = new NodeX509Certificate(der);
-  rememberParse(key, { node });
+  keptRecord(sha256).node = node;
   return node;
 }
-

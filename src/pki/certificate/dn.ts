@@ -2,6 +2,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { X509Certificate } from '@peculiar/x509';
+import { recordOf } from './cache.js';
 
 /** Attribute type → value. Types are canonical upper-case names (or dotted OIDs); values are compared exactly. */
 export type DistinguishedName = ReadonlyMap<string, string>;
@@ -56,10 +57,7 @@ export function isSubsetDistinguishedName(subset: DistinguishedName, superset: D
   return true;
 }
 
-type CertificateSubject = { name: DistinguishedName } | { problem: string };
-
-/** By certificate object: parseCertificate shares one per distinct DER, so a signer's subject is read once, not per image. */
-const subjects = new WeakMap<X509Certificate, CertificateSubject>();
+export type CertificateSubject = { name: DistinguishedName } | { problem: string };
 
 /**
  * The subject of a certificate as a DistinguishedName, read from its DER (not from a printed form,
@@ -67,12 +65,10 @@ const subjects = new WeakMap<X509Certificate, CertificateSubject>();
  * notation matches it: a multi-valued RDN or an attribute type that appears twice.
  */
 export function certificateSubject(certificate: X509Certificate): CertificateSubject {
-  let subject = subjects.get(certificate);
-  if (!subject) {
-    subject = readCertificateSubject(certificate);
-    subjects.set(certificate, subject);
-  }
-  return subject;
+  // Kept in the certificate's record: a signer's subject is read once, not per image.
+  const record = recordOf(certificate);
+  record.subject ??= readCertificateSubject(certificate);
+  return record.subject;
 }
 
 function readCertificateSubject(certificate: X509Certificate): CertificateSubject {

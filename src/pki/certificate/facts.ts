@@ -1,10 +1,17 @@
-// The facts of one certificate that certificate requirements look at (Notary's, cosign's), read once per certificate and cached.
+// The facts of one certificate that certificate requirements look at (Notary's, cosign's), read once per distinct DER into its record.
 import type { X509Certificate as NodeX509Certificate } from 'node:crypto';
-import { BasicConstraintsExtension, ExtendedKeyUsageExtension, KeyUsagesExtension, type X509Certificate } from '../x509.js';
+import {
+  AuthorityKeyIdentifierExtension,
+  BasicConstraintsExtension,
+  ExtendedKeyUsageExtension,
+  KeyUsagesExtension,
+  SubjectKeyIdentifierExtension,
+  type X509Certificate,
+} from '../x509.js';
 import * as pkijs from 'pkijs';
 import { bytesEqual } from '../../common/index.js';
 import { PkiError } from '../errors.js';
-import { nodeCertificate } from './cache.js';
+import { nodeCertificate, recordOf } from './cache.js';
 import { publicKeyBoundsProblem } from './key-bounds.js';
 import {
   ALLOWED_CERTIFICATE_SIGNATURE_ALGORITHMS,
@@ -16,6 +23,8 @@ import {
 } from './constants.js';
 
 export interface CertificateFacts {
+  /** SHA-256 of the DER, lower-case hex (the certificate's fingerprint and its record's key). */
+  sha256: string;
   /** Subject as an RFC 4514-like string, for messages. */
   subject: string;
   issuer: string;
@@ -30,6 +39,9 @@ export interface CertificateFacts {
   basicConstraints?: { ca: boolean; pathLength?: number; critical: boolean };
   keyUsage?: { flags: number; critical: boolean };
   extendedKeyUsage?: { usages: string[]; critical: boolean };
+  /** Subject and authority key identifiers (RFC 5280 4.2.1.2, 4.2.1.1), hex. */
+  subjectKeyIdentifier?: string;
+  authorityKeyIdentifier?: string;
   /** OID of an extension that appears twice (RFC 5280 forbids it). */
   duplicateExtension?: string;
   publicKey: { type: string; bits?: number; curve?: string };
@@ -40,23 +52,17 @@ export interface CertificateFacts {
 }
 
 /**
- * Facts by certificate object. parseCertificate hands out one object per distinct DER while it is in
- * the process's certificate cache, so a signer chain's facts are read once, not once per image; an
- * entry goes when its certificate object does.
+ * The facts of `certificate`, read once per distinct DER (kept in its certificate record, so a signer
+ * chain's facts are read once, not once per image); throws INVALID_CERTIFICATE_CHAIN when its
+ * extensions cannot be read.
  */
-const cache = new WeakMap<X509Certificate, CertificateFacts>();
-
-/** The facts of `certificate`; throws INVALID_CERTIFICATE_CHAIN when its extensions cannot be read. */
 export function certificateFacts(certificate: X509Certificate): CertificateFacts {
-  let facts = cache.get(certificate);
-  if (!facts) {
-    facts = readFacts(certificate);
-    cache.set(certificate, facts);
-  }
-  return facts;
+  const record = recordOf(certificate);
+  record.facts ??= readFacts(certificate, record.sha256);
+  return record.facts;
 }
 
-function readFacts(certificate: X509Certificate): CertificateFacts {
+function readFacts(certificate: X509Certificate, sha256: string): CertificateFacts {
   const subject = safeName(() => certificate.subject);
   try {
     const der = new Uint8Array(certificate.rawData);
@@ -71,7 +77,10 @@ function readFacts(certificate: X509Certificate): CertificateFacts {
     const basicConstraints = certificate.getExtension(BasicConstraintsExtension);
     const keyUsage = certificate.getExtension(KeyUsagesExtension);
     const extendedKeyUsage = certificate.getExtension(ExtendedKeyUsageExtension);
+    const subjectKeyIdentifier = certificate.getExtension(SubjectKeyIdentifierExtension)?.keyId;
+    const authorityKeyIdentifier = certificate.getExtension(AuthorityKeyIdentifierExtension)?.keyId;
     return {
+      sha256,
       subject,
       issuer: safeName(() => certificate.issuer),
       rawSubject: new Uint8Array(asn.subject.valueBeforeDecode),
@@ -91,6 +100,8 @@ function readFacts(certificate: X509Certificate): CertificateFacts {
       ...(extendedKeyUsage && {
         extendedKeyUsage: { usages: extendedKeyUsage.usages.map(String), critical: extendedKeyUsage.critical },
       }),
+      ...(subjectKeyIdentifier !== undefined && { subjectKeyIdentifier }),
+      ...(authorityKeyIdentifier !== undefined && { authorityKeyIdentifier }),
       ...(duplicateExtension !== undefined && { duplicateExtension }),
       publicKey: publicKeyOf(node),
       ...keyProblemOf(node),

@@ -3,7 +3,7 @@ import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import { PkiError } from '../errors.js';
 import { isPem, readPem } from '../pem.js';
 import { X509Certificate } from '../x509.js';
-import { cachedParse, rememberParse } from './cache.js';
+import { cachedRecord, keptRecord } from './cache.js';
 import { MAX_CERTIFICATES_PER_BUNDLE, MAX_CERTIFICATE_BUNDLE_BYTES } from './constants.js';
 
 const DER_SEQUENCE_TAG = 0x30;
@@ -49,13 +49,13 @@ export function parseCertificate(der: Uint8Array, options: Pick<ParseCertificate
   if (der[0] !== DER_SEQUENCE_TAG || derElementLength(der, 0) !== der.byteLength) {
     throw new PkiError('INVALID_CERTIFICATE', `${source} is not a single DER-encoded X.509 certificate`);
   }
-  const { key, entry } = cachedParse(der);
-  if (entry?.certificate) return entry.certificate;
+  const { sha256, record } = cachedRecord(der);
+  if (record?.certificate) return record.certificate;
   try {
     // Node's parser is OpenSSL's: it rejects malformed DER that a lenient parser would accept.
-    const node = entry?.node ?? new NodeX509Certificate(der);
+    const node = record?.node ?? new NodeX509Certificate(der);
     const certificate = new X509Certificate(new Uint8Array(der));
-    rememberParse(key, { node, certificate });
+    Object.assign(keptRecord(sha256), { node, certificate });
     return certificate;
   } catch (err) {
     throw new PkiError('INVALID_CERTIFICATE', `${source} is not a valid X.509 certificate: ${(err as Error).message}`, { cause: err });

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OciLayoutStore } from '../../../src/oci/index.js';
-import { RevocationChecker } from '../../../src/notary/revocation/index.js';
+import { RevocationChecker } from '../../../src/pki/index.js';
 import { parseTrustPolicyJson } from '../../../src/notary/trustpolicy/index.js';
 import { MemoryTrustStore } from '../../../src/notary/truststore/index.js';
 import { verifyInStore } from '../../../src/notary/verifier/index.js';

@@ -1,6 +1,6 @@
 // A stand-in for the OCSP responders and CRL servers that upstream certificates name (real hosts, unreachable from tests).
 import type { X509Certificate } from '@peculiar/x509';
-import type { RevocationCheckOptions } from '../../../src/notary/revocation/index.js';
+import type { RevocationCheckOptions } from '../../../src/pki/index.js';
 import type { CertificateRevocation, RevocationStatus } from '../../../src/notary/types.js';
 
 /**

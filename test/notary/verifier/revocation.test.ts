@@ -3,7 +3,7 @@ import { AuthorityInfoAccessExtension, CRLDistributionPointsExtension } from '@p
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Descriptor } from '../../../src/oci/types.js';
 import { createNotaryPayload, signEnvelope } from '../../../src/notary/envelope/index.js';
-import { RevocationChecker } from '../../../src/notary/revocation/index.js';
+import { RevocationChecker } from '../../../src/pki/index.js';
 import { parseTrustPolicyDocument } from '../../../src/notary/trustpolicy/index.js';
 import { MemoryTrustStore } from '../../../src/notary/truststore/index.js';
 import { MEDIA_TYPE_JWS } from '../../../src/notary/types.js';

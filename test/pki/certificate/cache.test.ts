@@ -1,8 +1,10 @@
 // The process-wide certificate cache: one parse per distinct DER, keyed by the exact bytes; decisions are still made on every call.
+import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NotaryError } from '../../../src/notary/errors.js';
 import { matchTrustedIdentities, validateCodeSigningChain, verifyChainToTrustAnchors } from '../../../src/notary/x509/index.js';
-import { certificateFacts, certificateSubject, nodeCertificate, parseCertificate, PkiError } from '../../../src/pki/index.js';
+import { certificateFacts, certificateSubject, nodeCertificate, parseCertificate, PkiError, X509Certificate } from '../../../src/pki/index.js';
+import { describeCertificate } from '../../../src/pki/revocation/certificate.js';
 import { cachedKeyPair, generateCertificateChain, issueCertificate, type GeneratedChain } from '../../support/pki.js';
 import { thrownBy } from '../../support/errors.js';
 
@@ -30,6 +32,19 @@ describe('parse once per distinct DER', () => {
     expect(certificateFacts(copy)).toBe(certificateFacts(first));
     expect(certificateSubject(copy)).toBe(certificateSubject(first));
     expect(nodeCertificate(chain.leaf.der)).toBe(certificateFacts(first).node);
+  });
+
+  it('one record per DER: another object of the same bytes shares its facts, subject and OpenSSL parse; the facts carry the fingerprint and key identifiers', () => {
+    const parsed = parseCertificate(chain.leaf.der);
+    const other = new X509Certificate(new Uint8Array(chain.leaf.der));
+    expect(other).not.toBe(parsed);
+    expect(certificateFacts(other)).toBe(certificateFacts(parsed));
+    expect(certificateSubject(other)).toBe(certificateSubject(parsed));
+    expect(describeCertificate(other).node).toBe(nodeCertificate(chain.leaf.der));
+    const facts = certificateFacts(parsed);
+    expect(facts.sha256).toBe(createHash('sha256').update(chain.leaf.der).digest('hex'));
+    expect(facts.subjectKeyIdentifier).toMatch(/^[0-9a-f]{40}$/);
+    expect(facts.authorityKeyIdentifier).toBe(certificateFacts(parseCertificate(chain.chain[1]!)).subjectKeyIdentifier);
   });
 
   it('a certificate with the same names and serial but other bytes is parsed on its own', () => {

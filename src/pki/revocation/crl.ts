@@ -1,8 +1,8 @@
 // CRLs (RFC 5280 5): validate a base CRL and its delta CRL, and judge a certificate against them (pure; no I/O).
 import * as asn1js from 'asn1js';
-import { X509Crl } from '../../pki/index.js';
 import { bytesEqual } from '../../common/index.js';
-import { SignatureCheckError, verifySignatureValue } from '../timestamp/index.js';
+import { SignatureCheckError, verifySignatureValue } from '../algorithm.js';
+import { X509Crl } from '../x509.js';
 import { normaliseSerial, type CertificateInfo } from './certificate.js';
 import {
   FRESHNESS_SKEW_MS,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509CrlReason } from '@peculiar/x509';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RevocationChecker, type RevocationCheckOptions } from '../../../src/notary/revocation/index.js';
+import { RevocationChecker, type RevocationCheckOptions } from '../../../src/pki/index.js';
 import type { GeneratedCertificate } from '../../../src/notary/pki/index.js';
 import type { CertificateRevocation } from '../../../src/notary/types.js';
 import { startCrlDouble, type CrlDouble } from '../../support/crl-double.js';

@@ -1,7 +1,9 @@
 // The parts of a certificate revocation checks compare: raw names, serial, public key bits, extensions.
-import { X509Certificate as NodeX509Certificate } from 'node:crypto';
+import type { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { publicKeyBoundsProblem, X509Certificate } from '../../pki/index.js';
+import { nodeCertificate, recordOf } from '../certificate/cache.js';
+import { publicKeyBoundsProblem } from '../certificate/key-bounds.js';
+import { X509Certificate } from '../x509.js';
 import { bytesEqual } from '../../common/index.js';
 
 export interface CertificateInfo {
@@ -29,19 +31,13 @@ function fields(node: asn1js.AsnType | undefined): asn1js.AsnType[] {
 }
 
 /**
- * By certificate object: the verifier's certificates come from parseCertificate, which shares one
- * object per distinct DER, so a signer chain is described once rather than on every check. Only what
- * the bytes say is kept; every check still asks the responders.
+ * Kept in the certificate's record, so a signer chain is described once rather than on every check.
+ * Only what the bytes say is kept; every check still asks the responders.
  */
-const described = new WeakMap<X509Certificate, CertificateInfo>();
-
 export function describeCertificate(certificate: X509Certificate): CertificateInfo {
-  let info = described.get(certificate);
-  if (!info) {
-    info = readCertificateInfo(certificate);
-    described.set(certificate, info);
-  }
-  return info;
+  const record = recordOf(certificate);
+  record.revocation ??= readCertificateInfo(certificate);
+  return record.revocation;
 }
 
 function readCertificateInfo(certificate: X509Certificate): CertificateInfo {
@@ -61,7 +57,7 @@ function readCertificateInfo(certificate: X509Certificate): CertificateInfo {
   return {
     certificate,
     der,
-    node: new NodeX509Certificate(Buffer.from(der)),
+    node: nodeCertificate(der),
     subjectDer: subject.valueBeforeDecodeView,
     issuerDer: issuer.valueBeforeDecodeView,
     serial: normaliseSerial(serial.valueBlock.valueHexView),

@@ -1,6 +1,6 @@
-// Hash and signature algorithms accepted in RFC 3161 tokens and OCSP responses, and signature checks over raw bytes.
+// Hash and signature algorithms accepted in RFC 3161 tokens, OCSP responses and CRLs, and signature checks over raw bytes.
 import { createHash, createPublicKey, verify as cryptoVerify, constants as cryptoConstants, type KeyObject } from 'node:crypto';
-import { publicKeyBoundsProblem } from '../../pki/index.js';
+import { publicKeyBoundsProblem } from './certificate/key-bounds.js';
 import * as asn1js from 'asn1js';
 
 export type HashAlgorithmName = 'SHA-256' | 'SHA-384' | 'SHA-512';

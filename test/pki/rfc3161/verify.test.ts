@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { Decoder } from 'cbor-x';
 import { X509Certificate } from '@peculiar/x509';
 import { describe, expect, it } from 'vitest';
-import { verifyTimestampToken } from '../../../src/notary/timestamp/index.js';
-import { NotaryError } from '../../../src/notary/errors.js';
+import { PkiError, verifyTimestampToken } from '../../../src/pki/index.js';
 import { NOTARY_FIXTURES } from '../../support/fixtures.js';
 
 const TSPCLIENT = join(NOTARY_FIXTURES, 'tspclient-go');
@@ -31,7 +30,7 @@ async function outcome(token: Uint8Array, signature: Uint8Array, roots: X509Cert
     const result = await verifyTimestampToken(token, signature, roots);
     return { ok: true, genTime: result.genTime.toISOString(), accuracyMs: result.accuracyMs };
   } catch (err) {
-    if (!(err instanceof NotaryError)) throw err;
+    if (!(err instanceof PkiError)) throw err;
     return { ok: false, code: err.code, message: err.message };
   }
 }

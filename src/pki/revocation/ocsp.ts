@@ -1,9 +1,9 @@
 // OCSP (RFC 6960): build a request for one certificate, and judge a response for it (pure; no I/O).
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { X509Certificate } from '../../pki/index.js';
 import { bytesEqual } from '../../common/index.js';
-import { digest, hashAlgorithmFromOid, SignatureCheckError, verifySignatureValue } from '../timestamp/index.js';
+import { digest, hashAlgorithmFromOid, SignatureCheckError, verifySignatureValue } from '../algorithm.js';
+import { X509Certificate } from '../x509.js';
 import { describeCertificate, isIssuedBy, isValidAt, normaliseSerial, type CertificateInfo } from './certificate.js';
 import { FRESHNESS_SKEW_MS, OID_INVALIDITY_DATE, OID_KP_OCSP_SIGNING, OID_OCSP_BASIC } from './constants.js';
 import type { RevocationEvaluation } from './evaluation.js';

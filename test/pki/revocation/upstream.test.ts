@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RevocationChecker } from '../../../src/notary/revocation/index.js';
+import { RevocationChecker } from '../../../src/pki/index.js';
 import type { CertificateRevocation } from '../../../src/notary/types.js';
 import { startCrlDouble, type CrlDouble } from '../../support/crl-double.js';
 import { startOcspDouble, type OcspDouble } from '../../support/ocsp-double.js';

@@ -1,6 +1,7 @@
 // RevocationChecker: the revocation status of each certificate of a chain, OCSP first, then CRL (with delta CRLs).
 import type { X509Certificate } from '@peculiar/x509';
-import type { CertificateRevocation, ErrorInfo } from '../types.js';
+import type { ErrorInfo } from '../../verification/index.js';
+import type { CertificateRevocation } from './types.js';
 import { ResponseCache } from './cache.js';
 import { describeCertificate, isIssuedBy, type CertificateInfo } from './certificate.js';
 import {

@@ -5,15 +5,16 @@ import * as pkijs from 'pkijs';
 import { request } from 'undici';
 import type { X509Certificate } from '@peculiar/x509';
 import { bytesEqual, deadline, readLimited } from '../../common/index.js';
-import { NotaryError } from '../errors.js';
-import { digest, HASH_ALGORITHM_OIDS, type HashAlgorithmName } from './algorithm.js';
+import { digest, HASH_ALGORITHM_OIDS, type HashAlgorithmName } from '../algorithm.js';
+import { PkiError } from '../errors.js';
 import {
   DEFAULT_TIMESTAMP_TIMEOUT_MS,
   MAX_TIMESTAMP_RESPONSE_BYTES,
   MEDIA_TYPE_TIMESTAMP_QUERY,
   MEDIA_TYPE_TIMESTAMP_REPLY,
 } from './constants.js';
-import { readTstInfo, verifyTimestampToken } from './token.js';
+import { readTstInfo } from './parse.js';
+import { verifyTimestampToken } from './verify.js';
 
 export interface RequestTimestampOptions {
   hashAlgorithm: HashAlgorithmName;
@@ -22,6 +23,8 @@ export interface RequestTimestampOptions {
   timeoutMs?: number;
   /** When given, the returned token is fully verified against these TSA roots before it is returned. */
   rootCertificates?: X509Certificate[];
+  /** VerifyTimestampOptions.untrustedHint of that verification. */
+  untrustedHint?: string;
   /** Largest reply accepted (default 256 KiB). */
   maxResponseBytes?: number;
 }
@@ -31,16 +34,16 @@ const STATUS_GRANTED = 0;
 const STATUS_GRANTED_WITH_MODS = 1;
 const NONCE_BYTES = 16;
 
-function unavailable(url: string, message: string, cause?: unknown): NotaryError {
-  return new NotaryError(
+function unavailable(url: string, message: string, cause?: unknown): PkiError {
+  return new PkiError(
     'TIMESTAMP_UNAVAILABLE',
     `timestamp authority ${url}: ${message}`,
     cause === undefined ? undefined : { cause },
   );
 }
 
-function invalidReply(url: string, message: string, cause?: unknown): NotaryError {
-  return new NotaryError(
+function invalidReply(url: string, message: string, cause?: unknown): PkiError {
+  return new PkiError(
     'INVALID_TIMESTAMP',
     `invalid timestamp reply from ${url}: ${message}`,
     cause === undefined ? undefined : { cause },
@@ -127,22 +130,12 @@ function tokenFromReply(
 
 /**
  * Request an RFC 3161 timestamp token over `signature` from the TSA at `url` (HTTP POST of a TimeStampReq).
- * Returns the token DER. Throws NotaryError `TIMESTAMP_UNAVAILABLE` when the TSA cannot be reached or refuses,
+ * Returns the token DER. Throws PkiError `TIMESTAMP_UNAVAILABLE` when the TSA cannot be reached or refuses,
  * `INVALID_TIMESTAMP` / `UNTRUSTED_TIMESTAMP` when its reply is unusable.
  */
 export async function requestTimestamp(url: string, signature: Uint8Array, options: RequestTimestampOptions): Promise<Uint8Array> {
-  let parsedUrl: URL;
-  try {
-    parsedUrl = new URL(url);
-  } catch (err) {
-    throw new NotaryError('INVALID_INPUT', `timestamp URL "${url}" is not a valid URL`, { cause: err });
-  }
-  if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') {
-    throw new NotaryError('INVALID_INPUT', `timestamp URL "${url}" must use http or https`);
-  }
-  if (!(options.hashAlgorithm in HASH_ALGORITHM_OIDS)) {
-    throw new NotaryError('INVALID_INPUT', `unsupported timestamp hash algorithm ${String(options.hashAlgorithm)}: use SHA-256, SHA-384 or SHA-512`);
-  }
+  // The caller checked that the URL is http or https and the hash algorithm one of ours (its input, its error code).
+  const parsedUrl = new URL(url);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMESTAMP_TIMEOUT_MS;
   const limit = options.maxResponseBytes ?? MAX_TIMESTAMP_RESPONSE_BYTES;
   const nonce = positiveNonce();
@@ -176,7 +169,7 @@ export async function requestTimestamp(url: string, signature: Uint8Array, optio
       stop: () => response.body.destroy(),
     });
   } catch (err) {
-    if (err instanceof NotaryError) throw err;
+    if (err instanceof PkiError) throw err;
     if (timeout.timedOut) throw unavailable(url, `no reply within ${timeoutMs} ms`, err);
     if (options.signal?.aborted) throw unavailable(url, 'the request was cancelled', err);
     throw unavailable(url, `request failed: ${(err as Error).message}`, err);
@@ -191,7 +184,10 @@ export async function requestTimestamp(url: string, signature: Uint8Array, optio
   });
   if (options.rootCertificates) {
     // A fresh token is checked at its genTime, which is now: an expired TSA certificate is caught here.
-    await verifyTimestampToken(token, signature, options.rootCertificates, { signal: options.signal });
+    await verifyTimestampToken(token, signature, options.rootCertificates, {
+      ...(options.untrustedHint !== undefined && { untrustedHint: options.untrustedHint }),
+      ...(options.signal && { signal: options.signal }),
+    });
   }
   return token;
 }

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from '@peculiar/x509';
 import { describe, expect, it } from 'vitest';
-import { crlUrls, deltaCrlUrl, ocspUrls, parseCrl, parseDistributionPointUris } from '../../../src/notary/revocation/index.js';
+import { deltaCrlUrl, parseCrl } from '../../../src/pki/revocation/crl.js';
+import { crlUrls, ocspUrls, parseDistributionPointUris } from '../../../src/pki/revocation/extensions.js';
 import { NOTARY_FIXTURES } from '../../support/fixtures.js';
 
 const CRL_TESTDATA = join(NOTARY_FIXTURES, 'notation-core-go/revocation-crl-testdata');
