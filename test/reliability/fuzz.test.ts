@@ -1,23 +1,34 @@
 // Hostile input (issue 14): property-based fuzzing of every parser that reads what an attacker writes — image
-// references, trust policy documents, JWS and COSE envelopes, CBOR, X.509 DER, RFC 3161 tokens, conditions and
-// JMESPath — and of the /checkimages body through the running service. Each input either parses or fails with an
-// error whose code is in CODE_INFO: no other exception, no hang, no unhandled rejection. Seeded and reproducible:
-// FUZZ_SEED (default 14) and FUZZ_RUNS (default 150 per target in CI; e.g. FUZZ_RUNS=20000 for a long run); the
-// mutated inputs start from upstream fixtures (notation-go, notation-core-go, tspclient-go), fixed bytes.
+// references, trust policy documents, JWS and COSE envelopes, CBOR, X.509 DER, RFC 3161 tokens, OCSP responses,
+// CRLs and certificates as revocation reads them, conditions and JMESPath — and of the /checkimages body through
+// the running service. Each input either parses or fails with an error whose code is in CODE_INFO (or, for
+// revocation, the CRL/extension error the checker reports as REVOCATION_UNKNOWN): no other exception, no hang, no
+// unhandled rejection. Seeded and reproducible: FUZZ_SEED (default 14) and FUZZ_RUNS (default 150 per target in
+// CI; e.g. FUZZ_RUNS=20000 for a long run); the mutated inputs start from upstream fixtures (notation-go,
+// notation-core-go, notation-e2e's CRLs, tspclient-go), fixed bytes, or from chains generated here.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { X509Certificate as PeculiarCertificate } from '@peculiar/x509';
 import fc from 'fast-check';
+import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { evaluateConditions, parseConditions, searchJmesPath } from '../../src/conditions/index.js';
 import { parseEnvelope, parseTrustPolicyJson } from '../../src/notary/index.js';
 import { parseCertificate, parseCertificateBundle, verifyTimestampToken } from '../../src/pki/index.js';
 import { decodeCbor, encodeCbor } from '../../src/notary/envelope/cbor.js';
+import { describeCertificate, type CertificateInfo } from '../../src/pki/revocation/certificate.js';
+import { CrlError, evaluateCrl, parseCrl, validateCrl, type ParsedCrl } from '../../src/pki/revocation/crl.js';
+import { crlUrls, ExtensionError, ocspUrls } from '../../src/pki/revocation/extensions.js';
+import { buildOcspRequest, evaluateOcspResponse } from '../../src/pki/revocation/ocsp.js';
 import { parseReference } from '../../src/reference/index.js';
 import { startService, type RunningService } from '../../src/service/index.js';
 import { isErrorCode } from '../../src/verification/index.js';
+import { buildChain, type TestChain } from '../pki/revocation/pki.js';
 import { createTrustConfigDir, type TrustConfigDir } from '../service/harness.js';
 import { NOTARY_FIXTURES } from '../support/fixtures.js';
 import { listenHttpDouble, type HttpDoubleServer } from '../support/http-double.js';
+import { buildOcspResponse } from '../support/ocsp-double.js';
 import { cachedKeyPair, generateCertificateChain, type GeneratedChain } from '../support/pki.js';
 import { issueToken } from '../support/tsa-double.js';
 
@@ -182,6 +193,104 @@ describe(`parsers of attacker-written input: parsed, or a documented code (seed 
       fc.asyncProperty(expression, conditions, hostileJson, async (expr, block, data) => {
         await documented('JMESPath', () => searchJmesPath(expr, data));
         await documented('conditions', () => evaluateConditions(parseConditions(block), { data }));
+      }),
+      settings,
+    );
+  });
+});
+
+describe('revocation: OCSP responses and CRLs (bytes from attacker-reachable endpoints)', () => {
+  let revocationChain: TestChain;
+  let leafInfo: CertificateInfo;
+  let issuerInfo: CertificateInfo;
+  let ocspSeed: Uint8Array;
+  const crlSeeds = ['leaf_revoked.crl', 'intermediate.crl'].map((name) => new Uint8Array(readFileSync(join(NOTARY_FIXTURES, 'notation-e2e/crl', name))));
+  const crlIssuer = () => {
+    const pems = readFileSync(join(NOTARY_FIXTURES, 'notation-e2e/crl/certchain_with_crl.pem'), 'latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    return describeCertificate(new PeculiarCertificate(pems[1] as string));
+  };
+
+  beforeAll(async () => {
+    revocationChain = await buildChain();
+    leafInfo = describeCertificate(revocationChain.leaf.certificate);
+    issuerInfo = describeCertificate(revocationChain.intermediate.certificate);
+    const request = pkijs.OCSPRequest.fromBER(buildOcspRequest(leafInfo, issuerInfo));
+    const revoked = { status: 'revoked' as const, revocationTime: new Date(Date.now() - 60_000), reason: 1, invalidityDate: new Date(Date.now() - 120_000) };
+    ocspSeed = buildOcspResponse(request, { certificate: revocationChain.intermediate.der, privateKey: revocationChain.intermediate.privateKey }, () => revoked, 'normal');
+  }, 30_000);
+
+  test('the seeds decide: the OCSP response says revoked, the CRL parses', () => {
+    expect(evaluateOcspResponse(ocspSeed, { cert: leafInfo, issuer: issuerInfo, now: new Date() }).status).toBe('revoked');
+    for (const seed of crlSeeds) expect(parseCrl(seed).der).toBe(seed);
+  });
+
+  test('found by FUZZ_SEED=14: a CRL with a GeneralizedTime that is no time (asn1js throws while decoding) is a CrlError', () => {
+    const garbageTime = Uint8Array.from([0x30, 5, 0x18, 3, 0x61, 0x62, 0x63]);
+    expect(() => parseCrl(garbageTime)).toThrow(new CrlError('the CRL is not valid DER: Wrong input string for conversion'));
+  });
+
+  test('an OCSP response: an evaluation (unknown with a reason when unusable), never a throw', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(mutated(ocspSeed), fc.uint8Array({ maxLength: 200 })), async (der) => {
+        await documented('OCSP response', () => {
+          const evaluation = evaluateOcspResponse(der, { cert: leafInfo, issuer: issuerInfo, now: new Date() });
+          expect(['good', 'revoked', 'unknown']).toContain(evaluation.status);
+        });
+      }),
+      settings,
+    );
+  });
+
+  test('a certificate read for revocation checks (serial, names, key, CRL and OCSP URLs): its facts or INVALID_CERTIFICATE', async () => {
+    await fc.assert(
+      fc.asyncProperty(mutated(revocationChain.leaf.der), async (der) => {
+        let certificate: PeculiarCertificate;
+        try {
+          certificate = new PeculiarCertificate(der);
+        } catch {
+          return; // Bytes @peculiar/x509 rejects never reach revocation (X.509 DER is fuzzed above).
+        }
+        await documented('certificate for revocation', () => {
+          const info = describeCertificate(certificate);
+          let extensions: PeculiarCertificate['extensions'];
+          try {
+            extensions = info.certificate.extensions;
+          } catch {
+            return; // @peculiar/x509 decodes extensions lazily; RevocationChecker reads them inside its REVOCATION_UNKNOWN catch.
+          }
+          try {
+            ocspUrls(extensions);
+            crlUrls(extensions);
+          } catch (err) {
+            if (!(err instanceof ExtensionError)) throw err;
+          }
+        });
+      }),
+      settings,
+    );
+  });
+
+  test('a CRL: parsed, validated and evaluated, or a CrlError (REVOCATION_UNKNOWN with its message); never another throw', async () => {
+    const issuer = crlIssuer();
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(...crlSeeds.map(mutated), fc.uint8Array({ maxLength: 200 })), async (der) => {
+        await documented('CRL', () => {
+          // Validation and evaluation each run on whatever parses, so a failure of one does not hide the other.
+          let parsed: ParsedCrl;
+          try {
+            parsed = parseCrl(der);
+          } catch (err) {
+            if (err instanceof CrlError) return;
+            throw err;
+          }
+          for (const step of [() => validateCrl(parsed, issuer, new Date(), 'base'), () => evaluateCrl(parsed, undefined, { cert: leafInfo, now: new Date() })]) {
+            try {
+              step();
+            } catch (err) {
+              if (!(err instanceof CrlError)) throw err;
+            }
+          }
+        });
       }),
       settings,
     );

@@ -81,7 +81,8 @@ beforeAll(async () => {
   service = await startService({
     config: { dir: config.dir, defaultTrustPolicy: 'tp-origin' },
     tls: { enabled: false },
-    listen: { api: '127.0.0.1:0', metrics: '0', health: '0' },
+    // The side ports are on: they are scraped after every case for the pull secret.
+    listen: { api: '127.0.0.1:0', metrics: '127.0.0.1:0', health: '127.0.0.1:0' },
     limits: { requestTimeoutMs: REQUEST_TIMEOUT_MS },
     cache: { enabled: false },
     registry: { imagePullSecrets: [join(secrets, 'config.json')] },
@@ -285,11 +286,16 @@ describe('a hostile registry gets a stable refusal on time; the probe is served 
     check?.();
     expect(elapsed).toBeLessThan(within);
     expect(probeLatency).toBeLessThan(PROBE_LATENCY_BOUND_MS);
-    // The pull secret is in no answer and no metric.
+    // The pull secret is in no answer, no metric and nothing the metrics and health ports serve.
     const metricsText = await service.metrics.registry.metrics();
+    const scraped = await Promise.all(
+      [service.metricsUrl, `${service.healthUrl}/healthz`, `${service.healthUrl}/readyz`].map(async (url) => (await fetch(String(url))).text()),
+    );
+    expect(scraped[0]).toContain('# TYPE');
     for (const secret of [PASSWORD, BASIC.slice('Basic '.length)]) {
       expect(answer.text).not.toContain(secret);
       expect(metricsText).not.toContain(secret);
+      for (const text of scraped) expect(text).not.toContain(secret);
     }
     // The pull secret went to the registry and nowhere else; the foreign realm was never asked for a token.
     for (const headers of foreignRequests) expect(headers.authorization).toBeUndefined();

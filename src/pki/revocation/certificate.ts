@@ -4,6 +4,7 @@ import * as asn1js from 'asn1js';
 import { nodeCertificate, recordOf } from '../certificate/cache.js';
 import { publicKeyBoundsProblem } from '../certificate/key-bounds.js';
 import { normaliseSerial } from '../certificate/serial.js';
+import { PkiError } from '../errors.js';
 import { X509Certificate } from '../x509.js';
 import { bytesEqual } from '../../common/index.js';
 
@@ -32,7 +33,13 @@ function fields(node: asn1js.AsnType | undefined): asn1js.AsnType[] {
  */
 export function describeCertificate(certificate: X509Certificate): CertificateInfo {
   const record = recordOf(certificate);
-  record.revocation ??= readCertificateInfo(certificate);
+  try {
+    record.revocation ??= readCertificateInfo(certificate);
+  } catch (err) {
+    // asn1js throws on some malformed primitives and Node's parser is stricter than @peculiar/x509's.
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new PkiError('INVALID_CERTIFICATE', `the certificate "${certificate.subject}" cannot be read for revocation checks: ${reason}`, { cause: err });
+  }
   return record.revocation;
 }
 

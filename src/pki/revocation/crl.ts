@@ -39,7 +39,13 @@ function children(node: asn1js.AsnType | undefined): asn1js.AsnType[] {
 }
 
 export function parseCrl(der: Uint8Array): ParsedCrl {
-  const parsed = asn1js.fromBER(der);
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(der);
+  } catch (err) {
+    // asn1js throws, instead of reporting, on some malformed primitives (a GeneralizedTime that is no time).
+    throw new CrlError(`the CRL is not valid DER: ${err instanceof Error ? err.message : String(err)}`);
+  }
   if (parsed.offset === -1 || parsed.offset !== der.byteLength) throw new CrlError('the CRL is not valid DER');
   const [tbs, algorithm, signature] = children(parsed.result);
   const algorithmFields = children(algorithm);

@@ -8,7 +8,13 @@ export class ExtensionError extends Error {}
 
 function parse(value: ArrayBuffer | Uint8Array, what: string): asn1js.AsnType {
   const bytes = value instanceof Uint8Array ? value : new Uint8Array(value);
-  const parsed = asn1js.fromBER(bytes);
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(bytes);
+  } catch {
+    // asn1js throws, instead of reporting, on some malformed primitives (a GeneralizedTime that is no time).
+    throw new ExtensionError(`invalid ${what}`);
+  }
   if (parsed.offset === -1 || parsed.offset !== bytes.byteLength) throw new ExtensionError(`invalid ${what}`);
   return parsed.result;
 }

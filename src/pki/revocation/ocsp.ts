@@ -55,9 +55,19 @@ function children(node: asn1js.AsnType | undefined): asn1js.AsnType[] {
   return node instanceof asn1js.Constructed || node instanceof asn1js.Sequence ? node.valueBlock.value : [];
 }
 
+/** The decoded node, or undefined when asn1js rejects or throws on the bytes (it throws on a GeneralizedTime that is no time). */
+function decode(bytes: Uint8Array): asn1js.AsnType | undefined {
+  try {
+    const parsed = asn1js.fromBER(bytes);
+    return parsed.offset === -1 ? undefined : parsed.result;
+  } catch {
+    return undefined;
+  }
+}
+
 /** ResponderID of the raw ResponseData: byName [1] Name or byKey [2] SHA-1 of the responder's key bits. */
 function responderId(tbs: Uint8Array): { byName?: Uint8Array; byKey?: Uint8Array } {
-  const fields = children(asn1js.fromBER(tbs).result);
+  const fields = children(decode(tbs));
   const first = fields[0];
   const id = first?.idBlock.tagClass === 3 && first.idBlock.tagNumber === 0 ? fields[1] : first;
   const inner = children(id)[0];
@@ -68,7 +78,7 @@ function responderId(tbs: Uint8Array): { byName?: Uint8Array; byKey?: Uint8Array
 
 /** DER certificates carried in a BasicOCSPResponse ([0] EXPLICIT SEQUENCE OF Certificate). */
 function responseCertificates(basic: Uint8Array): CertificateInfo[] {
-  const fields = children(asn1js.fromBER(basic).result);
+  const fields = children(decode(basic));
   const certs = fields.find((f) => f.idBlock.tagClass === 3 && f.idBlock.tagNumber === 0);
   return children(children(certs)[0]).map((node) => describeCertificate(new X509Certificate(new Uint8Array(node.valueBeforeDecodeView))));
 }
@@ -80,7 +90,7 @@ function unknown(error: string): RevocationEvaluation {
 function invalidityDate(single: pkijs.SingleResponse): Date | undefined {
   const extension = single.singleExtensions?.find((e) => e.extnID === OID_INVALIDITY_DATE);
   if (!extension) return undefined;
-  const parsed = asn1js.fromBER(extension.extnValue.valueBlock.valueHexView).result;
+  const parsed = decode(extension.extnValue.valueBlock.valueHexView);
   return parsed instanceof asn1js.GeneralizedTime ? parsed.toDate() : undefined;
 }
 

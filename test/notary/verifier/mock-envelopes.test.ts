@@ -220,6 +220,22 @@ const cases: Case[] = [
     userMetadata: { team: 'blue' },
     code: 'USER_METADATA_MISMATCH',
   },
+  // Clock edge (issue 14): the envelope's certificate has notAfter 2023-01-12T00:52:12Z.
+  {
+    name: 'signing certificate 1 s before its notAfter verifies',
+    envelope: 'sig_env_with_metadata.json',
+    target: METADATA_IMAGE,
+    trustStores: ['ca:metadata'],
+    now: '2023-01-12T00:52:11Z',
+  },
+  {
+    name: 'signing certificate 1 s after its notAfter is expired',
+    envelope: 'sig_env_with_metadata.json',
+    target: METADATA_IMAGE,
+    trustStores: ['ca:metadata'],
+    now: '2023-01-12T00:52:13Z',
+    code: 'CERTIFICATE_EXPIRED',
+  },
   {
     name: 'expired signing certificate without timestamp',
     envelope: 'sig_env_with_metadata.json',
@@ -281,6 +297,15 @@ describe('notation-go mock envelopes', () => {
       now: c.now ? new Date(c.now) : undefined,
     };
   }
+
+  it('a verdict 1 s before the certificate expires is valid until its notAfter (the cache keeps it no longer)', async () => {
+    const store = new ArtifactStoreDouble(REPOSITORY);
+    store.addArtifact(METADATA_IMAGE, 'v1');
+    store.addSignature(METADATA_IMAGE, MEDIA_TYPE_JWS, await envelope('sig_env_with_metadata.json'));
+    const result = await verifyArtifact(store, METADATA_IMAGE, options({ trustStores: ['ca:metadata'], now: '2023-01-12T00:52:11Z' }));
+    expect(result.verified).toBe(true);
+    expect(result.signature?.validUntil).toBe('2023-01-12T00:52:12.000Z');
+  });
 
   it.each(cases)('$name', async (c) => {
     const target = c.target ?? SAMPLE;
