@@ -52,6 +52,11 @@ export interface CosignVerifyOptions {
   repository?: string;
   /** A trusted_root.json (its text) instead of the embedded public-good root, for keyless and tlog keys. */
   trustedRoot?: string;
+  /**
+   * Which signatures count: every format cosign 2 reads (Sigstore bundle referrers, else the legacy tags;
+   * the default), or only bundle referrers (Kyverno's `type: SigstoreBundle`).
+   */
+  formats?: 'all' | 'bundles';
   /** Signature layers tried at most (default DEFAULT_MAX_SIGNATURES). */
   maxSignatures?: number;
   /** The time certificates are judged at when no tlog or TSA time is there (default: now; tests). */

@@ -268,6 +268,11 @@ async function gather(source: CosignSource, image: PinnedImage, options: CosignV
       bundled = await verifyBundleReferrers(location, referrers, kind, image, options, trust, signal);
       if (bundled.some((result) => result.outcome.verified)) return decide(name, `${location.name}@${image.digest}`, kind, bundled);
     }
+    if (options.formats === 'bundles') {
+      // Only bundle referrers count: none (or none listed) is "no signatures found", never a legacy tag.
+      if (!Array.isArray(referrers)) throw referrers.error;
+      return decide(name, `${location.name}@${image.digest}`, kind, bundled);
+    }
     listed = await listSignatureLayers(location, image.digest, kind, options.maxSignatures, signal);
     if (listed.layers.length === 0 && !Array.isArray(referrers)) throw referrers.error;
   } catch (err) {

@@ -16,6 +16,8 @@ export interface CosignAttestorOptions {
   secretKey?: (namespace: string, name: string, signal: AbortSignal) => Promise<string>;
   /** The PEM public key of an `awskms://` key (src/aws's awsKmsPublicKeys); other KMS schemes fail with VERIFIER_UNAVAILABLE. */
   kmsKey?: (uri: string, signal: AbortSignal) => Promise<string>;
+  /** Kyverno's `type: SigstoreBundle`: only Sigstore bundle referrers count, not cosign's legacy tags. */
+  bundlesOnly?: boolean;
 }
 
 class Unsupported extends Error {}
@@ -55,6 +57,7 @@ async function cosignOptions(request: AttestorCheckRequest, options: CosignAttes
     ...(annotations ? { annotations } : {}),
     ...(repository ? { repository: request.reach(repository) } : {}),
     ...(trustedRoot !== undefined ? { trustedRoot } : {}),
+    ...(options.bundlesOnly ? { formats: 'bundles' as const } : {}),
   };
 }
 

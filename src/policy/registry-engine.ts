@@ -1,6 +1,6 @@
 // The engine as `imgverify apply|test` and the admission webhook run it, wired in one place: tags resolved once through
 // the registry client, Notary attestors on our Notary verifier (with revocation), Cosign attestors on src/cosign with
-// `awskms://` keys read through AWS KMS; SigstoreBundle has no verifier (VERIFIER_UNAVAILABLE).
+// `awskms://` keys read through AWS KMS; SigstoreBundle attestors on the same cosign verifier, bundle referrers only.
 import { awsKmsPublicKeys } from '../aws/index.js';
 import { RevocationChecker } from '../pki/index.js';
 import type { RegistryClient } from '../oci/index.js';
@@ -28,9 +28,11 @@ export interface RegistryEngineOptions {
 export function registryEngineFactory(options: RegistryEngineOptions): (policies: CompiledKyvernoPolicy[]) => PolicyEngine {
   const { client } = options;
   const resolver = registryResolver(client);
+  const kmsKey = awsKmsPublicKeys();
   const verifiers: AttestorVerifiers = {
     Notary: notaryAttestorVerifier({ client, revocation: new RevocationChecker() }),
-    Cosign: cosignAttestorVerifier({ client, kmsKey: awsKmsPublicKeys() }),
+    Cosign: cosignAttestorVerifier({ client, kmsKey }),
+    SigstoreBundle: cosignAttestorVerifier({ client, kmsKey, bundlesOnly: true }),
   };
   const verdicts = options.verdicts ?? new AttestorVerdictCache();
   return (policies) => createPolicyEngine({ policies, resolver, verifiers, verdicts, ...(options.registryMirrors ? { registryMirrors: options.registryMirrors } : {}) });

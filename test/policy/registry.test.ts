@@ -8,12 +8,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runCli } from '../support/cli.js';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { attestImage, signatureLocation, signImage } from '../../src/cosign/index.js';
+import { attestImage, signatureLocation, signImage, signImageBundle } from '../../src/cosign/index.js';
 import { awsKmsPublicKeys } from '../../src/aws/index.js';
 import { RegistryClient, pushImage } from '../../src/oci/index.js';
 import { toPem } from '../../src/pki/index.js';
 import { signArtifact } from '../../src/notary/signer.js';
-import { blocksRequest, cosignAttestorVerifier, createPolicyEngine, notaryAttestorVerifier, registryResolver, type CompiledKyvernoPolicy, type EngineResponse } from '../../src/policy/index.js';
+import {
+  blocksRequest,
+  cosignAttestorVerifier,
+  createPolicyEngine,
+  notaryAttestorVerifier,
+  registryEngineFactory,
+  registryResolver,
+  type CompiledKyvernoPolicy,
+  type EngineResponse,
+} from '../../src/policy/index.js';
 import { startKmsDouble } from '../support/kms-double.js';
 import { RekorLogDouble } from '../support/rekor-double.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
@@ -55,13 +64,16 @@ describe('policy engine ← docker-registry (seed 004, Notary)', () => {
       const image = await pushImage(client.repository(registry.host, repositoryName), { tag, layers: [new TextEncoder().encode(`cosign ${repositoryName}:${tag}`)] });
       digests[`${repositoryName}:${tag}`] = image.descriptor.digest;
       const pinned = { registry: registry.host, repository: repositoryName, digest: image.descriptor.digest, descriptor: image.descriptor, insecure: false };
-      return { location: signatureLocation(client, pinned, undefined), target: { repository: `${registry.host}/${repositoryName}`, digest: pinned.digest } };
+      return { image, location: signatureLocation(client, pinned, undefined), target: { repository: `${registry.host}/${repositoryName}`, digest: pinned.digest } };
     };
     for (const [tag, key] of [['cosign-signed', cosignKey], ['cosign-other', cosignOther]] as const) {
       const { location, target } = await cosignImage(REPO, tag);
       await signImage(location, target, { privateKey: key.privateKey, bundle: log.bundle });
     }
     await cosignImage(REPO, 'cosign-unsigned');
+    // A Sigstore bundle referrer only (cosign --new-bundle-format; no tlog entry), for `type: SigstoreBundle`.
+    const bundled = await cosignImage(REPO, 'cosign-bundled');
+    await signImageBundle(bundled.location, { manifest: bundled.image.bytes, descriptor: bundled.image.descriptor }, { privateKey: cosignKey.privateKey });
     for (const [tag, predicate] of [['reviewed', CODE_REVIEW], ['unreviewed', { ...CODE_REVIEW, repo: { ...CODE_REVIEW.repo, branch: 'dev' } }]] as const) {
       const { location, target } = await cosignImage('org/app', tag);
       await attestImage(location, target, { privateKey: cosignKey.privateKey, bundle: log.bundle, predicateType: 'https://example.com/CodeReview/v1', predicate });
@@ -259,6 +271,34 @@ describe('policy engine ← docker-registry (seed 004, Notary)', () => {
       expect(other.rules.map((rule) => [rule.status, rule.error?.code])).toEqual([['fail', 'INVALID_SIGNATURE']]);
       expect(other.rules[0]?.message).toMatch(new RegExp(`^failed to verify image ${IMAGE}:cosign-other: \\.attestors\\[0\\]\\.entries\\[0\\]\\.keys: no matching signatures`));
       expect(other.rules[0]?.message).not.toContain(registry.host);
+    });
+
+    it('type SigstoreBundle counts only bundle referrers: a bundle-signed image passes, a legacy-signed one has no signatures; type Cosign reads both', async () => {
+      const [policy] = cosignPolicy('001-check-image.yaml', 14);
+      const typed = (type: 'Cosign' | 'SigstoreBundle') => [
+        {
+          ...(policy as CompiledKyvernoPolicy),
+          rules: (policy as CompiledKyvernoPolicy).rules.map((rule) => ({
+            ...rule,
+            verifyImages: rule.verifyImages.map((entry) => ({
+              ...entry,
+              type,
+              // The bundle carries no log entry (as `cosign sign --new-bundle-format --tlog-upload=false` writes it).
+              attestors: entry.attestors.map((set) => ({ entries: set.entries.map((attestor) => ({ ...attestor, keys: { ...(attestor.keys as NonNullable<typeof attestor.keys>), rekor: { ignoreTlog: true } } })) })),
+            })),
+          })),
+        },
+      ];
+      const engines = registryEngineFactory({ client, registryMirrors: { 'ghcr.io': registry.host } });
+      const evaluate = (type: 'Cosign' | 'SigstoreBundle', tag: string) => engines(typed(type)).evaluate(requestFor(pod(`${IMAGE}:${tag}`)), new AbortController().signal);
+      const bundledResult = await evaluate('SigstoreBundle', 'cosign-bundled');
+      expect(rows(bundledResult)).toEqual([['check-image', 'pass', `verified image signatures for ${IMAGE}:cosign-bundled`]]);
+      expect(bundledResult.patches[0]).toEqual({ op: 'replace', path: '/spec/containers/0/image', value: `${IMAGE}:cosign-bundled@${digests[`${REPO}:cosign-bundled`]}` });
+      const legacy = await evaluate('SigstoreBundle', 'cosign-signed');
+      expect(legacy.rules.map((rule) => [rule.status, rule.error?.code])).toEqual([['fail', 'SIGNATURE_NOT_FOUND']]);
+      expect(legacy.rules[0]?.message).toMatch(new RegExp(`^failed to verify image ${IMAGE}:cosign-signed: \\.attestors\\[0\\]\\.entries\\[0\\]\\.keys: no signatures found`));
+      expect(rows(await evaluate('Cosign', 'cosign-bundled')).map(([, status]) => status)).toEqual(['pass']);
+      expect(rows(await evaluate('Cosign', 'cosign-signed')).map(([, status]) => status)).toEqual(['pass']);
     });
 
     it('failurePolicy Ignore lets a set pass only when every entry failed for the registry: one refused signature blocks', async () => {
