@@ -1,5 +1,6 @@
 // CRLs (RFC 5280 5): validate a base CRL and its delta CRL, and judge a certificate against them (pure; no I/O).
 import * as asn1js from 'asn1js';
+import { decodeBer } from '../asn1.js';
 import { bytesEqual } from '../../common/index.js';
 import { SignatureCheckError, verifySignatureValue } from '../algorithm.js';
 import { X509Crl } from '../x509.js';
@@ -39,13 +40,8 @@ function children(node: asn1js.AsnType | undefined): asn1js.AsnType[] {
 }
 
 export function parseCrl(der: Uint8Array): ParsedCrl {
-  let parsed: ReturnType<typeof asn1js.fromBER>;
-  try {
-    parsed = asn1js.fromBER(der);
-  } catch (err) {
-    // asn1js throws, instead of reporting, on some malformed primitives (a GeneralizedTime that is no time).
-    throw new CrlError(`the CRL is not valid DER: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const parsed = decodeBer(der);
+  if (!parsed.ok) throw new CrlError(`the CRL is not valid DER: ${parsed.message}`);
   if (parsed.offset === -1 || parsed.offset !== der.byteLength) throw new CrlError('the CRL is not valid DER');
   const [tbs, algorithm, signature] = children(parsed.result);
   const algorithmFields = children(algorithm);

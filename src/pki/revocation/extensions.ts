@@ -1,5 +1,6 @@
 // Reads revocation locations and CRL numbering out of X.509 extensions (AIA, CRL distribution points, freshest CRL).
 import * as asn1js from 'asn1js';
+import { decodeBer } from '../asn1.js';
 import type { Extension } from '@peculiar/x509';
 import { OID_AD_OCSP, OID_AUTHORITY_INFO_ACCESS, OID_CRL_DISTRIBUTION_POINTS, OID_CRL_NUMBER, OID_DELTA_CRL_INDICATOR } from './constants.js';
 
@@ -8,14 +9,8 @@ export class ExtensionError extends Error {}
 
 function parse(value: ArrayBuffer | Uint8Array, what: string): asn1js.AsnType {
   const bytes = value instanceof Uint8Array ? value : new Uint8Array(value);
-  let parsed: ReturnType<typeof asn1js.fromBER>;
-  try {
-    parsed = asn1js.fromBER(bytes);
-  } catch {
-    // asn1js throws, instead of reporting, on some malformed primitives (a GeneralizedTime that is no time).
-    throw new ExtensionError(`invalid ${what}`);
-  }
-  if (parsed.offset === -1 || parsed.offset !== bytes.byteLength) throw new ExtensionError(`invalid ${what}`);
+  const parsed = decodeBer(bytes);
+  if (!parsed.ok || parsed.offset === -1 || parsed.offset !== bytes.byteLength) throw new ExtensionError(`invalid ${what}`);
   return parsed.result;
 }
 

@@ -1,6 +1,7 @@
 // RFC 3161 tokens read: ContentInfo → SignedData → TSTInfo and the certificates carried, bounded, with no trust decision.
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
+import { decodeBer } from '../asn1.js';
 import * as pkijs from 'pkijs';
 import { publicKeyBoundsProblem } from '../certificate/key-bounds.js';
 import { PkiError } from '../errors.js';
@@ -31,13 +32,8 @@ export function invalidTimestamp(message: string, cause?: unknown): PkiError {
 }
 
 function parseDer(bytes: Uint8Array, what: string): asn1js.AsnType {
-  let parsed: ReturnType<typeof asn1js.fromBER>;
-  try {
-    parsed = asn1js.fromBER(bytes);
-  } catch (err) {
-    // asn1js throws, instead of reporting, on some malformed primitives (a GeneralizedTime that is no time).
-    throw invalidTimestamp(`${what} is not valid ASN.1: ${err instanceof Error ? err.message : String(err)}`, err);
-  }
+  const parsed = decodeBer(bytes);
+  if (!parsed.ok) throw invalidTimestamp(`${what} is not valid ASN.1: ${parsed.message}`, parsed.error);
   if (parsed.offset === -1) throw invalidTimestamp(`${what} is not valid ASN.1: ${parsed.result.error}`);
   if (parsed.offset !== bytes.byteLength) throw invalidTimestamp(`${what} has trailing data`);
   return parsed.result;

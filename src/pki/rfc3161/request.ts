@@ -1,6 +1,7 @@
 // RFC 3161 client: asks a TSA over HTTP for a timestamp token covering a signature, and checks the reply.
 import { randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
+import { decodeBer } from '../asn1.js';
 import * as pkijs from 'pkijs';
 import type { X509Certificate } from '@peculiar/x509';
 import { bytesEqual, header, HttpClient, HttpError } from '../../common/index.js';
@@ -90,13 +91,8 @@ function tokenFromReply(
   url: string,
   expected: { nonce: Uint8Array; hashAlgorithm: HashAlgorithmName; imprint: Uint8Array },
 ): Uint8Array {
-  let parsed: ReturnType<typeof asn1js.fromBER>;
-  try {
-    parsed = asn1js.fromBER(reply);
-  } catch (err) {
-    // asn1js throws, instead of reporting, on some malformed primitives (a GeneralizedTime that is no time).
-    throw invalidReply(url, 'the reply is not valid ASN.1', err);
-  }
+  const parsed = decodeBer(reply);
+  if (!parsed.ok) throw invalidReply(url, 'the reply is not valid ASN.1', parsed.error);
   if (parsed.offset === -1) throw invalidReply(url, 'the reply is not valid ASN.1');
   let response: pkijs.TimeStampResp;
   try {
