@@ -1,7 +1,7 @@
 // The CertificateHashes of GetRevocationStatus: per certificate, SHA-384 of its TBSCertificate, paired with its issuer's.
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { parseCertificate } from '../pki/index.js';
+import { decodeBer, parseCertificate } from '../pki/index.js';
 import { AwsError } from './errors.js';
 import { MESSAGE_CERTIFICATE_PARSE } from './constants.js';
 
@@ -9,10 +9,9 @@ import { MESSAGE_CERTIFICATE_PARSE } from './constants.js';
 function tbsCertificate(der: Uint8Array): Uint8Array {
   // OpenSSL's parse first: only a well-formed certificate gets hashed (as the plugin's x509.ParseCertificate).
   parseCertificate(der);
-  const parsed = asn1js.fromBER(der);
-  const outer = parsed.result;
-  const tbs = outer instanceof asn1js.Sequence ? outer.valueBlock.value[0] : undefined;
-  if (parsed.offset === -1 || !(tbs instanceof asn1js.Sequence)) throw new Error('no TBSCertificate');
+  const parsed = decodeBer(der);
+  const tbs = parsed.ok && parsed.offset !== -1 && parsed.result instanceof asn1js.Sequence ? parsed.result.valueBlock.value[0] : undefined;
+  if (!(tbs instanceof asn1js.Sequence)) throw new Error('no TBSCertificate');
   return tbs.valueBeforeDecodeView;
 }
 

@@ -1,6 +1,7 @@
 // Public face of the PKI domain: the primitives notary, aws, cosign and sigstore share (PEM, X.509, RFC 3161, OCSP/CRL); it imports only src/common (and verification's ErrorInfo type).
 export { PkiError, type PkiErrorCode } from './errors.js';
 export { isPem, readPem, toPem, type PemBlock, type PemText } from './pem.js';
+export { decodeBer, type BerDecoding } from './asn1.js';
 
 // Values of @peculiar/x509 come through here (types may be imported from the package directly).
 export * as x509 from './x509.js';

@@ -1,6 +1,7 @@
 // Distinguished names as certificates carry them (read from the DER, not a printed form), and attribute types spelled one way.
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { decodeBer } from '../asn1.js';
 import type { X509Certificate } from '@peculiar/x509';
 import { recordOf } from './cache.js';
 
@@ -89,9 +90,8 @@ function readCertificateSubject(certificate: X509Certificate): CertificateSubjec
 }
 
 function rdnCount(name: pkijs.RelativeDistinguishedNames): number {
-  const parsed = asn1js.fromBER(name.valueBeforeDecode);
-  const sequence = parsed.result;
-  return sequence instanceof asn1js.Sequence ? sequence.valueBlock.value.length : -1;
+  const parsed = decodeBer(new Uint8Array(name.valueBeforeDecode));
+  return parsed.ok && parsed.result instanceof asn1js.Sequence ? parsed.result.valueBlock.value.length : -1;
 }
 
 function attributeValueText(attribute: pkijs.AttributeTypeAndValue): string | undefined {

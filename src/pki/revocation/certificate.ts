@@ -1,6 +1,7 @@
 // The parts of a certificate revocation checks compare: raw names, serial, public key bits, extensions.
 import type { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
+import { decodeBer } from '../asn1.js';
 import { nodeCertificate, recordOf } from '../certificate/cache.js';
 import { publicKeyBoundsProblem } from '../certificate/key-bounds.js';
 import { normaliseSerial } from '../certificate/serial.js';
@@ -45,7 +46,8 @@ export function describeCertificate(certificate: X509Certificate): CertificateIn
 
 function readCertificateInfo(certificate: X509Certificate): CertificateInfo {
   const der = new Uint8Array(certificate.rawData);
-  const parsed = asn1js.fromBER(der);
+  const parsed = decodeBer(der);
+  if (!parsed.ok) throw new Error(parsed.message);
   const tbs = fields(parsed.result)[0];
   const tbsFields = fields(tbs);
   const offset = tbsFields[0]?.idBlock.tagClass === 3 ? 1 : 0;

@@ -1,6 +1,7 @@
 // OCSP (RFC 6960): build a request for one certificate, and judge a response for it (pure; no I/O).
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { decodeBer } from '../asn1.js';
 import { bytesEqual } from '../../common/index.js';
 import { digest, hashAlgorithmFromOid, SignatureCheckError, verifySignatureValue } from '../algorithm.js';
 import { X509Certificate } from '../x509.js';
@@ -57,12 +58,8 @@ function children(node: asn1js.AsnType | undefined): asn1js.AsnType[] {
 
 /** The decoded node, or undefined when asn1js rejects or throws on the bytes (it throws on a GeneralizedTime that is no time). */
 function decode(bytes: Uint8Array): asn1js.AsnType | undefined {
-  try {
-    const parsed = asn1js.fromBER(bytes);
-    return parsed.offset === -1 ? undefined : parsed.result;
-  } catch {
-    return undefined;
-  }
+  const decoded = decodeBer(bytes);
+  return decoded.ok && decoded.offset !== -1 ? decoded.result : undefined;
 }
 
 /** ResponderID of the raw ResponseData: byName [1] Name or byKey [2] SHA-1 of the responder's key bits. */
