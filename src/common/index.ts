@@ -1,10 +1,11 @@
-// Small cross-domain building blocks: the error base class, byte equality, bounded reads, Go compatibility,
+// Small cross-domain building blocks: the error base class, byte equality, bounded reads, Go compatibility, Kyverno wildcards,
 // cancellation (deadlines, linked signals, abort checks), the bounded HTTP client and the public-address rule.
 export { bytesEqual } from './bytes.js';
 export { BaseError, errorCode } from './error.js';
 export { goYamlNestedStringMap } from './go-yaml.js';
 export { goFormatFloat, goJsonEscape, goJsonIndent, goJsonMap, goJsonStruct, goJsonStructIndent, goJsonValue, goParseBool, goParseDuration, goParseFloat } from './go.js';
 export { readFileLimited, readLimited, readTextFileLimited, type FileReadProblem, type ReadFileLimitedOptions, type ReadLimitedOptions } from './read.js';
+export { wildcardMatch, WildcardBudgetExceeded, type WildcardBudget } from './wildcard.js';
 export { jsonSyntaxErrorPosition, jsonSyntaxErrorWhere, type TextPosition } from './json-position.js';
 export {
   abortReason,

@@ -5,5 +5,3 @@ export { searchJmesPath, type SearchOptions } from './jmespath/index.js';
 export type { AnyAllConditions, Condition, ConditionsOutcome } from './model.js';
 export { OPERATORS } from './operators/index.js';
 export { parseConditions } from './parse.js';
-/** Kyverno's wildcard match (`*`, `?`), which other domains' policies use too (sigstore's keyless subject and issuer). */
-export { wildcardMatch } from './operators/wildcard.js';

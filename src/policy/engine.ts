@@ -1,6 +1,6 @@
 // The policy engine: every matching policy's verifyImages rules on an admission request, in policy then rule order,
 // each rule seeing the resource as the rules before it patched it; then Kyverno's verify-images annotations.
-import { wildcardMatch } from '../conditions/index.js';
+import { wildcardMatch } from '../common/index.js';
 import type { Descriptor } from '../oci/index.js';
 import { toErrorInfo } from '../verification/index.js';
 import { PolicyError } from './errors.js';

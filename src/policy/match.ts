@@ -1,6 +1,6 @@
 // Rule match/exclude as Kyverno decides them (pkg/engine/utils/match.go, pkg/utils/match): kinds with group/version
 // and subresource, names and namespaces with wildcards, annotations, label and namespace selectors, operations, subjects.
-import { wildcardMatch } from '../conditions/index.js';
+import { wildcardMatch } from '../common/index.js';
 import type { LabelSelector, MatchResources, Operation, ResourceDescription, ResourceFilter, Rule } from './model.js';
 
 /** The resource and request facts a match reads. */

@@ -1,6 +1,7 @@
 // One verifyImages rule on one resource, as Kyverno's imageverifier.go and validate_image.go decide it: per image,
 // attestor sets with count, attestations with conditions, the digest patch, then the verifyDigest/required checks.
-import { evaluateConditions, wildcardMatch } from '../conditions/index.js';
+import { wildcardMatch } from '../common/index.js';
+import { evaluateConditions } from '../conditions/index.js';
 import type { Descriptor } from '../oci/index.js';
 import { toErrorInfo, type ErrorInfo, type PinnedImage } from '../verification/index.js';
 import { imageString, type FoundImage } from './images.js';

@@ -42,5 +42,4 @@ export {
   type VerificationBackend,
   verdictValidUntil,
 } from './verification.js';
-export { wildcardMatch } from './wildcard.js';
 export { answerTimeouts, DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_WEBHOOK_LEASE, DEFAULT_WEBHOOK_NAMESPACE, DEFAULT_WEBHOOK_SERVICE, startWebhook, type RunningWebhook, type WebhookOptions } from './webhook-server.js';

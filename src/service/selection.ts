@@ -1,7 +1,7 @@
 // Which images of a /checkimages request are verified and what is asked of each: Kyverno's imageReferences wildcards and attestations entries.
 import type { AttestationRequirement } from '../attest/index.js';
 import { MAX_WILDCARD_STEPS } from './constants.js';
-import { wildcardMatch, WildcardBudgetExceeded, type WildcardBudget } from './wildcard.js';
+import { wildcardMatch, WildcardBudgetExceeded, type WildcardBudget } from '../common/index.js';
 
 /** What selection reads of an image: the forms patterns are matched against, and where it records the attestations asked of it. */
 export interface SelectableImage {

@@ -2,7 +2,7 @@
 import { isIP } from 'node:net';
 import type { ASN1Obj, X509Certificate as SigstoreCertificate } from '@sigstore/core';
 import { RE2JS, RE2JSException } from 're2js';
-import { wildcardMatch } from '../conditions/index.js';
+import { wildcardMatch } from '../common/index.js';
 import {
   FULCIO_EXTENSION_OIDS,
   FULCIO_RAW_VALUE_OIDS,

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { formatGoDuration } from '../../src/conditions/jmespath/functions/go-duration.js';
 import { compare, formatQuantity, parseQuantity } from '../../src/conditions/operators/quantity.js';
 import { compareVersions, parseVersion } from '../../src/conditions/operators/semver.js';
-import { wildcardMatch } from '../../src/conditions/operators/wildcard.js';
+import { wildcardMatch } from '../../src/common/index.js';
 
 describe('resource.ParseQuantity, Cmp and String', () => {
   test.each([

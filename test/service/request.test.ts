@@ -1,7 +1,8 @@
 // Parsing the /checkimages body: Kyverno's images variable, old callers, filters, metadata, Go-compatible output.
 import { describe, expect, test } from 'vitest';
 import { formatImageInfoLikeGo, marshalIndentLikeGo } from '../../src/service/go-http.js';
-import { parseListenAddress, parseCheckImagesRequest, wildcardMatch } from '../../src/service/index.js';
+import { wildcardMatch } from '../../src/common/index.js';
+import { parseListenAddress, parseCheckImagesRequest } from '../../src/service/index.js';
 import { attestationsFor } from '../../src/service/selection.js';
 
 const kyvernoImage = {

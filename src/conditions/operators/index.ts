@@ -6,7 +6,7 @@ import { durationSeconds, parseDurationPair, sprint } from './go-values.js';
 import { compare, parseQuantity } from './quantity.js';
 import { patternOperator, validatePattern } from './range.js';
 import { compareVersions, parseVersion } from './semver.js';
-import { wildcardMatch } from './wildcard.js';
+import { wildcardMatch } from '../../common/index.js';
 
 /** Kyverno's ConditionOperators, in its spelling; matched case-insensitively. */
 export const OPERATORS = [

@@ -1,7 +1,7 @@
 // Kyverno's range values ("1-10", "1Ki-1Mi", and the "!-" negation) for the *In operators, as pkg/engine/pattern validates a string against them.
 import { goParseDuration } from '../../common/index.js';
 import { compare, parseQuantity } from './quantity.js';
-import { wildcardMatch } from './wildcard.js';
+import { wildcardMatch } from '../../common/index.js';
 
 const IN_RANGE = /^([-|+]?\d+(?:\.\d+)?[A-Za-z]*)-([-|+]?\d+(?:\.\d+)?[A-Za-z]*)$/;
 const NOT_IN_RANGE = /^([-|+]?\d+(?:\.\d+)?[A-Za-z]*)!-([-|+]?\d+(?:\.\d+)?[A-Za-z]*)$/;

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { goFormatFloat } from '../../../common/index.js';
-import { wildcardMatch } from '../../operators/wildcard.js';
+import { wildcardMatch } from '../../../common/index.js';
 import { functionError } from '../errors.js';
 import { deepEqual, isObject, mergeObjects, type JsonObject, type JsonValue } from '../value.js';
 import type { FunctionEntry } from './table.js';
