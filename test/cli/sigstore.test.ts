@@ -1,5 +1,5 @@
 // `imgverify sigstore verify-bundle` on bundles signed keyless through the doubles: exit codes and the flags' rules.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -22,7 +22,10 @@ beforeAll(async () => {
   tuf = await writeTufRepository(path('tuf'), JSON.stringify(doubles.trustedRoot));
 }, 30_000);
 
-afterAll(() => doubles.stop());
+afterAll(async () => {
+  await doubles.stop();
+  await rm(dir, { recursive: true, force: true });
+});
 
 const verify = (...flags: string[]) => runCli('sigstore', 'verify-bundle', '--bundle', path('bundle.json'), ...flags);
 

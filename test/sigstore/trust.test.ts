@@ -1,11 +1,19 @@
 // Trusted roots: the embedded public-good root (read offline from @sigstore/tuf's seeds) and trusted_root.json files, good and bad.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { tufSeed } from '../../src/sigstore/tuf.js';
 import { loadTrustedRoot, logKeyFromPem, SigstoreError } from '../../src/sigstore/index.js';
 import { writeTufRepository } from '../support/tuf-repository.js';
+
+const temporary: string[] = [];
+const temporaryDir = async (prefix: string): Promise<string> => {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  temporary.push(dir);
+  return dir;
+};
+afterAll(() => Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true }))));
 
 describe('loadTrustedRoot', () => {
   test('embedded: the public-good Rekor, CT logs, Fulcio CAs and TSA, by log ID', async () => {
@@ -27,7 +35,7 @@ describe('loadTrustedRoot', () => {
     { name: 'a log key without validFor.start', text: JSON.stringify({ mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], certificateAuthorities: [], ctlogs: [{ publicKey: { rawBytes: 'AAAA' } }], timestampAuthorities: [] }), message: /ctlogs\[0\] has no validFor.start/ },
   ];
   test.each(bad)('file: $name → TRUSTED_ROOT_INVALID', async ({ text, message }) => {
-    const dir = await mkdtemp(join(tmpdir(), 'imgverify-root-'));
+    const dir = await temporaryDir('imgverify-root-');
     const path = join(dir, 'trusted_root.json');
     await writeFile(path, text);
     const error = await loadTrustedRoot({ kind: 'file', path }).catch((err: unknown) => err);
@@ -54,7 +62,7 @@ test('logKeyFromPem: the log ID is the SHA-256 of the key DER; anything but one 
 describe('loadTrustedRoot from a local TUF directory mirror (no network)', () => {
   const embedded = () => loadTrustedRoot({ kind: 'embedded' });
   const setup = async (options: { tamper?: boolean; expires?: string } = {}) => {
-    const dir = await mkdtemp(join(tmpdir(), 'imgverify-tuf-'));
+    const dir = await temporaryDir('imgverify-tuf-test-');
     const text = Buffer.from(publicGoodSeed(), 'base64').toString('utf8');
     const repository = await writeTufRepository(join(dir, 'repository'), text, options);
     return { ...repository, cachePath: join(dir, 'cache') };
