@@ -13,6 +13,7 @@ import {
   REDIS_OPERATION_TIMEOUT_MS,
 } from './constants.js';
 import { ServiceError } from './errors.js';
+import type { RegistryOptions } from './options.js';
 import type { StoredVerdict, VerdictStore } from './verdict-store.js';
 
 /** Where Redis is, parsed from `redis://[[user]:password@]host[:port][/db]` or `rediss://…` (TLS). */
@@ -54,8 +55,19 @@ export function parseRedisUrl(text: string): RedisTarget {
   return target;
 }
 
-/** A short digest of the settings besides key and policy that decide a verdict (RedisVerdictStoreOptions.scope). */
-export function verdictStoreScope(settings: Record<string, unknown>): string {
+/** The verifier settings besides the image digest and the trust policy (both in the cache key) that decide a verdict. */
+export type VerdictScopeSettings = Pick<RegistryOptions, 'maxSignatureAttempts' | 'pluginsDir' | 'allowInsecure' | 'plainHttp' | 'awsSignerVerifier'>;
+
+/** A short digest of the settings that decide a verdict besides key and policy (RedisVerdictStoreOptions.scope). */
+export function verdictStoreScope(registry: VerdictScopeSettings, pluginConfig?: Readonly<Record<string, string>>): string {
+  const settings: Record<string, unknown> = {
+    maxSignatureAttempts: registry.maxSignatureAttempts,
+    pluginsDir: registry.pluginsDir,
+    allowInsecureRegistry: registry.allowInsecure,
+    plainHttpRegistries: registry.plainHttp,
+    awsSignerVerifier: registry.awsSignerVerifier ?? 'builtin',
+    pluginConfig,
+  };
   const canonical = JSON.stringify(Object.keys(settings).sort().map((name) => [name, settings[name] ?? null]));
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }

@@ -111,14 +111,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const shared = cacheBackend
       ? new RedisVerdictStore<ImageVerdict>({
           target: cacheBackend,
-          // What decides a verdict besides the image digest and the trust policy (both in the key).
-          scope: verdictStoreScope({
-            maxSignatureAttempts: resolved.registry.maxSignatureAttempts,
-            pluginsDir: resolved.registry.pluginsDir,
-            allowInsecureRegistry: resolved.registry.allowInsecure,
-            plainHttpRegistries: resolved.registry.plainHttp,
-            pluginConfig,
-          }),
+          scope: verdictStoreScope(resolved.registry, pluginConfig),
           accept: isStoredVerdict,
           ...(options.cache?.backendTimeoutMs !== undefined ? { operationTimeoutMs: options.cache.backendTimeoutMs } : {}),
           logger,

@@ -204,7 +204,22 @@ describe('shared between replicas', () => {
     const otherScope = replica(await store(redis.url, 'scope-2'));
     await otherScope.get(KEY, verdict('positive'));
     expect([otherPolicy.computed(), otherScope.computed()]).toEqual([1, 1]);
-    expect(verdictStoreScope({ maxSignatureAttempts: 30 })).not.toBe(verdictStoreScope({ maxSignatureAttempts: 5 }));
+  });
+
+  test('every verifier setting that decides a verdict changes the scope; the default AWS Signer verifier is the builtin one', () => {
+    const base = { maxSignatureAttempts: 30 };
+    const scopes = [
+      verdictStoreScope(base),
+      verdictStoreScope({ maxSignatureAttempts: 5 }),
+      verdictStoreScope({ ...base, pluginsDir: '/plugins' }),
+      verdictStoreScope({ ...base, allowInsecure: true }),
+      verdictStoreScope({ ...base, allowInsecure: ['registry.example'] }),
+      verdictStoreScope({ ...base, plainHttp: ['registry.example'] }),
+      verdictStoreScope({ ...base, awsSignerVerifier: 'plugin' }),
+      verdictStoreScope(base, { region: 'us-west-2' }),
+    ];
+    expect(new Set(scopes).size).toBe(scopes.length);
+    expect(verdictStoreScope({ ...base, awsSignerVerifier: 'builtin' })).toBe(scopes[0]);
   });
 
   test('a stored value about another digest, not a verdict, or transient is "not cached"', async () => {
