@@ -34,6 +34,8 @@ import type { VerificationBackend } from './verification.js';
 export interface ConfigOptions {
   /** Folder of TrustPolicy/TrustStore YAML manifests (file mode); or pass `source`. */
   dir?: string;
+  /** A notation config dir (`--local`): its trust policy as one TrustPolicy named `defaultTrustPolicy`, else `notation`, and the stores it names. */
+  notationDir?: string;
   /** Any ConfigSource; it is started and closed by the service (Kubernetes mode brings its own). */
   source?: ConfigSource;
   /** Trust policy for requests that name none (env DEFAULT_TRUST_POLICY). */

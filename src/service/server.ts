@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ecrCredentials } from '../aws/index.js';
 import type { CandidateOutcome } from '../attest/index.js';
-import { FileConfigSource, formatIssue, type ConfigSource, type ConfigValidators } from '../config/index.js';
+import { FileConfigSource, formatIssue, NOTATION_TRUST_POLICY_NAME, NotationConfigSource, type ConfigSource, type ConfigValidators } from '../config/index.js';
 import { parseTrustPolicyStatements, weakerGlobalScopeWarnings } from '../notary/index.js';
 import { chainCredentials, type CredentialProvider } from '../oci/index.js';
 import type { ImageVerdict } from '../verification/index.js';
@@ -96,12 +96,23 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       const mode = kubernetes;
       cleanup.push(() => mode.close());
     }
+    // The notation dir holds one trust policy: requests naming none get it.
+    const defaultTrustPolicy = options.config.defaultTrustPolicy ?? (options.config.notationDir !== undefined ? NOTATION_TRUST_POLICY_NAME : undefined);
     const config =
       options.config.source ??
       kubernetes?.config ??
       (() => {
+        if (options.config.dir !== undefined && options.config.notationDir !== undefined) {
+          throw new ServiceError('INVALID_OPTION', '--config-dir and --local are two sources of trust policies: use one');
+        }
+        if (options.config.notationDir !== undefined) {
+          return new NotationConfigSource(options.config.notationDir, { validators: serviceConfigValidators, trustPolicyName: defaultTrustPolicy ?? NOTATION_TRUST_POLICY_NAME });
+        }
         if (!options.config.dir) {
-          throw new ServiceError('INVALID_OPTION', 'file mode needs --config-dir DIR: a folder of TrustPolicy and TrustStore YAML manifests (Kubernetes mode runs in a pod, or with --local and a kubeconfig)');
+          throw new ServiceError(
+            'INVALID_OPTION',
+            'file mode needs --config-dir DIR (a folder of TrustPolicy and TrustStore YAML manifests) or --local (the notation config dir); Kubernetes mode runs in a pod, or with --kubeconfig from outside',
+          );
         }
         return new FileConfigSource(options.config.dir, { validators: serviceConfigValidators });
       })();
@@ -150,7 +161,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     cleanup.push(async () => attestationCache.close());
 
     let shuttingDown = false;
-    const defaultTrustPolicy = options.config.defaultTrustPolicy;
     const ready = () => {
       const sourceWarning = kubernetes?.readinessDetail();
       return readiness({
