@@ -10,10 +10,10 @@ import { FileConfigSource, formatIssue, NOTATION_TRUST_POLICY_NAME, NotationConf
 import { parseTrustPolicyStatements, weakerGlobalScopeWarnings } from '../notary/index.js';
 import { chainCredentials, type CredentialProvider } from '../oci/index.js';
 import type { ImageVerdict } from '../verification/index.js';
-import { urlHost } from './address.js';
+import { urlHost, type ListenAddress } from './address.js';
 import { createApiApp } from './app.js';
 import { VerdictCache } from './cache.js';
-import { DirectoryCertificateStore, PemFilesCertificateStore, type CertificateStore } from './certificates.js';
+import { DirectoryCertificateStore, hasMountedPair, MountedPairCertificateStore, PemFilesCertificateStore, type CertificateStore } from './certificates.js';
 import { checkImagesPlugin } from './checkimages.js';
 import { DEFAULT_SERVICE_NAME } from './constants.js';
 import { ServiceError } from './errors.js';
@@ -36,6 +36,8 @@ import { attestationOutcomeValidUntil, classifyAttestationOutcome, classifyVerdi
 export interface RunningService {
   /** Base URL of the API, e.g. `https://127.0.0.1:9443` (POST `${url}/checkimages`). */
   url: string;
+  /** `http://host:port` of the plain HTTP listener beside HTTPS, when there is one (`listen.http`). */
+  httpUrl?: string;
   /** `http://host:port/metrics`, when enabled. */
   metricsUrl?: string;
   /** `http://host:port` of /healthz and /readyz, when enabled. */
@@ -79,6 +81,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   try {
     const metrics = new ServiceMetrics({ cacheSize: () => cache.size, defaultMetrics: options.processMetrics ?? true });
+    // A pair mounted where the peer read it (cert-manager) wins over generated or Secret-kept ones.
+    const mountDir = resolved.tls && !resolved.tls.store && !resolved.tls.certFile && resolved.tls.mountDir !== undefined && (await hasMountedPair(resolved.tls.mountDir)) ? resolved.tls.mountDir : undefined;
     let kubernetes: KubernetesMode | undefined;
     if (options.kubernetes) {
       const namespace = options.kubernetes.namespace ?? options.tls?.namespace;
@@ -88,7 +92,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         serviceName,
         hosts: servingHosts(serviceName, namespace, resolved.listen.api.host).filter((host) => !isIP(host) && host !== 'localhost'),
         imagePullSecrets: resolved.registry.imagePullSecrets ?? [],
-        tls: resolved.tls !== false && !resolved.tls.store && !resolved.tls.certFile,
+        tls: resolved.tls !== false && !resolved.tls.store && !resolved.tls.certFile && mountDir === undefined,
         validators: serviceConfigValidators,
         logger,
         registry: metrics.registry,
@@ -203,16 +207,19 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       const hosts = servingHosts(resolved.tls.serviceName, resolved.tls.namespace, resolved.listen.api.host);
       store =
         resolved.tls.store ??
+        (resolved.tls.certFile && resolved.tls.keyFile ? new PemFilesCertificateStore(resolved.tls.certFile, resolved.tls.keyFile) : undefined) ??
+        (mountDir !== undefined
+          ? new MountedPairCertificateStore(mountDir, { onError: (err) => logger.warn({ err, dir: mountDir }, 'cannot read the changed mounted serving pair; the pair in use stays') })
+          : undefined) ??
         kubernetes?.certificates ??
-        (resolved.tls.certFile && resolved.tls.keyFile
-          ? new PemFilesCertificateStore(resolved.tls.certFile, resolved.tls.keyFile)
-          : new DirectoryCertificateStore(resolved.tls.certDir ?? join(tmpdir(), 'imgverify-serving-certs'), hosts));
+        new DirectoryCertificateStore(resolved.tls.certDir ?? join(tmpdir(), 'imgverify-serving-certs'), hosts);
       tls = await store.load();
     }
 
     const allow = resolved.registry.allowInsecure ?? false;
-    const { app, server } = createApiApp({
+    const { app, server, plainServer } = createApiApp({
       logger,
+      plainHttp: resolved.listen.http !== undefined,
       bodyLimit: limits.maxRequestBytes,
       timeouts: { readHeaderMs: limits.readHeaderTimeoutMs, readMs: limits.readTimeoutMs, idleMs: limits.idleTimeoutMs },
       ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}) });
@@ -229,13 +236,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
     await app.ready();
     const bound = await listen(server, resolved.listen.api);
+    let plainBound: ListenAddress | undefined;
     cleanup.push(async () => {
       shuttingDown = true;
       // fastify runs its onClose hooks and answers 503 to new requests on open connections; the
-      // listener is ours (serverFactory + listen), so closing it is ours too.
+      // listeners are ours (serverFactory + listen), so closing them is ours too.
       await app.close();
-      await drainServer(server);
+      await Promise.all([drainServer(server), ...(plainBound && plainServer ? [drainServer(plainServer)] : [])]);
     });
+    if (plainServer && resolved.listen.http) plainBound = await listen(plainServer, resolved.listen.http);
 
     if (store && tls) {
       const rotation = startTlsRotation({ store, server: server as HttpsServer, current: tls, logger });
@@ -244,6 +253,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
     const result: RunningService = {
       url: `${tls ? 'https' : 'http'}://${urlHost(bound)}`,
+      ...(plainBound ? { httpUrl: `http://${urlHost(plainBound)}` } : {}),
       config,
       metrics,
       cache,
@@ -270,6 +280,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger.info(
       {
         url: result.url,
+        ...(result.httpUrl ? { http: result.httpUrl } : {}),
+        ...(store ? { tls: store.description } : {}),
         metrics: result.metricsUrl,
         health: result.healthUrl,
         config: config.description,

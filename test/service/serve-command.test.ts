@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { parseGoDuration, parseServeFlags, serviceOptionsFromFlags } from '../../src/cli/commands/serve.js';
+import { resolveServiceOptions } from '../../src/service/index.js';
 import { E2E_CERT_PEM } from '../config/manifest-builders.js';
 import { createTrustConfigDir, kyvernoContainer, post, type TrustConfigDir } from './harness.js';
 import { waitFor } from '../support/ports.js';
@@ -140,6 +141,27 @@ describe('Go-style flags', () => {
     expect(serviceOptionsFromFlags(zap.values, {}, zap.given).logLevel).toBe('fatal');
     const bad = parseServeFlags(['--logLevel=loud']);
     expect(() => serviceOptionsFromFlags(bad.values, {}, bad.given)).toThrow('invalid value "loud" for flag -logLevel');
+  });
+
+  test.each([
+    { args: [], api: { port: 9443 }, http: { port: 9080 } },
+    { args: ['--notls'], api: { port: 9080 }, http: undefined },
+    { args: ['--notls', '--http-bind-address=127.0.0.1:7000'], api: { host: '127.0.0.1', port: 7000 }, http: undefined },
+    { args: ['--notls', '--bind-address=:7001'], api: { port: 7001 }, http: undefined },
+    { args: ['--http-bind-address=0'], api: { port: 9443 }, http: undefined },
+    { args: ['--bind-address=127.0.0.1:8443', '--http-bind-address=127.0.0.1:8080'], api: { host: '127.0.0.1', port: 8443 }, http: { host: '127.0.0.1', port: 8080 } },
+  ])('ports as the peer: $args → HTTPS/API $api, plain HTTP beside it $http', ({ args, api, http }) => {
+    const parsed = parseServeFlags(['--config-dir=/c', ...args]);
+    const resolved = resolveServiceOptions(serviceOptionsFromFlags(parsed.values, {}, parsed.given));
+    expect(resolved.listen.api).toEqual(api);
+    expect(resolved.listen.http).toEqual(http);
+  });
+
+  test('a serving pair mounted at /certs is looked for unless --tls-dir names another place', () => {
+    const defaults = parseServeFlags(['--config-dir=/c']);
+    expect(serviceOptionsFromFlags(defaults.values, {}, defaults.given).tls?.mountDir).toBe('/certs');
+    const other = parseServeFlags(['--config-dir=/c', '--tls-dir', '/var/run/certs']);
+    expect(serviceOptionsFromFlags(other.values, {}, other.given).tls?.mountDir).toBe('/var/run/certs');
   });
 
   test('shared cache, AWS Signer and plugin settings land in the cache and registry groups', () => {
