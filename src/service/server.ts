@@ -198,7 +198,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       metrics.recordRegistryOperation({ ...event, registry: registryLabel(event.registry) });
       logger.debug({ registry: event.registry, operation: event.operation, outcome: event.outcome, durationMs: Math.round(event.durationMs * 10) / 10 }, 'registry call');
     };
-    const backend = options.backend ?? notaryBackend(resolved.registry, await pullSecretCredentials(resolved.registry, kubernetes), pluginConfig, onRegistryOperation);
+    const backend = options.backend ?? notaryBackend(resolved.registry, await pullSecretCredentials(resolved.registry, kubernetes, logger), pluginConfig, onRegistryOperation);
     cleanup.push(async () => backend.close?.());
 
     let store: CertificateStore | undefined;
@@ -300,8 +300,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 }
 
 /** Pull secrets' credentials: Kubernetes mode's followed Secrets, or file mode's files. */
-async function pullSecretCredentials(registry: ResolvedServiceOptions['registry'], kubernetes: KubernetesMode | undefined): Promise<CredentialProvider | undefined> {
-  return kubernetes ? kubernetes.credentials : loadPullSecrets(registry.imagePullSecrets ?? []);
+async function pullSecretCredentials(registry: ResolvedServiceOptions['registry'], kubernetes: KubernetesMode | undefined, logger: Logger): Promise<CredentialProvider | undefined> {
+  return kubernetes ? kubernetes.credentials : loadPullSecrets(registry.imagePullSecrets ?? [], { warn: (message) => logger.warn(message) });
 }
 
 /** The default backend: registry client (pull secrets' credentials, then ECR's) and the Notary verifier (with AWS Signer's). */
