@@ -53,6 +53,14 @@ test('a signed image verifies through the CLI and /checkimages from one notation
   expect(verified.status).toBe(200);
   expect(JSON.parse(verified.text)).toMatchObject({ verified: true, message: 'verified 1 image with trust policy notation', digests: { [`${scope}:v1`]: image.digest } });
 
+  // Seed 000's curl, literally: `-d` (form content type), no jsonPointer, no trustPolicy.
+  const seed = await post(
+    `${service.url}/checkimages`,
+    `{"images": {"containers":{"test":{"registry":"${signed.registry.host}","path":"app","name":"app","tag":"v1"}}}}`,
+    { headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+  );
+  expect([seed.status, JSON.parse(seed.text)]).toEqual([200, { verified: true, message: 'verified 1 image with trust policy notation', results: [], digests: { [`${scope}:v1`]: image.digest } }]);
+
   const unsigned = await post(`${service.url}/checkimages`, { images: { containers: { c: kyvernoContainer(signed.registry.host, 'app', 'unsigned') } } });
   expect(unsigned.status).toBe(406);
   expect(unsigned.text).toMatch(/^failed to verify container c: .*no signature is associated with/);
