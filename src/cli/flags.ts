@@ -2,7 +2,7 @@
 // dir. It imports no library at run time, so defining every command for `--help` stays cheap; what opens
 // registries and layouts is in options.ts, loaded when a command runs.
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { Command } from 'commander';
 
 /**
@@ -71,11 +71,17 @@ export function collect(value: string, previous: string[]): string[] {
 }
 
 /**
- * notation's user config dir: `$NOTATION_DIR`, else `$XDG_CONFIG_HOME/notation` (default
- * `~/.config/notation`) on Linux, `~/Library/Application Support/notation` on macOS.
+ * notation's config dir as notation finds it: `$NOTATION_CONFIG` (notation's variable), else
+ * `$NOTATION_DIR` (kyverno-notation-aws's), else Go's os.UserConfigDir() + `/notation`:
+ * `$XDG_CONFIG_HOME/notation` (default `~/.config/notation`) on Linux, `~/Library/Application
+ * Support/notation` on macOS; a relative `$XDG_CONFIG_HOME` is an error to Go, on which notation-go
+ * falls back to `.notation` in the working directory.
  */
 export function notationConfigDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.NOTATION_CONFIG) return env.NOTATION_CONFIG;
   if (env.NOTATION_DIR) return env.NOTATION_DIR;
   if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'notation');
-  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'notation');
+  const xdg = env.XDG_CONFIG_HOME;
+  if (xdg && !isAbsolute(xdg)) return '.notation';
+  return join(xdg || join(homedir(), '.config'), 'notation');
 }

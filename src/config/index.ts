@@ -30,3 +30,5 @@ export { buildSnapshot, EMPTY_SNAPSHOT, formatIssue, type BuildSnapshotOptions, 
 export type { ConfigReloadEvent, ConfigSource } from './source.js';
 export { SnapshotSource, type SnapshotSourceOptions, type SourceIdentity, type SourceRead } from './source-base.js';
 export { FileConfigSource, readConfigDirectory, type FileConfigSourceOptions } from './file-source.js';
+export { NOTATION_TRUST_POLICY_NAME, notationObjectName, readNotationConfigDir } from './notation-dir.js';
+export { NotationConfigSource, type NotationConfigSourceOptions } from './notation-source.js';

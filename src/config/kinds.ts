@@ -197,6 +197,9 @@ const trustPolicyKind: ResourceKind<TrustPolicyResource> = {
     try {
       warnings = hooks.trustPolicyDocument?.({ version: spec.version, trustPolicies: spec.trustPolicies }, formatOrigin(origin)) ?? [];
     } catch (err) {
+      // A validator that says where (`field`, the path in the document, and the bare `problem`) is named exactly, without its own prefix.
+      const { field, problem } = (err ?? {}) as { field?: unknown; problem?: unknown };
+      if (typeof field === 'string' && typeof problem === 'string') return { issues: [{ field: field === '' ? 'spec' : `spec.${field}`, message: problem }] };
       return { issues: [{ field: 'spec.trustPolicies', message: messageOf(err) }] };
     }
     const resource: TrustPolicyResource = {

@@ -1,4 +1,4 @@
-// The Kubernetes API clients of one process: kubeconfig (--local) or in-cluster service account, every call bounded in time.
+// The Kubernetes API clients of one process: kubeconfig (--kubeconfig) or in-cluster service account, every call bounded in time.
 import {
   AdmissionregistrationV1Api,
   ApiException,
@@ -27,12 +27,12 @@ export interface KubernetesApi {
 }
 
 export interface LoadKubeConfigOptions {
-  /** `--local`: the kubeconfig ($KUBECONFIG or ~/.kube/config), or this file; otherwise the in-cluster service account. */
+  /** `--kubeconfig`: the kubeconfig ($KUBECONFIG or ~/.kube/config), or this file; otherwise the in-cluster service account. */
   local: boolean;
   kubeconfigPath?: string;
 }
 
-/** Load the cluster connection the way the peer does: kubeconfig with --local, in-cluster config otherwise. */
+/** Load the cluster connection: the kubeconfig with --kubeconfig, in-cluster config otherwise (the peer knows only the latter). */
 export function loadKubeConfig(options: LoadKubeConfigOptions): KubeConfig {
   const config = new KubeConfig();
   try {
@@ -48,7 +48,7 @@ export function loadKubeConfig(options: LoadKubeConfigOptions): KubeConfig {
       'KUBECONFIG_UNAVAILABLE',
       options.local
         ? 'the kubeconfig names no current cluster; set KUBECONFIG or run kubectl config use-context'
-        : 'no in-cluster service account (KUBERNETES_SERVICE_HOST is unset); run in a pod, or pass --local to use the kubeconfig',
+        : 'no in-cluster service account (KUBERNETES_SERVICE_HOST is unset); run in a pod, or pass --kubeconfig to use the kubeconfig',
     );
   }
   return config;

@@ -2,7 +2,7 @@
 import { BaseError } from '../common/index.js';
 
 export type KubernetesErrorCode =
-  /** No kubeconfig (--local) or no in-cluster service account. */
+  /** No kubeconfig (--kubeconfig) or no in-cluster service account. */
   | 'KUBECONFIG_UNAVAILABLE'
   /** The API server refused or failed a call, or did not answer in time. */
   | 'KUBERNETES_API_ERROR'

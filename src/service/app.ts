@@ -15,6 +15,8 @@ export interface ApiAppOptions {
   bodyLimit: number;
   /** Serve HTTPS with this pair; plain HTTP without. */
   tls?: { key: string; cert: string };
+  /** With `tls`, also a plain HTTP server of the same routes (the peer's :9080 beside :9443). */
+  plainHttp?: boolean;
   /** How long a caller may take: to finish its TLS handshake and send its headers, to send its whole request, to stay idle between requests. */
   timeouts: { readHeaderMs: number; readMs: number; idleMs: number };
 }
@@ -28,9 +30,9 @@ function connectionsCheckingInterval(readHeaderMs: number): number {
   return Math.min(1000, Math.max(100, Math.floor(readHeaderMs / 4)));
 }
 
-/** The app (register plugins, then `ready()`) and its raw server, which the caller binds and closes. */
+/** The app (register plugins, then `ready()`) and its raw servers (the plain HTTP one only with `plainHttp`), which the caller binds and closes. */
 export function createApiApp(options: ApiAppOptions) {
-  const created: { server?: HttpServer | HttpsServer } = {};
+  const created: { server?: HttpServer | HttpsServer; plainServer?: HttpServer } = {};
   const app = Fastify({
     loggerInstance: options.logger,
     // One summary line per request, written by the route, instead of fastify's two per request.
@@ -47,6 +49,7 @@ export function createApiApp(options: ApiAppOptions) {
         ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert, minVersion: TLS_MIN_VERSION, handshakeTimeout: readHeaderMs, ...limits }, handler)
         : createHttpServer(limits, handler);
       created.server = server;
+      if (options.tls && options.plainHttp) created.plainServer = createHttpServer(limits, handler);
       // fastify types its raw server as http.Server; https.Server serves the same request/response API.
       return server as HttpServer;
     },
@@ -58,5 +61,5 @@ export function createApiApp(options: ApiAppOptions) {
     return sendGoError(reply, status, status === 500 ? 'internal error; see the service log' : error.message);
   });
   if (!created.server) throw new Error('fastify did not create its server');
-  return { app, server: created.server };
+  return { app, server: created.server, ...(created.plainServer ? { plainServer: created.plainServer } : {}) };
 }

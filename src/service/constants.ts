@@ -3,6 +3,8 @@
 /** API port with TLS, and without (`--notls`), as the peer. */
 export const DEFAULT_HTTPS_PORT = 9443;
 export const DEFAULT_HTTP_PORT = 9080;
+/** serve's plain HTTP listener beside HTTPS (the peer always serves :9080; startService has none unless asked). */
+export const DEFAULT_HTTP_BIND_ADDRESS = `:${DEFAULT_HTTP_PORT}`;
 export const DEFAULT_METRICS_BIND_ADDRESS = ':8080';
 export const DEFAULT_HEALTH_PROBE_BIND_ADDRESS = ':8081';
 
@@ -96,6 +98,14 @@ export const TLS_SERVING_VALIDITY_DAYS = 150;
 export const TLS_RENEW_BEFORE_MS = 60 * 3600 * 1000;
 /** How often a running service checks whether its generated serving certificate needs renewal. */
 export const TLS_RENEW_CHECK_INTERVAL_MS = 3600 * 1000;
+/** Where the peer's first releases read their serving pair (cert-manager's Secret mounted: tls.crt, tls.key); serve's --tls-dir default. */
+export const DEFAULT_TLS_MOUNT_DIR = '/certs';
+/** A mounted pair is compared this often besides the directory watch (the kubelet swaps Secret volumes by symlink). */
+export const TLS_MOUNT_POLL_INTERVAL_MS = 10_000;
+/** Quiet time after a change in the mounted directory before the pair is read (an update writes two files). */
+export const TLS_MOUNT_SETTLE_MS = 100;
+/** A serving certificate (chain) or key file larger than this is refused. */
+export const MAX_TLS_FILE_BYTES = 1024 * 1024;
 
 /** Graceful shutdown: in-flight requests get this long to finish before connections are cut. */
 export const SHUTDOWN_GRACE_MS = 30_000;

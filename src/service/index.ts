@@ -17,7 +17,7 @@ export { ServiceError, type ServiceErrorCode } from './errors.js';
 export { parseListenAddress, urlHost, type ListenAddress } from './address.js';
 export { createApiApp, DEFAULT_SERVER_TIMEOUTS, type ApiAppOptions } from './app.js';
 export { checkImagesPlugin, type CheckImagesPluginOptions } from './checkimages.js';
-export { DirectoryCertificateStore, PemFilesCertificateStore, type CertificateStore } from './certificates.js';
+export { DirectoryCertificateStore, MountedPairCertificateStore, PemFilesCertificateStore, type CertificateStore } from './certificates.js';
 export { closeServer, drainServer, listen } from './listeners.js';
 export { startTlsRotation, type TlsRotation, type TlsRotationOptions } from './tls-rotation.js';
 export { attestationsFor, selectImages, type AttestationRequest, type SelectableImage, type Selection } from './selection.js';

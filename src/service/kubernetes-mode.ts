@@ -28,9 +28,9 @@ import type { TokenReviewer } from './token-review.js';
 
 /** What `serve` takes in Kubernetes mode (flags and env). */
 export interface KubernetesServiceOptions {
-  /** --local: the kubeconfig; otherwise the in-cluster service account. */
+  /** --kubeconfig: the kubeconfig; otherwise the in-cluster service account. */
   local: boolean;
-  /** A kubeconfig file (tests; otherwise $KUBECONFIG / ~/.kube/config with --local). */
+  /** A kubeconfig file (--kubeconfig=PATH; otherwise $KUBECONFIG / ~/.kube/config). */
   kubeconfigPath?: string;
   /** POD_NAMESPACE (default kyverno-notation-aws). */
   namespace?: string;

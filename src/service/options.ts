@@ -34,6 +34,8 @@ import type { VerificationBackend } from './verification.js';
 export interface ConfigOptions {
   /** Folder of TrustPolicy/TrustStore YAML manifests (file mode); or pass `source`. */
   dir?: string;
+  /** A notation config dir (`--local`): its trust policy as one TrustPolicy named `defaultTrustPolicy`, else `notation`, and the stores it names. */
+  notationDir?: string;
   /** Any ConfigSource; it is started and closed by the service (Kubernetes mode brings its own). */
   source?: ConfigSource;
   /** Trust policy for requests that name none (env DEFAULT_TRUST_POLICY). */
@@ -41,8 +43,10 @@ export interface ConfigOptions {
 }
 
 export interface ListenOptions {
-  /** API `host:port` (default `:9443`, or `:9080` without TLS). */
+  /** API `host:port` (default `:9443`, or `http` else `:9080` without TLS). */
   api?: string;
+  /** With TLS, a plain HTTP listener of the same routes too, as the peer's `:9080` (serve's `--http-bind-address`; absent or `0`: none). */
+  http?: string;
   /** `host:port` of /metrics (default `:8080`; `0` disables). */
   metrics?: string;
   /** `host:port` of /healthz and /readyz (default `:8081`; `0` disables). */
@@ -60,6 +64,8 @@ export interface TlsOptions {
   keyFile?: string;
   /** Where generated TLS material is kept (reused across restarts). Default: <tmpdir>/imgverify-serving-certs. */
   certDir?: string;
+  /** A directory whose `tls.crt` and `tls.key` (cert-manager's Secret mounted; serve's `--tls-dir`, default /certs) are served when both are there, followed as they change. */
+  mountDir?: string;
   /** Service name and namespace the generated certificate covers (`<svc>.<ns>.svc`). */
   serviceName?: string;
   namespace?: string;
@@ -155,7 +161,8 @@ export interface ResolvedLimits {
 
 /** The options with defaults applied and every value checked: what the composition root builds from. */
 export interface ResolvedServiceOptions {
-  listen: { api: ListenAddress; metrics?: ListenAddress; health?: ListenAddress };
+  /** `http` only beside TLS (without TLS the API itself is plain HTTP). */
+  listen: { api: ListenAddress; http?: ListenAddress; metrics?: ListenAddress; health?: ListenAddress };
   tls: false | (TlsOptions & { serviceName: string });
   /** `enabled` is false when `maxSize` is 0; `backend` only when caching is on (no Redis connection otherwise). */
   cache: { enabled: boolean; maxSize: number; ttlSeconds: number; backend?: RedisTarget };
@@ -208,8 +215,9 @@ export function resolveServiceOptions(options: ServiceOptions): ResolvedServiceO
   const cacheEnabled = (options.cache?.enabled ?? DEFAULT_CACHE_ENABLED) && cacheMaxSize > 0;
 
   const tls = options.tls?.enabled === false ? false : { ...options.tls, serviceName: options.tls?.serviceName ?? DEFAULT_SERVICE_NAME };
-  const api = parseListenAddress(options.listen?.api ?? `:${tls ? DEFAULT_HTTPS_PORT : DEFAULT_HTTP_PORT}`, '--bind-address');
+  const api = parseListenAddress(options.listen?.api ?? (tls ? `:${DEFAULT_HTTPS_PORT}` : (options.listen?.http ?? `:${DEFAULT_HTTP_PORT}`)), '--bind-address');
   if (!api) throw new ServiceError('INVALID_OPTION', '--bind-address cannot be 0: the API port is what the service is for');
+  const http = tls && options.listen?.http !== undefined ? parseListenAddress(options.listen.http, '--http-bind-address') : undefined;
   const metrics = parseListenAddress(options.listen?.metrics ?? DEFAULT_METRICS_BIND_ADDRESS, '--metrics-bind-address');
   const health = parseListenAddress(options.listen?.health ?? DEFAULT_HEALTH_PROBE_BIND_ADDRESS, '--health-probe-bind-address');
   if (tls && (tls.certFile === undefined) !== (tls.keyFile === undefined)) {
@@ -217,7 +225,7 @@ export function resolveServiceOptions(options: ServiceOptions): ResolvedServiceO
   }
 
   return {
-    listen: { api, ...(metrics ? { metrics } : {}), ...(health ? { health } : {}) },
+    listen: { api, ...(http ? { http } : {}), ...(metrics ? { metrics } : {}), ...(health ? { health } : {}) },
     tls,
     cache: {
       enabled: cacheEnabled,

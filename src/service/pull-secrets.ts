@@ -8,6 +8,8 @@ import { ServiceError } from './errors.js';
 
 /** A pull secret file is small; anything larger is not one. */
 const MAX_PULL_SECRET_BYTES = 256 * 1024;
+/** A Kubernetes object name (DNS-1123 subdomain): what a Secret name looks like. */
+const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 /** Key of the Docker config in a kubernetes.io/dockerconfigjson Secret (and its file in a mounted volume). */
 export const DOCKER_CONFIG_SECRET_KEY = '.dockerconfigjson';
 
@@ -53,10 +55,19 @@ async function dockerConfigText(path: string): Promise<string> {
  * that has credentials for a registry wins. Credential helpers are not run for pull secrets:
  * a Secret names registries and passwords, never programs to execute.
  */
-export async function loadPullSecrets(paths: readonly string[]): Promise<CredentialProvider | undefined> {
-  if (paths.length === 0) return undefined;
+export async function loadPullSecrets(paths: readonly string[], options: { warn?: (message: string) => void } = {}): Promise<CredentialProvider | undefined> {
   const merged: DockerConfig = { auths: {} };
+  let loaded = 0;
   for (const path of paths) {
+    // kyverno-notation-aws's form, a Secret name (`--imagePullSecrets=regcred`), means nothing on disk:
+    // say what file mode takes and go on without it (images that need it get a 406 that says so).
+    if (SECRET_NAME.test(path) && !(await stat(path).then(() => true, () => false))) {
+      options.warn?.(
+        `--imagePullSecrets ${path}: no such file, ignored; in file mode each entry is a path to a Docker config.json, a .dockerconfigjson file or a kubernetes.io/dockerconfigjson Secret manifest (e.g. --imagePullSecrets=/etc/imgverify/${path}.yaml); ` +
+          'Secret names are read from the cluster in Kubernetes mode (in a pod, or with --kubeconfig)',
+      );
+      continue;
+    }
     let config: DockerConfig;
     try {
       config = parseDockerConfig(await dockerConfigText(path), `--imagePullSecrets ${path}`);
@@ -70,6 +81,7 @@ export async function loadPullSecrets(paths: readonly string[]): Promise<Credent
     for (const [registry, entry] of Object.entries(config.auths ?? {})) {
       if (merged.auths && !(registry in merged.auths)) merged.auths[registry] = entry;
     }
+    loaded += 1;
   }
-  return credentialsFromDockerConfig(merged);
+  return loaded === 0 ? undefined : credentialsFromDockerConfig(merged);
 }

@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ecrCredentials } from '../aws/index.js';
 import type { CandidateOutcome } from '../attest/index.js';
-import { FileConfigSource, formatIssue, type ConfigSource, type ConfigValidators } from '../config/index.js';
+import { FileConfigSource, formatIssue, NOTATION_TRUST_POLICY_NAME, NotationConfigSource, type ConfigSource, type ConfigValidators } from '../config/index.js';
 import { parseTrustPolicyStatements, weakerGlobalScopeWarnings } from '../notary/index.js';
 import { chainCredentials, type CredentialProvider } from '../oci/index.js';
 import type { ImageVerdict } from '../verification/index.js';
-import { urlHost } from './address.js';
+import { urlHost, type ListenAddress } from './address.js';
 import { createApiApp } from './app.js';
 import { VerdictCache } from './cache.js';
-import { DirectoryCertificateStore, PemFilesCertificateStore, type CertificateStore } from './certificates.js';
+import { DirectoryCertificateStore, hasMountedPair, MountedPairCertificateStore, PemFilesCertificateStore, type CertificateStore } from './certificates.js';
 import { checkImagesPlugin } from './checkimages.js';
 import { DEFAULT_SERVICE_NAME } from './constants.js';
 import { ServiceError } from './errors.js';
@@ -36,6 +36,8 @@ import { attestationOutcomeValidUntil, classifyAttestationOutcome, classifyVerdi
 export interface RunningService {
   /** Base URL of the API, e.g. `https://127.0.0.1:9443` (POST `${url}/checkimages`). */
   url: string;
+  /** `http://host:port` of the plain HTTP listener beside HTTPS, when there is one (`listen.http`). */
+  httpUrl?: string;
   /** `http://host:port/metrics`, when enabled. */
   metricsUrl?: string;
   /** `http://host:port` of /healthz and /readyz, when enabled. */
@@ -79,6 +81,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   try {
     const metrics = new ServiceMetrics({ cacheSize: () => cache.size, defaultMetrics: options.processMetrics ?? true });
+    // A pair mounted where the peer read it (cert-manager) wins over generated or Secret-kept ones.
+    const mountDir = resolved.tls && !resolved.tls.store && !resolved.tls.certFile && resolved.tls.mountDir !== undefined && (await hasMountedPair(resolved.tls.mountDir)) ? resolved.tls.mountDir : undefined;
     let kubernetes: KubernetesMode | undefined;
     if (options.kubernetes) {
       const namespace = options.kubernetes.namespace ?? options.tls?.namespace;
@@ -88,7 +92,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         serviceName,
         hosts: servingHosts(serviceName, namespace, resolved.listen.api.host).filter((host) => !isIP(host) && host !== 'localhost'),
         imagePullSecrets: resolved.registry.imagePullSecrets ?? [],
-        tls: resolved.tls !== false && !resolved.tls.store && !resolved.tls.certFile,
+        tls: resolved.tls !== false && !resolved.tls.store && !resolved.tls.certFile && mountDir === undefined,
         validators: serviceConfigValidators,
         logger,
         registry: metrics.registry,
@@ -96,12 +100,23 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       const mode = kubernetes;
       cleanup.push(() => mode.close());
     }
+    // The notation dir holds one trust policy: requests naming none get it.
+    const defaultTrustPolicy = options.config.defaultTrustPolicy ?? (options.config.notationDir !== undefined ? NOTATION_TRUST_POLICY_NAME : undefined);
     const config =
       options.config.source ??
       kubernetes?.config ??
       (() => {
+        if (options.config.dir !== undefined && options.config.notationDir !== undefined) {
+          throw new ServiceError('INVALID_OPTION', '--config-dir and --local are two sources of trust policies: use one');
+        }
+        if (options.config.notationDir !== undefined) {
+          return new NotationConfigSource(options.config.notationDir, { validators: serviceConfigValidators, trustPolicyName: defaultTrustPolicy ?? NOTATION_TRUST_POLICY_NAME });
+        }
         if (!options.config.dir) {
-          throw new ServiceError('INVALID_OPTION', 'file mode needs --config-dir DIR: a folder of TrustPolicy and TrustStore YAML manifests (Kubernetes mode runs in a pod, or with --local and a kubeconfig)');
+          throw new ServiceError(
+            'INVALID_OPTION',
+            'file mode needs --config-dir DIR (a folder of TrustPolicy and TrustStore YAML manifests) or --local (the notation config dir); Kubernetes mode runs in a pod, or with --kubeconfig from outside',
+          );
         }
         return new FileConfigSource(options.config.dir, { validators: serviceConfigValidators });
       })();
@@ -143,7 +158,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     cleanup.push(async () => attestationCache.close());
 
     let shuttingDown = false;
-    const defaultTrustPolicy = options.config.defaultTrustPolicy;
     const ready = () => {
       const sourceWarning = kubernetes?.readinessDetail();
       return readiness({
@@ -177,7 +191,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       metrics.recordRegistryOperation({ ...event, registry: registryLabel(event.registry) });
       logger.debug({ registry: event.registry, operation: event.operation, outcome: event.outcome, durationMs: Math.round(event.durationMs * 10) / 10 }, 'registry call');
     };
-    const backend = options.backend ?? notaryBackend(resolved.registry, await pullSecretCredentials(resolved.registry, kubernetes), pluginConfig, onRegistryOperation);
+    const backend = options.backend ?? notaryBackend(resolved.registry, await pullSecretCredentials(resolved.registry, kubernetes, logger), pluginConfig, onRegistryOperation);
     cleanup.push(async () => backend.close?.());
 
     let store: CertificateStore | undefined;
@@ -186,16 +200,19 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       const hosts = servingHosts(resolved.tls.serviceName, resolved.tls.namespace, resolved.listen.api.host);
       store =
         resolved.tls.store ??
+        (resolved.tls.certFile && resolved.tls.keyFile ? new PemFilesCertificateStore(resolved.tls.certFile, resolved.tls.keyFile) : undefined) ??
+        (mountDir !== undefined
+          ? new MountedPairCertificateStore(mountDir, { onError: (err) => logger.warn({ err, dir: mountDir }, 'cannot read the changed mounted serving pair; the pair in use stays') })
+          : undefined) ??
         kubernetes?.certificates ??
-        (resolved.tls.certFile && resolved.tls.keyFile
-          ? new PemFilesCertificateStore(resolved.tls.certFile, resolved.tls.keyFile)
-          : new DirectoryCertificateStore(resolved.tls.certDir ?? join(tmpdir(), 'imgverify-serving-certs'), hosts));
+        new DirectoryCertificateStore(resolved.tls.certDir ?? join(tmpdir(), 'imgverify-serving-certs'), hosts);
       tls = await store.load();
     }
 
     const allow = resolved.registry.allowInsecure ?? false;
-    const { app, server } = createApiApp({
+    const { app, server, plainServer } = createApiApp({
       logger,
+      plainHttp: resolved.listen.http !== undefined,
       bodyLimit: limits.maxRequestBytes,
       timeouts: { readHeaderMs: limits.readHeaderTimeoutMs, readMs: limits.readTimeoutMs, idleMs: limits.idleTimeoutMs },
       ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}) });
@@ -212,13 +229,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
     await app.ready();
     const bound = await listen(server, resolved.listen.api);
+    let plainBound: ListenAddress | undefined;
     cleanup.push(async () => {
       shuttingDown = true;
       // fastify runs its onClose hooks and answers 503 to new requests on open connections; the
-      // listener is ours (serverFactory + listen), so closing it is ours too.
+      // listeners are ours (serverFactory + listen), so closing them is ours too.
       await app.close();
-      await drainServer(server);
+      await Promise.all([drainServer(server), ...(plainBound && plainServer ? [drainServer(plainServer)] : [])]);
     });
+    if (plainServer && resolved.listen.http) plainBound = await listen(plainServer, resolved.listen.http);
 
     if (store && tls) {
       const rotation = startTlsRotation({ store, server: server as HttpsServer, current: tls, logger });
@@ -227,6 +246,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
     const result: RunningService = {
       url: `${tls ? 'https' : 'http'}://${urlHost(bound)}`,
+      ...(plainBound ? { httpUrl: `http://${urlHost(plainBound)}` } : {}),
       config,
       metrics,
       cache,
@@ -253,6 +273,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger.info(
       {
         url: result.url,
+        ...(result.httpUrl ? { http: result.httpUrl } : {}),
+        ...(store ? { tls: store.description } : {}),
         metrics: result.metricsUrl,
         health: result.healthUrl,
         config: config.description,
@@ -271,8 +293,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 }
 
 /** Pull secrets' credentials: Kubernetes mode's followed Secrets, or file mode's files. */
-async function pullSecretCredentials(registry: ResolvedServiceOptions['registry'], kubernetes: KubernetesMode | undefined): Promise<CredentialProvider | undefined> {
-  return kubernetes ? kubernetes.credentials : loadPullSecrets(registry.imagePullSecrets ?? []);
+async function pullSecretCredentials(registry: ResolvedServiceOptions['registry'], kubernetes: KubernetesMode | undefined, logger: Logger): Promise<CredentialProvider | undefined> {
+  return kubernetes ? kubernetes.credentials : loadPullSecrets(registry.imagePullSecrets ?? [], { warn: (message) => logger.warn(message) });
 }
 
 /** The default backend: registry client (pull secrets' credentials, then ECR's) and the Notary verifier (with AWS Signer's). */

@@ -3,8 +3,9 @@ import { randomBytes, webcrypto, X509Certificate as NodeX509Certificate } from '
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { readTextFileLimited } from '../common/index.js';
 import { readPem, toPem, x509 } from '../pki/index.js';
-import { TLS_CA_VALIDITY_DAYS, TLS_RENEW_BEFORE_MS, TLS_SERVING_VALIDITY_DAYS } from './constants.js';
+import { MAX_TLS_FILE_BYTES, TLS_CA_VALIDITY_DAYS, TLS_RENEW_BEFORE_MS, TLS_SERVING_VALIDITY_DAYS } from './constants.js';
 import { ServiceError } from './errors.js';
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -20,8 +21,8 @@ const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as
 /** File names under the certificate directory, as a Kubernetes TLS secret names its keys. */
 const CA_CERT_FILE = 'ca.crt';
 const CA_KEY_FILE = 'ca.key';
-const SERVING_CERT_FILE = 'tls.crt';
-const SERVING_KEY_FILE = 'tls.key';
+export const SERVING_CERT_FILE = 'tls.crt';
+export const SERVING_KEY_FILE = 'tls.key';
 
 export interface ServingTls {
   /** PEM: serving certificate. */
@@ -204,7 +205,7 @@ export async function loadTlsFiles(certFile: string, keyFile: string): Promise<S
   let cert: string;
   let key: string;
   try {
-    [cert, key] = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]);
+    [cert, key] = await Promise.all([readTextFileLimited(certFile, MAX_TLS_FILE_BYTES), readTextFileLimited(keyFile, MAX_TLS_FILE_BYTES)]);
   } catch (err) {
     throw new ServiceError('INVALID_TLS', `cannot read the TLS certificate or key (${certFile}, ${keyFile}): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }

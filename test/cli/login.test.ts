@@ -39,7 +39,7 @@ test('login checks the credentials, keeps them in the Docker config (other field
   const config = join(work, 'docker', 'config.json');
   // A wrong password is refused by the registry, and nothing is written.
   const rejected = capture();
-  expect(await runLogin(registry.host, { username: 'dave', passwordStdin: true, registryConfig: config }, { output: rejected.output, readStdin: () => 'nope\n' })).toBe(3); // UNAUTHORIZED is transient in CODE_INFO (exit 3)
+  expect(await runLogin(registry.host, { username: 'dave', passwordStdin: true, registryConfig: config }, { output: rejected.output, readStdin: () => 'nope\n' })).toBe(1); // refused credentials are login's definite answer (notation: 1), not verify's "could not decide" (3)
   expect(rejected.text.stderr).toMatch(/rejected the credentials \(HTTP 401\).*\(UNAUTHORIZED\)\n$/);
   await expect(stat(config)).rejects.toThrow();
 

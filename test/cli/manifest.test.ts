@@ -84,6 +84,19 @@ describe('imgverify manifest fetch', () => {
     }
   });
 
+  test('-u NAME without a password: the password is asked for (on a terminal, not echoed) and used', async () => {
+    let stdout = '';
+    const asked: string[] = [];
+    const client = registryClientFromOptions({ plainHttp: true, username: 'carol' }, { promptPassword: (username) => (asked.push(username), 'inspect-pass') });
+    try {
+      const code = await runManifestFetch(`${registry.host}/private/app:v1`, { output: 'text' }, { client, output: { stdout: (t) => void (stdout += t), stderr: () => undefined } });
+      expect({ code, asked }).toEqual({ code: 0, asked: ['carol'] });
+      expect(stdout).toContain(pushed.digest);
+    } finally {
+      await client.close();
+    }
+  });
+
   test.each([
     { name: 'no credentials', args: (host: string) => ['manifest', 'fetch', '--plain-http', `${host}/private/app:v1`], code: 3, stderr: /requires a username and password.*\(UNAUTHORIZED\)/ },
     { name: 'wrong password', args: (host: string) => ['manifest', 'fetch', '--plain-http', '-u', 'carol', '-p', 'nope-nope', `${host}/private/app:v1`], code: 3, stderr: /rejected the credentials/ },

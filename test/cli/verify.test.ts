@@ -212,7 +212,9 @@ describe('imgverify verify (CLI)', () => {
   });
 
   it.each([
-    { env: { NOTATION_DIR: '/n' }, platform: 'linux' as const, dir: '/n' },
+    { env: { NOTATION_CONFIG: '/c', NOTATION_DIR: '/n', XDG_CONFIG_HOME: '/x' }, platform: 'linux' as const, dir: '/c' },
+    { env: { NOTATION_DIR: '/n', XDG_CONFIG_HOME: '/x' }, platform: 'linux' as const, dir: '/n' },
+    { env: { XDG_CONFIG_HOME: 'relative' }, platform: 'linux' as const, dir: '.notation' },
     { env: { XDG_CONFIG_HOME: '/x' }, platform: 'linux' as const, dir: '/x/notation' },
     { env: {}, platform: 'linux' as const, dir: join(homedir(), '.config', 'notation') },
     { env: {}, platform: 'darwin' as const, dir: join(homedir(), 'Library', 'Application Support', 'notation') },

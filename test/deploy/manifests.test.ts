@@ -290,7 +290,7 @@ describe('Kyverno ClusterPolicies validate against Kyverno’s CRD schema', () =
   const validator = crdValidator(crd, 'v1', { strict: true, cel: false });
   test.each([
     resolve(DEPLOY, 'samples/kyverno-policy.yaml'),
-    resolve(REPO_ROOT, 'examples/serve/kyverno-policy.yaml'),
+    resolve(REPO_ROOT, 'examples/kyverno-policy.yaml'),
     resolve(PEER, 'samples/kyverno-policy.yaml'),
     resolve(PEER, 'samples/validate-policy.yaml'),
   ])('%s', (path) => {

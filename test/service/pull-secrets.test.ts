@@ -116,6 +116,14 @@ test.each([
   await expect(loadPullSecrets([path])).rejects.toMatchObject({ code: 'INVALID_PULL_SECRET', message: expect.stringMatching(message) });
 });
 
+test('a Secret name as the peer takes it (--imagePullSecrets=regcred) is, in file mode, a warning naming the file form, not a startup error', async () => {
+  const warnings: string[] = [];
+  await expect(loadPullSecrets(['regcred'], { warn: (message) => warnings.push(message) })).resolves.toBeUndefined();
+  expect(warnings).toEqual([
+    '--imagePullSecrets regcred: no such file, ignored; in file mode each entry is a path to a Docker config.json, a .dockerconfigjson file or a kubernetes.io/dockerconfigjson Secret manifest (e.g. --imagePullSecrets=/etc/imgverify/regcred.yaml); Secret names are read from the cluster in Kubernetes mode (in a pod, or with --kubeconfig)',
+  ]);
+});
+
 test('a missing pull secret file is a startup error', async () => {
   await expect(loadPullSecrets([join(work, 'nope.json')])).rejects.toMatchObject({ code: 'INVALID_PULL_SECRET' });
 });

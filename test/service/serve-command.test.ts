@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { parseGoDuration, parseServeFlags, serviceOptionsFromFlags } from '../../src/cli/commands/serve.js';
+import { resolveServiceOptions } from '../../src/service/index.js';
 import { E2E_CERT_PEM } from '../config/manifest-builders.js';
 import { createTrustConfigDir, kyvernoContainer, post, type TrustConfigDir } from './harness.js';
 import { waitFor } from '../support/ports.js';
@@ -40,6 +41,11 @@ describe('Go-style flags', () => {
     { args: ['--imagePullSecrets', 'a.json,b.yaml'], flag: 'imagePullSecrets', value: ['a.json', 'b.yaml'] },
     { args: ['--imagePullSecrets=regcred'], flag: 'imagePullSecrets', value: ['regcred'] },
     { args: ['--local'], flag: 'local', value: true },
+    { args: ['--kubeconfig'], flag: 'kubeconfig', value: true },
+    { args: ['--kubeconfig', '--notls'], flag: 'kubeconfig', value: true },
+    { args: ['--kubeconfig', '/k/config', '--notls'], flag: 'kubeconfig', value: '/k/config' },
+    { args: ['-kubeconfig=/k/config'], flag: 'kubeconfig', value: '/k/config' },
+    { args: ['--kubeconfig=false'], flag: 'kubeconfig', value: false },
     { args: ['--leader-elect=true'], flag: 'leader-elect', value: true },
     { args: ['--metrics-bind-address=127.0.0.1:9090'], flag: 'metrics-bind-address', value: '127.0.0.1:9090' },
     { args: ['--config-dir', '/etc/imgverify'], flag: 'config-dir', value: '/etc/imgverify' },
@@ -91,7 +97,7 @@ describe('Go-style flags', () => {
     });
     expect(options.kubernetes).toBeUndefined();
 
-    // No --config-dir, in a pod (or --local): Kubernetes mode, token review on unless turned off.
+    // No --config-dir, in a pod (or --kubeconfig): Kubernetes mode, token review on unless turned off.
     const cluster = parseServeFlags(['--leader-elect', '--tokenAudiences=imgverify', '--leader-elect-retry-period=1s']);
     const inCluster = serviceOptionsFromFlags(cluster.values, { KUBERNETES_SERVICE_HOST: '10.0.0.1', POD_NAME: 'kna-0' }, cluster.given);
     expect(inCluster.auth?.reviewKyvernoToken).toBe(true);
@@ -106,8 +112,28 @@ describe('Go-style flags', () => {
       pluginConfigMapRequired: false,
       identity: 'kna-0',
     });
-    const local = parseServeFlags(['--local', '--reviewKyvernoToken=false', '--pluginConfigMap=plugins']);
-    expect(serviceOptionsFromFlags(local.values, {}, local.given)).toMatchObject({ auth: { reviewKyvernoToken: false }, kubernetes: { local: true, pluginConfigMap: 'plugins', pluginConfigMapRequired: true } });
+    const outside = parseServeFlags(['--kubeconfig', '--reviewKyvernoToken=false', '--pluginConfigMap=plugins']);
+    expect(serviceOptionsFromFlags(outside.values, {}, outside.given)).toMatchObject({ auth: { reviewKyvernoToken: false }, kubernetes: { local: true, pluginConfigMap: 'plugins', pluginConfigMapRequired: true } });
+    const file = parseServeFlags(['--kubeconfig=/k/config']);
+    expect(serviceOptionsFromFlags(file.values, {}, file.given).kubernetes).toMatchObject({ local: true, kubeconfigPath: '/k/config' });
+
+    // --local: the notation config dir, as the CLI finds it (even in a pod), its plugins/ too; no Kubernetes, no token review.
+    const local = parseServeFlags(['--local']);
+    const notation = serviceOptionsFromFlags(local.values, { NOTATION_CONFIG: '/c', KUBERNETES_SERVICE_HOST: '10.0.0.1' }, local.given);
+    expect(notation.config).toEqual({ notationDir: '/c' });
+    expect(notation.registry?.pluginsDir).toBe('/c/plugins');
+    expect(notation.kubernetes).toBeUndefined();
+    expect(notation.auth?.reviewKyvernoToken).toBe(false);
+    const named = parseServeFlags(['--notation-config', '/n']);
+    expect(serviceOptionsFromFlags(named.values, { DEFAULT_TRUST_POLICY: 'team', PLUGINS_DIR: '/p' }, named.given)).toMatchObject({ config: { notationDir: '/n', defaultTrustPolicy: 'team' }, registry: { pluginsDir: '/p' } });
+    for (const [args, message] of [
+      [['--local', '--config-dir=/etc/imgverify'], 'are two sources of trust policies: use one'],
+      [['--config-dir=/etc/imgverify', '--kubeconfig'], '--kubeconfig is for Kubernetes mode'],
+      [['--local', '--kubeconfig=/k/config'], '--kubeconfig is for Kubernetes mode'],
+    ] as const) {
+      const conflict = parseServeFlags(args);
+      expect(() => serviceOptionsFromFlags(conflict.values, {}, conflict.given)).toThrow(message);
+    }
 
     const explicit = parseServeFlags(['--debug', '--logLevel=warn']);
     expect(serviceOptionsFromFlags(explicit.values, {}, explicit.given).logLevel).toBe('warn');
@@ -115,6 +141,27 @@ describe('Go-style flags', () => {
     expect(serviceOptionsFromFlags(zap.values, {}, zap.given).logLevel).toBe('fatal');
     const bad = parseServeFlags(['--logLevel=loud']);
     expect(() => serviceOptionsFromFlags(bad.values, {}, bad.given)).toThrow('invalid value "loud" for flag -logLevel');
+  });
+
+  test.each([
+    { args: [], api: { port: 9443 }, http: { port: 9080 } },
+    { args: ['--notls'], api: { port: 9080 }, http: undefined },
+    { args: ['--notls', '--http-bind-address=127.0.0.1:7000'], api: { host: '127.0.0.1', port: 7000 }, http: undefined },
+    { args: ['--notls', '--bind-address=:7001'], api: { port: 7001 }, http: undefined },
+    { args: ['--http-bind-address=0'], api: { port: 9443 }, http: undefined },
+    { args: ['--bind-address=127.0.0.1:8443', '--http-bind-address=127.0.0.1:8080'], api: { host: '127.0.0.1', port: 8443 }, http: { host: '127.0.0.1', port: 8080 } },
+  ])('ports as the peer: $args → HTTPS/API $api, plain HTTP beside it $http', ({ args, api, http }) => {
+    const parsed = parseServeFlags(['--config-dir=/c', ...args]);
+    const resolved = resolveServiceOptions(serviceOptionsFromFlags(parsed.values, {}, parsed.given));
+    expect(resolved.listen.api).toEqual(api);
+    expect(resolved.listen.http).toEqual(http);
+  });
+
+  test('a serving pair mounted at /certs is looked for unless --tls-dir names another place', () => {
+    const defaults = parseServeFlags(['--config-dir=/c']);
+    expect(serviceOptionsFromFlags(defaults.values, {}, defaults.given).tls?.mountDir).toBe('/certs');
+    const other = parseServeFlags(['--config-dir=/c', '--tls-dir', '/var/run/certs']);
+    expect(serviceOptionsFromFlags(other.values, {}, other.given).tls?.mountDir).toBe('/var/run/certs');
   });
 
   test('shared cache, AWS Signer and plugin settings land in the cache and registry groups', () => {

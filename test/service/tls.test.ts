@@ -1,6 +1,6 @@
-// Serving TLS: a generated self-signed CA + serving pair (kept across restarts), or given cert/key files; rotation before expiry.
+// Serving TLS: a generated self-signed CA + serving pair (kept across restarts), given cert/key files, or a mounted pair (followed); plain HTTP beside it; rotation before expiry.
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +10,9 @@ import { pino } from 'pino';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { DirectoryCertificateStore, startService, startTlsRotation, type ServiceOptions, type TlsOptions } from '../../src/service/index.js';
+import { issueServingCa, issueServingPair } from '../../src/service/tls.js';
 import { E2E_CERT_PEM } from '../config/manifest-builders.js';
+import { waitFor } from '../support/ports.js';
 import { createTrustConfigDir, kyvernoContainer, type TrustConfigDir } from './harness.js';
 
 let config: TrustConfigDir;
@@ -125,5 +127,47 @@ test('rotation: a pair near expiry is renewed from its store and served on new c
     rotation.stop();
     server.close();
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('--tls-dir: a mounted pair (cert-manager at /certs) is served, plain HTTP answers beside it, and a changed pair is served on new connections', async () => {
+  const mount = await mkdtemp(join(tmpdir(), 'imgverify-certs-'));
+  const now = new Date();
+  const write = async (pair: { cert: string; key: string }) => {
+    // As the kubelet swaps a Secret volume: whole files, renamed into place.
+    for (const [file, text] of [['tls.key', pair.key], ['tls.crt', pair.cert]] as const) {
+      await writeFile(join(mount, `.${file}.tmp`), text);
+      await rename(join(mount, `.${file}.tmp`), join(mount, file));
+    }
+  };
+  const caA = await issueServingCa(now);
+  const caB = await issueServingCa(now);
+  await write(await issueServingPair(caA, ['127.0.0.1'], now));
+  const service = await startService({ ...base({ mountDir: mount, certDir }), listen: { api: '127.0.0.1:0', http: '127.0.0.1:0', metrics: '0', health: '0' } });
+  try {
+    expect(service.caCertPath).toBeUndefined();
+    expect(await postTrusting(service.url, caA.cert)).toBe(200);
+    expect(service.httpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const plain = await fetch(`${service.httpUrl}/checkimages`, { method: 'POST', body });
+    expect([plain.status, JSON.parse(await plain.text())]).toEqual([200, { verified: true, message: 'verified 0 images with trust policy tp-tls; 1 not matched by imageReferences and not verified', results: [], digests: {} }]);
+
+    await write(await issueServingPair(caB, ['127.0.0.1'], now));
+    await waitFor(async () => (await postTrusting(service.url, caB.cert).catch(() => 0)) === 200, 5_000, 'the changed mounted pair served');
+    await expect(postTrusting(service.url, caA.cert)).rejects.toThrow();
+  } finally {
+    await service.close();
+    await rm(mount, { recursive: true, force: true });
+  }
+});
+
+test('--tls-dir without both files: the generated pair, as before', async () => {
+  const empty = await mkdtemp(join(tmpdir(), 'imgverify-certs-empty-'));
+  const service = await startService(base({ mountDir: empty, certDir }));
+  try {
+    expect(service.caCertPath).toBe(join(certDir, 'ca.crt'));
+    expect(service.httpUrl).toBeUndefined();
+  } finally {
+    await service.close();
+    await rm(empty, { recursive: true, force: true });
   }
 });

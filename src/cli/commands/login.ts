@@ -2,8 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { defaultDockerConfigPath, pingRegistry, RegistryClient, removeDockerConfigCredential, staticCredentials, storeDockerConfigCredential } from '../../oci/index.js';
 import { canonicalRegistry } from '../../reference/index.js';
+import { toErrorInfo } from '../../verification/index.js';
 import { CliError } from '../errors.js';
-import { processOutput, type CliOutput, type LogCliOptions, type RegistryCliOptions } from '../flags.js';
+import { EXIT_FAILED, processOutput, type CliOutput, type LogCliOptions, type RegistryCliOptions } from '../flags.js';
 import { reportError, timeoutSignal } from '../options.js';
 import { promptOnTerminal } from '../prompt.js';
 
@@ -72,7 +73,9 @@ export async function runLogin(server: string, options: LoginCommandOptions, dep
     output.stdout('Login Succeeded\n');
     return 0;
   } catch (err) {
-    return reportError(output, err, { debug: options.debug });
+    const exitCode = reportError(output, err, { debug: options.debug });
+    // Refused credentials are the registry's definite answer to login (notation: exit 1), not the "could not decide" of a verification.
+    return toErrorInfo(err).code === 'UNAUTHORIZED' ? EXIT_FAILED : exitCode;
   } finally {
     await client?.close();
   }

@@ -6,12 +6,14 @@ import { AWS_SIGNER_VERIFIER_CHOICES, type AwsSignerVerifierChoice } from '../..
 import { goParseBool, goParseDuration } from '../../common/index.js';
 import { DEFAULT_LEASE_DURATION_MS, DEFAULT_RENEW_DEADLINE_MS, DEFAULT_RETRY_PERIOD_MS } from '../../kube/index.js';
 import { PLUGINS_DIR_NAME } from '../../notary/index.js';
+import { notationConfigDir } from '../flags.js';
 import { DEFAULT_MAX_REQUESTS_PER_REGISTRY } from '../../oci/index.js';
 import {
   DEFAULT_ALLOWED_USERS,
   DEFAULT_CACHE_MAX_SIZE,
   DEFAULT_CACHE_TTL_SECONDS,
   DEFAULT_HEALTH_PROBE_BIND_ADDRESS,
+  DEFAULT_HTTP_BIND_ADDRESS,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_CONCURRENT_REQUESTS,
   DEFAULT_MAX_IMAGES_PER_REQUEST,
@@ -22,6 +24,7 @@ import {
   DEFAULT_READ_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_SERVICE_NAME,
+  DEFAULT_TLS_MOUNT_DIR,
   ENV_DEFAULT_TRUST_POLICY,
   ENV_REDIS_PASSWORD,
   ServiceError,
@@ -29,7 +32,7 @@ import {
   type ServiceOptions,
 } from '../../service/index.js';
 
-type FlagKind = 'bool' | 'string' | 'int' | 'duration' | 'list' | 'boolOrList';
+type FlagKind = 'bool' | 'string' | 'int' | 'duration' | 'list' | 'boolOrList' | 'boolOrPath';
 type FlagValue = boolean | string | number | string[];
 
 interface FlagSpec {
@@ -42,8 +45,8 @@ interface FlagSpec {
 /** The flags: the peer's (camelCase, as it spells them) first, then ours. Order is the help's order. */
 const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'config-dir', kind: 'string', help: 'Folder of TrustPolicy/TrustStore YAML manifests (notation.nirmata.io/v1alpha1), watched for changes. Required in file mode.' },
-  { name: 'local', kind: 'bool', default: false, help: 'Kubernetes mode from outside the cluster: use the kubeconfig ($KUBECONFIG or ~/.kube/config) instead of the in-cluster service account.' },
-  { name: 'notls', kind: 'bool', default: false, help: 'Serve plain HTTP (port 9080) instead of HTTPS (9443).' },
+  { name: 'local', kind: 'bool', default: false, help: "Use the local notation configuration: the trust policy (trustpolicy.oci.json, else trustpolicy.json) and the trust stores (truststore/x509/) of notation's config dir ($NOTATION_CONFIG, else $NOTATION_DIR, else $XDG_CONFIG_HOME/notation or ~/.config/notation), watched, as one TrustPolicy requests select by $DEFAULT_TRUST_POLICY's name, else \"notation\" (the default trust policy then). The dir imgverify verify, cert and policy use." },
+  { name: 'notls', kind: 'bool', default: false, help: 'Do not start the TLS server (HTTPS on 9443); plain HTTP on 9080 is served either way.' },
   { name: 'imagePullSecrets', kind: 'list', default: [], help: 'Registry credentials. Kubernetes mode: names of kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg Secrets in POD_NAMESPACE, followed as they change. File mode: Docker config.json / .dockerconfigjson files or Secret manifests (comma-separated paths).' },
   { name: 'allowInsecureRegistry', kind: 'boolOrList', default: false, help: 'Honour a request\'s "insecure": true (skip TLS verification): true for every registry, or a comma-separated list of hosts.' },
   { name: 'pluginConfigMap', kind: 'string', default: 'notation-plugin-config', help: 'Kubernetes mode: ConfigMap of POD_NAMESPACE whose data is passed to notation plugins as pluginConfig (read at start; the default name may be absent). In file mode use --pluginConfig.' },
@@ -63,8 +66,12 @@ const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'tokenAudiences', kind: 'list', default: [], help: 'Audiences the caller token must be valid for (TokenReview spec.audiences); none: the API server\'s own.' },
   { name: 'allowedUsers', kind: 'list', default: [...DEFAULT_ALLOWED_USERS], help: 'Users whose tokens may call the service when token review is on.' },
   { name: 'logLevel', kind: 'string', default: 'info', help: 'Log level: debug, info, warn, error (also dpanic, panic, fatal).' },
-  { name: 'bind-address', kind: 'string', help: 'host:port of the API (default :9443, or :9080 with --notls).' },
-  { name: 'tls-cert', kind: 'string', help: 'PEM serving certificate (with --tls-key); default: a generated self-signed CA and pair.' },
+  { name: 'notation-config', kind: 'string', help: 'The notation config dir --local reads (implies --local).' },
+  { name: 'kubeconfig', kind: 'boolOrPath', help: 'Kubernetes mode from outside the cluster: the kubeconfig ($KUBECONFIG or ~/.kube/config; or --kubeconfig=PATH) instead of the in-cluster service account.' },
+  { name: 'bind-address', kind: 'string', help: 'host:port of the HTTPS API (default :9443); with --notls, of the plain HTTP API (default: --http-bind-address).' },
+  { name: 'http-bind-address', kind: 'string', default: DEFAULT_HTTP_BIND_ADDRESS, help: 'host:port of the plain HTTP listener the peer always serves, beside HTTPS; 0 disables it (with --notls it is the API unless --bind-address is given).' },
+  { name: 'tls-dir', kind: 'string', default: DEFAULT_TLS_MOUNT_DIR, help: "A mounted serving pair (tls.crt and tls.key, e.g. cert-manager's Secret as a volume), served when both files are there (unless --tls-cert) and followed as they change." },
+  { name: 'tls-cert', kind: 'string', help: 'PEM serving certificate (with --tls-key); default: the --tls-dir pair, else (Kubernetes mode) the TLS Secret, else a generated self-signed CA and pair.' },
   { name: 'tls-key', kind: 'string', help: 'PEM private key of --tls-cert.' },
   { name: 'cert-dir', kind: 'string', help: 'Where generated TLS material is kept across restarts (default <tmpdir>/imgverify-serving-certs).' },
   { name: 'requestTimeout', kind: 'duration', default: DEFAULT_REQUEST_TIMEOUT_MS, help: 'Deadline per request (Go duration like 25s, or seconds); when it passes the answer is a 406.' },
@@ -108,6 +115,8 @@ function parseValue(spec: FlagSpec, text: string): FlagValue {
       if (value !== undefined) return value;
       return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
     }
+    case 'boolOrPath':
+      return text === 'true' ? true : text === 'false' ? false : text;
     case 'int': {
       if (!/^[+-]?\d+$/.test(text)) throw bad('not a whole number');
       return Number(text);
@@ -148,7 +157,12 @@ export function parseServeFlags(args: readonly string[]): { values: Map<string, 
     let text = match[2];
     if (text === undefined) {
       if (spec.kind === 'bool' || spec.kind === 'boolOrList') text = 'true';
-      else {
+      // serve takes no arguments, so a value after a path flag can only be its path (kubectl's `--kubeconfig FILE`).
+      else if (spec.kind === 'boolOrPath') {
+        const next = args[i + 1];
+        text = next === undefined || next.startsWith('-') ? 'true' : next;
+        if (text !== 'true') i += 1;
+      } else {
         const next = args[i + 1];
         if (next === undefined) throw invalidFlag(`flag needs an argument: -${name}`);
         text = next;
@@ -178,16 +192,28 @@ export function serviceOptionsFromFlags(values: Map<string, FlagValue>, env: Nod
     throw invalidFlag(`invalid value ${JSON.stringify(awsSignerVerifier)} for flag -awsSignerVerifier: use builtin or plugin`);
   }
   const defined = <T extends object>(fields: T): T => Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as T;
-  // Kubernetes mode unless a config dir is given: in a pod (KUBERNETES_SERVICE_HOST), or with --local and a kubeconfig.
-  const kubernetesMode = str('config-dir') === undefined && (bool('local') || Boolean(env.KUBERNETES_SERVICE_HOST));
+  // Where the trust policies come from: a folder of manifests, notation's config dir, else the cluster
+  // (in a pod, or from outside with --kubeconfig).
+  const notationDir = str('notation-config') ?? (bool('local') ? notationConfigDir(env) : undefined);
+  const kubeconfig = values.get('kubeconfig') as boolean | string | undefined;
+  if (notationDir !== undefined && str('config-dir') !== undefined) {
+    throw invalidFlag('--config-dir (a folder of TrustPolicy/TrustStore manifests) and --local (the notation config dir) are two sources of trust policies: use one');
+  }
+  const fileMode = str('config-dir') !== undefined || notationDir !== undefined;
+  if (fileMode && kubeconfig !== undefined && kubeconfig !== false) {
+    throw invalidFlag('--kubeconfig is for Kubernetes mode (TrustPolicy/TrustStore CRDs of the cluster); --config-dir and --local read trust policies from disk');
+  }
+  const kubernetesMode = !fileMode && ((kubeconfig !== undefined && kubeconfig !== false) || Boolean(env.KUBERNETES_SERVICE_HOST));
+  const pluginsDir = env.PLUGINS_DIR || (notationDir !== undefined ? join(notationDir, PLUGINS_DIR_NAME) : env.NOTATION_DIR ? join(env.NOTATION_DIR, PLUGINS_DIR_NAME) : undefined);
   return {
-    config: defined({ dir: str('config-dir'), defaultTrustPolicy: env[ENV_DEFAULT_TRUST_POLICY] || undefined }),
-    listen: defined({ api: str('bind-address'), metrics: str('metrics-bind-address') as string, health: str('health-probe-bind-address') as string }),
+    config: defined({ dir: str('config-dir'), notationDir, defaultTrustPolicy: env[ENV_DEFAULT_TRUST_POLICY] || undefined }),
+    listen: defined({ api: str('bind-address'), http: str('http-bind-address'), metrics: str('metrics-bind-address') as string, health: str('health-probe-bind-address') as string }),
     tls: defined({
       enabled: !bool('notls'),
       certFile: str('tls-cert'),
       keyFile: str('tls-key'),
       certDir: str('cert-dir'),
+      mountDir: str('tls-dir'),
       serviceName: env.SERVICE_NAME || DEFAULT_SERVICE_NAME,
       namespace: env.POD_NAMESPACE || undefined,
     }),
@@ -213,7 +239,7 @@ export function serviceOptionsFromFlags(values: Map<string, FlagValue>, env: Nod
       plainHttp: list('plainHttpRegistries'),
       maxSignatureAttempts: num('maxSignatureAttempts'),
       maxRequestsPerRegistry: num('registryConcurrency'),
-      pluginsDir: env.PLUGINS_DIR || (env.NOTATION_DIR ? join(env.NOTATION_DIR, PLUGINS_DIR_NAME) : undefined),
+      pluginsDir,
       awsSignerVerifier: awsSignerVerifier as AwsSignerVerifierChoice,
       pluginConfigFile: str('pluginConfig'),
     }),
@@ -222,7 +248,8 @@ export function serviceOptionsFromFlags(values: Map<string, FlagValue>, env: Nod
     ...(kubernetesMode
       ? {
           kubernetes: defined({
-            local: bool('local'),
+            local: kubeconfig !== undefined && kubeconfig !== false,
+            kubeconfigPath: typeof kubeconfig === 'string' ? kubeconfig : undefined,
             namespace: env.POD_NAMESPACE || undefined,
             leaderElect: bool('leader-elect'),
             leaseDurationMs: num('leader-elect-lease-duration'),
@@ -239,19 +266,22 @@ export function serviceOptionsFromFlags(values: Map<string, FlagValue>, env: Nod
   };
 }
 
+/** How the help shows a flag's value, where it is not `=<kind>`. */
+const VALUE_HINTS: Partial<Record<FlagKind, string>> = { bool: '', boolOrList: '[=true|false|hosts]', boolOrPath: '[=PATH]' };
+
 function helpText(): string {
   const lines = SERVE_FLAGS.map((f) => {
     const shown = f.default === undefined || (Array.isArray(f.default) && f.default.length === 0) ? '' : ` (default ${f.kind === 'duration' ? `${Number(f.default) / 1000}s` : Array.isArray(f.default) ? f.default.join(',') : String(f.default)})`;
-    return `  --${f.name}${f.kind === 'bool' ? '' : f.kind === 'boolOrList' ? '[=true|false|hosts]' : '=' + f.kind}\n      ${f.help}${shown}`;
+    return `  --${f.name}${VALUE_HINTS[f.kind] ?? `=${f.kind}`}\n      ${f.help}${shown}`;
   });
   return [
     '',
     'Flags (Go style: -flag or --flag, =value or a separate value; booleans as --notls or --cacheEnabled=false):',
     ...lines,
     '',
-    'Modes: with --config-dir, file mode (manifests from a folder); otherwise Kubernetes mode (CRDs, Secrets, Lease and TokenReview of the cluster: in a pod, or with --local from outside).',
-    `Environment: ${ENV_DEFAULT_TRUST_POLICY} (trust policy of requests naming none), POD_NAMESPACE and SERVICE_NAME (namespace of the Secrets, Lease and Events, and the names in the serving certificate), POD_NAME (Lease holder identity), PLUGINS_DIR, else $NOTATION_DIR/plugins (notation verification plugins), ${ENV_REDIS_PASSWORD} (password of --cacheBackend), the AWS SDK credential variables (ECR tokens, AWS Signer revocation), KUBECONFIG (with --local).`,
-    'Signals: SIGTERM/SIGINT finish in-flight requests and stop; SIGHUP re-reads --config-dir.',
+    'Modes: with --config-dir, file mode (manifests from a folder); with --local, the notation config dir; otherwise Kubernetes mode (CRDs, Secrets, Lease and TokenReview of the cluster: in a pod, or with --kubeconfig from outside).',
+    `Environment: ${ENV_DEFAULT_TRUST_POLICY} (trust policy of requests naming none), POD_NAMESPACE and SERVICE_NAME (namespace of the Secrets, Lease and Events, and the names in the serving certificate), POD_NAME (Lease holder identity), PLUGINS_DIR, else plugins/ of the notation config dir with --local, else $NOTATION_DIR/plugins (notation verification plugins), NOTATION_CONFIG and NOTATION_DIR (with --local), ${ENV_REDIS_PASSWORD} (password of --cacheBackend), the AWS SDK credential variables (ECR tokens, AWS Signer revocation), KUBECONFIG (with --kubeconfig).`,
+    'Signals: SIGTERM/SIGINT finish in-flight requests and stop; SIGHUP re-reads --config-dir or the notation config dir.',
   ].join('\n');
 }
 

@@ -5,8 +5,8 @@ import { EXIT_OK, processOutput } from '../flags.js';
 import { reportError } from '../options.js';
 
 export interface WebhookCommandOptions {
-  local: boolean;
-  kubeconfig?: string;
+  /** true: $KUBECONFIG or ~/.kube/config; a path: that file; absent: the in-cluster service account. */
+  kubeconfig?: boolean | string;
   namespace?: string;
   serviceName: string;
   listen: string;
@@ -31,8 +31,8 @@ export async function runWebhook(options: WebhookCommandOptions): Promise<number
     const logger = createLogger({ level: options.logLevel });
     const webhook = await startWebhook({
       kubernetes: {
-        local: options.local || options.kubeconfig !== undefined,
-        ...(options.kubeconfig ? { kubeconfigPath: options.kubeconfig } : {}),
+        local: options.kubeconfig !== undefined,
+        ...(typeof options.kubeconfig === 'string' ? { kubeconfigPath: options.kubeconfig } : {}),
         namespace: options.namespace ?? process.env.POD_NAMESPACE ?? DEFAULT_WEBHOOK_NAMESPACE,
         leaderElect: options.leaderElect,
         leaseName: options.leaseName,

@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { DEFAULT_VALIDITY_DAYS, NOTARY_KEY_TYPES } from '../../notary/types.js';
 
-const CONFIG_DIR_HELP = "notation configuration directory (default: $NOTATION_DIR or notation's user config dir)";
+const CONFIG_DIR_HELP = "notation configuration directory (default: $NOTATION_CONFIG, $NOTATION_DIR, else notation's user config dir)";
 const TYPE_HELP = 'specify trust store type, options: ca, signingAuthority, tsa';
 
 export function defineCertCommand(program: Command): void {

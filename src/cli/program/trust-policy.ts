@@ -1,7 +1,7 @@
 // `imgverify policy import | show`: notation's OCI trust policy commands; the code loads when one runs.
 import type { Command } from 'commander';
 
-const CONFIG_DIR_HELP = "notation configuration directory (default: $NOTATION_DIR or notation's user config dir)";
+const CONFIG_DIR_HELP = "notation configuration directory (default: $NOTATION_CONFIG, $NOTATION_DIR, else notation's user config dir)";
 
 export function defineTrustPolicyCommand(program: Command): void {
   const policy = program.command('policy').description('Manage trust policy configuration for signature verification (trustpolicy.oci.json)');

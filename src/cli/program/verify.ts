@@ -33,7 +33,7 @@ export function defineVerifyCommand(program: Command): void {
     .argument('<reference>', 'image reference (registry/repository[:tag][@digest]), or PATH:tag / PATH@digest with --oci-layout')
     .option('--oci-layout', 'the reference is an OCI image layout directory: PATH:tag or PATH@sha256:<digest>')
     .option('--scope <registry/repository>', 'trust policy scope for an --oci-layout artifact (default: only a "*" statement applies)')
-    .option('--config-dir <dir>', 'notation config dir holding trustpolicy(.oci).json, truststore/ and plugins/ (default $NOTATION_DIR, else notation\'s user config dir)')
+    .option('--config-dir <dir>', 'notation config dir holding trustpolicy(.oci).json, truststore/ and plugins/ (default $NOTATION_CONFIG, $NOTATION_DIR, else notation\'s user config dir)')
     .option('-m, --user-metadata <key=value>', 'require this signed user metadata (repeatable)', collect, [])
     .option('--plugin-config <key=value>', 'configuration passed to verification plugins (repeatable)', collect, [])
     .addOption(

@@ -6,8 +6,7 @@ export function defineWebhookCommand(program: Command): void {
   program
     .command('webhook')
     .description('Run the Kubernetes admission webhook that enforces ClusterImageVerificationPolicy/ImageVerificationPolicy (Kyverno verifyImages) policies')
-    .option('--local', 'use the kubeconfig ($KUBECONFIG or ~/.kube/config) instead of the in-cluster service account', false)
-    .option('--kubeconfig <file>', 'the kubeconfig file (implies --local)')
+    .option('--kubeconfig [file]', 'from outside the cluster: the kubeconfig ($KUBECONFIG or ~/.kube/config, or this file) instead of the in-cluster service account')
     .option('--namespace <name>', 'namespace of the webhook: its TLS Secrets, Lease and Service (default: $POD_NAMESPACE or imgverify)')
     .option('--service-name <name>', 'the Service in front of the webhook', 'imgverify')
     .option('--listen <address>', 'HTTPS listen address', ':9443')

@@ -27,14 +27,43 @@ const SIGNATURE_VERIFICATION_FIELDS = new Set(['level', 'override', 'verifyTimes
 
 type JsonObject = Record<string, unknown>;
 
+/**
+ * INVALID_TRUST_POLICY with where it is as data: `field`, the JSON path in the document
+ * (`trustPolicies[0].registryScopes[0]`; empty for the document itself) and `problem`, the message
+ * without the prefix, so a reader with its own location (the service's `spec.` of a TrustPolicy)
+ * can name the field without repeating the source.
+ */
+export class TrustPolicyFieldError extends NotaryError {
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('INVALID_TRUST_POLICY', message, options);
+  }
+}
+
 /** Collects warnings and turns problems into INVALID_TRUST_POLICY errors that name where they are. */
 class Checker {
   readonly warnings: string[] = [];
+  /** Statement name → index, as statements are read: what turns `statement "a"` into `trustPolicies[0]`. */
+  readonly statementIndex = new Map<string, number>();
   constructor(private readonly source: string | undefined) {}
 
   fail(where: string, problem: string, cause?: unknown): never {
     const origin = this.source ? ` ${this.source}` : '';
-    throw new NotaryError('INVALID_TRUST_POLICY', `invalid trust policy${origin}: ${where}: ${problem}`, cause === undefined ? undefined : { cause });
+    throw new TrustPolicyFieldError(this.path(where), problem, `invalid trust policy${origin}: ${where}: ${problem}`, cause === undefined ? undefined : { cause });
+  }
+
+  /** `statement "a": signatureVerification.level` → `trustPolicies[0].signatureVerification.level`; `statement #2` → `trustPolicies[1]`. */
+  path(where: string): string {
+    if (where === 'document') return '';
+    const match = /^statement (?:#(\d+)|"((?:[^"\\]|\\.)*)")(?:: (.*))?$/.exec(where);
+    if (!match) return where;
+    const index = match[1] !== undefined ? Number(match[1]) - 1 : this.statementIndex.get(match[2] as string);
+    if (index === undefined) return 'trustPolicies';
+    return `trustPolicies[${index}]${match[3] ? `.${match[3]}` : ''}`;
   }
 
   warn(where: string, message: string): void {
@@ -105,6 +134,7 @@ function parseStatement(checker: Checker, value: unknown, index: number): TrustP
   if (name === undefined || name === null || name === '') checker.fail(`${position}: name`, 'is missing; every statement needs a unique name');
   if (typeof name !== 'string') checker.fail(`${position}: name`, `must be a string, not ${describe(name)}`);
   const where = `statement "${name}"`;
+  if (!checker.statementIndex.has(name)) checker.statementIndex.set(name, index);
   checker.unknownFields(where, value, STATEMENT_FIELDS);
 
   const signatureVerification = parseSignatureVerification(checker, where, value.signatureVerification);
@@ -130,7 +160,7 @@ function parseStatement(checker: Checker, value: unknown, index: number): TrustP
   if (trustedIdentities.length === 0) {
     checker.fail(`${where}: trustedIdentities`, `is missing; level "${signatureVerification.level}" needs trusted identities ("*" or "x509.subject: ...")`);
   }
-  const references = trustStores.map((store) => parseTrustStoreReference(checker, `${where}: trustStores`, store));
+  const references = trustStores.map((store, index) => parseTrustStoreReference(checker, `${where}: trustStores[${index}]`, store));
   if (!references.some((reference) => reference.type !== 'tsa')) {
     checker.warn(`${where}: trustStores`, 'names only tsa stores; signatures cannot be authenticated without a ca or signingAuthority store');
   }
@@ -201,12 +231,12 @@ function parseRegistryScopes(checker: Checker, where: string, value: unknown): s
     checker.fail(field, 'the global scope "*" cannot be used together with other scopes; use "*" alone or list repositories');
   }
   const seen = new Set<string>();
-  for (const scope of scopes) {
+  for (const [index, scope] of scopes.entries()) {
     if (scope !== GLOBAL_REGISTRY_SCOPE) {
       const problem = registryScopeProblem(scope);
-      if (problem) checker.fail(field, problem);
+      if (problem) checker.fail(`${field}[${index}]`, problem);
     }
-    if (seen.has(scope)) checker.fail(field, `scope "${scope}" is listed twice`);
+    if (seen.has(scope)) checker.fail(`${field}[${index}]`, `scope "${scope}" is listed twice`);
     seen.add(scope);
   }
   return scopes;
@@ -229,12 +259,12 @@ function checkTrustedIdentities(checker: Checker, field: string, identities: rea
     checker.fail(field, 'the wildcard "*" cannot be used together with other identities; use "*" alone or list identities');
   }
   const subjects = [];
-  for (const identity of identities) {
+  for (const [index, identity] of identities.entries()) {
     let parsed;
     try {
       parsed = parseTrustedIdentity(identity);
     } catch (err) {
-      checker.fail(field, (err as Error).message, err);
+      checker.fail(`${field}[${index}]`, (err as Error).message, err);
     }
     if (parsed.kind === 'other' && parsed.prefix.toLowerCase() === X509_SUBJECT_PREFIX) {
       checker.warn(field, `"${identity}" is not an x509.subject identity (the prefix is case-sensitive); write "${X509_SUBJECT_PREFIX}:"`);

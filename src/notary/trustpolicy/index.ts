@@ -28,4 +28,4 @@ export {
 } from './types.js';
 export { parseTrustPolicyDocument, parseTrustPolicyJson, parseTrustPolicyStatements } from './document.js';
 export { registryScopeProblem, selectStatement, weakerGlobalScopeWarnings } from './scope.js';
-export { loadTrustPolicy, type LoadTrustPolicyOptions } from './load.js';
+export { loadTrustPolicy, readTrustPolicyText, type LoadTrustPolicyOptions } from './load.js';

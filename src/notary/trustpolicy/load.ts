@@ -14,10 +14,19 @@ export interface LoadTrustPolicyOptions {
 
 /**
  * Loads and validates `{configDir}/trustpolicy.oci.json`, or `{configDir}/trustpolicy.json` when the
- * first does not exist (notation's order). As notation, a policy file that is a symlink or a
- * directory is refused. Throws INVALID_TRUST_POLICY (missing, unreadable or invalid).
+ * first does not exist (notation's order). Throws INVALID_TRUST_POLICY (missing, unreadable or invalid).
  */
 export async function loadTrustPolicy(configDir: string, options: LoadTrustPolicyOptions = {}): Promise<TrustPolicyDocument> {
+  const { path, text } = await readTrustPolicyText(configDir, options);
+  return parseTrustPolicyJson(text, path);
+}
+
+/**
+ * The policy file notation reads (`trustpolicy.oci.json`, else `trustpolicy.json`) as text, not yet
+ * parsed: `file` is its name in `configDir`. As notation, a policy file that is a symlink or a
+ * directory is refused. Throws INVALID_TRUST_POLICY (missing or unreadable).
+ */
+export async function readTrustPolicyText(configDir: string, options: LoadTrustPolicyOptions = {}): Promise<{ file: string; path: string; text: string }> {
   const maxBytes = options.maxBytes ?? MAX_TRUST_POLICY_BYTES;
   for (const file of TRUST_POLICY_FILES) {
     options.signal?.throwIfAborted();
@@ -30,8 +39,7 @@ export async function loadTrustPolicy(configDir: string, options: LoadTrustPolic
     if (info.isSymbolicLink() || !info.isFile()) {
       throw new NotaryError('INVALID_TRUST_POLICY', `the trust policy ${path} is not a regular file (symlinks are not supported)`);
     }
-    const text = await readBounded(path, maxBytes);
-    return parseTrustPolicyJson(text, path);
+    return { file, path, text: await readBounded(path, maxBytes) };
   }
   throw new NotaryError(
     'INVALID_TRUST_POLICY',

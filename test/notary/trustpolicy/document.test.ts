@@ -270,16 +270,16 @@ const INVALID_DOCUMENTS: { rule: string; document: unknown; fragment: string }[]
     fragment: 'statement "wabbit": trustedIdentities: is missing; level "audit" needs trusted identities',
   },
   // trustStores format
-  { rule: 'trust store is type:name', document: withStatements(statement({ trustStores: ['wabbit-networks'] })), fragment: 'trustStores: "wabbit-networks" is malformed; the format is <type>:<name>' },
+  { rule: 'trust store is type:name', document: withStatements(statement({ trustStores: ['wabbit-networks'] })), fragment: 'trustStores[0]: "wabbit-networks" is malformed; the format is <type>:<name>' },
   {
     rule: 'trust store type is ca|signingAuthority|tsa',
     document: withStatements(statement({ trustStores: ['root:wabbit'] })),
-    fragment: 'trustStores: "root:wabbit" uses unsupported trust store type "root"',
+    fragment: 'trustStores[0]: "root:wabbit" uses unsupported trust store type "root"',
   },
   {
     rule: 'trust store names follow [a-zA-Z0-9_.-]+',
     document: withStatements(statement({ trustStores: ['ca:my store'] })),
-    fragment: 'trustStores: "ca:my store" uses invalid trust store name "my store"',
+    fragment: 'trustStores[0]: "ca:my store" uses invalid trust store name "my store"',
   },
   { rule: 'trust store names stay in the store directory', document: withStatements(statement({ trustStores: ['ca:..'] })), fragment: 'uses invalid trust store name ".."' },
   { rule: 'trust store type is case-sensitive', document: withStatements(statement({ trustStores: ['CA:wabbit'] })), fragment: 'unsupported trust store type "CA"' },
