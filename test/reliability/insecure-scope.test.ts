@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signArtifact } from '../../src/notary/index.js';
 import { pushImage, RegistryClient } from '../../src/oci/index.js';
 import { issueServingCa, issueServingPair, startService, type RunningService } from '../../src/service/index.js';
+import { captureLogs, type CapturedLogger } from '../kube/cluster.js';
 import { createTrustConfigDir, goIndented, kyvernoContainer, post, type TrustConfigDir } from '../service/harness.js';
-import { captureLog, type CapturedLog } from '../support/log-capture.js';
 import { cachedKeyPair, generateCertificateChain } from '../support/pki.js';
 import { waitFor } from '../support/ports.js';
 import { startRegistry, type RegistryServer } from '../support/registry.js';
@@ -30,7 +30,7 @@ let config: TrustConfigDir;
 /** `named` is the registry --allowInsecureRegistry lists; `other` is not. */
 const registries: { named?: RegistryServer; other?: RegistryServer } = {};
 const digests: { named?: string; other?: string } = {};
-const services: Record<'off' | 'named' | 'all', { service?: RunningService; log?: CapturedLog }> = { off: {}, named: {}, all: {} };
+const services: Record<'off' | 'named' | 'all', { service?: RunningService; log?: CapturedLogger }> = { off: {}, named: {}, all: {} };
 
 describe.skipIf(address === undefined)(`--allowInsecureRegistry on TLS registries at ${address ?? '(no non-loopback IPv4 address: skipped)'}`, () => {
   beforeAll(async () => {
@@ -61,7 +61,7 @@ describe.skipIf(address === undefined)(`--allowInsecureRegistry on TLS registrie
     config = await createTrustConfigDir('tp-insecure', chain.root.pem);
     const allow = { off: false, named: [registries.named!.host], all: true } as const;
     for (const mode of ['off', 'named', 'all'] as const) {
-      const log = captureLog();
+      const log = captureLogs();
       services[mode] = {
         log,
         service: await startService({
@@ -134,7 +134,7 @@ describe.skipIf(address === undefined)(`--allowInsecureRegistry on TLS registrie
     expect(elapsed).toBeLessThan(FAST_MS);
     expect(probe.latency).toBeLessThan(FAST_MS);
     // The request's per-image log line names the stable code of the refusal.
-    const line = services[mode].log!.images().findLast((entry) => entry.container === 'app');
+    const line = services[mode].log!.records().findLast((entry) => entry.msg === 'image' && entry.container === 'app');
     expect(line).toMatchObject(status === 200 ? { verdict: 'verified' } : { verdict: 'failed', code: 'REGISTRY_UNAVAILABLE' });
     await waitFor(async () => services[mode].service!.cache.inFlight === 0, 1000, 'the verification to let go');
   }, 20_000);
