@@ -25,6 +25,8 @@ declare module 'autocannon' {
     duration?: number;
     pipelining?: number;
     timeout?: number;
+    /** Requests per second across all connections (default: as fast as the server answers). */
+    overallRate?: number;
     /** SNI name for an https URL; `tlsOptions` go to tls.connect (autocannon itself never verifies the certificate). */
     servername?: string;
     tlsOptions?: import('node:tls').ConnectionOptions;
