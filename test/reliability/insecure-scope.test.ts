@@ -31,6 +31,7 @@ let config: TrustConfigDir;
 const registries: { named?: RegistryServer; other?: RegistryServer } = {};
 const digests: { named?: string; other?: string } = {};
 const services: Record<'off' | 'named' | 'all', { service?: RunningService; log?: CapturedLogger }> = { off: {}, named: {}, all: {} };
+const tally = { verified: 0, refusedTls: 0, probeMaxMs: 0 };
 
 describe.skipIf(address === undefined)(`--allowInsecureRegistry on TLS registries at ${address ?? '(no non-loopback IPv4 address: skipped)'}`, () => {
   beforeAll(async () => {
@@ -79,6 +80,7 @@ describe.skipIf(address === undefined)(`--allowInsecureRegistry on TLS registrie
   }, 90_000);
 
   afterAll(async () => {
+    console.log(JSON.stringify({ suite: 'insecure-scope', address, ...tally, probeMaxMs: Math.round(tally.probeMaxMs) }));
     for (const { service } of Object.values(services)) await service?.close();
     await Promise.all([registries.named?.stop(), registries.other?.stop()]);
     await config?.remove();
@@ -133,6 +135,8 @@ describe.skipIf(address === undefined)(`--allowInsecureRegistry on TLS registrie
     expect(probe.status).toBe(mode === 'off' ? 406 : 200);
     expect(elapsed).toBeLessThan(FAST_MS);
     expect(probe.latency).toBeLessThan(FAST_MS);
+    tally[status === 200 ? 'verified' : 'refusedTls'] += 1;
+    tally.probeMaxMs = Math.max(tally.probeMaxMs, probe.latency);
     // The request's per-image log line names the stable code of the refusal.
     const line = services[mode].log!.records().findLast((entry) => entry.msg === 'image' && entry.container === 'app');
     expect(line).toMatchObject(status === 200 ? { verdict: 'verified' } : { verdict: 'failed', code: 'REGISTRY_UNAVAILABLE' });

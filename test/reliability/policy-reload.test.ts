@@ -127,8 +127,8 @@ function judge(answers: readonly Answer[], logs: CapturedLogger, allows: Readonl
   return tally;
 }
 
-function expectConsistent(report: ReturnType<typeof judge>, run: { result: Result; answers: Answer[]; sent: number }, flips: number): void {
-  console.log(JSON.stringify({ requests: run.result.requests.total, answers: run.answers.length, flips, ...report, wrong: report.wrong.length, generations: report.generations.size, p50Ms: run.result.latency.p50, p99Ms: run.result.latency.p99 }));
+function expectConsistent(source: string, report: ReturnType<typeof judge>, run: { result: Result; answers: Answer[]; sent: number }, flips: number): void {
+  console.log(JSON.stringify({ suite: 'policy-reload', source, requests: run.result.requests.total, answers: run.answers.length, flips, ...report, wrong: report.wrong.length, generations: report.generations.size, p50Ms: run.result.latency.p50, p99Ms: run.result.latency.p99 }));
   expect(report.wrong.slice(0, 5)).toEqual([]);
   expect({ errors: run.result.errors, timeouts: run.result.timeouts, mixed: report.mixed, unknownGeneration: report.unknownGeneration, unverifiedPasses: report.unverifiedPasses }).toEqual({
     errors: 0,
@@ -164,7 +164,7 @@ describe('a verdict-changing trust policy flips under load: every answer is one 
       }, FLIP_EVERY_MS);
       const run = await load(service.url, undefined).finally(() => clearInterval(timer));
       await waitFor(async () => service.cache.inFlight === 0, 5000, 'the last verifications to end');
-      expectConsistent(judge(run.answers, logs, allows), run, flips);
+      expectConsistent('file', judge(run.answers, logs, allows), run, flips);
     } finally {
       await service.close();
       await config.remove();
@@ -223,7 +223,7 @@ describe('a verdict-changing trust policy flips under load: every answer is one 
       // The keep-alive connections opened before the rotation carried the whole run: every request was answered.
       expect(run.answers.length).toBe(run.result.requests.total);
       expect(run.result.non2xx + (run.answers.filter((a) => a.status === 200).length)).toBe(run.answers.length);
-      expectConsistent(judge(run.answers, logs, allows), run, flips);
+      expectConsistent('crd', judge(run.answers, logs, allows), run, flips);
       // New connections get the rotated pair.
       const after = await served();
       expect(after).not.toBe(before);
