@@ -1,6 +1,6 @@
 // Serving-certificate rotation under load (issue 14): the API listener (createApiApp, the one `serve` binds) serves a
-// pair from PEM files (PemFilesCertificateStore, as --tls-cert/--tls-key); while autocannon keeps requesting over
-// keep-alive connections the files are replaced (temp file + rename, as a mounted Secret or cert-manager does) and
+// pair from PEM files (PemFilesCertificateStore, as --tls-cert/--tls-key) that nears its expiry; while autocannon keeps
+// requesting over keep-alive connections the files are replaced (temp file + rename, as a mounted Secret or cert-manager does) and
 // the rotation (src/service/tls-rotation.ts) swaps the new pair in. No connection is dropped, every request is
 // answered, and new connections are served the new certificate.
 import { X509Certificate } from 'node:crypto';
@@ -35,8 +35,10 @@ const CHECK_EVERY_MS = 100;
 
 test(`PEM files replaced mid-run under ${SECONDS} s of keep-alive load: no connection dropped, new connections get the new certificate`, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'imgverify-tls-rotation-'));
-  const ca = await issueServingCa(new Date());
-  const [first, second] = await Promise.all([issueServingPair(ca, ['127.0.0.1'], new Date()), issueServingPair(ca, ['127.0.0.1'], new Date())]);
+  // The pair served first is 148 days into its 150: inside the 60 h renewal window, as when cert-manager replaces it.
+  const issuedEarlier = new Date(Date.now() - 148 * 86_400_000);
+  const ca = await issueServingCa(issuedEarlier);
+  const [first, second] = await Promise.all([issueServingPair(ca, ['127.0.0.1'], issuedEarlier), issueServingPair(ca, ['127.0.0.1'], new Date())]);
   const certFile = join(dir, 'tls.crt');
   const keyFile = join(dir, 'tls.key');
   /** Replace both files as a mounted Secret is replaced: each written aside, then renamed over. */
@@ -55,8 +57,8 @@ test(`PEM files replaced mid-run under ${SECONDS} s of keep-alive load: no conne
   const bound = await listen(server, { host: '127.0.0.1', port: 0 });
   const url = `https://${urlHost(bound)}`;
   const port = Number(new URL(url).port);
-  // Every check re-reads the files (a renewal window longer than any pair's life): a replaced pair is served at the next check.
-  const rotation = startTlsRotation({ store, server: server as HttpsServer, current, logger: pino({ level: 'silent' }), checkIntervalMs: CHECK_EVERY_MS, renewBeforeMs: Number.MAX_SAFE_INTEGER });
+  // The product's renewal window (60 h): every check re-reads the files while the pair served is inside it.
+  const rotation = startTlsRotation({ store, server: server as HttpsServer, current, logger: pino({ level: 'silent' }), checkIntervalMs: CHECK_EVERY_MS });
   /** The serial number of the certificate a new connection is served, verified against the CA. */
   const served = () =>
     new Promise<string>((resolve, reject) => {
