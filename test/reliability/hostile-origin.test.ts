@@ -2,7 +2,7 @@
 // answers with oversized manifests, endless and cyclic referrers pages, deeply nested JSON, a 10 MB envelope,
 // signatures carrying a 50-certificate chain or a big-exponent RSA key, redirects to a foreign origin (which may
 // answer 401 with its own realm) and, for a service that holds the registry to the public-address rule, redirects
-// to loopback and to the cloud metadata address. Each is refused on time with a stable answer, the probe image is
+// to loopback and to the cloud metadata address, a token realm and a referrers Link on loopback. Each is refused on time with a stable answer, the probe image is
 // served meanwhile, no credential reaches a foreign origin, no request reaches a private target, nothing stays in flight.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { KeyObject } from 'node:crypto';
@@ -72,7 +72,7 @@ beforeAll(async () => {
   });
   const chain = await generateCertificateChain({ keyType: 'ec-256', intermediate: true, commonName: 'imgverify hostile origin signer', leaf: { keys: await cachedKeyPair('ec-256', 'service-leaf') } });
   const client = new RegistryClient({ plainHttpForLocalhost: true });
-  for (const repository of ['probe', 'huge', 'endless', 'cycle', 'nested', 'envelope', 'redirected', 'challenged', 'loopback', 'metadata']) {
+  for (const repository of ['probe', 'huge', 'endless', 'cycle', 'nested', 'envelope', 'redirected', 'challenged', 'loopback', 'metadata', 'realm', 'linked']) {
     const store = client.repository(registry.host, `rel/${repository}`);
     const image = await pushImage(store, { tag: 'v1', layers: [new TextEncoder().encode(`rel/${repository} of the hostile origin suite`)] });
     digests[repository] = image.descriptor.digest;
@@ -193,9 +193,13 @@ async function probe(via: RunningService): Promise<number> {
 }
 
 /** The hostile request with the probe alongside; the answer, its time, the probe's latency. */
-async function underFault(repository: string, via: RunningService): Promise<{ answer: HttpAnswer; elapsed: number; probeLatency: number }> {
+async function underFault(repository: string, via: RunningService, probeAfter = false): Promise<{ answer: HttpAnswer; elapsed: number; probeLatency: number }> {
   const started = performance.now();
   const answered = checkimages(repository, via).then((answer) => ({ answer, elapsed: performance.now() - started }));
+  if (probeAfter) {
+    const { answer, elapsed } = await answered;
+    return { answer, elapsed, probeLatency: await probe(via) };
+  }
   const [{ answer, elapsed }, probeLatency] = await Promise.all([answered, probe(via)]);
   return { answer, elapsed, probeLatency };
 }
@@ -231,6 +235,12 @@ interface OriginCase {
   within: number;
   /** Asked of the service that holds the registry to the public-address rule. */
   public?: boolean;
+  /**
+   * The probe goes after the answer rather than alongside: the fault is a challenge, which speaks for the whole
+   * registry (the probe's images too, as the registry's owner may decide); the registry's other images must verify
+   * again once it challenges as before.
+   */
+  probeAfter?: boolean;
 }
 
 let served = 0;
@@ -408,16 +418,53 @@ const CASES: OriginCase[] = [
     within: FAST_MS,
     public: true,
   },
+  {
+    name: 'a registry held to the public-address rule names a token realm on a loopback listener: refused, never asked',
+    repository: 'realm',
+    kind: 'private token realm',
+    interceptor: (req, res, url) => {
+      if (!url.pathname.startsWith('/v2/rel/realm/')) return false;
+      served += 1;
+      req.resume();
+      res.writeHead(401, { 'www-authenticate': `Bearer realm="${privateTarget.url}/token",service="registry"`, 'content-type': 'application/json' });
+      res.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+      return true;
+    },
+    status: 406,
+    text: () =>
+      `failed to resolve digest: token request to ${privateTarget.url} for ${registry.host}: refused to follow the registry to 127.0.0.1, a loopback, link-local or private address; ` +
+      'a registry on a public address may only send us to public addresses\n',
+    within: FAST_MS,
+    public: true,
+    probeAfter: true,
+  },
+  {
+    name: 'a registry held to the public-address rule links its next referrers page to a loopback listener: refused, never asked',
+    repository: 'linked',
+    kind: 'private Link header',
+    interceptor: (req, res, url) => {
+      if (!url.pathname.startsWith(referrersPath('linked'))) return false;
+      served += 1;
+      json(res, fakeReferrers(1, 0), { link: `<${privateTarget.url}${referrersPath('linked')}?page=1>; rel="next"` });
+      return true;
+    },
+    status: 406,
+    text: () =>
+      `referrers of ${registry.host}/rel/linked@${digests.linked}: refused to follow the registry to 127.0.0.1, a loopback, link-local or private address; ` +
+      'a registry on a public address may only send us to public addresses\n',
+    within: FAST_MS,
+    public: true,
+  },
 ];
 
 describe('a hostile registry gets a stable refusal on time; the probe is served meanwhile; no credential leaves; nothing is left running', () => {
-  test.each(CASES)('$name', async ({ repository, kind, interceptor, status, text, check, within, public: held }) => {
+  test.each(CASES)('$name', async ({ repository, kind, interceptor, status, text, check, within, public: held, probeAfter }) => {
     const via = held ? publicService : service;
     served = 0;
     foreignRequests.length = 0;
     privateRequests.length = 0;
     registry.intercept(withAuth(interceptor));
-    const { answer, elapsed, probeLatency } = await underFault(repository, via);
+    const { answer, elapsed, probeLatency } = await underFault(repository, via, probeAfter);
     tally[kind] = (tally[kind] ?? 0) + served;
     expect({ status: answer.status, text: answer.text }).toEqual({ status, text: status === 200 ? text() : `${refusal(repository)}${text()}` });
     expect(served).toBeGreaterThan(0);
