@@ -17,9 +17,11 @@ import { createTrustConfigDir, kyvernoContainer, startSignedRegistry, type Signe
 import { COLLECTIONS } from '../support/k8s-double.js';
 import { waitFor } from '../support/ports.js';
 
-const SECONDS = 6;
+const SECONDS = 5;
 const CONNECTIONS = 6;
-const FLIP_EVERY_MS = 400;
+/** Paced: enough answers on each side of every flip, without starving the suite's other files of CPU. */
+const RATE = 80;
+const FLIP_EVERY_MS = 300;
 const SIGNER = 'x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=imgverify service test signer';
 const STRANGER = 'x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=somebody else';
 const IMAGES = ['flip/one', 'flip/two'] as const;
@@ -70,6 +72,7 @@ async function load(url: string, trustPolicy: string | undefined, extra: Partial
         url,
         connections: CONNECTIONS,
         duration: SECONDS,
+        overallRate: RATE,
         timeout: 20,
         ...extra,
         requests: [

@@ -26,10 +26,10 @@ import {
 } from '../../src/service/index.js';
 import { waitFor } from '../support/ports.js';
 
-const SECONDS = 4;
+const SECONDS = 3;
 const CONNECTIONS = 6;
 /** Paced, so the run does not starve the suite's other files (it measures the listener, not throughput). */
-const RATE = 400;
+const RATE = 200;
 /** The rotation's check interval here (the product checks hourly: it only matters how soon, not whether). */
 const CHECK_EVERY_MS = 100;
 
