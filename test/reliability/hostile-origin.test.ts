@@ -136,6 +136,8 @@ beforeAll(async () => {
     logLevel: 'silent',
     processMetrics: false,
   });
+  // Warm both services up (connection, auth scheme, first verification): the probe measures latency under a fault, not a cold start.
+  for (const via of [service, publicService]) expect((await checkimages('probe', via)).status).toBe(200);
 }, 90_000);
 
 afterAll(async () => {
