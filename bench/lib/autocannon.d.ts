@@ -2,13 +2,17 @@
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events';
 
-  /** One request of a `requests` cycle; `onResponse` sees each answer to it. */
+  /** Per-connection state that `setupRequest` and `onResponse` share (one request in flight per connection without pipelining). */
+  type RequestContext = Record<string, unknown>;
+
+  /** One request of a `requests` cycle; `setupRequest` may rewrite it before each send, `onResponse` sees each answer to it. */
   interface RequestSpec {
     method?: string;
     path?: string;
     body?: string;
     headers?: Record<string, string>;
-    onResponse?: (status: number, body: string) => void;
+    setupRequest?: (request: RequestSpec, context: RequestContext) => RequestSpec;
+    onResponse?: (status: number, body: string, context: RequestContext) => void;
   }
 
   interface Options {
@@ -21,6 +25,11 @@ declare module 'autocannon' {
     duration?: number;
     pipelining?: number;
     timeout?: number;
+    /** Requests per second across all connections (default: as fast as the server answers). */
+    overallRate?: number;
+    /** SNI name for an https URL; `tlsOptions` go to tls.connect (autocannon itself never verifies the certificate). */
+    servername?: string;
+    tlsOptions?: import('node:tls').ConnectionOptions;
   }
 
   interface Histogram {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { freePort, waitFor } from './ports.js';
 
 export interface RegistryServer {
-  /** `127.0.0.1:<port>`: use as the registry host of references. */
+  /** `<address>:<port>` (127.0.0.1 by default): use as the registry host of references. */
   host: string;
   /** `http://127.0.0.1:<port>` (`https://…` with `tls`) */
   url: string;
@@ -20,6 +20,8 @@ export interface RegistryOptions {
   authYaml?: string;
   /** Serve HTTPS with this PEM certificate and key (files the caller wrote). */
   tls?: { certificatePath: string; keyPath: string };
+  /** The IPv4 address to listen on (default 127.0.0.1); tests of TLS-only rules use a non-loopback one. */
+  address?: string;
 }
 
 /** How long the registry may take to listen; generous because suites start several at once on 2 cores. */
@@ -29,6 +31,7 @@ const REGISTRY_BINARY = process.env.IMGVERIFY_REGISTRY_BIN ?? 'docker-registry';
 
 export async function startRegistry(options: RegistryOptions = {}): Promise<RegistryServer> {
   const rootDir = await mkdtemp(join(tmpdir(), 'imgverify-registry-'));
+  const address = options.address ?? '127.0.0.1';
   const port = await freePort();
   const debugPort = await freePort();
   const config = [
@@ -43,7 +46,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     '  delete:',
     '    enabled: true',
     'http:',
-    `  addr: 127.0.0.1:${port}`,
+    `  addr: ${address}:${port}`,
     ...(options.tls ? ['  tls:', `    certificate: ${options.tls.certificatePath}`, `    key: ${options.tls.keyPath}`] : []),
     '  debug:',
     `    addr: 127.0.0.1:${debugPort}`,
@@ -63,14 +66,14 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
   child.once('exit', () => {
     exited = true;
   });
-  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://${address}:${port}`;
   try {
     await waitFor(
       async () => {
         if (exited) throw new Error(`docker-registry exited: ${stderr}`);
         // A TLS registry has a test certificate: being able to connect is enough.
         if (options.tls) return new Promise<boolean>((resolve) => {
-          const socket = connect(port, '127.0.0.1', () => {
+          const socket = connect(port, address, () => {
             socket.destroy();
             resolve(true);
           });
@@ -88,7 +91,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     throw new Error(`could not start docker-registry (install it: apt-get install -y docker-registry): ${String(err)}`);
   }
   return {
-    host: `127.0.0.1:${port}`,
+    host: `${address}:${port}`,
     url,
     rootDir,
     async stop() {

@@ -18,6 +18,8 @@ export interface NotaryBackendOptions {
   allowInsecureRegistry?: boolean | readonly string[];
   /** Registries reached over plain HTTP (loopback registries always are, as docker does). */
   plainHttpRegistries?: readonly string[];
+  /** Registries held to the public-address rule whatever their own address (RegistryClientOptions.publicRegistries). */
+  publicRegistries?: readonly string[];
   /** Signatures tried per image (the peer's --maxSignatureAttempts). */
   maxSignatureAttempts: number;
   /** Requests in flight to one registry host at once (default: the registry client's, 64). */
@@ -108,6 +110,7 @@ export class NotaryBackend implements VerificationBackend {
     const base = {
       ...(options.credentials ? { credentials: options.credentials } : {}),
       plainHttpForLocalhost: true,
+      ...(options.publicRegistries ? { publicRegistries: [...options.publicRegistries] } : {}),
       credentialsRemedy: SERVICE_CREDENTIALS_REMEDY,
       ...(options.maxRequestsPerRegistry !== undefined ? { maxRequestsPerRegistry: options.maxRequestsPerRegistry } : {}),
     };

@@ -126,7 +126,14 @@ export class Authenticator {
       inflight = this.fetchToken(registry, state, scopes, credential, signal).finally(() => this.pending.delete(key));
       this.pending.set(key, inflight);
     }
-    return `Bearer ${await inflight}`;
+    try {
+      return `Bearer ${await inflight}`;
+    } catch (err) {
+      // The realm a challenge named gives no token (down, refused, moved): forget it, so the registry's next 401 says
+      // again where tokens come from, instead of every later request failing on this realm until a restart.
+      if (this.states.get(registry) === state && !signal?.aborted) this.states.delete(registry);
+      throw err;
+    }
   }
 
   private async fetchToken(registry: string, state: RegistryAuthState, scopes: string[], credential: Credential | undefined, signal?: AbortSignal): Promise<string> {
