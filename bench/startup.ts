@@ -1,16 +1,19 @@
 // `npm run bench:startup`: start-up cost of the CLI per command, as CPU time of the process (user +
 // system) and wall time: `--help`, `verify --oci-layout` of notation's e2e layout, and `serve` until it
 // listens. Prints one JSON object on stdout (medians and minimums over --runs); progress on stderr.
+// With several --bin (e.g. this build and main's) the runs are interleaved, so a loaded machine weighs
+// on every build alike, and the JSON has one `commands` object per build under `builds`.
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const USAGE = `usage: node dist/bench/startup.js [--runs N] [--out FILE]
+const USAGE = `usage: node dist/bench/startup.js [--runs N] [--out FILE] [--bin FILE]...
   --runs N     measured runs per command, after one discarded warm-up run (default 7)
-  --out FILE   also write the JSON there`;
+  --out FILE   also write the JSON there
+  --bin FILE   the CLI entry to measure (default this repository's bin/imgverify.js); repeat to compare builds`;
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** dist/bench → the repository (bin/, examples/), and ../shared/fixtures beside it. */
@@ -67,11 +70,11 @@ async function prepareCases(work: string): Promise<Case[]> {
   ];
 }
 
-function runOnce(testCase: Case, cpuFile: string): Promise<Sample> {
+function runOnce(testCase: Case, bin: string, cpuFile: string): Promise<Sample> {
   return new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
     let wallMs: number | undefined;
-    const child = spawn(process.execPath, ['--import', PROBE, ...(testCase.bare ? [] : [BIN]), ...testCase.args], {
+    const child = spawn(process.execPath, ['--import', PROBE, ...(testCase.bare ? [] : [bin]), ...testCase.args], {
       env: { ...process.env, IMGVERIFY_BENCH_CPU_FILE: cpuFile },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -111,35 +114,47 @@ const median = (values: number[]): number => {
 };
 const round = (value: number): number => Math.round(value);
 
+/** Medians and minimums of one command's samples, against its goal. */
+function summary(name: string, samples: Sample[]): Record<string, unknown> {
+  const cpu = samples.map((s) => s.cpuMs);
+  const cpuMedianMs = median(cpu);
+  const goal = GOALS_SECONDS[name];
+  return {
+    cpu_median_ms: round(cpuMedianMs),
+    cpu_min_ms: round(Math.min(...cpu)),
+    wall_median_ms: round(median(samples.map((s) => s.wallMs))),
+    ...(goal === undefined ? {} : { goal_cpu_ms: goal * 1000, within_goal: cpuMedianMs <= goal * 1000 }),
+  };
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { runs: { type: 'string' }, out: { type: 'string' }, bin: { type: 'string', multiple: true }, help: { type: 'boolean' } } });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
   const runs = values.runs === undefined ? DEFAULT_RUNS : Number(values.runs);
   if (!Number.isSafeInteger(runs) || runs < 1) throw new Error(`--runs must be a positive whole number\n${USAGE}`);
+  const bins = (values.bin ?? [BIN]).map((bin) => resolve(bin));
   const work = await mkdtemp(join(tmpdir(), 'imgverify-bench-startup-'));
   try {
     const cases = await prepareCases(work);
-    const result: Record<string, unknown> = { node: process.version, runs, commands: {} };
+    const samples = new Map<string, Sample[]>();
     for (const testCase of cases) {
       process.stderr.write(`${testCase.name}: ${testCase.bare ? 'node' : 'imgverify'} ${testCase.args.join(' ')}\n`);
-      const samples: Sample[] = [];
+      const binsOfCase = testCase.bare ? [BIN] : bins;
       for (let i = 0; i <= runs; i += 1) {
-        const sample = await runOnce(testCase, join(work, `cpu-${testCase.name}-${i}.json`));
-        if (i > 0) samples.push(sample);
+        for (const bin of binsOfCase) {
+          const sample = await runOnce(testCase, bin, join(work, `cpu-${testCase.name}-${i}.json`));
+          const key = `${bin}\n${testCase.name}`;
+          if (i > 0) samples.set(key, [...(samples.get(key) ?? []), sample]);
+        }
       }
-      const cpu = samples.map((s) => s.cpuMs);
-      const cpuMedianMs = median(cpu);
-      const goal = GOALS_SECONDS[testCase.name];
-      (result.commands as Record<string, unknown>)[testCase.name] = {
-        cpu_median_ms: round(cpuMedianMs),
-        cpu_min_ms: round(Math.min(...cpu)),
-        wall_median_ms: round(median(samples.map((s) => s.wallMs))),
-        ...(goal === undefined ? {} : { goal_cpu_ms: goal * 1000, within_goal: cpuMedianMs <= goal * 1000 }),
-      };
     }
+    const commandsOf = (bin: string): Record<string, unknown> =>
+      Object.fromEntries(cases.map((testCase) => [testCase.name, summary(testCase.name, samples.get(`${testCase.bare ? BIN : bin}\n${testCase.name}`) ?? [])]));
+    const base = { node: process.version, runs, load_average_at_end: loadavg().map((value) => Math.round(value * 100) / 100), cpus: cpus().length };
+    const result = bins.length === 1 ? { ...base, commands: commandsOf(bins[0] as string) } : { ...base, builds: Object.fromEntries(bins.map((bin) => [bin, commandsOf(bin)])) };
     const json = `${JSON.stringify(result, null, 2)}\n`;
     process.stdout.write(json);
     if (values.out) await writeFile(values.out, json);

@@ -1,7 +1,7 @@
 // The imgverify command line: parses flags with commander and hands off to one module per command,
-// imported when that command runs (program/ defines the commands without loading them).
-// @peculiar/x509 needs the Reflect metadata API before it loads: every entry point imports it first.
-import 'reflect-metadata';
+// imported when that command runs (program/ defines the commands without loading them). Nothing here
+// loads a domain's libraries: @peculiar/x509 (and the reflect-metadata it needs first, see pki/x509.ts)
+// comes with the commands that use certificates.
 import { CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE, processOutput } from './flags.js';
 import { buildProgram } from './program/index.js';

@@ -4,7 +4,7 @@
 // Its errors are HttpError values with a small code union; they never become verdict codes: each domain maps them
 // to its own error (the OCI client to OciError, revocation and timestamp fetches to theirs).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Agent as UndiciAgent, Dispatcher } from 'undici';
 import { deadline } from './abort.js';
 import { checkLiteralTarget, NON_PUBLIC_ADDRESS_CODE, publicOnlyLookup, type AddressRule, type NonPublicAddressError } from './address.js';
 import { BaseError } from './error.js';
@@ -176,16 +176,20 @@ function classify(err: unknown, what: string, signal: AbortSignal | undefined): 
   return new HttpError('NETWORK', `${what}: ${detail}`, { cause: err });
 }
 
+/** undici loads with the first request, so a command that never goes online (`verify --oci-layout`) does not pay for it. */
+let undici: Promise<typeof import('undici')> | undefined;
+const loadUndici = (): Promise<typeof import('undici')> => (undici ??= import('undici'));
+
 export class HttpClient {
   private readonly options: HttpClientOptions;
   /** Keep-alive pools by TLS verification and address rule (`public` pools connect through publicOnlyLookup). */
-  private readonly agents = new Map<string, Agent>();
+  private readonly agents = new Map<string, UndiciAgent>();
 
   constructor(options: Partial<HttpClientOptions> = {}) {
     this.options = { ...DEFAULT_HTTP_CLIENT_OPTIONS, ...options };
   }
 
-  private agent(insecure: boolean, addresses: AddressRule): Agent {
+  private agent(Agent: typeof UndiciAgent, insecure: boolean, addresses: AddressRule): UndiciAgent {
     const key = `${insecure ? 'insecure' : 'verified'} ${addresses}`;
     let agent = this.agents.get(key);
     if (!agent) {
@@ -236,12 +240,13 @@ export class HttpClient {
     let addresses: AddressRule = req.addresses ?? 'any';
     let redirectRule: AddressRule | undefined;
     let redirects = 0;
+    const { Agent, request } = await loadUndici();
     for (let attempt = 0; ; ) {
       let res: Dispatcher.ResponseData;
       try {
         if (addresses === 'public') checkLiteralTarget(url);
         res = await request(url, {
-          dispatcher: this.agent(insecure, addresses),
+          dispatcher: this.agent(Agent, insecure, addresses),
           method: req.method,
           // undici sends `connection: close` with every HEAD (against servers that answer HEAD with a
           // body), so each HEAD would open a new connection; registries answer HEAD correctly.

@@ -1,5 +1,5 @@
 // Schemas of the TrustPolicy and TrustStore resources (the kyverno-notation-aws CRDs), as zod and JSON Schema.
-import { z } from 'zod';
+import * as z from 'zod';
 import { API_VERSION, KIND_TRUST_POLICY, KIND_TRUST_STORE } from './constants.js';
 
 const VERIFICATION_LEVELS = ['strict', 'permissive', 'audit', 'skip'] as const;

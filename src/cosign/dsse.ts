@@ -1,5 +1,5 @@
 // DSSE envelopes of `.att` layers and the in-toto statements inside: PAE, the envelope's one signature, the subject rule.
-import { z } from 'zod';
+import * as z from 'zod';
 import { dsse } from '@sigstore/core';
 import { checkJsonDepth } from '../oci/index.js';
 import { PAYLOAD_TYPE_IN_TOTO } from './constants.js';

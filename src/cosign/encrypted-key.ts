@@ -1,7 +1,7 @@
 // cosign's encrypted private keys: "ENCRYPTED SIGSTORE PRIVATE KEY" PEM around go-securesystemslib's scrypt + nacl/secretbox JSON.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, scrypt, type KeyObject } from 'node:crypto';
 import { secretbox } from '@noble/ciphers/salsa.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readPem, toPem } from '../pki/index.js';
 import { CosignError } from './errors.js';
 import { checkKeyType } from './keys.js';

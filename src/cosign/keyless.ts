@@ -1,6 +1,6 @@
 // Keyless (Fulcio) signatures of legacy layers through the Sigstore domain: the trusted root, the certificate at the signing times.
 import type { KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readPem } from '../pki/index.js';
 import { loadTrustedRoot, trustFromJson, verifyKeylessCertificate, type SigstoreTrust } from '../sigstore/index.js';
 import { MAX_ANNOTATION_BYTES } from './constants.js';

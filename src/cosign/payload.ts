@@ -1,5 +1,5 @@
 // The simple-signing payload of `.sig` layers: parsed at the boundary, then cosign's SimpleClaimVerifier rules.
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkJsonDepth } from '../oci/index.js';
 import { CosignError } from './errors.js';
 import type { SimpleSigningPayload } from './outcome.js';

@@ -1,6 +1,6 @@
 // The Rekor bundle annotation of legacy signatures: its SignedEntryTimestamp, and the entry body held to this signature.
 import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { json } from '@sigstore/core';
 import { bytesEqual } from '../common/index.js';
 import { readPem } from '../pki/index.js';

@@ -1,5 +1,5 @@
 // Parse and validate manifests and indexes at the boundary; pure helpers over the OCI data model.
-import { z } from 'zod';
+import * as z from 'zod';
 import { isDigest } from '../reference/index.js';
 import {
   IMAGE_MANIFEST_MEDIA_TYPES,

@@ -1,5 +1,5 @@
 // The real verification backend: the OCI registry client resolves tags, the Notary verifier (an ImageVerifier) checks the digest.
-import { verifyAttestations, type AttestationRequirement, type AttestationsVerdict } from '../attest/index.js';
+import type { AttestationRequirement, AttestationsVerdict } from '../attest/index.js';
 import { AWS_SIGNER_TRUST_STORES, verificationPlugins, type AwsSignerVerifierChoice, type AwsSignerVerifierOptions } from '../aws/index.js';
 import type { ConfigValidators } from '../config/index.js';
 import { BaseError } from '../common/index.js';
@@ -155,12 +155,14 @@ export class NotaryBackend implements VerificationBackend {
   }
 
   /** Each attestation artifact is verified as an image of the same repository: same trust policy, same statement. */
-  verifyAttestations(
+  async verifyAttestations(
     image: PinnedImage,
     requirements: readonly AttestationRequirement[],
     policy: CompiledPolicy,
     options: AttestationCheckOptions,
   ): Promise<AttestationsVerdict> {
+    // The attestation domain (conditions, JMESPath, RE2) loads with the first policy that requires attestations.
+    const { verifyAttestations } = await import('../attest/verify.js');
     const observer = this.#options.onRegistryOperation;
     const store = pinnedStore(this.#client(image.insecure).repository(image.registry, image.repository), image.descriptor, image.registry, observer);
     return verifyAttestations(

@@ -27,7 +27,7 @@ import {
 } from './constants.js';
 import { ServiceError } from './errors.js';
 import type { KubernetesServiceOptions } from './kubernetes-mode.js';
-import { parseRedisUrl, type RedisTarget } from './redis-store.js';
+import { parseRedisUrl, type RedisTarget } from './redis-url.js';
 import type { TokenReviewer } from './token-review.js';
 import type { VerificationBackend } from './verification.js';
 

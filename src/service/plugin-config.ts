@@ -1,6 +1,6 @@
 // Plugin configuration in file mode: the --pluginConfigMap ConfigMap's counterpart, read once from a ConfigMap manifest or a plain map.
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readFileLimited } from '../common/index.js';
 import { ServiceError } from './errors.js';
 

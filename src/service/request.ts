@@ -1,5 +1,5 @@
 // The /checkimages request: Kyverno's `images` variable plus options, parsed and validated at the boundary.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AttestationRequirement } from '../attest/index.js';
 import { DEFAULT_TAG, parseReference, type Reference } from '../reference/index.js';
 import {

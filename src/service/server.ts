@@ -17,7 +17,7 @@ import { DirectoryCertificateStore, hasMountedPair, MountedPairCertificateStore,
 import { checkImagesPlugin } from './checkimages.js';
 import { DEFAULT_SERVICE_NAME } from './constants.js';
 import { ServiceError } from './errors.js';
-import { startKubernetesMode, type KubernetesMode } from './kubernetes-mode.js';
+import type { KubernetesMode } from './kubernetes-mode.js';
 import { closeServer, drainServer, listen } from './listeners.js';
 import { createLogger } from './logging.js';
 import { ServiceMetrics, type RegistryOperationEvent } from './metrics.js';
@@ -28,7 +28,6 @@ import { readiness } from './readiness.js';
 import { registryLabeller } from './registry-labels.js';
 import { loadPluginConfig } from './plugin-config.js';
 import { loadPullSecrets } from './pull-secrets.js';
-import { RedisVerdictStore, verdictStoreScope } from './redis-store.js';
 import { servingHosts, type ServingTls } from './tls.js';
 import { startTlsRotation } from './tls-rotation.js';
 import { attestationOutcomeValidUntil, classifyAttestationOutcome, classifyVerdict, isStoredVerdict, verdictValidUntil, type VerificationBackend } from './verification.js';
@@ -87,6 +86,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     if (options.kubernetes) {
       const namespace = options.kubernetes.namespace ?? options.tls?.namespace;
       const serviceName = options.tls?.serviceName ?? DEFAULT_SERVICE_NAME;
+      // The Kubernetes client (and the Redis client below) load only in the mode that uses them.
+      const { startKubernetesMode } = await import('./kubernetes-mode.js');
       kubernetes = await startKubernetesMode({
         kubernetes: { ...options.kubernetes, ...(namespace ? { namespace } : {}) },
         serviceName,
@@ -123,7 +124,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     // Kubernetes mode: the --pluginConfigMap ConfigMap; otherwise (or when it is absent) the --pluginConfig file.
     const pluginConfig = kubernetes?.pluginConfig ?? (resolved.registry.pluginConfigFile ? await loadPluginConfig(resolved.registry.pluginConfigFile) : undefined);
     const { backend: cacheBackend, ...cacheOptions } = resolved.cache;
-    const shared = cacheBackend
+    const { RedisVerdictStore, verdictStoreScope } = cacheBackend ? await import('./redis-store.js') : {};
+    const shared = cacheBackend && RedisVerdictStore && verdictStoreScope
       ? new RedisVerdictStore<ImageVerdict>({
           target: cacheBackend,
           scope: verdictStoreScope(resolved.registry, pluginConfig),

@@ -1,5 +1,5 @@
 // Verifies the images of one request: resolve each tag once, then a cached (single-flight) verdict per digest.
-import { applyAttestations, type AttestationCache, type AttestationRequirement, type AttestationsVerdict, type CandidateOutcome } from '../attest/index.js';
+import type { AttestationCache, AttestationRequirement, AttestationsVerdict, CandidateOutcome } from '../attest/index.js';
 import type { TrustPolicyEntry } from '../config/index.js';
 import { BaseError } from '../common/index.js';
 import type { Descriptor } from '../oci/index.js';
@@ -156,6 +156,8 @@ async function withAttestations(
   context: CheckImagesContext,
 ): Promise<ImageVerdict> {
   const { backend } = context;
+  // The attestation domain (conditions, JMESPath, RE2) loads with the first image that requires attestations.
+  const { applyAttestations } = await import('../attest/verify.js');
   if (!backend.verifyAttestations) {
     const types = image.attestations.map((a) => a.type).join(', ');
     return applyAttestations(verdict, { verified: false, error: { code: 'INTERNAL_ERROR', message: `this verification backend cannot verify attestations (${types})` }, evidence: [] });

@@ -137,7 +137,7 @@ describe('built-in AWS Signer trust stores', () => {
     const dir = await mkdtemp(join(tmpdir(), 'imgverify-aws-ts-'));
     try {
       const files = new FileTrustStore(dir);
-      const store = new FallbackTrustStore(files, MemoryTrustStore.fromBundles(AWS_SIGNER_TRUST_STORES));
+      const store = new FallbackTrustStore(files, MemoryTrustStore.onFirstUse(AWS_SIGNER_TRUST_STORES));
       expect((await store.getCertificates('signingAuthority', 'aws-us-gov-signer-ts')).map((c) => c.subject)).toEqual([
         'C=US, O=AWS, OU=Cryptography, ST=WA, CN=AWS Signer Code Signing GovCloud (US) Root CA G1',
       ]);

@@ -39,9 +39,10 @@ export interface ChildRun {
 
 /**
  * `node bin/imgverify.js <args>` in `install`; with `closeStdout` the reader of stdout is gone before
- * the program writes (what `| head -1` leaves for every write after the first line, deterministically).
+ * the program writes (what `| head -1` leaves for every write after the first line, deterministically);
+ * with `stopWhen` it gets SIGTERM once its stderr matches (a server that says it is ready).
  */
-export function runBin(install: Install, args: string[], options: { closeStdout?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<ChildRun> {
+export function runBin(install: Install, args: string[], options: { closeStdout?: boolean; env?: NodeJS.ProcessEnv; stopWhen?: RegExp } = {}): Promise<ChildRun> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [join(install.root, 'bin', 'imgverify.js'), ...args], {
       cwd: install.root,
@@ -52,7 +53,10 @@ export function runBin(install: Install, args: string[], options: { closeStdout?
     let stderr = '';
     if (options.closeStdout) child.stdout.destroy();
     else child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      if (options.stopWhen?.test(stderr)) child.kill('SIGTERM');
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
   });

@@ -2,12 +2,14 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { LevelWithSilent } from 'pino';
-import { AWS_SIGNER_VERIFIER_CHOICES, type AwsSignerVerifierChoice } from '../../aws/index.js';
-import { goParseBool, goParseDuration } from '../../common/index.js';
-import { DEFAULT_LEASE_DURATION_MS, DEFAULT_RENEW_DEADLINE_MS, DEFAULT_RETRY_PERIOD_MS } from '../../kube/index.js';
-import { PLUGINS_DIR_NAME } from '../../notary/index.js';
+// Leaf modules, not the domains' indexes: an index would load what this command does not use (the Kubernetes
+// client, the webhook, the policy engine). The service itself loads with the command.
+import { AWS_SIGNER_VERIFIER_CHOICES, type AwsSignerVerifierChoice } from '../../aws/constants.js';
+import { goParseBool, goParseDuration } from '../../common/go.js';
+import { DEFAULT_LEASE_DURATION_MS, DEFAULT_RENEW_DEADLINE_MS, DEFAULT_RETRY_PERIOD_MS } from '../../kube/constants.js';
+import { PLUGINS_DIR_NAME } from '../../notary/plugin/constants.js';
+import { DEFAULT_MAX_REQUESTS_PER_REGISTRY } from '../../oci/constants.js';
 import { notationConfigDir } from '../flags.js';
-import { DEFAULT_MAX_REQUESTS_PER_REGISTRY } from '../../oci/index.js';
 import {
   DEFAULT_ALLOWED_USERS,
   DEFAULT_CACHE_MAX_SIZE,
@@ -27,10 +29,10 @@ import {
   DEFAULT_TLS_MOUNT_DIR,
   ENV_DEFAULT_TRUST_POLICY,
   ENV_REDIS_PASSWORD,
-  ServiceError,
-  startService,
-  type ServiceOptions,
-} from '../../service/index.js';
+} from '../../service/constants.js';
+import { ServiceError } from '../../service/errors.js';
+import type { ServiceOptions } from '../../service/options.js';
+import { startService } from '../../service/server.js';
 
 type FlagKind = 'bool' | 'string' | 'int' | 'duration' | 'list' | 'boolOrList' | 'boolOrPath';
 type FlagValue = boolean | string | number | string[];

@@ -2,8 +2,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { applyAttestations, attestationEvidence, verifyAttestations, type AttestationRequirement } from '../../attest/index.js';
+// The attestation domain (conditions, JMESPath, RE2) and YAML load only with --attestation-type.
+import { attestationEvidence } from '../../attest/evidence.js';
+import type { AttestationRequirement } from '../../attest/index.js';
 import { AWS_SIGNER_TRUST_STORES, verificationPlugins, type AwsSignerVerifierChoice } from '../../aws/index.js';
 import { deadline, readFileLimited } from '../../common/index.js';
 import { OciLayoutStore, type ArtifactStore } from '../../oci/index.js';
@@ -170,6 +171,7 @@ async function readConditionsFile(path: string): Promise<unknown[]> {
       problem.reason === 'too-large' ? `the conditions file ${path} is larger than ${MAX_CONDITIONS_FILE_BYTES} bytes` : `cannot read the conditions file ${path}${problem.reason === 'not-a-file' ? ': not a file' : `: ${(problem.cause as Error).message}`}`,
     ),
   );
+  const { parse: parseYaml } = await import('yaml');
   let document: unknown;
   try {
     document = parseYaml(Buffer.from(bytes).toString('utf8'), { maxAliasCount: 100 }) as unknown;
@@ -270,7 +272,7 @@ export async function runVerify(reference: string, options: VerifyCommandOptions
     verifyOptions = {
       trustPolicy,
       // AWS Signer's published roots answer for aws-signer-ts / aws-us-gov-signer-ts unless the config dir defines them.
-      trustStore: new FallbackTrustStore(new FileTrustStore(configDir), MemoryTrustStore.fromBundles(AWS_SIGNER_TRUST_STORES)),
+      trustStore: new FallbackTrustStore(new FileTrustStore(configDir), MemoryTrustStore.onFirstUse(AWS_SIGNER_TRUST_STORES)),
       revocation: new RevocationChecker(
         options.revocationCache === false ? {} : { cacheDir: options.revocationCache ?? revocationCacheDir(env) },
       ),
@@ -315,6 +317,7 @@ export async function runVerify(reference: string, options: VerifyCommandOptions
     const subject = notaryEvidence(imageVerdict)?.descriptor;
     if (imageVerdict.verified && requirements.length > 0 && subject && where) {
       const { store, scope } = where;
+      const { applyAttestations, verifyAttestations } = await import('../../attest/verify.js');
       // Each attestation's signature is checked as the image's: same trust policy, same statement (the image's scope).
       const result = await verifyAttestations(
         { store, repository: scope, descriptor: subject },

@@ -1,5 +1,5 @@
 // Request and response shapes of the plugin commands used for verification, parsed with zod at the boundary.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `get-plugin-metadata` response; every attribute is required by the contract. */
 export const pluginMetadataSchema = z.object({

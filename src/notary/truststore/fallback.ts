@@ -1,6 +1,5 @@
 // Configured trust stores first, built-in ones (AWS Signer's roots) for the names the configuration lacks.
 import type { X509Certificate } from '@peculiar/x509';
-import type { MemoryTrustStore } from './memory-store.js';
 import type { GetCertificatesOptions, TrustStoreProvider, TrustStoreType } from './types.js';
 
 /** A provider that can tell whether it defines a store at all (valid or not). */
@@ -15,11 +14,11 @@ export interface TrustStoreLookup extends TrustStoreProvider {
 export class FallbackTrustStore implements TrustStoreProvider {
   constructor(
     private readonly configured: TrustStoreLookup,
-    private readonly builtin: MemoryTrustStore,
+    private readonly builtin: TrustStoreLookup,
   ) {}
 
   async getCertificates(type: TrustStoreType, name: string, options?: GetCertificatesOptions): Promise<X509Certificate[]> {
-    if (this.builtin.has(type, name) && !(await this.configured.has(type, name))) return this.builtin.getCertificates(type, name, options);
+    if ((await this.builtin.has(type, name)) && !(await this.configured.has(type, name))) return this.builtin.getCertificates(type, name, options);
     return this.configured.getCertificates(type, name, options);
   }
 }

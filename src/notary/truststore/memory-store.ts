@@ -3,6 +3,7 @@ import type { X509Certificate } from '@peculiar/x509';
 import { NotaryError, recodeInvalidCertificate } from '../errors.js';
 import { parseCertificateBundle } from '../../pki/index.js';
 import { MAX_TRUST_STORE_CERTIFICATES, MAX_TRUST_STORE_FILE_BYTES } from './constants.js';
+import type { TrustStoreLookup } from './fallback.js';
 import type { GetCertificatesOptions, TrustStoreProvider, TrustStoreType } from './types.js';
 import { checkTrustStoreReference, validateTrustStoreCertificates } from './validate.js';
 
@@ -23,6 +24,19 @@ export class MemoryTrustStore implements TrustStoreProvider {
     const store = new MemoryTrustStore();
     for (const bundle of bundles) store.set(bundle);
     return store;
+  }
+
+  /**
+   * The same stores, parsed and validated when one of them is first asked for (an invalid bundle throws
+   * then): built-in stores (AWS Signer's roots) cost nothing to a verification that never names them.
+   */
+  static onFirstUse(bundles: readonly TrustStoreBundle[]): TrustStoreLookup {
+    const names = new Set(bundles.map((bundle) => key(bundle.type, bundle.name)));
+    let store: MemoryTrustStore | undefined;
+    return {
+      has: (type, name) => names.has(key(type, name)),
+      getCertificates: async (type, name, options) => (store ??= MemoryTrustStore.fromBundles(bundles)).getCertificates(type, name, options),
+    };
   }
 
   /** Parses, validates and (re)places one named store; throws INVALID_TRUST_STORE and leaves the old one when invalid. */

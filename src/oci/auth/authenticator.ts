@@ -1,6 +1,6 @@
 // Answers registry auth challenges: Basic, or the Bearer token flow with per-scope token caching.
 import { LRUCache } from 'lru-cache';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readLimited } from '../body.js';
 import { DEFAULT_TOKEN_EXPIRES_SECONDS, MAX_AUXILIARY_RESPONSE_BYTES, TOKEN_EXPIRY_LEEWAY_MS, USER_AGENT } from '../constants.js';
 import type { AddressRule } from '../../common/index.js';

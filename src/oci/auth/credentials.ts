@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonSyntaxErrorWhere } from '../../common/index.js';
 import { CREDENTIAL_HELPER_TIMEOUT_MS, DOCKER_HUB_CONFIG_KEY, DOCKER_HUB_ENDPOINT, DOCKER_HUB_REGISTRY, MAX_AUXILIARY_RESPONSE_BYTES } from '../constants.js';
 import { OciError } from '../errors.js';

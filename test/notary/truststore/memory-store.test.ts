@@ -80,6 +80,18 @@ describe('MemoryTrustStore.set', () => {
   });
 });
 
+describe('MemoryTrustStore.onFirstUse', () => {
+  it('names its stores without parsing them, and parses and validates on the first lookup', async () => {
+    const e2e: TrustStoreBundle = { type: 'ca', name: 'e2e', caBundle: pem(join(E2E, 'localkeys/e2e.crt')) };
+    const garbage: TrustStoreBundle = { type: 'ca', name: 'garbage', caBundle: pem(join(CORE_X509, 'invalid')) };
+    const store = MemoryTrustStore.onFirstUse([e2e, garbage]);
+    expect([store.has('ca', 'e2e'), store.has('ca', 'garbage'), store.has('tsa', 'e2e')]).toEqual([true, true, false]);
+    await expect(store.getCertificates('ca', 'e2e')).rejects.toMatchObject({ code: 'INVALID_TRUST_STORE', message: expect.stringContaining('is neither PEM nor DER') });
+    const valid = MemoryTrustStore.onFirstUse([e2e]);
+    expect((await valid.getCertificates('ca', 'e2e')).map((c) => c.subject)).toEqual(['C=US, ST=WA, L=Seattle, O=Notary, CN=e2e']);
+  });
+});
+
 describe('collectTrustedCertificates', () => {
   const store = MemoryTrustStore.fromBundles([
     { type: 'ca', name: 'e2e', caBundle: pem(join(E2E, 'localkeys/e2e.crt')) },

@@ -1,0 +1,92 @@
+// What each command loads (issue 18, start-up time): the built CLI run with a module trace, each loaded
+// chunk of dist/cli/ mapped to the packages esbuild put in it, so an eager import of a library a command
+// does not need fails here. Times are measured by bench/startup.ts, not by tests.
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { Metafile } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleCli } from '../../scripts/bundle-cli.js';
+import { makeInstall, REPOSITORY, runBin, type Install } from '../support/built-cli.js';
+import { NOTARY_FIXTURES } from '../support/fixtures.js';
+
+const MODULE_TRACE = join(REPOSITORY, 'test', 'support', 'module-trace', 'register.mjs');
+const E2E = join(NOTARY_FIXTURES, 'notation-e2e');
+/** The signed image of notation's e2e layout (oci_layout/e2e-valid-signature). */
+const E2E_DIGEST = 'sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9';
+
+/** Libraries of the service, the cluster, the cloud, the registry protocol and the policy engines. */
+const SERVICE = ['fastify', 'pino', 'prom-client', 'ioredis'];
+const CLUSTER_AND_CLOUD = ['@kubernetes/client-node', '@aws-sdk/client-ecr', '@aws-sdk/client-kms', '@aws-sdk/client-signer', '@aws-sdk/credential-providers'];
+const POLICY = ['ajv', 'yaml', 're2js', '@jmespath-community/jmespath', '@sigstore/verify', '@sigstore/tuf', 'tuf-js', 'jose'];
+const CERTIFICATES = ['@peculiar/x509', 'reflect-metadata', 'pkijs', 'asn1js'];
+
+const PACKAGE = /node_modules\/((?:@[^/]+\/)?[^/]+)\//;
+
+describe('modules each command loads', () => {
+  let install: Install;
+  let work: string;
+  /** Chunk file name → packages bundled into it. */
+  let chunkPackages: Map<string, Set<string>>;
+
+  beforeAll(async () => {
+    install = await makeInstall();
+    const metafile = (await bundleCli(join(install.root, 'dist', 'cli'), { metafile: true })) as Metafile;
+    chunkPackages = new Map(
+      Object.entries(metafile.outputs).map(([output, { inputs }]) => [
+        basename(output),
+        new Set(Object.keys(inputs).flatMap((input) => PACKAGE.exec(input)?.[1] ?? [])),
+      ]),
+    );
+    work = await mkdtemp(join(tmpdir(), 'imgverify-startup-modules-'));
+    await mkdir(join(work, 'notation', 'truststore', 'x509', 'ca', 'e2e'), { recursive: true });
+    await copyFile(join(E2E, 'localkeys', 'e2e.crt'), join(work, 'notation', 'truststore', 'x509', 'ca', 'e2e', 'e2e.crt'));
+    await copyFile(join(E2E, 'trustpolicies', 'trustpolicy.json'), join(work, 'notation', 'trustpolicy.json'));
+    await mkdir(join(work, 'serve'));
+    for (const file of ['trustpolicy.yaml', 'truststore.yaml']) await copyFile(join(REPOSITORY, 'examples', 'serve', file), join(work, 'serve', file));
+  }, 60_000);
+  afterAll(async () => {
+    await install?.remove();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  /** Runs the CLI with the module trace; the packages of every file it imported (bundled or not). */
+  async function loadedPackages(args: string[], stopWhen?: RegExp): Promise<{ code: number | null; stdout: string; packages: string[] }> {
+    const run = await runBin(install, args, { env: { NODE_OPTIONS: `--import=${MODULE_TRACE}` }, ...(stopWhen ? { stopWhen } : {}) });
+    const files = run.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('MODULE '))
+      .map((line) => line.slice('MODULE '.length));
+    const packages = new Set<string>();
+    for (const file of files) {
+      const external = PACKAGE.exec(file)?.[1];
+      if (external) packages.add(external);
+      for (const name of chunkPackages.get(basename(file)) ?? []) packages.add(name);
+    }
+    return { code: run.code, stdout: run.stdout, packages: [...packages].sort() };
+  }
+
+  const among = (packages: string[], names: string[]): string[] => names.filter((name) => packages.includes(name));
+
+  it('--help: commander only', async () => {
+    const run = await loadedPackages(['--help']);
+    expect(run.code).toBe(0);
+    expect(run.packages).toEqual(['commander']);
+  });
+
+  it('verify --oci-layout: the certificate stacks, and no service, cluster, cloud, HTTP or policy-engine library', async () => {
+    const reference = `${join(E2E, 'oci_layout', 'e2e-valid-signature')}@${E2E_DIGEST}`;
+    const run = await loadedPackages(['verify', '--oci-layout', '--config-dir', join(work, 'notation'), '--no-revocation-cache', reference]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`Successfully verified signature for oci-layout:${reference}\n`);
+    expect(among(run.packages, CERTIFICATES)).toEqual(CERTIFICATES);
+    expect(among(run.packages, [...SERVICE, ...CLUSTER_AND_CLOUD, ...POLICY, 'undici'])).toEqual([]);
+  });
+
+  it('serve in file mode: the service libraries and YAML, and no Kubernetes, Redis, cloud or attestation library', async () => {
+    const args = ['serve', '--config-dir', join(work, 'serve'), '--notls', '--bind-address', '127.0.0.1:0', '--metrics-bind-address', '0', '--health-probe-bind-address', '0'];
+    const run = await loadedPackages(args, /^imgverify serve: /m);
+    expect(among(run.packages, ['fastify', 'pino', 'prom-client', 'yaml'])).toEqual(['fastify', 'pino', 'prom-client', 'yaml']);
+    expect(among(run.packages, [...CLUSTER_AND_CLOUD, 'ioredis', 're2js', '@jmespath-community/jmespath', '@sigstore/verify', '@sigstore/tuf', 'tuf-js'])).toEqual([]);
+  });
+});
