@@ -4,7 +4,8 @@
 // Its errors are HttpError values with a small code union; they never become verdict codes: each domain maps them
 // to its own error (the OCI client to OciError, revocation and timestamp fetches to theirs).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { TLSSocket } from 'node:tls';
+import { Agent, Client, Pool, request, type buildConnector, type Dispatcher } from 'undici';
 import { deadline } from './abort.js';
 import { checkLiteralTarget, NON_PUBLIC_ADDRESS_CODE, publicOnlyLookup, type AddressRule, type NonPublicAddressError } from './address.js';
 import { BaseError } from './error.js';
@@ -176,6 +177,32 @@ function classify(err: unknown, what: string, signal: AbortSignal | undefined): 
   return new HttpError('NETWORK', `${what}: ${detail}`, { cause: err });
 }
 
+/**
+ * A pool whose connections that negotiate HTTP/2 (ALPN) carry up to `streams` requests at once. undici's client
+ * counts a connection busy at its `pipelining` whatever the protocol (1 unless set: HTTP/1.1's safe value), so a
+ * pool would open a connection per request in flight even over h2; this one sets it per connection once ALPN has
+ * answered. HTTP/1.1 connections keep 1 (no pipelining).
+ */
+function multiplexingPool(origin: string | URL, options: Pool.Options, streams: number): Pool {
+  return new Pool(origin, {
+    ...options,
+    factory: (clientOrigin, clientOptions) => {
+      // Pool turns its `connect` options into a connector function before it makes clients.
+      const connect = (clientOptions as Client.Options).connect as buildConnector.connector;
+      const client: Client = new Client(clientOrigin, {
+        ...clientOptions,
+        connect: (connectOptions, callback) =>
+          connect(connectOptions, (...args) => {
+            const [, socket] = args;
+            if (socket) client.pipelining = (socket as Partial<TLSSocket>).alpnProtocol === 'h2' ? streams : 1;
+            callback(...args);
+          }),
+      });
+      return client;
+    },
+  });
+}
+
 export class HttpClient {
   private readonly options: HttpClientOptions;
   /** Keep-alive pools by TLS verification and address rule (`public` pools connect through publicOnlyLookup). */
@@ -202,6 +229,8 @@ export class HttpClient {
         keepAliveMaxTimeout: this.options.keepAliveMaxTimeoutMs,
         connections: this.options.connectionsPerOrigin,
         allowH2: this.options.allowH2,
+        // Over h2 one connection carries as many requests as the pool would open connections.
+        ...(this.options.allowH2 ? { factory: (origin: string | URL, options: object) => multiplexingPool(origin, options, this.options.connectionsPerOrigin) } : {}),
       });
       this.agents.set(key, agent);
     }
