@@ -99,6 +99,7 @@ export class RegistryClient implements RegistryTransport {
   private readonly maxRequestsPerRegistry: number;
   /** Per registry: whether it has answered this client once; until then few requests go first (see send). */
   private readonly warmUps = new LRUCache<string, WarmUp>({ max: MAX_CACHED_REPOSITORIES });
+  private readonly origins = new LRUCache<string, string>({ max: MAX_CACHED_REPOSITORIES });
 
   constructor(options: RegistryClientOptions = {}) {
     this.options = options;
@@ -183,9 +184,19 @@ export class RegistryClient implements RegistryTransport {
     return rule;
   }
 
-  /** `https://registry-1.docker.io` for docker.io; `http(s)://<host>` otherwise. */
+  /** `https://registry-1.docker.io` for docker.io; `http(s)://<host>` otherwise (a new URL each call: callers may change it). */
   baseUrl(registry: string): URL {
-    return registryBaseUrl(registry, this.hostOptions(registry).plainHttp);
+    return new URL(this.origin(registry));
+  }
+
+  /** The origin of `registry`'s base URL, worked out once per registry (every request needs it). */
+  private origin(registry: string): string {
+    let found = this.origins.get(registry);
+    if (found === undefined) {
+      found = registryBaseUrl(registry, this.hostOptions(registry).plainHttp).origin;
+      this.origins.set(registry, found);
+    }
+    return found;
   }
 
   /**
@@ -229,10 +240,11 @@ export class RegistryClient implements RegistryTransport {
   }
 
   private async sendWithin(registry: string, req: RegistryRequest, slot: HostSlot): Promise<HttpResponse> {
-    const url = new URL(req.url, this.baseUrl(registry));
+    const origin = this.origin(registry);
+    const url = new URL(req.url, origin);
     // A URL the registry handed us (Link, Location) may name another origin: the registry's
     // credentials and TLS exemption stay with the registry, as on a cross-origin redirect.
-    const foreign = url.origin !== this.baseUrl(registry).origin;
+    const foreign = url.origin !== origin;
     const base = {
       method: req.method,
       url,
