@@ -5,7 +5,7 @@
 // to its own error (the OCI client to OciError, revocation and timestamp fetches to theirs).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TLSSocket } from 'node:tls';
-import { Agent, Client, Pool, request, type buildConnector, type Dispatcher } from 'undici';
+import { Agent, Client, Pool, type buildConnector, type Dispatcher } from 'undici';
 import { deadline } from './abort.js';
 import { checkLiteralTarget, NON_PUBLIC_ADDRESS_CODE, publicOnlyLookup, type AddressRule, type NonPublicAddressError } from './address.js';
 import { BaseError } from './error.js';
@@ -269,8 +269,11 @@ export class HttpClient {
       let res: Dispatcher.ResponseData;
       try {
         if (addresses === 'public') checkLiteralTarget(url);
-        res = await request(url, {
-          dispatcher: this.agent(insecure, addresses),
+        // The agent's own request (origin and path), not undici's top-level request(url): that one costs
+        // ~40 µs of CPU more per request (measured on loopback HEADs), a third of a warm image's resolve.
+        res = await this.agent(insecure, addresses).request({
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
           method: req.method,
           // undici sends `connection: close` with every HEAD (against servers that answer HEAD with a
           // body), so each HEAD would open a new connection; registries answer HEAD correctly.
