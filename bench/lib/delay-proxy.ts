@@ -21,6 +21,16 @@ export interface DelayProxyCounts {
   byKind: Record<string, number>;
 }
 
+/** One event of the timeline: a request line seen from a client, or an upstream chunk's arrival (ms, performance.now). */
+export interface DelayProxyEvent {
+  at: number;
+  connection: number;
+  what: string;
+}
+
+/** Most timeline events kept (the oldest are dropped). */
+const MAX_TIMELINE_EVENTS = 10_000;
+
 function kindOf(line: string): string {
   if (line.includes('/referrers/')) return 'referrers';
   if (line.includes('/manifests/')) return 'manifests';
@@ -52,6 +62,8 @@ export class DelayProxy {
   readonly #sockets = new Set<Socket>();
   #rttMs: number;
   readonly counts: DelayProxyCounts = { connections: 0, requests: 0, byKind: {} };
+  /** When each request line and each upstream chunk reached the proxy (before the delay), to read a flow's sequence. */
+  readonly timeline: DelayProxyEvent[] = [];
 
   private constructor(server: Server, rttMs: number) {
     this.#server = server;
@@ -88,8 +100,15 @@ export class DelayProxy {
     return { connections: this.counts.connections, requests: this.counts.requests, byKind: { ...this.counts.byKind } };
   }
 
+  private note(connection: number, what: string): void {
+    if (this.timeline.length >= MAX_TIMELINE_EVENTS) this.timeline.shift();
+    this.timeline.push({ at: performance.now(), connection, what });
+  }
+
   private accept(client: Socket, upstream: { host: string; port: number }): void {
     this.counts.connections += 1;
+    const connection = this.counts.connections;
+    this.note(connection, 'connect');
     const server = connect(upstream.port, upstream.host);
     client.setNoDelay(true);
     server.setNoDelay(true);
@@ -104,11 +123,12 @@ export class DelayProxy {
     delayedPipe(client, server, half, this.#rttMs, (chunk) => {
       for (const match of chunk.toString('latin1').matchAll(REQUEST_LINE)) {
         this.counts.requests += 1;
+        this.note(connection, match[0].trim());
         const kind = kindOf(match[0]);
         this.counts.byKind[kind] = (this.counts.byKind[kind] ?? 0) + 1;
       }
     });
-    delayedPipe(server, client, half, 0);
+    delayedPipe(server, client, half, 0, (chunk) => this.note(connection, `answer ${chunk.length} B`));
   }
 
   async close(): Promise<void> {
@@ -117,7 +137,7 @@ export class DelayProxy {
   }
 }
 
-type ProxyCallBody = { type: 'rtt'; rttMs: number } | { type: 'snapshot' } | { type: 'close' };
+type ProxyCallBody = { type: 'rtt'; rttMs: number } | { type: 'snapshot' } | { type: 'timeline' } | { type: 'close' };
 type ProxyCall = ProxyCallBody & { id: number };
 
 /**
@@ -164,6 +184,11 @@ export class DelayProxyProcess {
     return (await this.#call({ type: 'snapshot' })) as DelayProxyCounts;
   }
 
+  /** The timeline so far (and emptied), see DelayProxy.timeline. */
+  async timeline(): Promise<DelayProxyEvent[]> {
+    return (await this.#call({ type: 'timeline' })) as DelayProxyEvent[];
+  }
+
   async close(): Promise<void> {
     await this.#call({ type: 'close' });
   }
@@ -181,6 +206,8 @@ export async function serveDelayProxyChild(): Promise<void> {
           return undefined;
         case 'snapshot':
           return proxy.snapshot();
+        case 'timeline':
+          return proxy.timeline.splice(0);
         case 'close':
           await proxy.close();
           return undefined;

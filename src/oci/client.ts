@@ -4,11 +4,11 @@ import type { Reference } from '../reference/index.js';
 import { addressRuleOf, type AddressRule } from '../common/index.js';
 import { Authenticator } from './auth/authenticator.js';
 import { anonymousCredentials, type CredentialProvider } from './auth/credentials.js';
-import { CLI_CREDENTIALS_REMEDY, DEFAULT_ALLOW_H2, DEFAULT_MAX_REQUESTS_PER_REGISTRY, USER_AGENT } from './constants.js';
+import { CLI_CREDENTIALS_REMEDY, DEFAULT_ALLOW_H2, DEFAULT_MAX_REQUESTS_PER_REGISTRY, USER_AGENT, WARM_UP_REQUESTS } from './constants.js';
 import { OciError } from './errors.js';
 import { HostLimit, type HostSlot } from './host-limit.js';
 import { ReferrersApiKnowledge } from './referrers-api.js';
-import { SingleProbe } from './single-probe.js';
+import { WarmUp } from './warm-up.js';
 import { repositoryOptions, type RegistryLimits, type RegistryRequest, type RegistryTransport, type RepositoryOptions } from './registry-transport.js';
 import { isLocalhost, registryBaseUrl } from './registry-url.js';
 import { Repository } from './repository.js';
@@ -97,9 +97,9 @@ export class RegistryClient implements RegistryTransport {
   private readonly hostLimits = new LRUCache<string, HostLimit>({ max: MAX_CACHED_REPOSITORIES });
   private readonly referrersApi = new LRUCache<string, ReferrersApiKnowledge>({ max: MAX_CACHED_REPOSITORIES });
   private readonly maxRequestsPerRegistry: number;
-  /** Registries that have answered this client once; until then one request goes first (see send). */
-  private readonly warmedUp = new LRUCache<string, true>({ max: MAX_CACHED_REPOSITORIES });
-  private readonly warmUps = new LRUCache<string, SingleProbe>({ max: MAX_CACHED_REPOSITORIES });
+  /** Per registry: whether it has answered this client once; until then few requests go first (see send). */
+  private readonly warmUps = new LRUCache<string, WarmUp>({ max: MAX_CACHED_REPOSITORIES });
+  private readonly origins = new LRUCache<string, string>({ max: MAX_CACHED_REPOSITORIES });
 
   constructor(options: RegistryClientOptions = {}) {
     this.options = options;
@@ -184,53 +184,67 @@ export class RegistryClient implements RegistryTransport {
     return rule;
   }
 
-  /** `https://registry-1.docker.io` for docker.io; `http(s)://<host>` otherwise. */
+  /** `https://registry-1.docker.io` for docker.io; `http(s)://<host>` otherwise (a new URL each call: callers may change it). */
   baseUrl(registry: string): URL {
-    return registryBaseUrl(registry, this.hostOptions(registry).plainHttp);
+    return new URL(this.origin(registry));
+  }
+
+  /** The origin of `registry`'s base URL, worked out once per registry (every request needs it). */
+  private origin(registry: string): string {
+    let found = this.origins.get(registry);
+    if (found === undefined) {
+      found = registryBaseUrl(registry, this.hostOptions(registry).plainHttp).origin;
+      this.origins.set(registry, found);
+    }
+    return found;
   }
 
   /**
    * Send a request with auth: known schemes up front, else answer the 401 challenge once. Waits for a slot
    * of the registry's bound first and holds it until the answer's headers are in (retries included).
    *
-   * The first request to a registry goes alone (warm-up, single-flight): the others wait for its answer, so
-   * they find its connection open (HTTP/2: one connection for all of them), its auth scheme learnt (no 401
-   * each) and a token fetched, instead of 50 handshakes and 50 challenges at once.
+   * The first requests to a registry (warm-up: WARM_UP_REQUESTS, an image's HEAD and its signature listing)
+   * go alone: the others wait for an answer, so they find its connection open (HTTP/2: one connection for all
+   * of them), its auth scheme learnt (no 401 each) and a token fetched, instead of 50 handshakes and 50
+   * challenges at once.
    */
   async send(registry: string, req: RegistryRequest): Promise<HttpResponse> {
     let slot;
-    let warmedUp;
+    let first;
     try {
-      warmedUp = this.warmedUp.has(registry) ? undefined : await this.warmUpOf(registry).claim(() => this.warmedUp.has(registry), req.signal);
+      const warmUp = this.warmUpOf(registry);
+      first = warmUp.warm ? undefined : await warmUp.enter(req.signal);
       slot = await this.hostLimit(registry).acquire(req.signal);
     } catch (err) {
-      warmedUp?.();
+      first?.(false);
       throw networkError(err, req.what, req.signal);
     }
+    let answered = false;
     try {
       const res = await this.sendWithin(registry, req, slot);
-      this.warmedUp.set(registry, true);
+      answered = true;
       return res;
     } finally {
       slot.release();
-      warmedUp?.();
+      first?.(answered);
     }
   }
 
-  private warmUpOf(registry: string): SingleProbe {
+  private warmUpOf(registry: string): WarmUp {
     let found = this.warmUps.get(registry);
     if (!found) {
-      found = new SingleProbe();
+      found = new WarmUp(WARM_UP_REQUESTS);
       this.warmUps.set(registry, found);
     }
     return found;
   }
 
   private async sendWithin(registry: string, req: RegistryRequest, slot: HostSlot): Promise<HttpResponse> {
-    const url = new URL(req.url, this.baseUrl(registry));
+    const origin = this.origin(registry);
+    const url = new URL(req.url, origin);
     // A URL the registry handed us (Link, Location) may name another origin: the registry's
     // credentials and TLS exemption stay with the registry, as on a cross-origin redirect.
-    const foreign = url.origin !== this.baseUrl(registry).origin;
+    const foreign = url.origin !== origin;
     const base = {
       method: req.method,
       url,

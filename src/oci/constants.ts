@@ -86,6 +86,11 @@ export const DEFAULT_KEEP_ALIVE_MAX_TIMEOUT_MS = 600_000;
  * of one request to one registry all go out at once. Halved while the registry answers 429 (see host-limit.ts).
  */
 export const DEFAULT_MAX_REQUESTS_PER_REGISTRY = 64;
+/**
+ * Requests to a registry that has not answered yet let through at once (see warm-up.ts): one image's HEAD and,
+ * by digest, its signature listing, which needs nothing the HEAD answers. The others wait for an answer.
+ */
+export const WARM_UP_REQUESTS = 2;
 /** Offer HTTP/2 to TLS registries: one connection carries every request to the host. */
 export const DEFAULT_ALLOW_H2 = true;
 

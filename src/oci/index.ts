@@ -41,6 +41,7 @@ export {
 } from './registry-transport.js';
 export { nextLink } from './registry-url.js';
 export { Repository, type PushBlobOptions } from './repository.js';
+export { WarmUp } from './warm-up.js';
 export { HostLimit, type HostSlot } from './host-limit.js';
 export { ReferrersApiKnowledge, type ReferrersApiSupport } from './referrers-api.js';
 export { DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUTS, parseRetryAfter, type RetryPolicy, type Timeouts } from './transport.js';

@@ -1,5 +1,5 @@
-// One caller finds out, the others wait for it: the shape of every per-registry fact learnt from a first answer
-// (the Referrers API's support, a fresh connection's protocol and auth scheme).
+// One caller finds out, the others wait for it: a per-registry fact learnt from a first answer (the Referrers
+// API's support; a fresh registry's connection and auth scheme are learnt by warm-up.ts, which lets two go).
 import { raceSignal } from '../common/index.js';
 
 export class SingleProbe {

@@ -71,6 +71,11 @@ export interface ArtifactStore {
    * referrers tag schema (`<alg>-<hex>`). Optional filter on `artifactType`.
    */
   referrers(subject: Descriptor, artifactType?: string, options?: RequestOptions): Promise<Descriptor[]>;
+  /**
+   * Start listing the referrers of `digest` for the next referrers() call that asks for them (a remote
+   * repository sends the listing while the caller resolves the digest). Optional for stores.
+   */
+  prefetchReferrers?(digest: string, artifactType?: string, options?: RequestOptions): void;
   /** True when the store holds the blob (lets copies skip downloads). Optional for stores. */
   hasBlob?(descriptor: Descriptor, options?: RequestOptions): Promise<boolean>;
   /**

@@ -36,6 +36,9 @@ export interface CheckImagesPluginOptions {
 const ABORT_LISTENERS_PER_IMAGE = 4;
 const ABORT_LISTENERS_PER_REQUEST = 10;
 
+/** Log levels at which the per-image lines (level info) are written. */
+const INFO_LEVELS = new Set(['trace', 'debug', 'info']);
+
 /** The 406 prefix the peer writes per container kind (its wording, including the ephemeral one's colon). */
 const FAILURE_PREFIX: Record<ContainerKind, string> = {
   containers: 'failed to verify container ',
@@ -228,7 +231,8 @@ export const checkImagesPlugin: FastifyPluginAsync<CheckImagesPluginOptions> = a
       requestDeadline.dispose();
     }
 
-    for (const outcome of outcomes) request.log.info(imageLogFields(outcome, trustPolicy), 'image');
+    // The fields are work per image: only when the line is written.
+    if (INFO_LEVELS.has(request.log.level)) for (const outcome of outcomes) request.log.info(imageLogFields(outcome, trustPolicy), 'image');
     const fields = { images: body.images.length, skipped: body.skipped.length, trustPolicy: name, generation: trustPolicy.generation };
     for (const outcome of outcomes) {
       if (outcome.status === 'verified') continue;

@@ -3,7 +3,7 @@ import type { AttestationRequirement, AttestationsVerdict } from '../attest/inde
 import { AWS_SIGNER_TRUST_STORES, verificationPlugins, type AwsSignerVerifierChoice, type AwsSignerVerifierOptions } from '../aws/index.js';
 import type { ConfigValidators } from '../config/index.js';
 import { BaseError } from '../common/index.js';
-import { ARTIFACT_TYPE_NOTARY_SIGNATURE, compileNotaryPolicy, MemoryTrustStore, NotaryImageVerifier, PluginDirectory, parseTrustPolicyStatements } from '../notary/index.js';
+import { compileNotaryPolicy, MemoryTrustStore, NotaryImageVerifier, PluginDirectory, parseTrustPolicyStatements, resolveListingAhead } from '../notary/index.js';
 import { RevocationChecker } from '../pki/index.js';
 import { RegistryClient, type ArtifactStore, type CredentialProvider, type Descriptor, type RegistryHostOptions } from '../oci/index.js';
 import { DEFAULT_TAG } from '../reference/index.js';
@@ -144,10 +144,9 @@ export class NotaryBackend implements VerificationBackend {
     const { reference } = request;
     const store = this.#client(request.insecure).repository(reference.registry, reference.repository);
     const target = reference.digest ?? reference.tag ?? DEFAULT_TAG;
-    // By digest the signature listing needs nothing the HEAD answers: both go out together (the verifier
-    // takes the listing; it still checks every signature against the descriptor the HEAD returns).
-    if (reference.digest) store.prefetchReferrers(reference.digest, ARTIFACT_TYPE_NOTARY_SIGNATURE, { signal: request.signal });
-    return observed(this.#options.onRegistryOperation, reference.registry, 'resolve', () => store.resolve(target, { signal: request.signal }));
+    // By digest, the signature listing goes out with the HEAD (the verifier takes it; see resolveListingAhead).
+    const options = { signal: request.signal };
+    return resolveListingAhead(store, target, options, () => observed(this.#options.onRegistryOperation, reference.registry, 'resolve', () => store.resolve(target, options)));
   }
 
   verify(image: PinnedImage, policy: CompiledPolicy, signal: AbortSignal): Promise<ImageVerdict> {

@@ -1,5 +1,6 @@
 // Finds the Notary signature manifests of an artifact and reads the envelope each one points at.
-import { newestFirst, type ArtifactStore, type Descriptor, type Manifest } from '../../oci/index.js';
+import { newestFirst, type ArtifactStore, type Descriptor, type Manifest, type RequestOptions } from '../../oci/index.js';
+import { isDigest } from '../../reference/index.js';
 import { NotaryError } from '../errors.js';
 import { readSignatureManifest } from '../signature-manifest.js';
 import { ARTIFACT_TYPE_NOTARY_SIGNATURE } from '../types.js';
@@ -8,6 +9,22 @@ import { ARTIFACT_TYPE_NOTARY_SIGNATURE } from '../types.js';
 export interface SignatureCandidate {
   descriptor: Descriptor;
   subject: Descriptor;
+}
+
+/**
+ * Resolve `tagOrDigest` in `store` (with `resolve`, by default the store's own) for verification. By digest, the
+ * signature listing needs nothing the resolve answers, so it goes out at the same time (stores that list ahead):
+ * the CLI and the service take this one flow. Every signature listed is still checked against the descriptor
+ * the resolve returns (envelopeDescriptor, the payload's target), never against the digest asked for.
+ */
+export function resolveListingAhead(
+  store: ArtifactStore,
+  tagOrDigest: string,
+  options: RequestOptions,
+  resolve: () => Promise<Descriptor> = () => store.resolve(tagOrDigest, options),
+): Promise<Descriptor> {
+  if (isDigest(tagOrDigest)) store.prefetchReferrers?.(tagOrDigest, ARTIFACT_TYPE_NOTARY_SIGNATURE, options);
+  return resolve();
 }
 
 /**

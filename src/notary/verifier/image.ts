@@ -5,6 +5,7 @@ import { parseReference, referenceTarget } from '../../reference/index.js';
 import { NotaryError } from '../errors.js';
 import type { ImageVerificationResult } from '../types.js';
 import { failedResult, isAborted, verifyTarget } from './artifact.js';
+import { resolveListingAhead } from './discovery.js';
 import type { VerifyImageOptions } from './options.js';
 import { parsePlatform, selectPlatformManifest } from './platform.js';
 import { applicablePolicy } from './policy.js';
@@ -35,7 +36,8 @@ export async function verifyInStore(
   const signal = options.signal;
   try {
     const policy = applicablePolicy(options.trustPolicy, repository);
-    const resolved = artifactDescriptor(await store.resolve(tagOrDigest, { signal }));
+    // With a platform to pick, the signatures listed are the platform manifest's: nothing to list ahead.
+    const resolved = artifactDescriptor(options.platform === undefined ? await resolveListingAhead(store, tagOrDigest, { signal }) : await store.resolve(tagOrDigest, { signal }));
     let descriptor = resolved;
     let subjects: Descriptor[] = [resolved];
     if (options.platform !== undefined && isIndexMediaType(resolved.mediaType)) {

@@ -90,3 +90,33 @@ test('a trusted signature among untrusted ones: verified in order up to it, the 
   expect(result.results.map((r) => r.signatureDigest)).toEqual(order.slice(0, position + 1));
   expect(proxy.maxOpenExchanges).toBeLessThanOrEqual(SIGNATURE_PREFETCH);
 });
+
+test('by digest (the CLI\'s verify, a fresh client): the signature listing goes out while the HEAD is unanswered, and the digest verified is the HEAD\'s', async () => {
+  const { reference, trustedSignature } = await image('by-digest', true);
+  const digest = (await pusher.repository(registry.host, 'by-digest').resolve('v1')).digest;
+  const byDigest = reference.replace(/:v1$/, `@${digest}`);
+  const client = new RegistryClient({ plainHttpForLocalhost: true });
+  const controller = new AbortController();
+  proxy.clearRules();
+  const head = proxy.add({ method: 'HEAD', path: /\/manifests\/sha256:/, fault: { kind: 'stall' }, times: 1 });
+  // The Referrers API probe or the referrers tag index, whichever the listing asks first; passed through as is.
+  const listing = proxy.add({ method: 'GET', path: /\/(referrers\/|manifests\/sha256-)/, fault: { kind: 'delay', ms: 0 }, times: 1 });
+  try {
+    const pending = verifyImage(byDigest, { trustPolicy, trustStore, registry: client, signal: controller.signal });
+    await head.firstHit;
+    const seen = await Promise.race([listing.firstHit.then(() => 'listing'), new Promise((resolve) => setTimeout(() => resolve('nothing within 2 s'), 2000))]);
+    expect(seen).toBe('listing');
+    controller.abort();
+    expect((await pending).error?.code).toBe('VERIFICATION_TIMEOUT');
+    // Unstalled: verified at the digest the HEAD answered, by the trusted signature.
+    proxy.clearRules();
+    const result = await verifyImage(byDigest, { trustPolicy, trustStore, registry: client });
+    expect(result.verified).toBe(true);
+    expect(result.digest).toBe(digest);
+    expect(result.signature?.signatureDigest).toBe(trustedSignature);
+  } finally {
+    controller.abort();
+    proxy.clearRules();
+    await client.close();
+  }
+});
