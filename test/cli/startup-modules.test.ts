@@ -4,7 +4,6 @@
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli } from '../../scripts/bundle-cli.js';
 import { makeInstall, REPOSITORY, runBin, type Install } from '../support/built-cli.js';
@@ -31,7 +30,7 @@ describe('modules each command loads', () => {
 
   beforeAll(async () => {
     install = await makeInstall();
-    const metafile = (await bundleCli(join(install.root, 'dist', 'cli'), { metafile: true })) as Metafile;
+    const metafile = await bundleCli(join(install.root, 'dist', 'cli'), { metafile: true });
     chunkPackages = new Map(
       Object.entries(metafile.outputs).map(([output, { inputs }]) => [
         basename(output),
