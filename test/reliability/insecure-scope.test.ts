@@ -3,6 +3,7 @@
 // registries are plain HTTP by design, so TLS rules need another address). A request's `insecure: true` reaches the
 // registry the flag names and no other; with the flag off both stay refused; `true` allows both. Each refusal is
 // the TLS error's code on time, with the probe (the other registry, or the named one) served meanwhile.
+// A verdict the cache keeps for a digest reached with insecure: true never answers that digest asked over verified TLS.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +31,8 @@ let config: TrustConfigDir;
 /** `named` is the registry --allowInsecureRegistry lists; `other` is not. */
 const registries: { named?: RegistryServer; other?: RegistryServer } = {};
 const digests: { named?: string; other?: string } = {};
-const services: Record<'off' | 'named' | 'all', { service?: RunningService; log?: CapturedLogger }> = { off: {}, named: {}, all: {} };
+/** `cached` is `named` with the verdict cache on. */
+const services: Record<'off' | 'named' | 'all' | 'cached', { service?: RunningService; log?: CapturedLogger }> = { off: {}, named: {}, all: {}, cached: {} };
 const tally = { verified: 0, refusedTls: 0, probeMaxMs: 0 };
 
 describe.skipIf(address === undefined)(`--allowInsecureRegistry on TLS registries at ${address ?? '(no non-loopback IPv4 address: skipped)'}`, () => {
@@ -60,8 +62,8 @@ describe.skipIf(address === undefined)(`--allowInsecureRegistry on TLS registrie
     }
     await pusher.close();
     config = await createTrustConfigDir('tp-insecure', chain.root.pem);
-    const allow = { off: false, named: [registries.named!.host], all: true } as const;
-    for (const mode of ['off', 'named', 'all'] as const) {
+    const allow = { off: false, named: [registries.named!.host], all: true, cached: [registries.named!.host] } as const;
+    for (const mode of ['off', 'named', 'all', 'cached'] as const) {
       const log = captureLogs();
       services[mode] = {
         log,
@@ -70,7 +72,7 @@ describe.skipIf(address === undefined)(`--allowInsecureRegistry on TLS registrie
           tls: { enabled: false },
           listen: { api: '127.0.0.1:0', metrics: '0', health: '0' },
           limits: { requestTimeoutMs: REQUEST_TIMEOUT_MS },
-          cache: { enabled: false },
+          cache: { enabled: mode === 'cached' },
           registry: { allowInsecure: allow[mode] },
           logger: log.logger,
           processMetrics: false,
@@ -142,4 +144,32 @@ describe.skipIf(address === undefined)(`--allowInsecureRegistry on TLS registrie
     expect(line).toMatchObject(status === 200 ? { verdict: 'verified' } : { verdict: 'failed', code: 'REGISTRY_UNAVAILABLE' });
     await waitFor(async () => services[mode].service!.cache.inFlight === 0, 1000, 'the verification to let go');
   }, 20_000);
+
+  test('a verdict cached for a digest asked with insecure: true never answers the same digest asked over verified TLS', async () => {
+    const { service, log } = services.cached;
+    const host = registries.named!.host;
+    const digest = digests.named as string;
+    const ask = (insecure: boolean) =>
+      post(`${service!.url}/checkimages`, { images: { containers: { app: { ...kyvernoContainer(host, REPOSITORY, 'v1'), digest } } }, ...(insecure ? { insecure: true } : {}) });
+    const cacheOf = () => log!.records().findLast((entry) => entry.msg === 'image' && entry.container === 'app');
+    const pinned = goIndented({
+      verified: true,
+      message: 'verified 1 image with trust policy tp-insecure',
+      results: [{ op: 'replace', path: '/spec/containers/0/image', value: `${host}/${REPOSITORY}@${digest}` }],
+      digests: { [`${host}/${REPOSITORY}@${digest}`]: digest },
+    });
+    const first = await ask(true);
+    expect({ status: first.status, text: first.text, cache: cacheOf()?.cache }).toEqual({ status: 200, text: pinned, cache: 'miss' });
+    const secure = await ask(false);
+    expect({ status: secure.status, text: secure.text }).toEqual({
+      status: 406,
+      text:
+        `failed to verify container app: failed to verify image {{${host} insecure ${REPOSITORY} v1 ${digest}} /spec/containers/0/image}: ` +
+        `failed to resolve digest: resolve ${host}/${REPOSITORY}@${digest}: TLS failed (UNABLE_TO_VERIFY_LEAF_SIGNATURE); for a plain-HTTP registry use --plain-http, for a self-signed certificate --insecure\n`,
+    });
+    expect(cacheOf()).toMatchObject({ verdict: 'failed', code: 'REGISTRY_UNAVAILABLE' });
+    // The insecure verdict is still cached for what decided it.
+    const again = await ask(true);
+    expect({ status: again.status, text: again.text, cache: cacheOf()?.cache }).toEqual({ status: 200, text: pinned, cache: 'hit' });
+  });
 });
