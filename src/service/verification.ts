@@ -108,10 +108,14 @@ function timeoutReason(timeoutMs: number): string {
   return `verification did not finish within the request timeout of ${seconds(timeoutMs)}; the image was not verified (check the registry's latency, or raise --requestTimeout)`;
 }
 
-/** The verdict cache's key: the artifact by digest and the policy's cache key (a policy change is a new key). */
-function verdictKey(reference: Reference, digest: string, policy: CompiledPolicy): string {
+/**
+ * The verdict cache's key: the artifact by digest, the policy's cache key (a policy change is a new key), and
+ * whether the registry was reached without TLS verification (a verdict got that way never answers a request
+ * that would have been refused over verified TLS).
+ */
+function verdictKey(reference: Reference, digest: string, policy: CompiledPolicy, insecure: boolean): string {
   const target: Reference = { registry: reference.registry, repository: reference.repository, digest };
-  return `${formatReference(target)}\n${policy.cacheKey}`;
+  return `${formatReference(target)}\n${policy.cacheKey}\ninsecure=${insecure}`;
 }
 
 /**
@@ -182,12 +186,12 @@ async function checkOne(image: RequestedImage, context: CheckImagesContext): Pro
     metrics.recordVerification('not_verified', policy.code);
     return { status: 'failed', image, reason: policy.message, code: policy.code };
   }
+  const insecure = context.insecure(reference.registry);
   if (reference.digest && image.attestations.length === 0) {
     // A digest names immutable content: with its verdict cached there is nothing to ask the registry.
-    const cached = await cache.cached(verdictKey(reference, reference.digest, policy));
+    const cached = await cache.cached(verdictKey(reference, reference.digest, policy, insecure));
     if (cached) return verdictOutcome(image, cached, reference.digest, true, metrics);
   }
-  const insecure = context.insecure(reference.registry);
 
   let descriptor: Descriptor;
   try {
@@ -208,7 +212,7 @@ async function checkOne(image: RequestedImage, context: CheckImagesContext): Pro
   }
 
   const pinned = { registry: reference.registry, repository: reference.repository, digest: descriptor.digest, descriptor, insecure };
-  const key = verdictKey(reference, descriptor.digest, policy);
+  const key = verdictKey(reference, descriptor.digest, policy, insecure);
   try {
     const verdict = await cache.get(
       key,
