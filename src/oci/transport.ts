@@ -59,7 +59,7 @@ export function networkError(err: unknown, what: string, signal?: AbortSignal): 
       case 'NON_PUBLIC_ADDRESS':
         return new OciError(
           'REGISTRY_ERROR',
-          `${what}: refused to follow the registry to ${err.hostname ?? 'a non-public address'}, a loopback, link-local or private address; a registry on a public address or listed in publicRegistries may only send us to public addresses`,
+          `${what}: refused to follow the registry to ${err.hostname ?? 'a non-public address'}, a loopback, link-local or private address; a registry held to the public-address rule (one on a public address) may only send us to public addresses`,
           { cause: err },
         );
       case 'TOO_MANY_REDIRECTS':

@@ -79,12 +79,12 @@ describe('a registry held to the public rule', () => {
       const literal = await rejectionOf(OciError, repository.fetchBlob({ mediaType: 'application/octet-stream', digest: DIGEST, size: BLOB.length }));
       expect(literal.code).toBe('REGISTRY_ERROR');
       expect(literal.message).toBe(
-        `blob ${host}/app@${DIGEST}: refused to follow the registry to 127.0.0.1, a loopback, link-local or private address; a registry on a public address or listed in publicRegistries may only send us to public addresses`,
+        `blob ${host}/app@${DIGEST}: refused to follow the registry to 127.0.0.1, a loopback, link-local or private address; a registry held to the public-address rule (one on a public address) may only send us to public addresses`,
       );
       const named = await rejectionOf(OciError, client.repository(host, 'app/blobs/by-name').fetchBlob({ mediaType: 'application/octet-stream', digest: DIGEST, size: BLOB.length }));
       expect(named.code).toBe('REGISTRY_ERROR');
       expect(named.message).toBe(
-        `blob ${host}/app/blobs/by-name@${DIGEST}: refused to follow the registry to localhost, a loopback, link-local or private address; a registry on a public address or listed in publicRegistries may only send us to public addresses`,
+        `blob ${host}/app/blobs/by-name@${DIGEST}: refused to follow the registry to localhost, a loopback, link-local or private address; a registry held to the public-address rule (one on a public address) may only send us to public addresses`,
       );
       expect(internalRequests).toEqual([]);
     } finally {
@@ -99,7 +99,7 @@ describe('a registry held to the public rule', () => {
       const error = await rejectionOf(OciError, client.repository(host, 'app').referrers({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: SUBJECT, size: 2 }));
       expect(error.code).toBe('REGISTRY_ERROR');
       expect(error.message).toBe(
-        `referrers of ${host}/app@${SUBJECT}: refused to follow the registry to localhost, a loopback, link-local or private address; a registry on a public address or listed in publicRegistries may only send us to public addresses`,
+        `referrers of ${host}/app@${SUBJECT}: refused to follow the registry to localhost, a loopback, link-local or private address; a registry held to the public-address rule (one on a public address) may only send us to public addresses`,
       );
       expect(internalRequests).toEqual([]);
     } finally {
@@ -114,7 +114,7 @@ describe('a registry held to the public rule', () => {
       const error = await rejectionOf(OciError, client.repository(host, 'app').fetchManifest('v1'));
       expect(error.code).toBe('REGISTRY_ERROR');
       expect(error.message).toBe(
-        `token request to ${new URL(internalTokenServer.realm).origin} for ${host}: refused to follow the registry to 127.0.0.1, a loopback, link-local or private address; a registry on a public address or listed in publicRegistries may only send us to public addresses`,
+        `token request to ${new URL(internalTokenServer.realm).origin} for ${host}: refused to follow the registry to 127.0.0.1, a loopback, link-local or private address; a registry held to the public-address rule (one on a public address) may only send us to public addresses`,
       );
       expect(internalTokenServer.requests).toEqual([]);
     } finally {

@@ -261,7 +261,7 @@ const countingEnvelope =
 function privateRefusal(repository: string, host: string): string {
   return (
     `integrity validation failed. Failure reason: blob ${registry.host}/rel/${repository}@${envelopes[repository]?.digest}: refused to follow the registry to ${host}, ` +
-    'a loopback, link-local or private address; a registry on a public address or listed in publicRegistries may only send us to public addresses (REGISTRY_ERROR)\n'
+    'a loopback, link-local or private address; a registry held to the public-address rule (one on a public address) may only send us to public addresses (REGISTRY_ERROR)\n'
   );
 }
 
@@ -426,7 +426,7 @@ const CASES: OriginCase[] = [
     status: 406,
     text: () =>
       `failed to resolve digest: token request to ${privateTarget.url} for ${registry.host}: refused to follow the registry to 127.0.0.1, a loopback, link-local or private address; ` +
-      'a registry on a public address or listed in publicRegistries may only send us to public addresses\n',
+      'a registry held to the public-address rule (one on a public address) may only send us to public addresses\n',
     public: true,
     probeAfter: true,
   },
@@ -443,7 +443,7 @@ const CASES: OriginCase[] = [
     status: 406,
     text: () =>
       `referrers of ${registry.host}/rel/linked@${digests.linked}: refused to follow the registry to 127.0.0.1, a loopback, link-local or private address; ` +
-      'a registry on a public address or listed in publicRegistries may only send us to public addresses\n',
+      'a registry held to the public-address rule (one on a public address) may only send us to public addresses\n',
     public: true,
   },
 ];

@@ -161,11 +161,15 @@ describe('a verdict-changing trust policy flips under load: every answer is one 
     try {
       const allows = watchGenerations(service, 'tp-flip');
       let flips = 0;
+      // One write at a time, all finished before the folder is removed (an overlapping or late rename failed with ENOENT).
+      let writing = Promise.resolve();
       const timer = setInterval(() => {
         flips += 1;
-        void config.writePolicy({ name: 'tp-flip', trustedIdentities: [flips % 2 === 1 ? STRANGER : SIGNER] });
+        const identity = flips % 2 === 1 ? STRANGER : SIGNER;
+        writing = writing.then(() => config.writePolicy({ name: 'tp-flip', trustedIdentities: [identity] }));
       }, FLIP_EVERY_MS);
       const run = await load(service.url, undefined).finally(() => clearInterval(timer));
+      await writing;
       await waitFor(async () => service.cache.inFlight === 0, 5000, 'the last verifications to end');
       expectConsistent('file', judge(run.answers, logs, allows), run, flips);
     } finally {
