@@ -208,9 +208,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       store =
         resolved.tls.store ??
         (resolved.tls.certFile && resolved.tls.keyFile ? new PemFilesCertificateStore(resolved.tls.certFile, resolved.tls.keyFile) : undefined) ??
-        (mountDir !== undefined
-          ? new MountedPairCertificateStore(mountDir, { onError: (err) => logger.warn({ err, dir: mountDir }, 'cannot read the changed mounted serving pair; the pair in use stays') })
-          : undefined) ??
+        (mountDir !== undefined ? new MountedPairCertificateStore(mountDir) : undefined) ??
         kubernetes?.certificates ??
         new DirectoryCertificateStore(resolved.tls.certDir ?? join(tmpdir(), 'imgverify-serving-certs'), hosts);
       tls = await store.load();
