@@ -54,14 +54,15 @@ export interface RunningService {
 }
 
 /**
- * The Notary checks of the config plus the service's own warning: a `*` statement weaker than a
- * scoped one is where a registry named another way ends up (issue 9 M2).
+ * The Notary checks of the config (and their warnings) plus the service's own warning: a `*`
+ * statement weaker than a scoped one is where a registry named another way ends up (issue 9 M2).
  */
 const serviceConfigValidators: ConfigValidators = {
   ...notaryConfigValidators,
   trustPolicyDocument(document, source) {
     // The Notary check is this parse; its statements also say which `*` statement is weaker.
-    return weakerGlobalScopeWarnings(parseTrustPolicyStatements(document.trustPolicies, document.version, source));
+    const parsed = parseTrustPolicyStatements(document.trustPolicies, document.version, source);
+    return [...parsed.warnings, ...weakerGlobalScopeWarnings(parsed)];
   },
 };
 
