@@ -42,12 +42,6 @@ export class DirectoryCertificateStore implements CertificateStore {
   }
 }
 
-export interface PemFilesOptions {
-  /** For logs; `files:<cert>,<key>` unless given. */
-  description?: string;
-  pollIntervalMs?: number;
-}
-
 /** Whether `dir` holds a serving pair (`tls.crt` and `tls.key`, as a cert-manager Secret volume does). */
 export async function hasMountedPair(dir: string): Promise<boolean> {
   const present = (file: string) => access(join(dir, file)).then(() => true, () => false);
@@ -66,13 +60,12 @@ export class PemFilesCertificateStore implements CertificateStore {
   readonly description: string;
   readonly #certFile: string;
   readonly #keyFile: string;
-  readonly #pollIntervalMs: number;
 
-  constructor(certFile: string, keyFile: string, options: PemFilesOptions = {}) {
+  /** `description` names the store in logs. */
+  constructor(certFile: string, keyFile: string, description = `files:${certFile},${keyFile}`) {
     this.#certFile = certFile;
     this.#keyFile = keyFile;
-    this.#pollIntervalMs = options.pollIntervalMs ?? TLS_FILES_POLL_INTERVAL_MS;
-    this.description = options.description ?? `files:${certFile},${keyFile}`;
+    this.description = description;
   }
 
   load(): Promise<ServingTls> {
@@ -121,7 +114,7 @@ export class PemFilesCertificateStore implements CertificateStore {
         // Not watchable (permissions, an unusual file system): the poll still notices.
       }
     }
-    const poll = setInterval(reread, this.#pollIntervalMs);
+    const poll = setInterval(reread, TLS_FILES_POLL_INTERVAL_MS);
     poll.unref();
     return () => {
       stopped = true;
@@ -134,7 +127,7 @@ export class PemFilesCertificateStore implements CertificateStore {
 
 /** The pair a cert-manager Certificate's Secret volume mounts at `dir` (`/certs/tls.crt`, `/certs/tls.key`, where the peer read it). */
 export class MountedPairCertificateStore extends PemFilesCertificateStore {
-  constructor(dir: string, options: Omit<PemFilesOptions, 'description'> = {}) {
-    super(join(dir, SERVING_CERT_FILE), join(dir, SERVING_KEY_FILE), { ...options, description: `mounted:${dir}` });
+  constructor(dir: string) {
+    super(join(dir, SERVING_CERT_FILE), join(dir, SERVING_KEY_FILE), `mounted:${dir}`);
   }
 }
