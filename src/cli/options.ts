@@ -187,10 +187,20 @@ export function pinnedName(opened: OpenedTarget, digest: string): string {
 }
 
 /**
- * The exit code of a failure with `code`: 2 when CODE_INFO says the input or configuration is wrong,
- * 3 when it is transient (could not decide now), else 1.
+ * Codes the CLI classes otherwise than CODE_INFO. Credentials missing or refused (UNAUTHORIZED) are
+ * transient to the service, where a rotated pull secret or a renewed ECR token mends them without
+ * a restart; to a CLI user they are configuration to fix, not "could not decide, try again" (3 is
+ * for a registry that did not answer, a timeout).
+ */
+const CLI_EXIT_CODES: Partial<Record<ErrorCode, number>> = { UNAUTHORIZED: EXIT_USAGE };
+
+/**
+ * The exit code of a failure with `code`: 2 when CODE_INFO says the input or configuration is wrong
+ * (and for credentials, above), 3 when it is transient (could not decide now), else 1.
  */
 export function exitCodeForCode(code: ErrorCode, command: { signing?: boolean } = {}): number {
+  const override = CLI_EXIT_CODES[code];
+  if (override !== undefined) return override;
   const info = CODE_INFO[code];
   if (command.signing ? info.usageWhenSigning : info.usage) return EXIT_USAGE;
   return info.transient ? EXIT_UNDECIDED : EXIT_FAILED;

@@ -14,7 +14,7 @@ export type ConfigErrorCode =
   | 'DUPLICATE_RESOURCE'
   /** A TrustPolicy names a trust store no TrustStore resource provides. */
   | 'MISSING_TRUST_STORE'
-  /** A TrustPolicy is accepted but weaker than it looks (a `*` statement weaker than a scoped one): a warning. */
+  /** A TrustPolicy is accepted but probably not what was meant (a `*` statement weaker than a scoped one, level skip with `*`, only tsa trust stores): a warning at its field. */
   | 'WEAK_TRUST_POLICY';
 
 export class ConfigError extends BaseError<ConfigErrorCode> {}

@@ -73,13 +73,27 @@ export interface TrustPolicyEntry {
  * is wrong, and the compile step of a trust policy entry.
  */
 export interface ConfigValidators {
-  /** Throws when the document is invalid; may return warnings (accepted, but probably not what was meant). */
-  trustPolicyDocument?(document: TrustPolicyDocumentJson, source: string): void | readonly string[];
+  /**
+   * Throws when the document is invalid (an error with `field` and `problem`, as DocumentFinding,
+   * is named at that field); may return warnings (accepted, but probably not what was meant).
+   */
+  trustPolicyDocument?(document: TrustPolicyDocumentJson, source: string): void | readonly DocumentFinding[];
   trustStore?(type: TrustStoreResourceType, name: string, caBundle: string, certificates: readonly Uint8Array[]): void;
   /** Build the verifier's form of a trust policy once, when the snapshot is built (kept while contentHash stays). */
   /** `type:name` of stores the verifier has built in (AWS Signer's roots): naming one without a resource is no warning. */
   builtinTrustStores?: readonly string[];
   compileTrustPolicy?(entry: TrustPolicyEntry): CompiledPolicy;
+}
+
+/** What a validator found at one place of a trust policy document: `field`, the JSON path in it (`trustPolicies[1].registryScopes[0]`; empty for the document itself), and the bare `problem`. */
+export interface DocumentFinding {
+  field: string;
+  problem: string;
+}
+
+/** A finding in the document as an issue of the TrustPolicy resource, whose `spec` holds the document. */
+function specIssue({ field, problem }: DocumentFinding): FieldIssue {
+  return { field: field === '' ? 'spec' : `spec.${field}`, message: problem };
 }
 
 /** A kind's verdict on one document its schema was given: the resource (maybe with warnings), or what is wrong. */
@@ -193,13 +207,13 @@ const trustPolicyKind: ResourceKind<TrustPolicyResource> = {
     const parsed = trustPolicyResourceSchema.safeParse(value);
     if (!parsed.success) return { issues: zodFieldIssues(parsed.error) };
     const spec = parsed.data.spec;
-    let warnings: readonly string[] = [];
+    let warnings: readonly DocumentFinding[] = [];
     try {
       warnings = hooks.trustPolicyDocument?.({ version: spec.version, trustPolicies: spec.trustPolicies }, formatOrigin(origin)) ?? [];
     } catch (err) {
       // A validator that says where (`field`, the path in the document, and the bare `problem`) is named exactly, without its own prefix.
       const { field, problem } = (err ?? {}) as { field?: unknown; problem?: unknown };
-      if (typeof field === 'string' && typeof problem === 'string') return { issues: [{ field: field === '' ? 'spec' : `spec.${field}`, message: problem }] };
+      if (typeof field === 'string' && typeof problem === 'string') return { issues: [specIssue({ field, problem })] };
       return { issues: [{ field: 'spec.trustPolicies', message: messageOf(err) }] };
     }
     const resource: TrustPolicyResource = {
@@ -209,7 +223,7 @@ const trustPolicyKind: ResourceKind<TrustPolicyResource> = {
       spec,
       origin,
     };
-    return { resource, warnings: warnings.map((message) => ({ field: 'spec.trustPolicies', message })) };
+    return { resource, warnings: warnings.map(specIssue) };
   },
   claim: (resource) => ({ key: resource.trustPolicyName, description: `trustPolicyName ${JSON.stringify(resource.trustPolicyName)}` }),
 };

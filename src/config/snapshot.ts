@@ -121,6 +121,15 @@ function referencedStores(spec: TrustPolicySpec): string[] {
   return [...references].sort();
 }
 
+/** Where `reference` is first named, as the other issues of the resource are located: `spec.trustPolicies[1].trustStores[0]`. */
+function trustStoreField(spec: TrustPolicySpec, reference: string): string {
+  for (const [index, statement] of spec.trustPolicies.entries()) {
+    const position = (statement.trustStores ?? []).indexOf(reference);
+    if (position >= 0) return `spec.trustPolicies[${index}].trustStores[${position}]`;
+  }
+  return 'spec.trustPolicies';
+}
+
 export interface BuildSnapshotOptions {
   validators?: ConfigValidators;
   /** The kinds read (default RESOURCE_KINDS). */
@@ -209,15 +218,15 @@ export function buildSnapshot(units: readonly SourceUnit[], previous: ConfigSnap
   for (const resource of policies) {
     const entry = trustPolicyEntry(resource, trustStores, previous, generation, validators);
     const unprovided = entry.missingTrustStores.filter((reference) => !validators.builtinTrustStores?.includes(reference));
-    if (unprovided.length > 0) {
+    for (const reference of unprovided) {
       issues.push({
         severity: 'warning',
         code: 'MISSING_TRUST_STORE',
         origin: resource.origin,
         kind: KIND_TRUST_POLICY,
         name: resource.name,
-        field: 'spec.trustPolicies[].trustStores',
-        message: `no TrustStore resource provides ${unprovided.join(', ')}; verifications that need it fail until one is added`,
+        field: trustStoreField(resource.spec, reference),
+        message: `no TrustStore resource provides ${reference}; verifications that need it fail until one is added`,
       });
     }
     trustPolicies.set(resource.trustPolicyName, entry);

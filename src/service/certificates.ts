@@ -1,8 +1,8 @@
-// Where the API's serving pair comes from: a pluggable certificate store (a directory, PEM files, a mounted cert-manager pair; Kubernetes Secrets in src/service/kubernetes-mode.ts).
+// Where the API's serving pair comes from: a pluggable certificate store (a generated pair in a directory, followed PEM files — given or mounted by cert-manager; Kubernetes Secrets in src/service/kubernetes-mode.ts).
 import { watch, type FSWatcher } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { join } from 'node:path';
-import { TLS_MOUNT_POLL_INTERVAL_MS, TLS_MOUNT_SETTLE_MS } from './constants.js';
+import { dirname, join } from 'node:path';
+import { TLS_FILES_POLL_INTERVAL_MS, TLS_FILES_SETTLE_MS } from './constants.js';
 import { ensureGeneratedTls, loadTlsFiles, SERVING_CERT_FILE, SERVING_KEY_FILE, type ServingTls } from './tls.js';
 
 /**
@@ -14,8 +14,12 @@ export interface CertificateStore {
   /** e.g. `dir:/tmp/imgverify-serving-certs`, for logs. */
   readonly description: string;
   load(now?: Date): Promise<ServingTls>;
-  /** Stores that learn of a new pair themselves (a watched Secret) call `listener` with it; returns the unsubscribe. */
-  watch?(listener: (next: ServingTls) => void): () => void;
+  /**
+   * Stores that learn of a new pair themselves (watched files, a watched Secret) call `listener`
+   * with it, and `onError` when a changed pair cannot be read (a half-written update: the pair in
+   * use stays); returns the unsubscribe.
+   */
+  watch?(listener: (next: ServingTls) => void, onError?: (err: unknown) => void): () => void;
 }
 
 /**
@@ -38,29 +42,6 @@ export class DirectoryCertificateStore implements CertificateStore {
   }
 }
 
-/** A pair given as PEM files (`--tls-cert`, `--tls-key`), read again on each load. */
-export class PemFilesCertificateStore implements CertificateStore {
-  readonly description: string;
-  readonly #certFile: string;
-  readonly #keyFile: string;
-
-  constructor(certFile: string, keyFile: string) {
-    this.#certFile = certFile;
-    this.#keyFile = keyFile;
-    this.description = `files:${certFile},${keyFile}`;
-  }
-
-  load(): Promise<ServingTls> {
-    return loadTlsFiles(this.#certFile, this.#keyFile);
-  }
-}
-
-export interface MountedPairOptions {
-  /** Told when a changed pair cannot be read (a half-written update); the pair in use stays. */
-  onError?: (err: unknown) => void;
-  pollIntervalMs?: number;
-}
-
 /** Whether `dir` holds a serving pair (`tls.crt` and `tls.key`, as a cert-manager Secret volume does). */
 export async function hasMountedPair(dir: string): Promise<boolean> {
   const present = (file: string) => access(join(dir, file)).then(() => true, () => false);
@@ -68,27 +49,30 @@ export async function hasMountedPair(dir: string): Promise<boolean> {
 }
 
 /**
- * A pair mounted at a directory (`/certs/tls.crt`, `/certs/tls.key`, where the peer read it; a
- * cert-manager Certificate's Secret as a volume): read on each load, and followed as it changes —
- * the directory is watched (the kubelet swaps the files by renaming a symlink) and read again
- * every poll interval, and the pair read is handed to the listener, which serves it when it differs.
+ * A pair in PEM files (`--tls-cert` and `--tls-key`; `tls.crt` and `tls.key` mounted at --tls-dir):
+ * read on each load, and followed as it changes — the directories holding the files are watched
+ * (an update renames files into place, the kubelet renames a symlink: a watch on the file itself
+ * would keep the replaced one) and the pair is read again every poll interval; the pair read is
+ * handed to the listener, which serves it when it differs. A pair replaced early (a key
+ * compromise) is served within seconds, not only when the old one nears its expiry.
  */
-export class MountedPairCertificateStore implements CertificateStore {
+export class PemFilesCertificateStore implements CertificateStore {
   readonly description: string;
-  readonly #dir: string;
-  readonly #options: MountedPairOptions;
+  readonly #certFile: string;
+  readonly #keyFile: string;
 
-  constructor(dir: string, options: MountedPairOptions = {}) {
-    this.#dir = dir;
-    this.#options = options;
-    this.description = `mounted:${dir}`;
+  /** `description` names the store in logs. */
+  constructor(certFile: string, keyFile: string, description = `files:${certFile},${keyFile}`) {
+    this.#certFile = certFile;
+    this.#keyFile = keyFile;
+    this.description = description;
   }
 
   load(): Promise<ServingTls> {
-    return loadTlsFiles(join(this.#dir, SERVING_CERT_FILE), join(this.#dir, SERVING_KEY_FILE));
+    return loadTlsFiles(this.#certFile, this.#keyFile);
   }
 
-  watch(listener: (next: ServingTls) => void): () => void {
+  watch(listener: (next: ServingTls) => void, onError?: (err: unknown) => void): () => void {
     let stopped = false;
     let reading = false;
     let again = false;
@@ -103,7 +87,9 @@ export class MountedPairCertificateStore implements CertificateStore {
       void this.load()
         .then((next) => {
           if (!stopped) listener(next);
-        }, (err: unknown) => this.#options.onError?.(err))
+        }, (err: unknown) => {
+          if (!stopped) onError?.(err);
+        })
         .finally(() => {
           reading = false;
           if (again && !stopped) {
@@ -115,23 +101,33 @@ export class MountedPairCertificateStore implements CertificateStore {
     // An update writes both files: wait for a quiet moment rather than read the first half.
     const reread = (): void => {
       clearTimeout(settle);
-      settle = setTimeout(readOnce, TLS_MOUNT_SETTLE_MS);
+      settle = setTimeout(readOnce, TLS_FILES_SETTLE_MS);
       settle.unref();
     };
-    let watcher: FSWatcher | undefined;
-    try {
-      watcher = watch(this.#dir, { persistent: false }, reread);
-      watcher.on('error', () => watcher?.close());
-    } catch {
-      // Not watchable (permissions, an unusual file system): the poll still notices.
+    const watchers: FSWatcher[] = [];
+    for (const dir of new Set([dirname(this.#certFile), dirname(this.#keyFile)])) {
+      try {
+        const watcher = watch(dir, { persistent: false }, reread);
+        watcher.on('error', () => watcher.close());
+        watchers.push(watcher);
+      } catch {
+        // Not watchable (permissions, an unusual file system): the poll still notices.
+      }
     }
-    const poll = setInterval(reread, this.#options.pollIntervalMs ?? TLS_MOUNT_POLL_INTERVAL_MS);
+    const poll = setInterval(reread, TLS_FILES_POLL_INTERVAL_MS);
     poll.unref();
     return () => {
       stopped = true;
       clearTimeout(settle);
       clearInterval(poll);
-      watcher?.close();
+      for (const watcher of watchers) watcher.close();
     };
+  }
+}
+
+/** The pair a cert-manager Certificate's Secret volume mounts at `dir` (`/certs/tls.crt`, `/certs/tls.key`, where the peer read it). */
+export class MountedPairCertificateStore extends PemFilesCertificateStore {
+  constructor(dir: string) {
+    super(join(dir, SERVING_CERT_FILE), join(dir, SERVING_KEY_FILE), `mounted:${dir}`);
   }
 }

@@ -100,10 +100,10 @@ export const TLS_RENEW_BEFORE_MS = 60 * 3600 * 1000;
 export const TLS_RENEW_CHECK_INTERVAL_MS = 3600 * 1000;
 /** Where the peer's first releases read their serving pair (cert-manager's Secret mounted: tls.crt, tls.key); serve's --tls-dir default. */
 export const DEFAULT_TLS_MOUNT_DIR = '/certs';
-/** A mounted pair is compared this often besides the directory watch (the kubelet swaps Secret volumes by symlink). */
-export const TLS_MOUNT_POLL_INTERVAL_MS = 10_000;
-/** Quiet time after a change in the mounted directory before the pair is read (an update writes two files). */
-export const TLS_MOUNT_SETTLE_MS = 100;
+/** A pair in files (--tls-cert/--tls-key, or mounted at --tls-dir) is read again this often besides the directory watch (the kubelet swaps Secret volumes by symlink). */
+export const TLS_FILES_POLL_INTERVAL_MS = 10_000;
+/** Quiet time after a change in a watched directory before the pair is read (an update writes two files). */
+export const TLS_FILES_SETTLE_MS = 100;
 /** A serving certificate (chain) or key file larger than this is refused. */
 export const MAX_TLS_FILE_BYTES = 1024 * 1024;
 

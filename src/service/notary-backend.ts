@@ -41,7 +41,7 @@ export interface NotaryBackendOptions {
 /** Checks the Notary domain applies to resources when the config is loaded, so bad ones are rejected up front. */
 export const notaryConfigValidators: ConfigValidators = {
   trustPolicyDocument(document, source) {
-    parseTrustPolicyStatements(document.trustPolicies, document.version, source);
+    return parseTrustPolicyStatements(document.trustPolicies, document.version, source).warnings;
   },
   trustStore(type, name, caBundle) {
     MemoryTrustStore.fromBundles([{ type, name, caBundle }]);

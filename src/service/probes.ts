@@ -1,8 +1,11 @@
 // The side listeners: Prometheus /metrics and the liveness/readiness probes (/healthz, /readyz), as the peer's ports.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
+import { urlHost, type ListenAddress } from './address.js';
 import { LIVENESS_PATH, METRICS_PATH, READINESS_PATH } from './constants.js';
+import { closeServer, listen } from './listeners.js';
 import type { Readiness } from './readiness.js';
+import type { Teardown } from './teardown.js';
 
 function text(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
@@ -37,4 +40,30 @@ export function createMetricsServer(registry: Registry): Server {
       (err: unknown) => text(res, 500, `cannot collect metrics: ${err instanceof Error ? err.message : String(err)}\n`),
     );
   });
+}
+
+export interface SideListeners {
+  metrics?: { address: ListenAddress; registry: Registry };
+  health?: { address: ListenAddress; isReady: () => Readiness };
+}
+
+/**
+ * Bind the side listeners asked for; `teardown` closes them, the probes last (they answer "not
+ * ready" while the API drains). Resolves with `http://host:port/metrics` and `http://host:port`.
+ */
+export async function listenSideServers(teardown: Teardown, listeners: SideListeners): Promise<{ metricsUrl?: string; healthUrl?: string }> {
+  const urls: { metricsUrl?: string; healthUrl?: string } = {};
+  if (listeners.metrics) {
+    const server = createMetricsServer(listeners.metrics.registry);
+    const address = await listen(server, listeners.metrics.address);
+    teardown.add(() => closeServer(server));
+    urls.metricsUrl = `http://${urlHost(address)}${METRICS_PATH}`;
+  }
+  if (listeners.health) {
+    const server = createProbeServer(listeners.health.isReady);
+    const address = await listen(server, listeners.health.address);
+    teardown.addLast(() => closeServer(server));
+    urls.healthUrl = `http://${urlHost(address)}`;
+  }
+  return urls;
 }

@@ -18,18 +18,19 @@ import { checkImagesPlugin } from './checkimages.js';
 import { DEFAULT_SERVICE_NAME } from './constants.js';
 import { ServiceError } from './errors.js';
 import type { KubernetesMode } from './kubernetes-mode.js';
-import { closeServer, drainServer, listen } from './listeners.js';
+import { drainServer, listen } from './listeners.js';
 import { createLogger } from './logging.js';
 import { ServiceMetrics, type RegistryOperationEvent } from './metrics.js';
 import { NotaryBackend, notaryConfigValidators } from './notary-backend.js';
 import { resolveServiceOptions, type ResolvedServiceOptions, type ServiceOptions } from './options.js';
-import { createMetricsServer, createProbeServer } from './probes.js';
+import { listenSideServers } from './probes.js';
 import { readiness } from './readiness.js';
 import { registryLabeller } from './registry-labels.js';
 import { loadPluginConfig } from './plugin-config.js';
 import { loadPullSecrets } from './pull-secrets.js';
 import { servingHosts, type ServingTls } from './tls.js';
 import { startTlsRotation } from './tls-rotation.js';
+import { Teardown } from './teardown.js';
 import { attestationOutcomeValidUntil, classifyAttestationOutcome, classifyVerdict, isStoredVerdict, verdictValidUntil, type VerificationBackend } from './verification.js';
 
 export interface RunningService {
@@ -53,14 +54,15 @@ export interface RunningService {
 }
 
 /**
- * The Notary checks of the config plus the service's own warning: a `*` statement weaker than a
- * scoped one is where a registry named another way ends up (issue 9 M2).
+ * The Notary checks of the config (and their warnings) plus the service's own warning: a `*`
+ * statement weaker than a scoped one is where a registry named another way ends up (issue 9 M2).
  */
 const serviceConfigValidators: ConfigValidators = {
   ...notaryConfigValidators,
   trustPolicyDocument(document, source) {
     // The Notary check is this parse; its statements also say which `*` statement is weaker.
-    return weakerGlobalScopeWarnings(parseTrustPolicyStatements(document.trustPolicies, document.version, source));
+    const parsed = parseTrustPolicyStatements(document.trustPolicies, document.version, source);
+    return [...parsed.warnings, ...weakerGlobalScopeWarnings(parsed)];
   },
 };
 
@@ -72,12 +74,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const resolved = resolveServiceOptions(options);
   const { limits } = resolved;
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
-  const cleanup: (() => Promise<void>)[] = [];
-  const release = async () => {
-    for (const step of cleanup.reverse()) await step().catch((err: unknown) => logger.warn({ err }, 'error while shutting down'));
-    cleanup.length = 0;
-  };
-
+  const teardown = new Teardown(logger);
   try {
     const metrics = new ServiceMetrics({ cacheSize: () => cache.size, defaultMetrics: options.processMetrics ?? true });
     // A pair mounted where the peer read it (cert-manager) wins over generated or Secret-kept ones.
@@ -99,7 +96,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         registry: metrics.registry,
       });
       const mode = kubernetes;
-      cleanup.push(() => mode.close());
+      teardown.add(() => mode.close());
     }
     // The notation dir holds one trust policy: requests naming none get it.
     const defaultTrustPolicy = options.config.defaultTrustPolicy ?? (options.config.notationDir !== undefined ? NOTATION_TRUST_POLICY_NAME : undefined);
@@ -136,7 +133,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         })
       : undefined;
     if (shared) {
-      cleanup.push(() => shared.close());
+      teardown.add(() => shared.close());
       // Bounded: a Redis that is down delays the start by at most the connect timeout (its error is logged), then the service runs on memory.
       await shared.connected();
     }
@@ -148,7 +145,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       onHit: () => metrics.cacheHits.inc(),
       onMiss: () => metrics.cacheMisses.inc(),
     });
-    cleanup.push(async () => cache.close());
+    teardown.add(async () => cache.close());
     // Attestation outcomes stay in memory (never in the shared store), with the image cache's bounds.
     const attestationCache = new VerdictCache<CandidateOutcome>({
       ...cacheOptions,
@@ -157,7 +154,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       onHit: () => metrics.cacheHits.inc(),
       onMiss: () => metrics.cacheMisses.inc(),
     });
-    cleanup.push(async () => attestationCache.close());
+    teardown.add(async () => attestationCache.close());
 
     let shuttingDown = false;
     const ready = () => {
@@ -184,7 +181,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       const state = readiness({ loaded: true, snapshot: event.snapshot, shuttingDown: false, ...(defaultTrustPolicy ? { defaultTrustPolicy } : {}) });
       if (!state.ready) logger.warn({ source: event.source, generation: event.snapshot.generation }, `not ready: ${state.reason}`);
     });
-    cleanup.push(() => config.close());
+    teardown.add(() => config.close());
     await config.start();
 
     // Registry metrics are labelled only by registries the configuration names; every call is logged at debug.
@@ -194,7 +191,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       logger.debug({ registry: event.registry, operation: event.operation, outcome: event.outcome, durationMs: Math.round(event.durationMs * 10) / 10 }, 'registry call');
     };
     const backend = options.backend ?? notaryBackend(resolved.registry, await pullSecretCredentials(resolved.registry, kubernetes, logger), pluginConfig, onRegistryOperation);
-    cleanup.push(async () => backend.close?.());
+    teardown.add(async () => backend.close?.());
 
     let store: CertificateStore | undefined;
     let tls: ServingTls | undefined;
@@ -203,9 +200,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       store =
         resolved.tls.store ??
         (resolved.tls.certFile && resolved.tls.keyFile ? new PemFilesCertificateStore(resolved.tls.certFile, resolved.tls.keyFile) : undefined) ??
-        (mountDir !== undefined
-          ? new MountedPairCertificateStore(mountDir, { onError: (err) => logger.warn({ err, dir: mountDir }, 'cannot read the changed mounted serving pair; the pair in use stays') })
-          : undefined) ??
+        (mountDir !== undefined ? new MountedPairCertificateStore(mountDir) : undefined) ??
         kubernetes?.certificates ??
         new DirectoryCertificateStore(resolved.tls.certDir ?? join(tmpdir(), 'imgverify-serving-certs'), hosts);
       tls = await store.load();
@@ -232,7 +227,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     await app.ready();
     const bound = await listen(server, resolved.listen.api);
     let plainBound: ListenAddress | undefined;
-    cleanup.push(async () => {
+    teardown.add(async () => {
       shuttingDown = true;
       // fastify runs its onClose hooks and answers 503 to new requests on open connections; the
       // listeners are ours (serverFactory + listen), so closing them is ours too.
@@ -243,34 +238,25 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
     if (store && tls) {
       const rotation = startTlsRotation({ store, server: server as HttpsServer, current: tls, logger });
-      cleanup.push(async () => rotation.stop());
+      teardown.add(async () => rotation.stop());
     }
 
+    const sideUrls = await listenSideServers(teardown, {
+      ...(resolved.listen.metrics ? { metrics: { address: resolved.listen.metrics, registry: metrics.registry } } : {}),
+      ...(resolved.listen.health ? { health: { address: resolved.listen.health, isReady: ready } } : {}),
+    });
     const result: RunningService = {
       url: `${tls ? 'https' : 'http'}://${urlHost(bound)}`,
       ...(plainBound ? { httpUrl: `http://${urlHost(plainBound)}` } : {}),
+      ...sideUrls,
       config,
       metrics,
       cache,
       logger,
-      close: release,
+      close: teardown.close,
     };
     if (tls?.caCertPath) result.caCertPath = tls.caCertPath;
     if (tls?.caCert) result.caCert = tls.caCert;
-
-    if (resolved.listen.metrics) {
-      const metricsServer = createMetricsServer(metrics.registry);
-      const address = await listen(metricsServer, resolved.listen.metrics);
-      cleanup.push(() => closeServer(metricsServer));
-      result.metricsUrl = `http://${urlHost(address)}/metrics`;
-    }
-    if (resolved.listen.health) {
-      const probeServer = createProbeServer(ready);
-      const address = await listen(probeServer, resolved.listen.health);
-      // Closed last (cleanup runs in reverse): probes answer "not ready" while requests drain.
-      cleanup.unshift(() => closeServer(probeServer));
-      result.healthUrl = `http://${urlHost(address)}`;
-    }
 
     logger.info(
       {
@@ -285,11 +271,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       },
       'Listening...',
     );
-    let closing: Promise<void> | undefined;
-    result.close = () => (closing ??= release());
     return result;
   } catch (err) {
-    await release();
+    await teardown.close();
     throw err;
   }
 }

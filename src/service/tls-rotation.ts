@@ -28,7 +28,9 @@ export interface TlsRotation {
  * Check every `checkIntervalMs` whether the pair expires within `renewBeforeMs`; if so load it
  * from the store again and, when the store gave another certificate, serve it on new connections
  * (established ones keep theirs). A failed renewal is logged and tried again on the next check.
- * A pair the store pushes (CertificateStore.watch) is served at once the same way.
+ * A pair the store pushes (CertificateStore.watch: followed files, a watched Secret) is served at
+ * once the same way; one it cannot read, or that the server cannot use, is logged and the pair in
+ * use stays.
  */
 export function startTlsRotation(options: TlsRotationOptions): TlsRotation {
   const renewBeforeMs = options.renewBeforeMs ?? TLS_RENEW_BEFORE_MS;
@@ -52,13 +54,17 @@ export function startTlsRotation(options: TlsRotationOptions): TlsRotation {
       options.logger.error({ err, store: options.store.description }, 'cannot renew the serving certificate');
     }
   };
-  const unwatch = options.store.watch?.((next) => {
-    try {
-      serve(next);
-    } catch (err) {
-      options.logger.error({ err, store: options.store.description }, 'the store holds a pair the server cannot use; keeping the current one');
-    }
-  });
+  const unwatch = options.store.watch?.(
+    (next) => {
+      try {
+        serve(next);
+      } catch (err) {
+        // A certificate and a key that do not match: the update is half done, or wrong.
+        options.logger.error({ err, store: options.store.description }, 'the store holds a pair the server cannot use; keeping the current one');
+      }
+    },
+    (err) => options.logger.warn({ err, store: options.store.description }, 'cannot read the changed serving pair; the pair in use stays'),
+  );
   const check = (): Promise<void> => (running ??= checkOnce().finally(() => (running = undefined)));
 
   const timer = setInterval(() => void check(), options.checkIntervalMs ?? TLS_RENEW_CHECK_INTERVAL_MS);

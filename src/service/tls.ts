@@ -1,5 +1,5 @@
 // Serving TLS for the API port: given cert/key files, or a generated self-signed CA and serving pair kept on disk.
-import { randomBytes, webcrypto, X509Certificate as NodeX509Certificate } from 'node:crypto';
+import { createPrivateKey, randomBytes, webcrypto, X509Certificate as NodeX509Certificate, type KeyObject } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
@@ -200,7 +200,7 @@ export async function issueServingPair(ca: PemKeyPair, hosts: readonly string[],
   return { cert: serving.cert.toString('pem') + '\n', key: serving.keyPem };
 }
 
-/** Load a serving pair from PEM files (`--tls-cert`, `--tls-key`). */
+/** Load a serving pair from PEM files (`--tls-cert`, `--tls-key`): a certificate and the private key that belongs to it. */
 export async function loadTlsFiles(certFile: string, keyFile: string): Promise<ServingTls> {
   let cert: string;
   let key: string;
@@ -209,13 +209,21 @@ export async function loadTlsFiles(certFile: string, keyFile: string): Promise<S
   } catch (err) {
     throw new ServiceError('INVALID_TLS', `cannot read the TLS certificate or key (${certFile}, ${keyFile}): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
-  let notAfter: Date;
+  let certificate: NodeX509Certificate;
   try {
-    notAfter = new Date(new NodeX509Certificate(cert).validTo);
+    certificate = new NodeX509Certificate(cert);
   } catch (err) {
     throw new ServiceError('INVALID_TLS', `${certFile} is not a PEM certificate: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
-  return { cert, key, notAfter, generated: false };
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch (err) {
+    throw new ServiceError('INVALID_TLS', `${keyFile} is not a PEM private key: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  // A pair caught half-replaced (the new key beside the old certificate) is refused here, by name.
+  if (!certificate.checkPrivateKey(privateKey)) throw new ServiceError('INVALID_TLS', `${keyFile} is not the private key of the certificate in ${certFile}`);
+  return { cert, key, notAfter: new Date(certificate.validTo), generated: false };
 }
 
 /** Names the generated serving certificate covers: the Service DNS names Kyverno calls, plus loopback. */

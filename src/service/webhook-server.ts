@@ -6,13 +6,14 @@ import { RegistryClient } from '../oci/index.js';
 import { registryEngineFactory, type CompiledKyvernoPolicy, type PolicyEngine } from '../policy/index.js';
 import { createApiApp, DEFAULT_SERVER_TIMEOUTS } from './app.js';
 import { servingHosts } from './tls.js';
-import { closeServer, drainServer, listen } from './listeners.js';
+import { drainServer, listen } from './listeners.js';
 import { createLogger } from './logging.js';
 import { ServiceMetrics } from './metrics.js';
 import { notaryConfigValidators } from './notary-backend.js';
-import { createMetricsServer, createProbeServer } from './probes.js';
+import { listenSideServers } from './probes.js';
 import { startKubernetesMode, type KubernetesServiceOptions } from './kubernetes-mode.js';
 import { startTlsRotation } from './tls-rotation.js';
+import { Teardown } from './teardown.js';
 import { urlHost, type ListenAddress } from './address.js';
 import {
   admissionPlugin,
@@ -78,11 +79,7 @@ export function answerTimeouts(policies: readonly CompiledKyvernoPolicy[], targe
 export async function startWebhook(options: WebhookOptions): Promise<RunningWebhook> {
   const logger = options.logger ?? createLogger();
   const { namespace } = options.kubernetes;
-  const cleanup: (() => Promise<void>)[] = [];
-  const release = async () => {
-    for (const step of cleanup.reverse()) await step().catch((err: unknown) => logger.warn({ err }, 'error while shutting down'));
-    cleanup.length = 0;
-  };
+  const teardown = new Teardown(logger);
   try {
     const metrics = new ServiceMetrics({ cacheSize: () => 0 });
     const webhookMetrics = new WebhookMetrics(metrics.registry);
@@ -116,11 +113,11 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
         void policies.rebuild();
       },
     });
-    cleanup.push(() => kubernetes.close());
+    teardown.add(() => kubernetes.close());
 
     // The engine as `imgverify apply` runs it (src/policy's factory), rebuilt per policy set and failure policy.
     const client = new RegistryClient({ ...(kubernetes.credentials ? { credentials: kubernetes.credentials } : {}), plainHttpForLocalhost: options.plainHttpForLocalhost ?? false });
-    cleanup.push(() => client.close());
+    teardown.add(() => client.close());
     const engineOf = registryEngineFactory({ client, ...(options.registryMirrors ? { registryMirrors: options.registryMirrors } : {}) });
     let engines: Partial<Record<FailurePolicy, PolicyEngine>> = {};
     let answerTimeoutMs = answerTimeouts([], target(), options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS);
@@ -136,51 +133,43 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
       registration.trigger();
     };
     policies.subscribe(rebuildEngines);
-    cleanup.push(() => policies.stop());
+    teardown.add(() => policies.stop());
     await policies.start(options.kubernetes.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
 
     const namespaces = new NamespaceLabels({ api, logger, ...(options.kubernetes.retryMinMs !== undefined ? { retryMinMs: options.kubernetes.retryMinMs } : {}) });
-    cleanup.push(() => namespaces.stop());
+    teardown.add(() => namespaces.stop());
     await namespaces.start(options.kubernetes.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
 
     const audit = new AuditRecorder({ api, events: new EventRecorder(api, namespace, options.kubernetes.identity ?? options.serviceName, logger), logger });
-    cleanup.push(() => audit.close());
+    teardown.add(() => audit.close());
 
     const store = kubernetes.certificates;
     if (!store) throw new Error('Kubernetes mode gave no certificate store');
     const tls = await store.load();
     const unwatch = store.watch?.(() => registration.trigger());
-    cleanup.push(async () => unwatch?.());
+    teardown.add(async () => unwatch?.());
     const { app, server } = createApiApp({ logger, bodyLimit: MAX_ADMISSION_REVIEW_BYTES, timeouts: DEFAULT_SERVER_TIMEOUTS, tls: { key: tls.key, cert: tls.cert } });
     await app.register(admissionPlugin, { engine: (failurePolicy) => engines[failurePolicy], answerTimeoutMs: (failurePolicy) => answerTimeoutMs(failurePolicy), recorder: audit, namespaceLabels: (name) => namespaces.of(name), metrics: webhookMetrics, logger });
     await app.ready();
     const bound = await listen(server, options.listen);
     let shuttingDown = false;
-    cleanup.push(async () => {
+    teardown.add(async () => {
       shuttingDown = true;
       await app.close();
       await drainServer(server);
     });
     const rotation = startTlsRotation({ store, server: server as HttpsServer, current: tls, logger });
-    cleanup.push(async () => rotation.stop());
+    teardown.add(async () => rotation.stop());
 
-    const result: RunningWebhook = { url: `https://${urlHost(bound)}`, policies, registration, audit, close: release };
-    if (options.metrics) {
-      const metricsServer = createMetricsServer(metrics.registry);
-      result.metricsUrl = `http://${urlHost(await listen(metricsServer, options.metrics))}/metrics`;
-      cleanup.push(() => closeServer(metricsServer));
-    }
-    if (options.health) {
-      const probeServer = createProbeServer(() => (shuttingDown ? { ready: false, reason: 'shutting down' } : { ready: true }));
-      result.healthUrl = `http://${urlHost(await listen(probeServer, options.health))}`;
-      cleanup.unshift(() => closeServer(probeServer));
-    }
+    const sideUrls = await listenSideServers(teardown, {
+      ...(options.metrics ? { metrics: { address: options.metrics, registry: metrics.registry } } : {}),
+      ...(options.health ? { health: { address: options.health, isReady: () => (shuttingDown ? { ready: false, reason: 'shutting down' } : { ready: true }) } } : {}),
+    });
+    const result: RunningWebhook = { url: `https://${urlHost(bound)}`, ...sideUrls, policies, registration, audit, close: teardown.close };
     logger.info({ url: result.url, metrics: result.metricsUrl, health: result.healthUrl, namespace }, 'admission webhook listening');
-    let closing: Promise<void> | undefined;
-    result.close = () => (closing ??= release());
     return result;
   } catch (err) {
-    await release();
+    await teardown.close();
     throw err;
   }
 }

@@ -37,6 +37,7 @@ export const CODE_INFO = {
   DIGEST_MISMATCH: fact('oci'),
   SIZE_LIMIT_EXCEEDED: fact('oci'),
   REGISTRY_UNAVAILABLE: fact('oci', { transient: true }),
+  // Transient to the service (a rotated pull secret mends it); the CLI exits 2 for it (src/cli/options.ts CLI_EXIT_CODES).
   UNAUTHORIZED: fact('oci', { transient: true }),
   INVALID_MANIFEST: fact('oci'),
   UNSUPPORTED_MEDIA_TYPE: fact('oci'),

@@ -1,5 +1,5 @@
-// `imgverify manifest fetch` on OCI layouts and the real registry, with and without Basic auth.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+// `imgverify manifest fetch` on OCI layouts and the real registry, with and without Basic auth (and `verify`'s exit code when the registry refuses the password).
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -23,6 +23,12 @@ beforeAll(async () => {
   const htpasswd = join(work, 'htpasswd');
   await writeHtpasswd(htpasswd, { carol: 'inspect-pass' });
   registry = await startRegistry({ authYaml: htpasswdAuthYaml(htpasswd) });
+  // A trust policy for `verify`: the registry refuses the password before it matters.
+  await mkdir(join(work, 'notation'));
+  await writeFile(
+    join(work, 'notation', 'trustpolicy.oci.json'),
+    JSON.stringify({ version: '1.0', trustPolicies: [{ name: 'all', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:none'], trustedIdentities: ['*'] }] }),
+  );
   const client = new RegistryClient({ plainHttpForLocalhost: true, credentials: staticCredentials({ username: 'carol', password: 'inspect-pass' }) });
   try {
     const image = await pushImage(client.repository(registry.host, 'private/app'), { tag: 'v1', layers: [new TextEncoder().encode('x')] });
@@ -98,8 +104,15 @@ describe('imgverify manifest fetch', () => {
   });
 
   test.each([
-    { name: 'no credentials', args: (host: string) => ['manifest', 'fetch', '--plain-http', `${host}/private/app:v1`], code: 3, stderr: /requires a username and password.*\(UNAUTHORIZED\)/ },
-    { name: 'wrong password', args: (host: string) => ['manifest', 'fetch', '--plain-http', '-u', 'carol', '-p', 'nope-nope', `${host}/private/app:v1`], code: 3, stderr: /rejected the credentials/ },
+    // Credentials missing or refused are configuration to fix (2), not "could not decide" (3).
+    { name: 'no credentials', args: (host: string) => ['manifest', 'fetch', '--plain-http', `${host}/private/app:v1`], code: 2, stderr: /requires a username and password.*\(UNAUTHORIZED\)/ },
+    { name: 'wrong password', args: (host: string) => ['manifest', 'fetch', '--plain-http', '-u', 'carol', '-p', 'nope-nope', `${host}/private/app:v1`], code: 2, stderr: /rejected the credentials \(HTTP 401\).*\(UNAUTHORIZED\)\n$/ },
+    {
+      name: 'verify with a wrong password',
+      args: (host: string) => ['verify', '--plain-http', '--config-dir', join(work, 'notation'), '-u', 'carol', '-p', 'nope-nope', `${host}/private/app:v1`],
+      code: 2,
+      stderr: /\nError: resolve .*rejected the credentials \(HTTP 401\); check the username\/password or registry config \(UNAUTHORIZED\)\n$/,
+    },
     { name: 'username without password', args: (host: string) => ['manifest', 'fetch', '--plain-http', '-u', 'carol', `${host}/private/app:v1`], code: 2, stderr: /--username carol needs a password and standard input is not a terminal to ask for it: pipe it with --password-stdin/ },
     { name: 'both password flags', args: (host: string) => ['manifest', 'fetch', '--plain-http', '-u', 'carol', '-p', 'x', '--password-stdin', `${host}/private/app:v1`], code: 2, stderr: /exclude each other/ },
     { name: 'HTTPS to a plain-HTTP registry', args: (host: string) => ['manifest', 'fetch', '--timeout', '20', `${host}/private/app:v1`], code: 3, stderr: /REGISTRY_UNAVAILABLE|TIMEOUT/ },

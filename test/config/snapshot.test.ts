@@ -144,7 +144,7 @@ test('spec.trustPolicyName is the name requests select; metadata.name is the fal
 test('a missing trust store is a warning on the policy, and is part of its content hash', () => {
   const without = snapshotOf({ 'p.yaml': validPolicy });
   expect(without.issues.map(formatIssue)).toEqual([
-    'p.yaml: document 1 (TrustPolicy "tp-a"): spec.trustPolicies[].trustStores: no TrustStore resource provides ca:tp-a-ts; verifications that need it fail until one is added',
+    'p.yaml: document 1 (TrustPolicy "tp-a"): spec.trustPolicies[0].trustStores[0]: no TrustStore resource provides ca:tp-a-ts; verifications that need it fail until one is added',
   ]);
   expect(without.trustPolicies.get('tp-a')?.missingTrustStores).toEqual(['ca:tp-a-ts']);
   const withStore = snapshotOf({ 'p.yaml': validPolicy, 's.yaml': validStore }, without);

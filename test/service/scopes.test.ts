@@ -99,10 +99,17 @@ test('localhost is another host name, not a spelling of 127.0.0.1: it gets "*", 
   const answer = await post(`${service.url}/checkimages`, { images: { containers: { app: image(`localhost:${port}`, 'unsigned') } } });
   expect(answer.status).toBe(200);
   const warnings = service.config.current().issues.filter((issue) => issue.code === 'WEAK_TRUST_POLICY');
-  expect(warnings.map((w) => [w.severity, w.name, w.message.split(': an image')[0]])).toEqual([
+  expect(warnings.map((w) => [w.severity, w.name, w.field, w.message.split(': an image')[0]])).toEqual([
     [
       'warning',
       'tp-scopes',
+      'spec.trustPolicies[1].signatureVerification.level',
+      'level "skip" with the global scope "*" turns off verification for every repository without a statement of its own',
+    ],
+    [
+      'warning',
+      'tp-scopes',
+      'spec.trustPolicies[1].signatureVerification',
       'statement "everything-else" (scope "*", level skip) is weaker than statement "strict-app" (level strict; integrity skip instead of enforce, authenticity skip instead of enforce, authenticTimestamp skip instead of enforce, expiry skip instead of enforce, revocation skip instead of enforce)',
     ],
   ]);

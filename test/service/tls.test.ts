@@ -1,10 +1,11 @@
-// Serving TLS: a generated self-signed CA + serving pair (kept across restarts), given cert/key files, or a mounted pair (followed); plain HTTP beside it; rotation before expiry.
+// Serving TLS: a generated self-signed CA + serving pair (kept across restarts), given cert/key files or a mounted pair (both followed); plain HTTP beside it; rotation before expiry.
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { pino } from 'pino';
 import { Agent, fetch as undiciFetch } from 'undici';
@@ -82,6 +83,47 @@ test('--tls-cert/--tls-key: the given pair is served', async () => {
     expect(await postTrusting(service.url, await readFile(join(certDir, 'ca.crt'), 'utf8'))).toBe(200);
   } finally {
     await service.close();
+  }
+});
+
+test('--tls-cert/--tls-key are followed: a pair replaced early is served on new connections, a half-replaced one is logged and the old kept', async () => {
+  // The certificate and the key in two directories: both are watched.
+  const root = await mkdtemp(join(tmpdir(), 'imgverify-tls-files-'));
+  const certFile = join(root, 'certs', 'serving.pem');
+  const keyFile = join(root, 'private', 'serving-key.pem');
+  await Promise.all([mkdir(join(root, 'certs')), mkdir(join(root, 'private'))]);
+  const replace = async (file: string, text: string) => {
+    await writeFile(`${file}.tmp`, text);
+    await rename(`${file}.tmp`, file);
+  };
+  const now = new Date();
+  const [caA, caB] = [await issueServingCa(now), await issueServingCa(now)];
+  const [pairA, pairB] = [await issueServingPair(caA, ['127.0.0.1'], now), await issueServingPair(caB, ['127.0.0.1'], now)];
+  await replace(certFile, pairA.cert);
+  await replace(keyFile, pairA.key);
+  const lines: { level: number; msg: string; store?: string; err?: { message: string } }[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as (typeof lines)[number]);
+      done();
+    },
+  });
+  const service = await startService({ ...base({ certFile, keyFile }), logger: pino({ level: 'info' }, sink) });
+  try {
+    expect(await postTrusting(service.url, caA.cert)).toBe(200);
+    // Far from its expiry: only following the files can serve the new pair.
+    await replace(keyFile, pairB.key);
+    await waitFor(async () => lines.some((line) => line.msg === 'cannot read the changed serving pair; the pair in use stays'), 5_000, 'the half-replaced pair logged');
+    expect(lines.find((line) => line.level === 40)).toMatchObject({ store: `files:${certFile},${keyFile}`, err: { message: `${keyFile} is not the private key of the certificate in ${certFile}` } });
+    expect(await postTrusting(service.url, caA.cert)).toBe(200);
+
+    await replace(certFile, pairB.cert);
+    await waitFor(async () => (await postTrusting(service.url, caB.cert).catch(() => 0)) === 200, 5_000, 'the replaced pair served');
+    await expect(postTrusting(service.url, caA.cert)).rejects.toThrow();
+    expect(lines.filter((line) => line.msg === 'renewed the serving certificate')).toHaveLength(1);
+  } finally {
+    await service.close();
+    await rm(root, { recursive: true, force: true });
   }
 });
 
@@ -169,5 +211,21 @@ test('--tls-dir without both files: the generated pair, as before', async () => 
   } finally {
     await service.close();
     await rm(empty, { recursive: true, force: true });
+  }
+});
+
+test('--tls-cert/--tls-key that do not belong together are a startup error naming both files', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'imgverify-tls-mismatch-'));
+  const now = new Date();
+  const [pairA, pairB] = [await issueServingPair(await issueServingCa(now), ['127.0.0.1'], now), await issueServingPair(await issueServingCa(now), ['127.0.0.1'], now)];
+  try {
+    await writeFile(join(dir, 'tls.crt'), pairA.cert);
+    await writeFile(join(dir, 'tls.key'), pairB.key);
+    await expect(startService(base({ certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') }))).rejects.toMatchObject({
+      code: 'INVALID_TLS',
+      message: `${join(dir, 'tls.key')} is not the private key of the certificate in ${join(dir, 'tls.crt')}`,
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });

@@ -73,7 +73,7 @@ const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'bind-address', kind: 'string', help: 'host:port of the HTTPS API (default :9443); with --notls, of the plain HTTP API (default: --http-bind-address).' },
   { name: 'http-bind-address', kind: 'string', default: DEFAULT_HTTP_BIND_ADDRESS, help: 'host:port of the plain HTTP listener the peer always serves, beside HTTPS; 0 disables it (with --notls it is the API unless --bind-address is given).' },
   { name: 'tls-dir', kind: 'string', default: DEFAULT_TLS_MOUNT_DIR, help: "A mounted serving pair (tls.crt and tls.key, e.g. cert-manager's Secret as a volume), served when both files are there (unless --tls-cert) and followed as they change." },
-  { name: 'tls-cert', kind: 'string', help: 'PEM serving certificate (with --tls-key); default: the --tls-dir pair, else (Kubernetes mode) the TLS Secret, else a generated self-signed CA and pair.' },
+  { name: 'tls-cert', kind: 'string', help: 'PEM serving certificate (with --tls-key), followed as it changes; default: the --tls-dir pair, else (Kubernetes mode) the TLS Secret, else a generated self-signed CA and pair.' },
   { name: 'tls-key', kind: 'string', help: 'PEM private key of --tls-cert.' },
   { name: 'cert-dir', kind: 'string', help: 'Where generated TLS material is kept across restarts (default <tmpdir>/imgverify-serving-certs).' },
   { name: 'requestTimeout', kind: 'duration', default: DEFAULT_REQUEST_TIMEOUT_MS, help: 'Deadline per request (Go duration like 25s, or seconds); when it passes the answer is a 406.' },

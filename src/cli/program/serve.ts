@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 export function defineServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('Run the /checkimages extension service for Kyverno (drop-in for kyverno-notation-aws), configured from a folder of TrustPolicy/TrustStore manifests.')
+    .description('Run the /checkimages extension service for Kyverno (drop-in for kyverno-notation-aws), configured from a folder of TrustPolicy/TrustStore manifests, the local notation configuration (--local), or the cluster.')
     .allowUnknownOption()
     .allowExcessArguments()
     .helpOption(false)

@@ -18,6 +18,7 @@ import {
   type SignatureVerificationConfig,
   type TrustPolicyDocument,
   type TrustPolicyStatement,
+  type TrustPolicyWarning,
   type VerifyTimestamp,
 } from './types.js';
 
@@ -46,7 +47,7 @@ export class TrustPolicyFieldError extends NotaryError {
 
 /** Collects warnings and turns problems into INVALID_TRUST_POLICY errors that name where they are. */
 class Checker {
-  readonly warnings: string[] = [];
+  readonly warnings: TrustPolicyWarning[] = [];
   /** Statement name → index, as statements are read: what turns `statement "a"` into `trustPolicies[0]`. */
   readonly statementIndex = new Map<string, number>();
   constructor(private readonly source: string | undefined) {}
@@ -66,14 +67,16 @@ class Checker {
     return `trustPolicies[${index}]${match[3] ? `.${match[3]}` : ''}`;
   }
 
-  warn(where: string, message: string): void {
-    this.warnings.push(`${where}: ${message}`);
+  /** A warning named in its message by `where`, located at `field` (the path of `where` unless more exact). */
+  warn(where: string, problem: string, field = this.path(where)): void {
+    this.warnings.push({ field, problem, message: `${where}: ${problem}` });
   }
 
   unknownFields(where: string, value: JsonObject, known: ReadonlySet<string>): void {
+    const base = this.path(where);
     for (const field of Object.keys(value)) {
       // notation (Go's encoding/json) ignores unknown fields; so do we, but say so.
-      if (!known.has(field)) this.warn(where, `unknown field "${field}" is ignored`);
+      if (!known.has(field)) this.warn(where, `unknown field "${field}" is ignored`, base === '' ? field : `${base}.${field}`);
     }
   }
 }
@@ -141,7 +144,7 @@ function parseStatement(checker: Checker, value: unknown, index: number): TrustP
   const registryScopes = parseRegistryScopes(checker, where, value.registryScopes);
   if (signatureVerification.level === 'skip' && registryScopes.includes(GLOBAL_REGISTRY_SCOPE)) {
     // The spec says skip cannot be used with "*"; notation accepts it (its own e2e tests do), so we warn instead.
-    checker.warn(where, 'level "skip" with the global scope "*" turns off verification for every repository without a statement of its own');
+    checker.warn(where, 'level "skip" with the global scope "*" turns off verification for every repository without a statement of its own', checker.path(`${where}: signatureVerification.level`));
   }
   const trustStores = optionalStringList(checker, `${where}: trustStores`, value.trustStores);
   const trustedIdentities = optionalStringList(checker, `${where}: trustedIdentities`, value.trustedIdentities);
@@ -267,11 +270,11 @@ function checkTrustedIdentities(checker: Checker, field: string, identities: rea
       checker.fail(`${field}[${index}]`, (err as Error).message, err);
     }
     if (parsed.kind === 'other' && parsed.prefix.toLowerCase() === X509_SUBJECT_PREFIX) {
-      checker.warn(field, `"${identity}" is not an x509.subject identity (the prefix is case-sensitive); write "${X509_SUBJECT_PREFIX}:"`);
+      checker.warn(field, `"${identity}" is not an x509.subject identity (the prefix is case-sensitive); write "${X509_SUBJECT_PREFIX}:"`, checker.path(`${field}[${index}]`));
     }
     if (parsed.kind !== 'x509.subject') continue;
     for (const type of parsed.name.keys()) {
-      if (!isKnownAttributeType(type)) checker.warn(field, `"${identity}" uses attribute type ${type}, which no certificate subject carries by that name`);
+      if (!isKnownAttributeType(type)) checker.warn(field, `"${identity}" uses attribute type ${type}, which no certificate subject carries by that name`, checker.path(`${field}[${index}]`));
     }
     subjects.push(parsed);
   }

@@ -24,6 +24,7 @@ export {
   type SignatureVerificationConfig,
   type TrustPolicyDocument,
   type TrustPolicyStatement,
+  type TrustPolicyWarning,
   type VerifyTimestamp,
 } from './types.js';
 export { parseTrustPolicyDocument, parseTrustPolicyJson, parseTrustPolicyStatements } from './document.js';

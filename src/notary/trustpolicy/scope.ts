@@ -3,7 +3,7 @@ import { canonicalRepository, isRepositoryPath } from '../../reference/index.js'
 import { NotaryError } from '../errors.js';
 import { GLOBAL_REGISTRY_SCOPE } from './constants.js';
 import { VALIDATION_ACTIONS, VALIDATION_TYPES, verificationActions } from './levels.js';
-import type { TrustPolicyDocument, TrustPolicyStatement } from './types.js';
+import type { TrustPolicyDocument, TrustPolicyStatement, TrustPolicyWarning } from './types.js';
 
 // notation-go's host pattern (no IPv6, unlike image references); the repository path is the reference grammar's own.
 const DOMAIN =
@@ -62,27 +62,29 @@ export function selectStatement(document: TrustPolicyDocument, repository: strin
  * Warnings for a document whose global `*` statement is weaker than a statement with explicit
  * scopes (some validation is logged or skipped by `*` but enforced by the scoped one): an image
  * whose registry is named differently (another host name, an IP for a name) gets the weaker
- * statement. Meant for load time, where an operator reads them.
+ * statement. Each is located at the `*` statement's signatureVerification, what makes it weaker;
+ * the message names both statements. Meant for load time, where an operator reads them.
  */
-export function weakerGlobalScopeWarnings(document: TrustPolicyDocument): string[] {
-  const global = document.trustPolicies.find((s) => s.registryScopes.includes(GLOBAL_REGISTRY_SCOPE));
+export function weakerGlobalScopeWarnings(document: TrustPolicyDocument): TrustPolicyWarning[] {
+  const globalIndex = document.trustPolicies.findIndex((s) => s.registryScopes.includes(GLOBAL_REGISTRY_SCOPE));
+  const global = document.trustPolicies[globalIndex];
   if (!global) return [];
   // VALIDATION_ACTIONS is ordered strongest first: enforce, log, skip.
   const strength = (action: string) => VALIDATION_ACTIONS.length - VALIDATION_ACTIONS.indexOf(action as (typeof VALIDATION_ACTIONS)[number]);
   const globalActions = verificationActions(global.signatureVerification).actions;
-  const warnings: string[] = [];
+  const warnings: TrustPolicyWarning[] = [];
   for (const statement of document.trustPolicies) {
     if (statement === global) continue;
     const actions = verificationActions(statement.signatureVerification).actions;
     const weaker = VALIDATION_TYPES.filter((type) => strength(globalActions[type]) < strength(actions[type]));
     if (weaker.length === 0) continue;
     const detail = weaker.map((type) => `${type} ${globalActions[type]} instead of ${actions[type]}`).join(', ');
-    warnings.push(
+    const problem =
       `statement "${global.name}" (scope "*", level ${global.signatureVerification.level}) is weaker than statement "${statement.name}" ` +
-        `(level ${statement.signatureVerification.level}; ${detail}): an image of ${statement.registryScopes.map((s) => `"${s}"`).join(', ')} ` +
-        `named through another host (e.g. localhost for 127.0.0.1, or a DNS alias) gets the "*" statement; registries are compared ` +
-        `case-insensitively with numeric ports, no :443 and Docker Hub aliases as docker.io, but different host names stay different`,
-    );
+      `(level ${statement.signatureVerification.level}; ${detail}): an image of ${statement.registryScopes.map((s) => `"${s}"`).join(', ')} ` +
+      `named through another host (e.g. localhost for 127.0.0.1, or a DNS alias) gets the "*" statement; registries are compared ` +
+      `case-insensitively with numeric ports, no :443 and Docker Hub aliases as docker.io, but different host names stay different`;
+    warnings.push({ field: `trustPolicies[${globalIndex}].signatureVerification`, problem, message: problem });
   }
   return warnings;
 }

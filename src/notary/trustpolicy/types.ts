@@ -29,5 +29,17 @@ export interface TrustPolicyDocument {
   /** Where the document came from (file path, resource name), for messages. */
   source?: string;
   /** Things accepted for compatibility with notation that are probably mistakes (unknown fields, ...). */
-  warnings: string[];
+  warnings: TrustPolicyWarning[];
+}
+
+/**
+ * A warning about a trust policy document, located as its errors are (TrustPolicyFieldError):
+ * `field`, the JSON path in the document (`trustPolicies[0].trustStores`; empty for the document
+ * itself), `problem`, what is wrong there, and `message`, both in one line for a reader without
+ * a location of its own.
+ */
+export interface TrustPolicyWarning {
+  field: string;
+  problem: string;
+  message: string;
 }

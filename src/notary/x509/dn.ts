@@ -14,12 +14,13 @@ const ESCAPABLE = new Set([' ', '"', '#', '+', ',', ';', '<', '=', '>', '\\']);
  * Parses an RFC 4514 distinguished name such as `C=US, ST=WA, O=wabbit-networks.io` with the
  * spec's escaping (`\,` `\;` `\\`, escaped leading/trailing spaces, `\XX` hex pairs) and notation's
  * rules: no multi-valued RDNs, no repeated attribute types, no `#` BER-encoded values, and C, ST
- * (or S) and O present. Throws NotaryError INVALID_TRUST_POLICY naming the problem.
+ * (or S) and O present. Throws NotaryError INVALID_TRUST_POLICY naming the problem after
+ * `failure` (default: `distinguished name "<text>" is not valid`; a trusted identity names itself as written).
  */
-export function parseDistinguishedName(text: string): DistinguishedName {
+export function parseDistinguishedName(text: string, failure = `distinguished name "${text}" is not valid`): DistinguishedName {
   const attributes = new Map<string, string>();
   const fail = (problem: string): never => {
-    throw new NotaryError('INVALID_TRUST_POLICY', `distinguished name "${text}" is not valid: ${problem}`);
+    throw new NotaryError('INVALID_TRUST_POLICY', `${failure}: ${problem}`);
   };
   if (text.trim() === '') fail('it is empty');
   let index = 0;

@@ -38,7 +38,8 @@ export function parseTrustedIdentity(identity: string): TrustedIdentity {
   if (value.trim() === '') {
     throw new NotaryError('INVALID_TRUST_POLICY', `trusted identity "${identity}" has no distinguished name after "${X509_SUBJECT_PREFIX}:"`);
   }
-  return { kind: 'x509.subject', raw: identity, name: parseDistinguishedName(value) };
+  // As notation, the identity is named as written: its value alone would be quoted with the space after "x509.subject:".
+  return { kind: 'x509.subject', raw: identity, name: parseDistinguishedName(value, `trusted identity "${identity}" has an invalid distinguished name`) };
 }
 
 /** Trust policies are parsed once per configuration, but their identities are matched with every image. */

@@ -38,7 +38,9 @@ describe('notation e2e trust policies (notation-e2e/trustpolicies, INDEX.md)', (
     expect(statement?.registryScopes).toEqual(scopes);
     if (level === 'skip') {
       expect(statement?.trustStores).toEqual([]);
-      expect(document.warnings.join('\n')).toContain('level "skip" with the global scope "*"');
+      expect(document.warnings.map(({ field, message }) => [field, message])).toEqual([
+        ['trustPolicies[0].signatureVerification.level', 'statement "e2e": level "skip" with the global scope "*" turns off verification for every repository without a statement of its own'],
+      ]);
     } else {
       expect(statement?.trustStores).toEqual([{ type: 'ca', name: 'e2e' }]);
       expect(statement?.trustedIdentities).toEqual(['*']);
@@ -378,28 +380,34 @@ describe('valid trust policy variations', () => {
       document: { ...withStatements(statement({ globalPolicy: true, signatureVerification: { level: 'strict', mode: 'x' } })), comment: 'x' },
       check: (d) =>
         expect(d.warnings).toEqual([
-          'document: unknown field "comment" is ignored',
-          'statement "wabbit": unknown field "globalPolicy" is ignored',
-          'statement "wabbit": signatureVerification: unknown field "mode" is ignored',
+          { field: 'comment', problem: 'unknown field "comment" is ignored', message: 'document: unknown field "comment" is ignored' },
+          { field: 'trustPolicies[0].globalPolicy', problem: 'unknown field "globalPolicy" is ignored', message: 'statement "wabbit": unknown field "globalPolicy" is ignored' },
+          { field: 'trustPolicies[0].signatureVerification.mode', problem: 'unknown field "mode" is ignored', message: 'statement "wabbit": signatureVerification: unknown field "mode" is ignored' },
         ]),
     },
     {
       case: 'a statement with only tsa stores is accepted with a warning',
       document: withStatements(statement({ trustStores: ['tsa:ts'] })),
-      check: (d) => expect(d.warnings).toEqual(['statement "wabbit": trustStores: names only tsa stores; signatures cannot be authenticated without a ca or signingAuthority store']),
+      check: (d) =>
+        expect(d.warnings.map(({ field, message }) => [field, message])).toEqual([
+          ['trustPolicies[0].trustStores', 'statement "wabbit": trustStores: names only tsa stores; signatures cannot be authenticated without a ca or signingAuthority store'],
+        ]),
     },
     {
       case: 'a mis-cased x509.subject prefix is accepted (a plugin may own it) with a warning',
       document: withIdentities('X509.Subject: C=US, ST=WA, O=wabbit'),
       check: (d) =>
-        expect(d.warnings).toEqual([
-          'statement "wabbit": trustedIdentities: "X509.Subject: C=US, ST=WA, O=wabbit" is not an x509.subject identity (the prefix is case-sensitive); write "x509.subject:"',
+        expect(d.warnings.map(({ field, message }) => [field, message])).toEqual([
+          ['trustPolicies[0].trustedIdentities[0]', 'statement "wabbit": trustedIdentities: "X509.Subject: C=US, ST=WA, O=wabbit" is not an x509.subject identity (the prefix is case-sensitive); write "x509.subject:"'],
         ]),
     },
     {
       case: 'an attribute type no certificate carries is accepted with a warning',
       document: withIdentities('x509.subject: C=US, ST=WA, O=wabbit, FOO=bar'),
-      check: (d) => expect(d.warnings[0]).toContain('uses attribute type FOO, which no certificate subject carries'),
+      check: (d) =>
+        expect(d.warnings.map(({ field, problem }) => [field, problem])).toEqual([
+          ['trustPolicies[0].trustedIdentities[0]', '"x509.subject: C=US, ST=WA, O=wabbit, FOO=bar" uses attribute type FOO, which no certificate subject carries by that name'],
+        ]),
     },
   ];
   it.each(VALID)('$case', ({ document, check }) => {

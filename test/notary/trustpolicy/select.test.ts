@@ -108,13 +108,14 @@ describe('registries are compared in their canonical spelling (issue 9 M2; a del
   });
 
   it('warns when "*" is weaker than a scoped statement, naming the validations', () => {
-    expect(weakerGlobalScopeWarnings(BYPASS)).toEqual([
+    expect(weakerGlobalScopeWarnings(BYPASS).map((warning) => warning.field)).toEqual(['trustPolicies[2].signatureVerification', 'trustPolicies[2].signatureVerification']);
+    expect(weakerGlobalScopeWarnings(BYPASS).map((warning) => warning.message)).toEqual([
       'statement "global-skip" (scope "*", level skip) is weaker than statement "strict-local" (level strict; integrity skip instead of enforce, authenticity skip instead of enforce, authenticTimestamp skip instead of enforce, expiry skip instead of enforce, revocation skip instead of enforce): an image of "127.0.0.1:5000/app" named through another host (e.g. localhost for 127.0.0.1, or a DNS alias) gets the "*" statement; registries are compared case-insensitively with numeric ports, no :443 and Docker Hub aliases as docker.io, but different host names stay different',
       'statement "global-skip" (scope "*", level skip) is weaker than statement "strict-hub" (level strict; integrity skip instead of enforce, authenticity skip instead of enforce, authenticTimestamp skip instead of enforce, expiry skip instead of enforce, revocation skip instead of enforce): an image of "docker.io/library/nginx" named through another host (e.g. localhost for 127.0.0.1, or a DNS alias) gets the "*" statement; registries are compared case-insensitively with numeric ports, no :443 and Docker Hub aliases as docker.io, but different host names stay different',
     ]);
     const audit = parseTrustPolicyDocument({ version: '1.0', trustPolicies: [statement('s', ['ghcr.io/a'], 'strict'), statement('g', ['*'], 'audit')] });
     expect(weakerGlobalScopeWarnings(audit)).toHaveLength(1);
-    expect(weakerGlobalScopeWarnings(audit)[0]).toContain('(level strict; authenticity log instead of enforce, authenticTimestamp log instead of enforce, expiry log instead of enforce, revocation log instead of enforce)');
+    expect(weakerGlobalScopeWarnings(audit)[0]?.problem).toContain('(level strict; authenticity log instead of enforce, authenticTimestamp log instead of enforce, expiry log instead of enforce, revocation log instead of enforce)');
   });
 
   it.each([

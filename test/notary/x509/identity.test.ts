@@ -56,6 +56,14 @@ describe('parseTrustedIdentity', () => {
   ])('$identity is $kind', ({ identity, kind }) => {
     expect(parseTrustedIdentity(identity).kind).toBe(kind);
   });
+
+  it('names an identity with an invalid DN as written (notation quotes the identity first), not its value after the prefix', () => {
+    const error = thrownBy(NotaryError, () => parseTrustedIdentity('x509.subject: C=US, O=Other'));
+    expect([error.code, error.message]).toEqual([
+      'INVALID_TRUST_POLICY',
+      'trusted identity "x509.subject: C=US, O=Other" has an invalid distinguished name: it has no ST attribute; it must contain C, ST (or S) and O at a minimum',
+    ]);
+  });
 });
 
 describe('matchTrustedIdentities', () => {
