@@ -1,5 +1,6 @@
 // Summarise a V8 .cpuprofile (from `npm run bench -- --profile DIR`): where the service's CPU time goes,
-// by function (self time), by source file (self time), and inclusive time of chosen functions.
+// by function (self time), by source file (self time), inclusive time of each of our functions (src/: the
+// function and what it calls, once per sample however deep it recurses), and inclusive time of chosen functions.
 // usage: node dist/bench/profile-summary.js FILE.cpuprofile [--top N] [--inclusive name1,name2]
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -49,6 +50,7 @@ export function summarise(profile: CpuProfile, top: number, inclusiveNames: read
   const byFunction = new Map<string, number>();
   const byFile = new Map<string, number>();
   const inclusive = new Map<string, number>();
+  const oursInclusive = new Map<string, number>();
   for (const [id, us] of selfUs) {
     const node = byId.get(id);
     if (!node || node.callFrame.functionName === '(idle)') continue;
@@ -57,11 +59,19 @@ export function summarise(profile: CpuProfile, top: number, inclusiveNames: read
     byFile.set(file, (byFile.get(file) ?? 0) + us);
     // Inclusive: charge each named ancestor once per sample stack.
     const seen = new Set<string>();
+    const seenOurs = new Set<string>();
     for (let cursor: number | undefined = id; cursor !== undefined; cursor = parent.get(cursor)) {
-      const name = byId.get(cursor)?.callFrame.functionName ?? '';
+      const frame = byId.get(cursor);
+      const name = frame?.callFrame.functionName ?? '';
       if (inclusiveNames.includes(name) && !seen.has(name)) {
         seen.add(name);
         inclusive.set(name, (inclusive.get(name) ?? 0) + us);
+      }
+      // A profile's own self time shows a flat picture; what a function of ours costs with its callees is here.
+      const ours = frame && shortFile(frame.callFrame.url).startsWith('src/') ? label(frame) : undefined;
+      if (ours !== undefined && !seenOurs.has(ours)) {
+        seenOurs.add(ours);
+        oursInclusive.set(ours, (oursInclusive.get(ours) ?? 0) + us);
       }
     }
   }
@@ -80,6 +90,9 @@ export function summarise(profile: CpuProfile, top: number, inclusiveNames: read
     '',
     'self time by file:',
     ...table(byFile),
+    '',
+    'inclusive time of our functions (src/):',
+    ...table(oursInclusive),
     ...(inclusiveNames.length > 0 ? ['', 'inclusive time:', ...table(inclusive)] : []),
   ].join('\n');
 }

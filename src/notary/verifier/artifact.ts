@@ -135,7 +135,8 @@ async function verifyInOrder(target: ArtifactTarget, candidates: readonly Signat
     }
     return results;
   } finally {
-    stop.abort();
+    // Only fetched-ahead candidates never awaited can still be running; an abort costs a DOMException and its stack.
+    if (fetches.length > results.length) stop.abort();
     fetching.dispose();
   }
 }
