@@ -52,3 +52,19 @@ test('every domain under src/ has a row, and imports exactly what the row names'
     else expect({ domain, imports: actual }).toEqual({ domain, imports: [...(row ?? [])].sort() });
   }
 });
+
+/** Every .ts file under src/ with its text. */
+function sourceFiles(dir = SRC): { path: string; text: string }[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [{ path, text: readFileSync(path, 'utf8') }] : [];
+  });
+}
+
+test('a package loaded with import() goes through importCommonJs (in the bundle a CommonJS package has a default export only)', () => {
+  const bare = sourceFiles().flatMap(({ path, text }) =>
+    [...text.matchAll(/(typeof |importCommonJs\(\(\) => )?import\('([^.'][^']*)'\)/g)].filter((match) => match[1] === undefined).map((match) => `${path.slice(ROOT.length + 1)}: import('${match[2]}')`),
+  );
+  expect(bare).toEqual([]);
+});

@@ -4,6 +4,7 @@ import { deadline } from '../common/index.js';
 import { OciError, type Credential, type CredentialProvider } from '../oci/index.js';
 import { DEFAULT_ECR_TIMEOUT_MS, ECR_HOST_PATTERNS, ECR_TOKEN_REFRESH_MARGIN_MS } from './constants.js';
 import { sdkClientConfig, type AwsClientOptions } from './sdk.js';
+import { importCommonJs } from '../common/lazy-import.js';
 
 /** What an ECR host names. */
 export interface EcrRegistry {
@@ -63,7 +64,7 @@ export function ecrCredentials(options: EcrCredentialOptions = {}): CredentialPr
   // chain then serves every client, so IRSA/Pod Identity credentials are fetched once and shared.
   let sdk: Promise<{ ECRClient: typeof ECRClient; GetAuthorizationTokenCommand: typeof GetAuthorizationTokenCommandType; credentials: AwsClientOptions['credentials'] }> | undefined;
   const loadSdk = () =>
-    (sdk ??= Promise.all([import('@aws-sdk/client-ecr'), options.credentials ? undefined : import('@aws-sdk/credential-providers')]).then(([ecr, providers]) => ({
+    (sdk ??= Promise.all([importCommonJs(() => import('@aws-sdk/client-ecr')), options.credentials ? undefined : importCommonJs(() => import('@aws-sdk/credential-providers'))]).then(([ecr, providers]) => ({
       ECRClient: ecr.ECRClient,
       GetAuthorizationTokenCommand: ecr.GetAuthorizationTokenCommand,
       credentials: options.credentials ?? providers?.fromNodeProviderChain(),

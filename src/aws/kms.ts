@@ -4,6 +4,7 @@ import { toPem } from '../pki/index.js';
 import { DEFAULT_KMS_TIMEOUT_MS } from './constants.js';
 import { AwsError } from './errors.js';
 import { sdkClientConfig, type AwsClientOptions } from './sdk.js';
+import { importCommonJs } from '../common/lazy-import.js';
 
 export interface AwsKmsKeyOptions extends AwsClientOptions {
   /** Region of key ids and aliases (an ARN names its own); default $AWS_REGION, else $AWS_DEFAULT_REGION. */
@@ -32,7 +33,7 @@ export function awsKmsPublicKeys(options: AwsKmsKeyOptions = {}): (uri: string, 
   const clients = new Map<string, InstanceType<typeof import('@aws-sdk/client-kms').KMSClient>>();
   return async (uri, signal) => {
     const { keyId, region } = parseAwsKmsUri(uri, options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION);
-    const { KMSClient, GetPublicKeyCommand } = await (sdk ??= import('@aws-sdk/client-kms'));
+    const { KMSClient, GetPublicKeyCommand } = await (sdk ??= importCommonJs(() => import('@aws-sdk/client-kms')));
     let client = clients.get(region);
     if (!client) {
       client = new KMSClient(sdkClientConfig(region, options, timeoutMs));

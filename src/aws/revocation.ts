@@ -13,9 +13,10 @@ import {
   REASON_REVOKED_CERTIFICATE,
 } from './constants.js';
 import { sdkClientConfig, type AwsClientOptions } from './sdk.js';
+import { importCommonJs } from '../common/lazy-import.js';
 
 /** The SDK module, loaded on the first call: it takes the better part of a second to load, which commands that never call AWS should not pay. */
-const loadSignerSdk = () => import('@aws-sdk/client-signer');
+const loadSignerSdk = () => importCommonJs(() => import('@aws-sdk/client-signer'));
 
 /** The inputs of one GetRevocationStatus call. */
 export interface RevocationStatusRequest {

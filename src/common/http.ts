@@ -10,6 +10,7 @@ import { deadline } from './abort.js';
 import { checkLiteralTarget, NON_PUBLIC_ADDRESS_CODE, publicOnlyLookup, type AddressRule, type NonPublicAddressError } from './address.js';
 import { BaseError } from './error.js';
 import { readLimited } from './read.js';
+import { importCommonJs } from './lazy-import.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 export type ResponseBody = Dispatcher.ResponseData['body'];
@@ -180,7 +181,7 @@ function classify(err: unknown, what: string, signal: AbortSignal | undefined): 
 type Undici = typeof import('undici');
 /** undici loads with the first request, so a command that never goes online (`verify --oci-layout`) does not pay for it. */
 let undiciModule: Promise<Undici> | undefined;
-const loadUndici = (): Promise<Undici> => (undiciModule ??= import('undici'));
+const loadUndici = (): Promise<Undici> => (undiciModule ??= importCommonJs(() => import('undici')));
 
 /**
  * A pool whose connections that negotiate HTTP/2 (ALPN) carry up to `streams` requests at once. undici's client

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli } from '../../scripts/bundle-cli.js';
+import { importCommonJs } from '../../src/common/lazy-import.js';
 import { makeInstall, REPOSITORY, runBin, type Install } from '../support/built-cli.js';
+import { startRegistry } from '../support/registry.js';
 import { NOTARY_FIXTURES } from '../support/fixtures.js';
 
 const MODULE_TRACE = join(REPOSITORY, 'test', 'support', 'module-trace', 'register.mjs');
@@ -27,6 +29,8 @@ describe('modules each command loads', () => {
   let work: string;
   /** Chunk file name → packages bundled into it. */
   let chunkPackages: Map<string, Set<string>>;
+  /** Package name → the chunk esbuild made for it as a dynamic import()'s entry point. */
+  let entryChunks: Map<string, string>;
 
   beforeAll(async () => {
     install = await makeInstall();
@@ -36,6 +40,12 @@ describe('modules each command loads', () => {
         basename(output),
         new Set(Object.keys(inputs).flatMap((input) => PACKAGE.exec(input)?.[1] ?? [])),
       ]),
+    );
+    entryChunks = new Map(
+      Object.entries(metafile.outputs).flatMap(([output, { entryPoint }]) => {
+        const name = entryPoint === undefined ? undefined : PACKAGE.exec(entryPoint)?.[1];
+        return name === undefined ? [] : [[name, basename(output)] as const];
+      }),
     );
     work = await mkdtemp(join(tmpdir(), 'imgverify-startup-modules-'));
     await mkdir(join(work, 'notation', 'truststore', 'x509', 'ca', 'e2e'), { recursive: true });
@@ -87,5 +97,36 @@ describe('modules each command loads', () => {
     const run = await loadedPackages(args, /^imgverify serve: /m);
     expect(among(run.packages, ['fastify', 'pino', 'prom-client', 'yaml'])).toEqual(['fastify', 'pino', 'prom-client', 'yaml']);
     expect(among(run.packages, [...CLUSTER_AND_CLOUD, 'ioredis', 're2js', '@jmespath-community/jmespath', '@sigstore/verify', '@sigstore/tuf', 'tuf-js'])).toEqual([]);
+  });
+
+  it('copy to a registry and verify there: undici, loaded on the first request, works in the bundle', async () => {
+    const registry = await startRegistry();
+    try {
+      const target = `${registry.host}/e2e:v1`;
+      const copy = await runBin(install, ['copy', '-r', '--from-oci-layout', `${join(E2E, 'oci_layout', 'e2e-valid-signature')}:v1`, target, '--plain-http']);
+      expect(copy.stderr).toBe('');
+      expect(copy.code).toBe(0);
+      const verify = await runBin(install, ['verify', '--config-dir', join(work, 'notation'), '--no-revocation-cache', '--plain-http', `${registry.host}/e2e@${E2E_DIGEST}`]);
+      expect(verify.stdout).toBe(`Successfully verified signature for ${registry.host}/e2e@${E2E_DIGEST}\n`);
+      expect(verify.code).toBe(0);
+    } finally {
+      await registry.stop();
+    }
+  });
+
+  // esbuild's split bundle gives a CommonJS package loaded with import() as a default export only: each one
+  // the code loads on first use must be reached through importCommonJs (undici, the AWS SDK, yaml).
+  it.each([
+    ['undici', 'Agent'],
+    ['@aws-sdk/client-ecr', 'ECRClient'],
+    ['@aws-sdk/client-kms', 'KMSClient'],
+    ['@aws-sdk/client-signer', 'SignerClient'],
+    ['@aws-sdk/credential-providers', 'fromNodeProviderChain'],
+    ['yaml', 'parse'],
+  ])('the bundled %s, loaded on first use, has %s', async (name, member) => {
+    const chunk = entryChunks.get(name);
+    expect(chunk, `dist/cli/ has a chunk of its own for ${name}, loaded with import()`).toBeDefined();
+    const exports = await importCommonJs(() => import(join(install.root, 'dist', 'cli', chunk ?? '')) as Promise<Record<string, unknown>>);
+    expect(typeof exports[member]).toBe('function');
   });
 });

@@ -31,6 +31,7 @@ import { CODE_INFO, describeFailure, toErrorInfo, type ErrorInfo, type ImageVerd
 import { CliError } from '../errors.js';
 import { EXIT_OK, notationConfigDir, processOutput, type CliOutput, type LogCliOptions, type RegistryCliOptions } from '../flags.js';
 import { exitCodeForCode, parseKeyValues, parseLayoutReference, registryClientFromOptions, reportError } from '../options.js';
+import { importCommonJs } from '../../common/lazy-import.js';
 
 /** An `--attestation-type` and the `--conditions` files that follow it on the command line. */
 export interface AttestationFlag {
@@ -171,7 +172,7 @@ async function readConditionsFile(path: string): Promise<unknown[]> {
       problem.reason === 'too-large' ? `the conditions file ${path} is larger than ${MAX_CONDITIONS_FILE_BYTES} bytes` : `cannot read the conditions file ${path}${problem.reason === 'not-a-file' ? ': not a file' : `: ${(problem.cause as Error).message}`}`,
     ),
   );
-  const { parse: parseYaml } = await import('yaml');
+  const { parse: parseYaml } = await importCommonJs(() => import('yaml'));
   let document: unknown;
   try {
     document = parseYaml(Buffer.from(bytes).toString('utf8'), { maxAliasCount: 100 }) as unknown;
