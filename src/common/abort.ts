@@ -12,6 +12,8 @@ export interface Deadline {
   readonly timedOut: boolean;
   /** Stop the timer and detach from the parents (the signal stays as it is). Idempotent. */
   dispose(): void;
+  /** Abort now with `reason` and dispose, as a parent aborting would (e.g. when the client hung up); nothing once disposed. */
+  abort(reason: unknown): void;
 }
 
 export interface DeadlineOptions {
@@ -33,12 +35,15 @@ export function deadline(parents: readonly (AbortSignal | undefined)[], options:
   const detach: (() => void)[] = [];
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
+  let disposed = false;
   const dispose = (): void => {
+    disposed = true;
     clearTimeout(timer);
     timer = undefined;
     for (const step of detach.splice(0)) step();
   };
   const abort = (reason: unknown): void => {
+    if (disposed) return;
     dispose();
     controller.abort(reason);
   };
@@ -46,7 +51,7 @@ export function deadline(parents: readonly (AbortSignal | undefined)[], options:
     if (!parent) continue;
     if (parent.aborted) {
       abort(parent.reason);
-      return { signal: controller.signal, timedOut: false, dispose };
+      return { signal: controller.signal, timedOut: false, dispose, abort };
     }
     const onAbort = (): void => abort(parent.reason);
     parent.addEventListener('abort', onAbort, { once: true });
@@ -66,6 +71,7 @@ export function deadline(parents: readonly (AbortSignal | undefined)[], options:
       return timedOut;
     },
     dispose,
+    abort,
   };
 }
 

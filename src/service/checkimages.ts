@@ -1,5 +1,5 @@
 // The /checkimages route as a fastify plugin: byte-compatible with kyverno-notation-aws (statuses, bodies, headers).
-import { setMaxListeners } from 'node:events';
+import { defaultMaxListeners, setMaxListeners } from 'node:events';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { deadline, withDeadline } from '../common/index.js';
 import { canonicalRepository } from '../reference/index.js';
@@ -32,7 +32,7 @@ export interface CheckImagesPluginOptions {
   tokenReview?: { reviewer: TokenReviewer; allowedUsers: readonly string[] };
 }
 
-/** Abort listeners on a request's signal: per image verified at the same time, and for the request itself. */
+/** Abort listeners on a request's signal: per image verified at the same time, and a margin for the request's own. */
 const ABORT_LISTENERS_PER_IMAGE = 4;
 const ABORT_LISTENERS_PER_REQUEST = 10;
 
@@ -200,20 +200,24 @@ export const checkImagesPlugin: FastifyPluginAsync<CheckImagesPluginOptions> = a
     const claimed = body.images.filter((image) => body.metadata[image.imageString]).length;
     if (claimed > 0) request.log.debug({ claimed }, 'metadata marks images verified; verifying them anyway');
 
-    // Deadline below Kyverno's webhook timeout; a client that hangs up stops the wait as well.
-    const disconnected = new AbortController();
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) disconnected.abort(new DOMException('the client closed the connection', 'AbortError'));
-    });
-    // A deadline that keeps strong references: AbortSignal.any stops aborting after a GC on Node 20.
-    const requestDeadline = deadline([disconnected.signal], {
+    // Deadline below Kyverno's webhook timeout; a client that hangs up stops the wait as well. One
+    // controller for both: a deadline over a second (disconnect) controller costs a signal and its listeners.
+    const requestDeadline = deadline([], {
       timeoutMs: limits.requestTimeoutMs,
       timeoutMessage: `the request did not finish within ${limits.requestTimeoutMs} ms`,
+    });
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) requestDeadline.abort(new DOMException('the client closed the connection', 'AbortError'));
     });
     const { signal } = requestDeadline;
     // Each image in flight listens on it a few times (its wait, its registry request): not a leak, so
     // no MaxListenersExceededWarning (a stack trace and a stderr line per request beyond 3 images).
-    setMaxListeners(limits.imageConcurrency * ABORT_LISTENERS_PER_IMAGE + ABORT_LISTENERS_PER_REQUEST, signal);
+    // Raising the bound costs as much as a cache hit: only when the images in flight could pass the
+    // default, or attestations (several artifacts an image) are asked for.
+    const imageListeners = Math.min(limits.imageConcurrency, body.images.length) * ABORT_LISTENERS_PER_IMAGE;
+    if (imageListeners > defaultMaxListeners || body.attestations.length > 0) {
+      setMaxListeners(limits.imageConcurrency * ABORT_LISTENERS_PER_IMAGE + ABORT_LISTENERS_PER_REQUEST, signal);
+    }
     let outcomes: ImageOutcome[];
     try {
       outcomes = await checkImages(body.images, {

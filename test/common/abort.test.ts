@@ -54,6 +54,19 @@ describe('deadline', () => {
     expect(linked.signal.aborted).toBe(false);
     expect(linked.timedOut).toBe(false);
   });
+
+  test('abort aborts with its reason and stops the timer; once disposed it does nothing', async () => {
+    const reason = new DOMException('the client closed the connection', 'AbortError');
+    const linked = deadline([], { timeoutMs: 30 });
+    linked.abort(reason);
+    await sleep(60);
+    expect(linked.signal.reason).toBe(reason);
+    expect(linked.timedOut).toBe(false);
+    const disposed = deadline([], { timeoutMs: 10_000 });
+    disposed.dispose();
+    disposed.abort(reason);
+    expect(disposed.signal.aborted).toBe(false);
+  });
 });
 
 test('raceSignal rejects with the reason when the signal aborts first, and isAbortError recognises it', async () => {
