@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { formatImageInfoLikeGo, marshalIndentLikeGo } from '../../src/service/go-http.js';
 import { wildcardMatch } from '../../src/common/index.js';
 import { parseListenAddress, parseCheckImagesRequest } from '../../src/service/index.js';
+import { checkImagesRequestSchema, isPlainRequest } from '../../src/service/request.js';
 import { attestationsFor } from '../../src/service/selection.js';
 
 const kyvernoImage = {
@@ -238,5 +239,54 @@ describe('prototype names (issue 9 M1): every entry of every map is verified, or
   test('other unknown keys of images stay ignored, as Go ignores them', () => {
     const parsed = parseCheckImagesRequest({ images: { containers: { a: kyvernoImage }, tasks: { t: other } } });
     expect(parsed.ok && parsed.request.images.map((i) => i.containerName)).toEqual(['a']);
+  });
+});
+
+describe('the hand check of plain requests (the warm path) agrees with the schema', () => {
+  const MAX = { field: 1024, name: 253, pattern: 1024, patterns: 256 };
+  const base = { images: { containers: { a: kyvernoImage }, initContainers: { i: { registry: 'ghcr.io', path: 'org/init', tag: 'v2' } } }, trustPolicy: 'tp' };
+  const values: unknown[] = [undefined, null, 5, true, 'true', 'yes', [], ['x'], {}, 'x'.repeat(MAX.field), 'x'.repeat(MAX.field + 1), 'x'.repeat(MAX.name + 1)];
+  const set = (body: Record<string, unknown>, path: string[], value: unknown): Record<string, unknown> => {
+    const copy = structuredClone(body);
+    let at: Record<string, unknown> = copy;
+    for (const key of path.slice(0, -1)) at = at[key] as Record<string, unknown>;
+    const last = path.at(-1) as string;
+    if (value === undefined) delete at[last];
+    else at[last] = value;
+    return copy;
+  };
+  const paths = [
+    ['images'], ['images', 'containers'], ['images', 'initContainers'], ['images', 'ephemeralContainers'], ['trustPolicy'], ['metadata'], ['insecure'], ['imageReferences'],
+    ...['registry', 'name', 'path', 'tag', 'digest', 'reference', 'referenceWithTag', 'jsonPointer'].map((field) => ['images', 'containers', 'a', field]),
+    ['images', 'containers', 'a'], ['images', 'containers', 'x'.repeat(MAX.name)], ['images', 'containers', 'x'.repeat(MAX.name + 1)], ['images', 'containers', 'constructor'],
+  ];
+  const bodies: unknown[] = [
+    base,
+    { ...base, imageReferences: ['ghcr.io/*'], metadata: '{"ghcr.io/org/app:v1":true}', insecure: 'false' },
+    { ...base, imageReferences: Array.from({ length: MAX.patterns }, () => '*') },
+    { ...base, imageReferences: Array.from({ length: MAX.patterns + 1 }, () => '*') },
+    { ...base, imageReferences: ['x'.repeat(MAX.pattern + 1)] },
+    { ...base, metadata: { 'ghcr.io/org/app:v1': true } },
+    JSON.parse(`{"images":{"containers":{"__proto__":${JSON.stringify(kyvernoImage)}}}}`),
+    [base],
+    'body',
+    null,
+    ...paths.flatMap((path) => values.map((value) => set(base, path, value))),
+  ];
+
+  test('a plain body is one the schema accepts, and it parses as through the schema', () => {
+    let plain = 0;
+    for (const body of bodies) {
+      if (isPlainRequest(body)) {
+        plain += 1;
+        expect(checkImagesRequestSchema.safeParse(body).success).toBe(true);
+      }
+      // `attestations: []` asks for nothing and sends the body through the schema.
+      const throughSchema = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, attestations: [] } : body;
+      expect(parseCheckImagesRequest(body, { maxImages: 100 })).toEqual(parseCheckImagesRequest(throughSchema, { maxImages: 100 }));
+    }
+    // The pristine request and its harmless variations take the hand-checked path.
+    expect(isPlainRequest(base)).toBe(true);
+    expect(plain).toBeGreaterThan(40);
   });
 });
