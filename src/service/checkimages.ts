@@ -85,10 +85,11 @@ function successBody(outcomes: readonly ImageOutcome[], trustPolicy: TrustPolicy
 
 function decodeBody(body: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
   const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : '';
-  if (text.trim() === '') return { ok: false, message: 'unexpected end of JSON input: the request body is empty; send Kyverno\'s {"images": ...} JSON' };
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (err) {
+    // Only a body JSON refuses can be blank: the common request is not scanned twice.
+    if (text.trim() === '') return { ok: false, message: 'unexpected end of JSON input: the request body is empty; send Kyverno\'s {"images": ...} JSON' };
     return { ok: false, message: `failed to decode the request body as JSON: ${err instanceof Error ? err.message : String(err)}` };
   }
 }
