@@ -187,8 +187,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     // Registry metrics are labelled only by registries the configuration names; every call is logged at debug.
     const registryLabel = registryLabeller(() => config.current(), [...(resolved.registry.plainHttp ?? []), ...(Array.isArray(resolved.registry.allowInsecure) ? resolved.registry.allowInsecure : [])]);
     const onRegistryOperation = (event: RegistryOperationEvent): void => {
-      metrics.recordRegistryOperation({ ...event, registry: registryLabel(event.registry) });
-      logger.debug({ registry: event.registry, operation: event.operation, outcome: event.outcome, durationMs: Math.round(event.durationMs * 10) / 10 }, 'registry call');
+      metrics.recordRegistryOperation({ registry: registryLabel(event.registry), operation: event.operation, outcome: event.outcome, durationMs: event.durationMs });
+      // Several per image: the fields are built only when the line is written.
+      if (logger.isLevelEnabled('debug')) {
+        logger.debug({ registry: event.registry, operation: event.operation, outcome: event.outcome, durationMs: Math.round(event.durationMs * 10) / 10 }, 'registry call');
+      }
     };
     const backend = options.backend ?? notaryBackend(resolved.registry, await pullSecretCredentials(resolved.registry, kubernetes, logger), pluginConfig, onRegistryOperation);
     teardown.add(async () => backend.close?.());
