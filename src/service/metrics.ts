@@ -19,6 +19,32 @@ export interface RegistryOperationEvent {
   durationMs: number;
 }
 
+type LabelValues<L extends string> = Partial<Record<L, string>>;
+
+/**
+ * Increments of a counter, added up here and handed to prom-client when the counter is read (its
+ * `collect`, on every scrape and `get()`): prom-client hashes and validates the label set on each
+ * `inc`, and the warm path counts several times an image. One entry per label set the callers use.
+ */
+class PendingIncrements<L extends string> {
+  readonly #pending = new Map<string, { labels: LabelValues<L>; value: number }>();
+
+  /** Count one for `labels`, whose values joined make `key`. */
+  add(key: string, labels: LabelValues<L>): void {
+    const entry = this.#pending.get(key);
+    if (entry) entry.value += 1;
+    else this.#pending.set(key, { labels, value: 1 });
+  }
+
+  flush(counter: Counter<L>): void {
+    for (const entry of this.#pending.values()) {
+      if (entry.value === 0) continue;
+      counter.inc(entry.labels, entry.value);
+      entry.value = 0;
+    }
+  }
+}
+
 export class ServiceMetrics {
   readonly registry = new Registry();
   readonly requests: Counter<'status'>;
@@ -37,9 +63,14 @@ export class ServiceMetrics {
   readonly configReloads: Counter<'result'>;
   readonly configGeneration: Gauge;
   readonly trustPolicies: Gauge;
+  readonly #verifications = new PendingIncrements<'result' | 'code'>();
+  readonly #cacheHits = new PendingIncrements<never>();
+  readonly #cacheMisses = new PendingIncrements<never>();
+  readonly #registryRequests = new PendingIncrements<'registry' | 'operation' | 'outcome'>();
 
   constructor(options: { cacheSize: () => number; defaultMetrics?: boolean }) {
     const registers = [this.registry];
+    const [verifications, cacheHits, cacheMisses, registryRequests] = [this.#verifications, this.#cacheHits, this.#cacheMisses, this.#registryRequests];
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'imgverify_' });
     this.requests = new Counter({
       name: 'imgverify_checkimages_requests_total',
@@ -71,6 +102,9 @@ export class ServiceMetrics {
       help: 'Image verifications (cache hits included) by result (verified, not_verified, error) and error code.',
       labelNames: ['result', 'code'],
       registers,
+      collect() {
+        verifications.flush(this);
+      },
     });
     this.verificationDuration = new Histogram({
       name: 'imgverify_verification_duration_seconds',
@@ -79,8 +113,22 @@ export class ServiceMetrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    this.cacheHits = new Counter({ name: 'imgverify_cache_hits_total', help: 'Verdicts answered from the cache (or a verification in flight).', registers });
-    this.cacheMisses = new Counter({ name: 'imgverify_cache_misses_total', help: 'Verdicts that needed a verification.', registers });
+    this.cacheHits = new Counter({
+      name: 'imgverify_cache_hits_total',
+      help: 'Verdicts answered from the cache (or a verification in flight).',
+      registers,
+      collect() {
+        cacheHits.flush(this);
+      },
+    });
+    this.cacheMisses = new Counter({
+      name: 'imgverify_cache_misses_total',
+      help: 'Verdicts that needed a verification.',
+      registers,
+      collect() {
+        cacheMisses.flush(this);
+      },
+    });
     this.cacheBackendErrors = new Counter({
       name: 'imgverify_cache_backend_errors_total',
       help: 'Shared cache (--cacheBackend) commands that failed or timed out, by operation (get, set); each counted as not cached.',
@@ -100,6 +148,9 @@ export class ServiceMetrics {
       help: 'Registry operations (resolve, fetchManifest, fetchBlob, referrers) by registry (one a trust policy scope names, else "other") and outcome (ok or the error code).',
       labelNames: ['registry', 'operation', 'outcome'],
       registers,
+      collect() {
+        registryRequests.flush(this);
+      },
     });
     this.registryRequestDuration = new Histogram({
       name: 'imgverify_registry_request_duration_seconds',
@@ -119,11 +170,19 @@ export class ServiceMetrics {
   }
 
   recordVerification(result: VerificationMetricResult, code: ErrorCode | undefined): void {
-    this.verifications.inc({ result, code: code ?? '' });
+    this.#verifications.add(code === undefined ? result : `${result}\n${code}`, { result, code: code ?? '' });
+  }
+
+  recordCacheHit(): void {
+    this.#cacheHits.add('', {});
+  }
+
+  recordCacheMiss(): void {
+    this.#cacheMisses.add('', {});
   }
 
   recordRegistryOperation(event: RegistryOperationEvent): void {
-    this.registryRequests.inc({ registry: event.registry, operation: event.operation, outcome: event.outcome });
+    this.#registryRequests.add(`${event.registry}\n${event.operation}\n${event.outcome}`, { registry: event.registry, operation: event.operation, outcome: event.outcome });
     this.registryRequestDuration.observe({ registry: event.registry, operation: event.operation }, event.durationMs / 1000);
   }
 }

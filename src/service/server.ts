@@ -142,8 +142,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       classify: classifyVerdict,
       validUntil: verdictValidUntil,
       ...(shared ? { shared } : {}),
-      onHit: () => metrics.cacheHits.inc(),
-      onMiss: () => metrics.cacheMisses.inc(),
+      onHit: () => metrics.recordCacheHit(),
+      onMiss: () => metrics.recordCacheMiss(),
     });
     teardown.add(async () => cache.close());
     // Attestation outcomes stay in memory (never in the shared store), with the image cache's bounds.
@@ -151,8 +151,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       ...cacheOptions,
       classify: classifyAttestationOutcome,
       validUntil: attestationOutcomeValidUntil,
-      onHit: () => metrics.cacheHits.inc(),
-      onMiss: () => metrics.cacheMisses.inc(),
+      onHit: () => metrics.recordCacheHit(),
+      onMiss: () => metrics.recordCacheMiss(),
     });
     teardown.add(async () => attestationCache.close());
 
