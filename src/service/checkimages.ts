@@ -118,26 +118,28 @@ export const checkImagesPlugin: FastifyPluginAsync<CheckImagesPluginOptions> = a
 
   // Load shedding: beyond --maxConcurrentRequests a request is answered at once, before its body is
   // read, so a flood costs a socket and a few bytes each instead of growing memory and latency.
-  let inFlight = 0;
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook (no promise a request) that counts in ServiceMetrics.inFlight, read by the gauge when scraped.
+  app.addHook('onRequest', (request, reply, done) => {
+    const { inFlight } = metrics;
     if (inFlight >= limits.maxConcurrentRequests) {
       metrics.requests.inc({ status: '503' });
       request.log.debug({ status: 503, inFlight }, 'checkimages shed');
       // The unread body would otherwise be drained: close the connection after the answer.
       reply.header('retry-after', String(SHED_RETRY_AFTER_SECONDS)).header('connection', 'close');
-      return sendGoError(
+      // Answered here: fastify goes no further without done().
+      sendGoError(
         reply,
         503,
         `the service is busy: ${inFlight} requests are being verified, the limit of --maxConcurrentRequests; the request was not verified, retry after ${SHED_RETRY_AFTER_SECONDS} s`,
       );
+      return;
     }
-    inFlight += 1;
-    metrics.requestsInFlight.set(inFlight);
+    metrics.inFlight += 1;
     // 'close' comes once per response, answered or abandoned by the client.
     reply.raw.once('close', () => {
-      inFlight -= 1;
-      metrics.requestsInFlight.set(inFlight);
+      metrics.inFlight -= 1;
     });
+    done();
   });
 
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {

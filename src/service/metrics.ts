@@ -47,6 +47,8 @@ class PendingIncrements<L extends string> {
 
 export class ServiceMetrics {
   readonly registry = new Registry();
+  /** /checkimages requests being handled now (the route's count; imgverify_checkimages_requests_in_flight reads it when scraped). */
+  inFlight = 0;
   readonly requests: Counter<'status'>;
   /** /checkimages requests being handled now (the --maxConcurrentRequests bound). */
   readonly requestsInFlight: Gauge;
@@ -82,6 +84,7 @@ export class ServiceMetrics {
       name: 'imgverify_checkimages_requests_in_flight',
       help: '/checkimages requests being handled; at --maxConcurrentRequests more are shed with 503 (counted in imgverify_checkimages_requests_total{status="503"}).',
       registers,
+      collect: () => this.requestsInFlight.set(this.inFlight),
     });
     this.requestDuration = new Histogram({
       name: 'imgverify_checkimages_request_duration_seconds',
