@@ -93,6 +93,13 @@ export class VerdictCache<V extends object> {
     return hit;
   }
 
+  /** The value in this process's memory for `key`, counted as a hit; undefined (not counted) when none. Synchronous: the warm path asks it before `get`. */
+  memoryHit(key: string): V | undefined {
+    const hit = this.#memory?.peek(key);
+    if (hit !== undefined) this.#options.onHit?.();
+    return hit;
+  }
+
   /** A shared store's entry, kept in memory for what is left of its life; never throws. */
   async #fromShared(key: string): Promise<V | undefined> {
     if (!this.#shared || !this.#memory) return undefined;
@@ -119,11 +126,8 @@ export class VerdictCache<V extends object> {
     compute: (signal: AbortSignal) => Promise<V>,
     options: { signal: AbortSignal; flightTimeoutMs: number },
   ): Promise<CachedVerdict<V>> {
-    const hit = this.#memory?.peek(key);
-    if (hit !== undefined) {
-      this.#options.onHit?.();
-      return { value: hit, cached: true, shared: false };
-    }
+    const hit = this.memoryHit(key);
+    if (hit !== undefined) return { value: hit, cached: true, shared: false };
     const running = this.#flights.get(key);
     if (running) {
       this.#options.onHit?.();

@@ -15,7 +15,7 @@ import {
   type ImageVerifier,
   type PinnedImage,
 } from '../verification/index.js';
-import { raceSignal, type VerdictCache, type VerdictKind } from './cache.js';
+import { raceSignal, type CachedVerdict, type VerdictCache, type VerdictKind } from './cache.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { RequestedImage } from './request.js';
 
@@ -174,6 +174,26 @@ async function withAttestations(
   return applyAttestations(verdict, result);
 }
 
+/** The verdict of `key` from the cache, a flight in progress, or the backend's verification (timed). */
+function verifiedOnce(key: string, pinned: PinnedImage, policy: CompiledPolicy, context: CheckImagesContext): Promise<CachedVerdict<ImageVerdict>> {
+  const { backend, metrics } = context;
+  return context.cache.get(
+    key,
+    async (flightSignal) => {
+      const started = performance.now();
+      let outcome: 'verified' | 'not_verified' | 'error' = 'error';
+      try {
+        const verdict = await backend.verify(pinned, policy, flightSignal);
+        outcome = verdict.verified ? 'verified' : 'not_verified';
+        return verdict;
+      } finally {
+        metrics.verificationDuration.observe({ result: outcome }, (performance.now() - started) / 1000);
+      }
+    },
+    { signal: context.signal, flightTimeoutMs: context.requestTimeoutMs },
+  );
+}
+
 async function checkOne(image: RequestedImage, context: CheckImagesContext): Promise<ImageOutcome> {
   const { backend, cache, metrics, signal } = context;
   if (!image.reference) {
@@ -214,21 +234,9 @@ async function checkOne(image: RequestedImage, context: CheckImagesContext): Pro
   const pinned = { registry: reference.registry, repository: reference.repository, digest: descriptor.digest, descriptor, insecure };
   const key = verdictKey(reference, descriptor.digest, policy, insecure);
   try {
-    const verdict = await cache.get(
-      key,
-      async (flightSignal) => {
-        const started = performance.now();
-        let outcome: 'verified' | 'not_verified' | 'error' = 'error';
-        try {
-          const verdict = await backend.verify(pinned, policy, flightSignal);
-          outcome = verdict.verified ? 'verified' : 'not_verified';
-          return verdict;
-        } finally {
-          metrics.verificationDuration.observe({ result: outcome }, (performance.now() - started) / 1000);
-        }
-      },
-      { signal, flightTimeoutMs: context.requestTimeoutMs },
-    );
+    // A verdict in memory (the warm path) without the async get and its closure.
+    const hit = cache.memoryHit(key);
+    const verdict = hit !== undefined ? { value: hit, cached: true, shared: false } : await verifiedOnce(key, pinned, policy, context);
     const value = verdict.value.verified && image.attestations.length > 0 ? await withAttestations(verdict.value, pinned, image, policy, context) : verdict.value;
     return verdictOutcome(image, value, descriptor.digest, verdict.cached || verdict.shared, metrics);
   } catch (err) {
