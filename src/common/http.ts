@@ -181,7 +181,10 @@ function classify(err: unknown, what: string, signal: AbortSignal | undefined): 
 type Undici = typeof import('undici');
 /** undici loads with the first request, so a command that never goes online (`verify --oci-layout`) does not pay for it. */
 let undiciModule: Promise<Undici> | undefined;
-const loadUndici = (): Promise<Undici> => (undiciModule ??= importCommonJs(() => import('undici')));
+/** undici once loaded: later requests take it without awaiting the import again. */
+let undiciLoaded: Undici | undefined;
+const loadUndici = (): Promise<Undici> =>
+  (undiciModule ??= importCommonJs(() => import('undici')).then((undici) => (undiciLoaded = undici)));
 
 /**
  * A pool whose connections that negotiate HTTP/2 (ALPN) carry up to `streams` requests at once. undici's client
@@ -278,7 +281,7 @@ export class HttpClient {
         if (addresses === 'public') checkLiteralTarget(url);
         // The agent's own request (origin and path), not undici's top-level request(url): that one costs
         // ~40 µs of CPU more per request (measured on loopback HEADs), a third of a warm image's resolve.
-        res = await this.agent(await loadUndici(), insecure, addresses).request({
+        res = await this.agent(undiciLoaded ?? (await loadUndici()), insecure, addresses).request({
           origin: url.origin,
           path: `${url.pathname}${url.search}`,
           method: req.method,

@@ -100,6 +100,8 @@ export class RegistryClient implements RegistryTransport {
   /** Per registry: whether it has answered this client once; until then few requests go first (see send). */
   private readonly warmUps = new LRUCache<string, WarmUp>({ max: MAX_CACHED_REPOSITORIES });
   private readonly origins = new LRUCache<string, string>({ max: MAX_CACHED_REPOSITORIES });
+  /** Per registry: its plain-HTTP and TLS settings, worked out once (every request reads them). */
+  private readonly hostSettings = new LRUCache<string, Readonly<Required<RegistryHostOptions>>>({ max: MAX_CACHED_REPOSITORIES });
 
   constructor(options: RegistryClientOptions = {}) {
     this.options = options;
@@ -161,13 +163,18 @@ export class RegistryClient implements RegistryTransport {
   }
 
   /** Effective plain-HTTP and TLS settings for a registry host. */
-  hostOptions(registry: string): Required<RegistryHostOptions> {
-    const specific = this.options.registries?.[registry];
-    const local = Boolean(this.options.plainHttpForLocalhost) && isLocalhost(registry);
-    return {
-      plainHttp: specific?.plainHttp ?? this.options.plainHttp ?? local,
-      insecure: specific?.insecure ?? this.options.insecure ?? false,
-    };
+  hostOptions(registry: string): Readonly<Required<RegistryHostOptions>> {
+    let found = this.hostSettings.get(registry);
+    if (!found) {
+      const specific = this.options.registries?.[registry];
+      const local = Boolean(this.options.plainHttpForLocalhost) && isLocalhost(registry);
+      found = Object.freeze({
+        plainHttp: specific?.plainHttp ?? this.options.plainHttp ?? local,
+        insecure: specific?.insecure ?? this.options.insecure ?? false,
+      });
+      this.hostSettings.set(registry, found);
+    }
+    return found;
   }
 
   /**

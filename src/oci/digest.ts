@@ -1,5 +1,5 @@
 // Content digests: compute, parse and verify sha256/sha512 digests of bytes and streams.
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, hash, type Hash } from 'node:crypto';
 import { digestProblem } from '../reference/index.js';
 import { OciError } from './errors.js';
 import type { Descriptor } from './types.js';
@@ -19,8 +19,9 @@ export function parseDigest(digest: string): ParsedDigest {
   return { algorithm: digest.slice(0, colon) as DigestAlgorithm, hex: digest.slice(colon + 1) };
 }
 
+/** One-shot crypto.hash: a fraction of createHash's cost for the small documents a verification hashes. */
 export function computeDigest(bytes: Uint8Array, algorithm: DigestAlgorithm = 'sha256'): string {
-  return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
+  return `${algorithm}:${hash(algorithm, bytes, 'hex')}`;
 }
 
 /** Incremental digester for streamed content. */

@@ -8,6 +8,8 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+/** One strict decoder for every document (decode() keeps no state between calls without `stream`). */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Refuse JSON that nests arrays and objects deeper than `maxDepth`, in one pass over the bytes and
@@ -35,7 +37,7 @@ export function checkJsonDepth(bytes: Uint8Array, what: string, maxDepth = MAX_J
 export function parseJsonDocument(bytes: Uint8Array, what: string, invalid: OciErrorCode): unknown {
   checkJsonDepth(bytes, what);
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
+    return JSON.parse(utf8.decode(bytes)) as unknown;
   } catch (err) {
     throw new OciError(invalid, `${what} is not valid UTF-8 JSON`, { cause: err });
   }

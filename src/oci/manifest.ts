@@ -9,8 +9,10 @@ import {
 } from './constants.js';
 import { parseJsonDocument } from './document.js';
 import { OciError } from './errors.js';
+import { descriptorShape, imageIndexShape, imageManifestShape, UNSURE } from './manifest-shape.js';
 import type { Descriptor, ImageIndex, ImageManifest, Manifest } from './types.js';
 
+/** The schemas decide (and word the errors) whenever manifest-shape.ts is unsure; exported for its test. */
 const platformSchema = z.object({
   architecture: z.string(),
   os: z.string(),
@@ -19,7 +21,7 @@ const platformSchema = z.object({
   'os.features': z.array(z.string()).optional(),
 });
 
-const descriptorSchema = z.object({
+export const descriptorSchema = z.object({
   mediaType: z.string().min(1),
   digest: z.string().refine(isDigest, { message: 'not a sha256/sha512 digest' }),
   size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
@@ -30,7 +32,7 @@ const descriptorSchema = z.object({
   data: z.string().optional(),
 });
 
-const imageManifestSchema = z.object({
+export const imageManifestSchema = z.object({
   schemaVersion: z.literal(2),
   mediaType: z.string().optional(),
   artifactType: z.string().optional(),
@@ -40,7 +42,7 @@ const imageManifestSchema = z.object({
   annotations: z.record(z.string(), z.string()).optional(),
 });
 
-const imageIndexSchema = z.object({
+export const imageIndexSchema = z.object({
   schemaVersion: z.literal(2),
   mediaType: z.string().optional(),
   artifactType: z.string().optional(),
@@ -75,9 +77,9 @@ function describe(issues: z.core.$ZodIssue[]): string {
 }
 
 /**
- * Parse manifest bytes. `mediaTypeHint` is what the transport said (Content-Type or the
- * descriptor): it must agree with the manifest's own `mediaType` field when both are present,
- * since a mismatch lets one document be read as another kind.
+ * Parse manifest bytes (a well-formed one checked by manifest-shape.ts, anything else by the schemas).
+ * `mediaTypeHint` is what the transport said (Content-Type or the descriptor): it must agree with the
+ * manifest's own `mediaType` field when both are present, since a mismatch lets one document be read as another kind.
  */
 export function parseManifest(bytes: Uint8Array, mediaTypeHint: string | undefined, what: string): { mediaType: string; manifest: Manifest } {
   const json = parseJsonDocument(bytes, what, 'INVALID_MANIFEST');
@@ -96,11 +98,15 @@ export function parseManifest(bytes: Uint8Array, mediaTypeHint: string | undefin
   const mediaType = declared ?? hint ?? ('manifests' in record ? MEDIA_TYPE_OCI_INDEX : 'config' in record ? MEDIA_TYPE_OCI_MANIFEST : undefined);
   if (!mediaType) throw new OciError('INVALID_MANIFEST', `${what} is neither an image manifest nor an index (no config, no manifests)`);
   if (isIndexMediaType(mediaType)) {
+    const shaped = imageIndexShape(json);
+    if (shaped !== UNSURE) return { mediaType, manifest: shaped };
     const parsed = imageIndexSchema.safeParse(json);
     if (!parsed.success) throw new OciError('INVALID_MANIFEST', `${what} is not a valid image index: ${describe(parsed.error.issues)}`);
     return { mediaType, manifest: parsed.data as ImageIndex };
   }
   if (IMAGE_MANIFEST_MEDIA_TYPES.includes(mediaType)) {
+    const shaped = imageManifestShape(json);
+    if (shaped !== UNSURE) return { mediaType, manifest: shaped };
     const parsed = imageManifestSchema.safeParse(json);
     if (!parsed.success) throw new OciError('INVALID_MANIFEST', `${what} is not a valid image manifest: ${describe(parsed.error.issues)}`);
     return { mediaType, manifest: parsed.data as ImageManifest };
@@ -110,6 +116,8 @@ export function parseManifest(bytes: Uint8Array, mediaTypeHint: string | undefin
 
 /** Validate a descriptor given by a caller or read from a document. */
 export function parseDescriptor(value: unknown, what: string): Descriptor {
+  const shaped = descriptorShape(value);
+  if (shaped !== UNSURE) return shaped;
   const parsed = descriptorSchema.safeParse(value);
   if (!parsed.success) throw new OciError('INVALID_MANIFEST', `${what} is not a valid descriptor: ${describe(parsed.error.issues)}`);
   return parsed.data as Descriptor;

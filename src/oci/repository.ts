@@ -57,6 +57,8 @@ export class Repository implements ArtifactStore {
   private readonly prefetched = new LRUCache<string, Promise<Descriptor[]>>({ max: MAX_PREFETCHED, ttl: PREFETCH_TTL_MS });
   /** Serialises referrers tag index read-modify-write cycles per subject within this process. */
   private readonly tagIndexLocks = new Map<string, Promise<unknown>>();
+  /** The token scope of every read, made once (each request names it). */
+  private readonly pullScope: string[];
 
   constructor(transport: RegistryTransport, registry: string, repository: string, options: RepositoryOptions, referrersApi = new ReferrersApiKnowledge()) {
     this.transport = transport;
@@ -65,6 +67,7 @@ export class Repository implements ArtifactStore {
     this.registry = registry;
     this.repository = repository;
     this.name = `${registry}/${repository}`;
+    this.pullScope = [repositoryScope(repository, ['pull'])];
   }
 
   /** What this repository has shown about the Referrers API so far. */
@@ -72,9 +75,6 @@ export class Repository implements ArtifactStore {
     return this.referrersApi.state;
   }
 
-  private get pullScope(): string[] {
-    return [repositoryScope(this.repository, ['pull'])];
-  }
 
   private get pushScope(): string[] {
     return [repositoryScope(this.repository, ['pull', 'push'])];
@@ -100,7 +100,8 @@ export class Repository implements ArtifactStore {
   }
 
   async resolve(tagOrDigest: string, options?: RequestOptions): Promise<Descriptor> {
-    const what = `resolve ${this.name}${isDigest(tagOrDigest) ? '@' : ':'}${tagOrDigest}`;
+    const byDigest = isDigest(tagOrDigest);
+    const what = `resolve ${this.name}${byDigest ? '@' : ':'}${tagOrDigest}`;
     const res = await this.send(
       { method: 'HEAD', url: `/v2/${this.repository}/manifests/${tagOrDigest}`, headers: { accept: MANIFEST_ACCEPT }, scopes: this.pullScope, idempotent: true, what },
       options,
@@ -114,7 +115,7 @@ export class Repository implements ArtifactStore {
       // HEAD gave too little to go on: fetch the manifest and describe it ourselves.
       return (await this.fetchManifest(tagOrDigest, options)).descriptor;
     }
-    if (isDigest(tagOrDigest) && digest !== tagOrDigest) {
+    if (byDigest && digest !== tagOrDigest) {
       throw new OciError('DIGEST_MISMATCH', `${what}: the registry says the manifest is ${digest}, not the digest asked for; do not use it`);
     }
     if (length > this.options.limits.maxManifestBytes) {

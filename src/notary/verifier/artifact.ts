@@ -71,11 +71,12 @@ type FetchedCandidate = { envelope: Uint8Array; mediaType: string; manifestBytes
  * Fetch one signature's manifest and envelope (under `fetchSignal`, which also ends fetches no longer
  * wanted); retrieval failures become a failed result. Throws only when the verification's `signal` aborted.
  */
-async function fetchCandidate(store: ArtifactStore, candidate: SignatureCandidate, policyName: string, signal: AbortSignal | undefined, fetchSignal: AbortSignal): Promise<FetchedCandidate> {
+async function fetchCandidate(store: ArtifactStore, candidate: SignatureCandidate, policyName: string, signal: AbortSignal | undefined, fetchSignal: AbortSignal | undefined): Promise<FetchedCandidate> {
   try {
-    const fetched = await store.fetchManifest(candidate.descriptor, { signal: fetchSignal });
+    const options = fetchSignal ? { signal: fetchSignal } : {};
+    const fetched = await store.fetchManifest(candidate.descriptor, options);
     const layer = envelopeDescriptor(fetched.manifest, candidate.subject);
-    const envelope = await store.fetchBlob(layer, { signal: fetchSignal });
+    const envelope = await store.fetchBlob(layer, options);
     return { envelope, mediaType: layer.mediaType, manifestBytes: fetched.bytes.byteLength };
   } catch (err) {
     if (isAborted(err, signal)) throw abortError(signal, err);
@@ -110,12 +111,15 @@ async function verifyFetched(target: ArtifactTarget, candidate: SignatureCandida
  */
 async function verifyInOrder(target: ArtifactTarget, candidates: readonly SignatureCandidate[], context: SignatureCheckContext): Promise<SignatureVerification[]> {
   const { signal } = context;
-  const stop = new AbortController();
-  const fetching = deadline([signal, stop.signal]);
+  // A lone candidate is never fetched ahead of its turn, so nothing can be left to cancel: its fetch
+  // runs under the verification's own signal (a linked one costs listeners and a signal per image).
+  const stop = candidates.length > 1 ? new AbortController() : undefined;
+  const fetching = stop ? deadline([signal, stop.signal]) : undefined;
+  const fetchSignal = fetching?.signal ?? signal;
   const fetches: Promise<FetchedCandidate>[] = [];
   const fetchAhead = (until: number): void => {
     for (let index = fetches.length; index < Math.min(until, candidates.length); index++) {
-      const started = fetchCandidate(target.store, candidates[index] as SignatureCandidate, context.policy.name, signal, fetching.signal);
+      const started = fetchCandidate(target.store, candidates[index] as SignatureCandidate, context.policy.name, signal, fetchSignal);
       // Awaited in turn below, or never (a signature before it passed): it must not go unhandled.
       started.catch(() => undefined);
       fetches.push(started);
@@ -136,8 +140,8 @@ async function verifyInOrder(target: ArtifactTarget, candidates: readonly Signat
     return results;
   } finally {
     // Only fetched-ahead candidates never awaited can still be running; an abort costs a DOMException and its stack.
-    if (fetches.length > results.length) stop.abort();
-    fetching.dispose();
+    if (fetches.length > results.length) stop?.abort();
+    fetching?.dispose();
   }
 }
 

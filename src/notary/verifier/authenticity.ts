@@ -1,5 +1,4 @@
 // Authenticity: the chain meets the certificate requirements, leads to the statement's trust stores, and the leaf is a trusted identity.
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { X509Certificate } from '@peculiar/x509';
 import { NotaryError } from '../errors.js';
 import { collectTrustedCertificates, trustStoreTypeForSigningScheme, type TrustStoreProvider, type TrustStoreType } from '../truststore/index.js';
@@ -7,6 +6,7 @@ import type { SigningScheme } from '../types.js';
 import { certificateFacts, signatureVerifiesWith } from '../../pki/index.js';
 import { matchTrustedIdentities, validateCodeSigningChain, verifyDerChainToTrustAnchors } from '../x509/index.js';
 import type { AppliedPolicy } from './policy.js';
+import type { Pacer } from './pace.js';
 
 /** Certificates of every named store of `type` in the statement, merged (spec: union of the stores). */
 export function loadTrustAnchors(
@@ -48,18 +48,18 @@ export function chainSignatureChecks(chain: readonly X509Certificate[]): number 
 
 /**
  * The certificate requirements of an anchored chain (throws INVALID_CERTIFICATE_CHAIN): run only
- * after verifyChainAnchored. The signatures are checked first, one per event-loop turn (the results
- * are kept with the certificates' facts), so the synchronous rules that follow only read them.
+ * after verifyChainAnchored. The signatures are checked first, `pacer` yielding between them (the
+ * results are kept with the certificates' facts), so the synchronous rules that follow only read them.
  */
-export async function verifyChainRequirements(chain: readonly X509Certificate[]): Promise<void> {
+export async function verifyChainRequirements(chain: readonly X509Certificate[], pacer: Pacer): Promise<void> {
   const facts = chain.map((certificate) => certificateFacts(certificate));
   for (const [index, certificate] of facts.entries()) {
     signatureVerifiesWith(certificate, certificate);
-    await nextTurn();
+    await pacer.step();
     const parent = facts[index + 1];
     if (parent) {
       signatureVerifiesWith(certificate, parent);
-      await nextTurn();
+      await pacer.step();
     }
   }
   validateCodeSigningChain(chain);

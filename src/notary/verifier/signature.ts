@@ -1,5 +1,4 @@
 // Verifies one signature envelope against the applicable trust policy statement (trust-store-trust-policy.md, Signature Verification steps).
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { X509Certificate } from '@peculiar/x509';
 import type { Descriptor } from '../../oci/index.js';
 import { isNotaryFailure, NotaryError, recodeInvalidCertificate } from '../errors.js';
@@ -23,6 +22,7 @@ import { checkTargetArtifact, criticalAttributes, parseNotaryPayload, verifyEnve
 import type { AppliedPolicy } from './policy.js';
 import { toErrorInfo } from '../../verification/index.js';
 import { ValidationRecorder } from './recorder.js';
+import { Pacer } from './pace.js';
 import { isBudgetExceeded, type WorkBudget } from './budget.js';
 import { chainRevocationStatus, revocationVerdict, untrustedChainRevocationStatus } from './revocation.js';
 
@@ -143,13 +143,14 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
     }
     // Parsed once here (a chain that cannot be parsed fails integrity, as before); every later step reads these objects.
     budget?.spend('certificatesParsed', signerInfo.certificateChain.length);
-    const chain = await parseChain(signerInfo.certificateChain);
+    const pacer = new Pacer();
+    const chain = await parseChain(signerInfo.certificateChain, pacer);
     describeChain(result, chain);
     const leaf = chain[0] as X509Certificate;
     if (anchored) {
       try {
         budget?.spend('signaturesChecked', chainSignatureChecks(chain));
-        await verifyChainRequirements(chain);
+        await verifyChainRequirements(chain, pacer);
         if (!pluginDoes(CAPABILITY_TRUSTED_IDENTITY)) verifyTrustedIdentity(leaf, policy);
         recorder.pass('authenticity');
         authentic = true;
@@ -264,17 +265,17 @@ export async function verifySignature(input: SignatureInput, context: SignatureC
 
 /**
  * The signer's certificate chain, parsed with the facts the requirements read (throws as
- * parseCertificate does), one certificate per event-loop turn: a long chain of big keys is the
+ * parseCertificate does), `pacer` yielding between the steps: a long chain of big keys is the
  * sender's choice, and other requests must not wait for all of it.
  */
-async function parseChain(certificateChain: readonly Uint8Array[]): Promise<X509Certificate[]> {
+async function parseChain(certificateChain: readonly Uint8Array[], pacer: Pacer): Promise<X509Certificate[]> {
   const chain: X509Certificate[] = [];
   for (const der of certificateChain) {
     const certificate = recodeInvalidCertificate('INVALID_INPUT', () => parseCertificate(der));
-    await nextTurn();
+    await pacer.step();
     certificateFacts(certificate);
     chain.push(certificate);
-    await nextTurn();
+    await pacer.step();
   }
   return chain;
 }
