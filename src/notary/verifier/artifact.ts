@@ -6,8 +6,8 @@ import { deadline } from '../../common/index.js';
 import { DEFAULT_MAX_SIGNATURES, MAX_SIGNATURES_LIMIT, SIGNATURE_PREFETCH } from './constants.js';
 import { envelopeDescriptor, listSignatures, type SignatureCandidate } from './discovery.js';
 import type { VerifyArtifactOptions } from './options.js';
+import { Pacer } from './pace.js';
 import { applicablePolicy, type AppliedPolicy } from './policy.js';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { toErrorInfo } from '../../verification/index.js';
 import { verifySignature, type SignatureCheckContext } from './signature.js';
 
@@ -126,12 +126,13 @@ async function verifyInOrder(target: ArtifactTarget, candidates: readonly Signat
     }
   };
   const results: SignatureVerification[] = [];
+  const pacer = new Pacer();
   try {
     for (let index = 0; index < candidates.length; index++) {
       fetchAhead(index + SIGNATURE_PREFETCH);
-      // One signature per event-loop turn: a store that answers from memory never yields otherwise,
-      // and other requests must not wait for all of this image's signatures.
-      await nextTurn();
+      // Paced: a store that answers from memory never yields otherwise, and other requests must not
+      // wait for all of this image's signatures.
+      await pacer.step();
       if (signal?.aborted) throw abortError(signal);
       const result = await verifyFetched(target, candidates[index] as SignatureCandidate, await (fetches[index] as Promise<FetchedCandidate>), context);
       results.push(result);

@@ -9,7 +9,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 /** The longest a verification runs before it lets other requests go (wall-clock: a loaded machine yields sooner). */
 export const PACE_SLICE_MS = 1;
 
-/** One per signature verification: `step()` between steps yields once the slice since the last yield is used up. */
+/** One per run of steps (a signature's chain, an image's signatures): `step()` yields once the slice since the last yield is used up. */
 export class Pacer {
   #since = performance.now();
 
