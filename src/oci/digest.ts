@@ -1,5 +1,6 @@
 // Content digests: compute, parse and verify sha256/sha512 digests of bytes and streams.
-import { createHash, hash, type Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
+import { hexDigest } from '../common/hash.js';
 import { digestProblem } from '../reference/index.js';
 import { OciError } from './errors.js';
 import type { Descriptor } from './types.js';
@@ -19,9 +20,9 @@ export function parseDigest(digest: string): ParsedDigest {
   return { algorithm: digest.slice(0, colon) as DigestAlgorithm, hex: digest.slice(colon + 1) };
 }
 
-/** One-shot crypto.hash: a fraction of createHash's cost for the small documents a verification hashes. */
+/** One-shot (common/hash.ts): a fraction of createHash's cost for the small documents a verification hashes. */
 export function computeDigest(bytes: Uint8Array, algorithm: DigestAlgorithm = 'sha256'): string {
-  return `${algorithm}:${hash(algorithm, bytes, 'hex')}`;
+  return `${algorithm}:${hexDigest(algorithm, bytes)}`;
 }
 
 /** Incremental digester for streamed content. */

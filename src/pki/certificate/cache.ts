@@ -1,5 +1,6 @@
 // One record per certificate, kept by the SHA-256 of its exact DER bytes: every parse and every fact read from it, each once (every image arrives with the same signer chain).
-import { hash, X509Certificate as NodeX509Certificate } from 'node:crypto';
+import { X509Certificate as NodeX509Certificate } from 'node:crypto';
+import { hexDigest } from '../../common/hash.js';
 import type { X509Certificate } from '@peculiar/x509';
 import { LRUCache } from 'lru-cache';
 import type { CertificateInfo } from '../revocation/certificate.js';
@@ -37,7 +38,7 @@ const recordsByObject = new WeakMap<X509Certificate, CertificateRecord>();
  * anyone can mint a different certificate with the same names, and it must be parsed on its own.
  */
 export function sha256Hex(der: Uint8Array): string {
-  return hash('sha256', der, 'hex');
+  return hexDigest('sha256', der);
 }
 
 /** The record of `der` if there is one (touching it, so a chain in use stays cached), and its key. */
