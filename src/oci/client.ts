@@ -99,9 +99,8 @@ export class RegistryClient implements RegistryTransport {
   private readonly maxRequestsPerRegistry: number;
   /** Per registry: whether it has answered this client once; until then few requests go first (see send). */
   private readonly warmUps = new LRUCache<string, WarmUp>({ max: MAX_CACHED_REPOSITORIES });
-  private readonly origins = new LRUCache<string, string>({ max: MAX_CACHED_REPOSITORIES });
-  /** Per registry: its plain-HTTP and TLS settings, worked out once (every request reads them). */
-  private readonly hostSettings = new LRUCache<string, Readonly<Required<RegistryHostOptions>>>({ max: MAX_CACHED_REPOSITORIES });
+  /** Per registry: its plain-HTTP and TLS settings and, once a request needs it, the origin they give; each worked out once. */
+  private readonly hosts = new LRUCache<string, { settings: Readonly<Required<RegistryHostOptions>>; origin?: string }>({ max: MAX_CACHED_REPOSITORIES });
 
   constructor(options: RegistryClientOptions = {}) {
     this.options = options;
@@ -164,15 +163,20 @@ export class RegistryClient implements RegistryTransport {
 
   /** Effective plain-HTTP and TLS settings for a registry host. */
   hostOptions(registry: string): Readonly<Required<RegistryHostOptions>> {
-    let found = this.hostSettings.get(registry);
+    return this.host(registry).settings;
+  }
+
+  private host(registry: string): { settings: Readonly<Required<RegistryHostOptions>>; origin?: string } {
+    let found = this.hosts.get(registry);
     if (!found) {
       const specific = this.options.registries?.[registry];
       const local = Boolean(this.options.plainHttpForLocalhost) && isLocalhost(registry);
-      found = Object.freeze({
+      const settings = Object.freeze({
         plainHttp: specific?.plainHttp ?? this.options.plainHttp ?? local,
         insecure: specific?.insecure ?? this.options.insecure ?? false,
       });
-      this.hostSettings.set(registry, found);
+      found = { settings };
+      this.hosts.set(registry, found);
     }
     return found;
   }
@@ -196,14 +200,10 @@ export class RegistryClient implements RegistryTransport {
     return new URL(this.origin(registry));
   }
 
-  /** The origin of `registry`'s base URL, worked out once per registry (every request needs it). */
+  /** The origin of `registry`'s base URL (every request needs it). */
   private origin(registry: string): string {
-    let found = this.origins.get(registry);
-    if (found === undefined) {
-      found = registryBaseUrl(registry, this.hostOptions(registry).plainHttp).origin;
-      this.origins.set(registry, found);
-    }
-    return found;
+    const host = this.host(registry);
+    return (host.origin ??= registryBaseUrl(registry, host.settings.plainHttp).origin);
   }
 
   /**

@@ -75,7 +75,6 @@ export class Repository implements ArtifactStore {
     return this.referrersApi.state;
   }
 
-
   private get pushScope(): string[] {
     return [repositoryScope(this.repository, ['pull', 'push'])];
   }
