@@ -19,7 +19,22 @@ export function digestProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** True when `value` is a well-formed sha256 or sha512 digest. */
+/** Lower-case hex, by character code (no regex, no match array). */
+function isLowerHex(value: string, from: number): boolean {
+  for (let i = from; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+/**
+ * True when `value` is a well-formed sha256 or sha512 digest: digestProblem's answer without building its
+ * message (every tag of every request is asked, and a tag is never a digest).
+ */
 export function isDigest(value: string): boolean {
-  return digestProblem(value) === undefined;
+  const colon = value.indexOf(':');
+  if (colon < 0) return false;
+  const length = DIGEST_HEX_LENGTH[value.slice(0, colon)];
+  return length !== undefined && value.length === colon + 1 + length && isLowerHex(value, colon + 1);
 }

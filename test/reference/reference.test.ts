@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { familiarReference } from '../../src/reference/reference.js';
 import {
   formatReference,
+  digestProblem,
   isDigest,
   parseReference,
   referenceTarget,
@@ -147,6 +148,24 @@ test.each([
   { value: 'sha256' + 'a'.repeat(64), ok: false },
 ])('isDigest($value) = $ok', ({ value, ok }) => {
   expect(isDigest(value)).toBe(ok);
+});
+
+test('isDigest answers as digestProblem does, over one-character changes of well-formed digests', () => {
+  const bases = [SHA256, SHA512, `sha256:${'0'.repeat(64)}`];
+  const replacements = ['', 'A', 'f', 'g', ':', '-', '+', '.', '_', '=', '0', 'ff', 'é'];
+  const odd = ['', ':', 'sha256', 'sha256:', 'constructor:' + 'a'.repeat(64), '__proto__:' + 'a'.repeat(64), 'SHA256:' + 'a'.repeat(64), 'sha384:' + 'a'.repeat(96), 'v1', 'latest'];
+  const values = [...odd];
+  for (const base of bases) {
+    for (let i = 0; i < base.length; i++) for (const r of replacements) values.push(base.slice(0, i) + r + base.slice(i + 1));
+    for (const r of replacements) values.push(base + r, r + base);
+  }
+  let accepted = 0;
+  for (const value of values) {
+    expect([value, isDigest(value)]).toEqual([value, digestProblem(value) === undefined]);
+    if (isDigest(value)) accepted += 1;
+  }
+  // Some variants stay digests (a hex character for a hex character): the comparison covers both answers.
+  expect(accepted).toBeGreaterThan(100);
 });
 
 // With distribution 2.x's `[-]*` separator, JavaScript's backtracking regex took exponential time on
