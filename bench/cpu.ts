@@ -1,4 +1,4 @@
-// `node dist/bench/cpu.js [--profile DIR] [--repeats N]`: CPU time per /checkimages request on loopback, the robust
+// `node dist/bench/cpu.js [--profile DIR] [--repeats N] [--out FILE]`: CPU time per /checkimages request on loopback, the robust
 // number on a loaded machine (wall-clock ratios are not): the service cold (cache off) and warm (cache on), the bare
 // handler that only resolves the tags (or only answers), and the floor client (bench/lib/floor.ts, in this process),
 // for 1 and 50 images, one request at a time, in N rounds (medians reported). With --profile, the service children write V8 CPU profiles to DIR (one per
@@ -7,13 +7,26 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_SIGNER_SUBJECT, type DemoImage } from '../src/demo/index.js';
-import { checkImagesBody, createBenchFixture } from './lib/fixtures.js';
+import { checkImagesBody, checkImagesBodyByDigest, createBenchFixture } from './lib/fixtures.js';
 import { Floor, subjectRdns } from './lib/floor.js';
 import { SequentialClient } from './lib/load.js';
 import { percentile, round } from './lib/stats.js';
 import { startChildTarget, type Target } from './lib/target.js';
 
-const { values } = parseArgs({ options: { profile: { type: 'string' }, repeats: { type: 'string', default: '1' }, out: { type: 'string' } } });
+const USAGE = 'usage: node dist/bench/cpu.js [--repeats N] [--profile DIR] [--out FILE]';
+function options() {
+  try {
+    return parseArgs({ options: { profile: { type: 'string' }, repeats: { type: 'string', default: '1' }, out: { type: 'string' }, help: { type: 'boolean', default: false } } }).values;
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+const values = options();
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 const scale = Number(values.repeats);
 const profile = values.profile ? resolve(values.profile) : undefined;
 if (profile) await mkdir(profile, { recursive: true });
@@ -50,8 +63,7 @@ try {
   const warm = await start({ kind: 'service', configDir: fixture.environment.configDir, cacheEnabled: true }, nodeOptions);
   const bare = await start({ kind: 'bare', registryUrl: fixture.environment.registry.url, concurrency: 50 });
   /** CPU ms per request of `target` over `count` requests of `images` (after warmupRequests discarded ones). */
-  const perRequest = async ({ target, client }: { target: Target; client: SequentialClient }, images: readonly DemoImage[], count: number): Promise<number> => {
-    const body = checkImagesBody(images);
+  const perRequest = async ({ target, client }: { target: Target; client: SequentialClient }, images: readonly DemoImage[], count: number, body = checkImagesBody(images)): Promise<number> => {
     for (let i = 0; i < warmupRequests(images); i++) await client.post(body);
     const before = (await target.stats()).cpuMs;
     for (let i = 0; i < count; i++) {
@@ -83,6 +95,8 @@ try {
     }
     for (const [name, images, count] of [['1', one, REQUESTS.warm1], ['50', many, REQUESTS.warm50]] as const) {
       cells[`warm_${name}_cpu_ms`] = await perRequest(warm, images, count);
+      // By digest a warm request asks the registry nothing: the service's own cost per request, set beside the bare HTTP handler's.
+      cells[`warm_digest_${name}_cpu_ms`] = await perRequest(warm, images, count, checkImagesBodyByDigest(images));
       await configureBare(images);
       cells[`bare_resolve_${name}_cpu_ms`] = await perRequest(bare, images, count);
     }
@@ -91,6 +105,10 @@ try {
       cells[`cold_over_floor_${name}`] = cell('cold') / cell('floor');
       cells[`cold_over_floor_plus_http_${name}`] = cell('cold') / (cell('floor') + cell('bare_http'));
       cells[`warm_over_bare_${name}`] = cell('warm') / cell('bare_resolve');
+      // The warm gap split in two: the service without the registry (by digest) against the bare handler without it,
+      // and what resolving the tags adds to each (warm − warm by digest against bare + resolve − bare HTTP).
+      cells[`warm_digest_over_bare_http_${name}`] = cell('warm_digest') / cell('bare_http');
+      cells[`resolve_over_bare_resolve_${name}`] = (cell('warm') - cell('warm_digest')) / (cell('bare_resolve') - cell('bare_http'));
     }
     rounds.push(cells);
   }

@@ -82,3 +82,8 @@ export async function createBenchFixture(options: { images: number; memoryImages
 export function checkImagesBody(images: readonly DemoImage[]): string {
   return JSON.stringify(kyvernoImagesRequest(images.map((image, index) => ({ name: `c${index}`, image })), DEMO_TRUST_POLICY));
 }
+
+/** The body for a pod that names `images` by digest (no tag): a warm service answers it without asking the registry. */
+export function checkImagesBodyByDigest(images: readonly DemoImage[]): string {
+  return checkImagesBody(images.map((image) => ({ ...image, reference: `${image.registry}/${image.repository}@${image.digest}`, tag: '' })));
+}

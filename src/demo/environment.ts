@@ -126,7 +126,8 @@ export function kyvernoImagesRequest(containers: ReadonlyArray<{ name: string; i
       path: image.repository,
       name: image.repository.split('/').pop(),
       tag: image.tag,
-      digest: '',
+      // Kyverno fills digest when the pod names the image by digest (reference `repo@sha256:…`).
+      digest: image.reference.includes('@') ? image.digest : '',
       reference: image.reference,
       referenceWithTag: image.reference,
       jsonPointer: `/spec/containers/${index}/image`,
