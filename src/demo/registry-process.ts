@@ -1,5 +1,6 @@
 // Starts a real CNCF distribution registry (Debian's `docker-registry`) on loopback: for the demo, benchmarks and tests.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
@@ -63,8 +64,15 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   let exited = false;
+  // A caller that exits without stop() (process.exit, an uncaught error) must not leave the registry running.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+    rmSync(rootDir, { recursive: true, force: true });
+  };
+  process.once('exit', killOnExit);
   child.once('exit', () => {
     exited = true;
+    process.removeListener('exit', killOnExit);
   });
   const url = `${options.tls ? 'https' : 'http'}://${address}:${port}`;
   try {
