@@ -1,6 +1,6 @@
 // Verifies the attestations an image must have: discovery, the Notary signature of each artifact, content and conditions.
-import { createHash } from 'node:crypto';
 import { BaseError } from '../common/index.js';
+import { hexDigest } from '../common/hash.js';
 import { ConditionsError, evaluateConditions, parseConditions } from '../conditions/index.js';
 import type { ArtifactStore, Descriptor } from '../oci/index.js';
 import { CODE_INFO, describeFailure, toErrorInfo, type ErrorInfo, type ImageVerdict } from '../verification/index.js';
@@ -64,7 +64,7 @@ type ParsedConditions = ReturnType<typeof parseConditions>;
 
 /** The cache key of one artifact's outcome: everything that decides it. */
 export function outcomeKey(subject: AttestationSubject, artifact: string, policyKey: string, requirement: AttestationRequirement): string {
-  const conditions = createHash('sha256').update(JSON.stringify({ type: requirement.type, conditions: requirement.conditions })).digest('hex');
+  const conditions = hexDigest('sha256', JSON.stringify({ type: requirement.type, conditions: requirement.conditions }));
   return ['attestation', `${subject.repository}@${subject.descriptor.digest}`, artifact, policyKey, conditions].join('\n');
 }
 

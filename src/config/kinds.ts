@@ -1,5 +1,5 @@
 // The kind registry: for each resource kind, its schema, how a checked document becomes a resource, and the names it claims.
-import { createHash, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import type { z } from 'zod';
 import { API_VERSION, KIND_TRUST_POLICY, KIND_TRUST_STORE, MAX_CERTIFICATES_PER_TRUST_STORE } from './constants.js';
 import { formatOrigin, type ResourceOrigin } from './origin.js';
@@ -13,6 +13,7 @@ import {
 } from './resources.js';
 import { readPem } from '../pki/index.js';
 import type { CompiledPolicy, ErrorInfo } from '../verification/index.js';
+import { hexDigest } from '../common/hash.js';
 
 export interface TrustStoreResource {
   kind: typeof KIND_TRUST_STORE;
@@ -113,7 +114,7 @@ export interface ResourceKind<R extends ConfigResource = ConfigResource> {
 }
 
 function sha256(text: string | Uint8Array): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hexDigest('sha256', text);
 }
 
 /** JSON with object keys sorted, so equal content hashes equally whatever the key order in YAML. */

@@ -1,8 +1,9 @@
 // The Rekor bundle annotation of legacy signatures: its SignedEntryTimestamp, and the entry body held to this signature.
-import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import * as z from 'zod';
 import { json } from '@sigstore/core';
 import { bytesEqual } from '../common/index.js';
+import { hexDigest } from '../common/hash.js';
 import { readPem } from '../pki/index.js';
 import { MAX_ANNOTATION_BYTES } from './constants.js';
 import { CosignError } from './errors.js';
@@ -42,7 +43,7 @@ export function parseRekorBundle(text: string): RekorBundle {
 
 /** The logID of a log key: hex SHA-256 of its DER SubjectPublicKeyInfo. */
 export function logIdOf(key: KeyObject): string {
-  return createHash('sha256').update(key.export({ format: 'der', type: 'spki' })).digest('hex');
+  return hexDigest('sha256', key.export({ format: 'der', type: 'spki' }));
 }
 
 /** Rekor public keys from PEM (`--rekor-public-key`, Kyverno `rekor.pubKey`), by logID; ECDSA only, as cosign requires. */
@@ -142,7 +143,7 @@ export function verifyRekorBundle(bundle: RekorBundle, subject: EntrySubject, lo
   if (!pem?.der || !bytesEqual(pem.der, subject.keyDer)) {
     throw new CosignError('TLOG_ENTRY_MISMATCH', 'error verifying bundle: comparing public key PEMs: the entry names another key or certificate');
   }
-  const payloadHash = createHash('sha256').update(subject.payload).digest('hex');
+  const payloadHash = hexDigest('sha256', subject.payload);
   if (facts.hash.algorithm !== 'sha256') throw new CosignError('TLOG_ENTRY_MISMATCH', `error verifying bundle: unexpected algorithm: "${facts.hash.algorithm}"`);
   if (facts.hash.value !== payloadHash) {
     throw new CosignError('TLOG_ENTRY_MISMATCH', `error verifying bundle: matching bundle to payload: bundle="${facts.hash.value}", payload="${payloadHash}"`);

@@ -1,5 +1,4 @@
 // Notary signature manifests (signature-specification.md "OCI Signatures"): build both forms notation writes, read the envelope back.
-import { createHash } from 'node:crypto';
 import {
   ANNOTATION_CREATED,
   EMPTY_JSON_BYTES,
@@ -15,6 +14,7 @@ import {
 import { MAX_ENVELOPE_BYTES, isSignatureMediaType } from './envelope/index.js';
 import { NotaryError } from './errors.js';
 import { ARTIFACT_TYPE_NOTARY_SIGNATURE, SIGNATURE_MANIFEST_FORMS, type SignatureManifestForm, type SignatureMediaType } from './types.js';
+import { hexDigest } from '../common/hash.js';
 
 /** Annotation holding the JSON list of SHA-256 thumbprints of the signing chain, leaf first. */
 export const ANNOTATION_X509_CHAIN_THUMBPRINT = 'io.cncf.notary.x509chain.thumbprint#S256';
@@ -56,7 +56,7 @@ export interface BuiltSignatureManifest {
 
 /** Lower-case hex SHA-256 of each DER certificate, as notation-go writes the thumbprint annotation. */
 export function certificateThumbprints(certificateChain: Uint8Array[]): string[] {
-  return certificateChain.map((der) => createHash('sha256').update(der).digest('hex'));
+  return certificateChain.map((der) => hexDigest('sha256', der));
 }
 
 /** RFC 3339 in UTC without fractions, as Go's time.RFC3339 formats `time.Now().UTC()`. */

@@ -1,12 +1,12 @@
 // The engine's registry and Notary verifier on imgverify's own registry client and Notary verifier, with Kyverno's
 // notary attestor semantics (pkg/image/verifiers/cpol/notary): `certificates.cert` + `certChain` are the one trust
 // store `ca:kyverno` of a strict trust policy for every registry and any identity.
-import { createHash } from 'node:crypto';
 import { compileNotaryPolicy, NotaryImageVerifier, type NotaryCompiledPolicy } from '../notary/index.js';
 import type { RevocationChecker } from '../pki/index.js';
 import type { RegistryClient } from '../oci/index.js';
 import type { PinnedImage } from '../verification/index.js';
 import type { AttestorVerifier, ImageResolver } from './ports.js';
+import { hexDigest } from '../common/hash.js';
 
 /** Signatures tried per image (notation's and the service's default). */
 const DEFAULT_MAX_SIGNATURES = 30;
@@ -46,7 +46,7 @@ export function notaryAttestorVerifier(options: NotaryAttestorOptions): Attestor
     if (known) return known;
     const policy = compileNotaryPolicy({
       name: 'kyverno',
-      cacheKey: createHash('sha256').update(certificates).digest('hex'),
+      cacheKey: hexDigest('sha256', certificates),
       version: '1.0',
       trustPolicies: [{ name: 'kyverno', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:kyverno'], trustedIdentities: ['*'] }],
       trustStores: [{ type: 'ca', name: 'kyverno', caBundle: certificates }],

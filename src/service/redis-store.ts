@@ -1,5 +1,4 @@
 // The shared verdict store in Redis (--cacheBackend redis://host:port/db): every command bounded, every failure "not cached".
-import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
@@ -14,6 +13,7 @@ import {
 import type { RegistryOptions } from './options.js';
 import { redactRedisUrl, type RedisTarget } from './redis-url.js';
 import type { StoredVerdict, VerdictStore } from './verdict-store.js';
+import { hexDigest } from '../common/hash.js';
 
 export { parseRedisUrl, redactRedisUrl, type RedisTarget } from './redis-url.js';
 
@@ -31,7 +31,7 @@ export function verdictStoreScope(registry: VerdictScopeSettings, pluginConfig?:
     pluginConfig,
   };
   const canonical = JSON.stringify(Object.keys(settings).sort().map((name) => [name, settings[name] ?? null]));
-  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+  return hexDigest('sha256', canonical).slice(0, 16);
 }
 
 export interface RedisVerdictStoreOptions<V> {
@@ -167,7 +167,7 @@ export class RedisVerdictStore<V> implements VerdictStore<V> {
   }
 
   #redisKey(key: string): string {
-    return this.#prefix + createHash('sha256').update(key).digest('hex');
+    return this.#prefix + hexDigest('sha256', key);
   }
 
   async get(key: string): Promise<StoredVerdict<V> | undefined> {

@@ -1,9 +1,10 @@
 // Trusted roots: the public-good root shipped offline, a trusted_root.json file, or a TUF repository; turned into the facts verifiers look up.
-import { createHash, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { X509Certificate as SigstoreCertificate, crypto as sigstoreCrypto } from '@sigstore/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial, type TrustMaterial } from '@sigstore/verify';
 import { readTextFileLimited } from '../common/index.js';
+import { hexDigest } from '../common/hash.js';
 import { readPem } from '../pki/index.js';
 import { MAX_TRUSTED_ROOT_BYTES, PUBLIC_GOOD_TUF_MIRROR, TRUSTED_ROOT_MEDIA_TYPE_PREFIX, TRUSTED_ROOT_TARGET } from './constants.js';
 import { SigstoreError } from './errors.js';
@@ -156,7 +157,7 @@ export function logKeyFromPem(pem: string, baseUrl = ''): LogKey {
     throw new SigstoreError('TRUSTED_ROOT_INVALID', `a transparency log public key cannot be read: ${(err as Error).message}`, { cause: err });
   }
   return {
-    logId: createHash('sha256').update(block.der).digest('hex'),
+    logId: hexDigest('sha256', block.der),
     baseUrl,
     publicKey,
     validFor: { start: new Date(0), end: new Date(8_640_000_000_000_000) },

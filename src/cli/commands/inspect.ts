@@ -1,6 +1,6 @@
 // `imgverify inspect <ref>`: every Notary signature of an artifact as notation inspect shows it (tree or -o json), read but not verified.
-import { createHash } from 'node:crypto';
 import { goJsonStructIndent } from '../../common/index.js';
+import { hexDigest } from '../../common/hash.js';
 import {
   ARTIFACT_TYPE_NOTARY_SIGNATURE,
   MAX_SIGNATURES_LIMIT,
@@ -81,7 +81,7 @@ function signatureOutput(digest: string, mediaType: string, content: EnvelopeCon
     certificates: certificateChain.map((der) => {
       const certificate = parseCertificate(der);
       return {
-        SHA256Fingerprint: createHash('sha256').update(der).digest('hex'),
+        SHA256Fingerprint: hexDigest('sha256', der),
         issuedTo: distinguishedNameLikeGo(certificate, 'subject'),
         issuedBy: distinguishedNameLikeGo(certificate, 'issuer'),
         expiry: formatTime(certificate.notAfter, format),

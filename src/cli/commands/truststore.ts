@@ -1,8 +1,8 @@
 // `imgverify cert add | ls | show | delete`: notation's trust store in its config dir (truststore/x509/<type>/<store>/<file>), with notation's flags and output.
-import { createHash } from 'node:crypto';
 import { copyFile, lstat, mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, join, resolve as resolvePath } from 'node:path';
 import { readFileLimited } from '../../common/index.js';
+import { hexDigest } from '../../common/hash.js';
 import {
   isTrustStoreType,
   isValidTrustStoreName,
@@ -188,7 +188,7 @@ export async function runCertShow(file: string, options: TrustStoreCommandOption
         `Valid from: ${goTime(certificate.notBefore)}`,
         `Valid to: ${goTime(certificate.notAfter)}`,
         `IsCA: ${isCa(certificate)}`,
-        `SHA256 Thumbprint: ${createHash('sha256').update(new Uint8Array(certificate.rawData)).digest('hex')}`,
+        `SHA256 Thumbprint: ${hexDigest('sha256', new Uint8Array(certificate.rawData))}`,
       ].join('\n'),
     );
     output.stdout(`Certificate details\n${RULE}\n${blocks.join(`\n${RULE}\n`)}\n`);

@@ -1,9 +1,9 @@
 // Cache of revocation responses (OCSP responses, CRLs) until their nextUpdate: in memory, optionally on disk.
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { MAX_CACHE_BYTES } from './constants.js';
+import { hexDigest } from '../../common/hash.js';
 
 interface Entry<T> {
   der: Uint8Array;
@@ -88,5 +88,5 @@ export class ResponseCache<T = unknown> {
 }
 
 function fileName(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hexDigest('sha256', key);
 }
