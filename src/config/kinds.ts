@@ -113,10 +113,6 @@ export interface ResourceKind<R extends ConfigResource = ConfigResource> {
   claim(resource: R): { key: string; description: string };
 }
 
-function sha256(text: string | Uint8Array): string {
-  return hexDigest('sha256', text);
-}
-
 /** JSON with object keys sorted, so equal content hashes equally whatever the key order in YAML. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -130,7 +126,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function contentHashOf(value: unknown): string {
-  return sha256(canonicalJson(value));
+  return hexDigest('sha256', canonicalJson(value));
 }
 
 /** Split a TrustStore's caBundle into DER certificates; throws with a message naming the bad block. */
@@ -193,7 +189,7 @@ const trustStoreKind: ResourceKind<TrustStoreResource> = {
       caBundle: spec.caBundle,
       certificates,
       origin,
-      contentHash: contentHashOf({ type: spec.type, name: spec.trustStoreName, certificates: certificates.map((c) => sha256(c)) }),
+      contentHash: contentHashOf({ type: spec.type, name: spec.trustStoreName, certificates: certificates.map((c) => hexDigest('sha256', c)) }),
     };
     return { resource, warnings: [] };
   },

@@ -35,6 +35,8 @@ function isLowerHex(value: string, from: number): boolean {
 export function isDigest(value: string): boolean {
   const colon = value.indexOf(':');
   if (colon < 0) return false;
-  const length = DIGEST_HEX_LENGTH[value.slice(0, colon)];
-  return length !== undefined && value.length === colon + 1 + length && isLowerHex(value, colon + 1);
+  const algorithm = value.slice(0, colon);
+  // Own members only: `constructor:…` names no algorithm.
+  if (!Object.hasOwn(DIGEST_HEX_LENGTH, algorithm)) return false;
+  return value.length === colon + 1 + (DIGEST_HEX_LENGTH[algorithm] as number) && isLowerHex(value, colon + 1);
 }
